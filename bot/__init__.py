@@ -1,0 +1,1 @@
+"""Nabo: the application core (configuration, store, languages, scheduling)."""

@@ -1,0 +1,149 @@
+"""The composition root: builds Nabo's Application from a Config and registers handlers.
+
+Nothing here runs at import time. ``build_application`` wires things together;
+services (the database, catalogs) are opened in ``post_init`` and closed in
+``post_shutdown``, so the same code serves ``python -m bot``, the tests and the sandbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import LinkPreviewOptions, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
+
+from bot.clock import Clock
+from bot.commands import set_command_menus
+from bot.config import Config
+from bot.context import BotData, NaboContext
+from bot.errors import handle_error
+from bot.i18n import Catalogs
+from bot.residents import ResidentRepository
+from bot.session import load_resident
+from bot.store import Store
+from bot.updates import PerChatUpdateProcessor
+from handlers import fallback, help, language, membership, privacy, start
+
+log = logging.getLogger(__name__)
+
+# Handler groups: lower numbers run first; within a group the first match wins.
+GROUP_SESSION = -1  # who is this, which language; drops group chats
+GROUP_JOURNEYS = 0  # every user journey, then the fallback
+
+
+def build_application(config: Config, clock: Clock | None = None) -> Application:  # type: ignore[type-arg]
+    """Build the Application for ``config``; connects to nothing until it is started."""
+    if not config.bot_token:
+        raise ValueError("build_application needs a bot token")
+    context_types = ContextTypes(context=NaboContext, bot_data=BotData)
+    application = (
+        ApplicationBuilder()
+        .token(config.bot_token)
+        .base_url(config.telegram_base_url)
+        .context_types(context_types)
+        .defaults(
+            Defaults(
+                tzinfo=config.timezone,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        # At most 30 messages/s overall (Telegram's limit); retries once after a 429.
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    bot_data: BotData = application.bot_data
+    bot_data.config = config
+    bot_data.clock = clock or Clock()
+    _register_handlers(application)
+    return application
+
+
+def _register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    # 1. Before anything else: load the resident and their language, drop group chatter.
+    application.add_handler(TypeHandler(Update, load_resident), group=GROUP_SESSION)
+    # 2. The bot's own membership: blocked/unblocked, added to a group.
+    membership.register(application)
+    # 3. Getting started: /start, consent, the main menu.
+    start.register(application)
+    # 4. Language, help and privacy.
+    language.register(application)
+    help.register(application)
+    privacy.register(application)
+    # 5. Last: whatever nobody else claimed gets a friendly way back to the menu.
+    fallback.register(application)
+    # Errors: log, apologise in the resident's language, report to staff.
+    application.add_error_handler(handle_error)  # type: ignore[arg-type]
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    """Open the services: catalogs, database, repositories; set the command menus."""
+    bot_data: BotData = application.bot_data
+    config = bot_data.config
+    bot_data.catalogs = Catalogs(config.timezone)
+    bot_data.store = await Store.open(config.database_path)
+    bot_data.residents = ResidentRepository(bot_data.store)
+    await set_command_menus(application.bot, bot_data.catalogs, config.default_language)
+    log.info("Nabo started: %r", config)
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    """Close the database."""
+    bot_data: BotData = application.bot_data
+    store = getattr(bot_data, "store", None)
+    if store is not None:
+        await store.close()
+    log.info("Nabo stopped")
+
+
+@asynccontextmanager
+async def running(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    poll_timeout: float = 10,
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Run the application with long polling inside an existing event loop.
+
+    ``Application.run_polling`` owns the event loop; the tests and the sandbox run
+    beside a local Bot API server in the same loop, so they use this instead. It goes
+    through the same life cycle, post_init and post_shutdown included.
+    """
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0,
+            timeout=int(poll_timeout),
+            allowed_updates=Update.ALL_TYPES,
+        )
+        await application.start()
+        try:
+            yield application
+        finally:
+            if application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+    finally:
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+        await application.shutdown()
+
+
+def run_polling(config: Config) -> None:
+    """Run Nabo against Telegram until interrupted (SIGINT/SIGTERM)."""
+    application = build_application(config)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)

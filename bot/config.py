@@ -1,0 +1,108 @@
+"""Configuration: one frozen dataclass built once from the environment, failing fast."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+LANGUAGES: tuple[str, ...] = ("da", "ar", "en")
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or wrong; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything Nabo reads from its environment, validated."""
+
+    bot_token: str | None
+    telegram_base_url: str = DEFAULT_BASE_URL
+    database_path: Path = Path("data/nabo.sqlite3")
+    staff_user_ids: frozenset[int] = frozenset()
+    staff_chat_id: int | None = None
+    default_language: str = "da"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Copenhagen"))
+    log_level: str = "INFO"
+
+    def __repr__(self) -> str:
+        """Show the configuration without the bot token, so it can be logged safely."""
+        token = "set" if self.bot_token else "unset"
+        return (
+            f"Config(bot_token={token}, telegram_base_url={self.telegram_base_url!r}, "
+            f"database_path={str(self.database_path)!r}, staff={len(self.staff_user_ids)}, "
+            f"staff_chat_id={'set' if self.staff_chat_id else 'unset'}, "
+            f"default_language={self.default_language!r}, timezone={self.timezone.key!r}, "
+            f"log_level={self.log_level!r})"
+        )
+
+    def is_staff(self, user_id: int | None) -> bool:
+        """Tell whether a Telegram user id belongs to the staff team."""
+        return user_id is not None and user_id in self.staff_user_ids
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Config:
+        """Build the configuration from environment variables, or raise ConfigError."""
+        token = env.get("BOT_TOKEN", "").strip() or None
+        if token is not None and (":" not in token or any(c.isspace() for c in token)):
+            raise ConfigError("BOT_TOKEN: does not look like a token from BotFather (id:secret)")
+        base_url = env.get("TELEGRAM_BASE_URL", "").strip() or DEFAULT_BASE_URL
+        if not base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"TELEGRAM_BASE_URL: {base_url!r} is not an http(s) URL")
+        return cls(
+            bot_token=token,
+            telegram_base_url=base_url,
+            database_path=Path(env.get("DATABASE_PATH", "").strip() or "data/nabo.sqlite3"),
+            staff_user_ids=_parse_ids("STAFF_USER_IDS", env.get("STAFF_USER_IDS", "")),
+            staff_chat_id=_parse_optional_int("STAFF_CHAT_ID", env.get("STAFF_CHAT_ID", "")),
+            default_language=_parse_language(env.get("DEFAULT_LANGUAGE", "")),
+            timezone=_parse_zone(env.get("TIMEZONE", "")),
+            log_level=_parse_log_level(env.get("LOG_LEVEL", "")),
+        )
+
+
+def _parse_ids(name: str, raw: str) -> frozenset[int]:
+    ids = set()
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise ConfigError(f"{name}: {part!r} is not a numeric Telegram user id")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _parse_optional_int(name: str, raw: str) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.lstrip("-").isdigit():
+        raise ConfigError(f"{name}: {raw!r} is not a numeric Telegram chat id")
+    return int(raw)
+
+
+def _parse_language(raw: str) -> str:
+    raw = raw.strip().lower() or "da"
+    if raw not in LANGUAGES:
+        raise ConfigError(f"DEFAULT_LANGUAGE: {raw!r} is not one of {', '.join(LANGUAGES)}")
+    return raw
+
+
+def _parse_zone(raw: str) -> ZoneInfo:
+    raw = raw.strip() or "Europe/Copenhagen"
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(f"TIMEZONE: {raw!r} is not a known IANA time zone") from error
+
+
+def _parse_log_level(raw: str) -> str:
+    raw = raw.strip().upper() or "INFO"
+    if not isinstance(logging.getLevelName(raw), int):
+        raise ConfigError(f"LOG_LEVEL: {raw!r} is not a logging level (DEBUG, INFO, WARNING…)")
+    return raw

@@ -1,0 +1,90 @@
+"""Typed access for callbacks: ``context.store``, ``context.config``, ``context.tr``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.i18n import Catalogs, Translator
+from bot.residents import Resident, ResidentRepository
+from bot.store import Store
+
+
+class BotData:
+    """Process-wide services, created in ``post_init`` and closed in ``post_shutdown``.
+
+    PTB creates this object itself (ContextTypes(bot_data=BotData)), so every field
+    starts unset and the composition root fills it in.
+    """
+
+    config: Config
+    clock: Clock
+    catalogs: Catalogs
+    store: Store
+    residents: ResidentRepository
+
+
+class NaboContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
+    """The context every Nabo callback receives."""
+
+    def __init__(
+        self,
+        application: Application,  # type: ignore[type-arg]
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        """Start with no resident; ``bot.session.load_resident`` fills these in per update."""
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self.resident: Resident | None = None
+        self._translator: Translator | None = None
+
+    @property
+    def config(self) -> Config:
+        """The validated configuration."""
+        return self.bot_data.config
+
+    @property
+    def store(self) -> Store:
+        """The process's one database connection."""
+        return self.bot_data.store
+
+    @property
+    def residents(self) -> ResidentRepository:
+        """The residents repository."""
+        return self.bot_data.residents
+
+    @property
+    def clock(self) -> Clock:
+        """What time it is (controllable in tests)."""
+        return self.bot_data.clock
+
+    @property
+    def tr(self) -> Translator:
+        """The translator for the person behind this update (default language if unknown)."""
+        if self._translator is None:
+            return self.bot_data.catalogs.translator(self.config.default_language)
+        return self._translator
+
+    @tr.setter
+    def tr(self, translator: Translator) -> None:
+        self._translator = translator
+
+    async def choose_language(self, user_id: int, chat_id: int, language: str) -> Translator:
+        """Store a language choice and switch this update's replies to it."""
+        self.resident = await self.residents.set_language(
+            user_id, chat_id, language, self.clock.now()
+        )
+        self.tr = self.bot_data.catalogs.translator(language)
+        return self.tr
+
+    @property
+    def is_staff(self) -> bool:
+        """Tell whether the user behind this update is on the staff team."""
+        return self.config.is_staff(self._user_id)
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    NaboApplication = Application[ExtBot[None], NaboContext, dict, dict, BotData, object]

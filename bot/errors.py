@@ -1,0 +1,70 @@
+"""The error handler: log first (without personal data), tell the resident, report to staff."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Chat, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+
+from bot.context import NaboContext
+from bot.menu import back_to_menu_keyboard
+from bot.session import translator_for_error
+
+log = logging.getLogger(__name__)
+
+
+async def handle_error(update: object, context: NaboContext) -> None:
+    """Log an error from a callback, apologise to the resident and report it to staff."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        # Network trouble talking to Telegram is retried by PTB; no need for a traceback.
+        log.warning("network error while handling update %s: %s", update_id, type(error).__name__)
+        return
+    # Only the update id and the exception: never the update itself, which holds message text.
+    log.error("error while handling update %s", update_id, exc_info=error)
+    if isinstance(update, Update) and not isinstance(error, Forbidden):
+        await _apologise(update, context)
+    await _report_to_staff(update_id, error, context)
+
+
+async def _apologise(update: Update, context: NaboContext) -> None:
+    chat = update.effective_chat
+    try:
+        # The error handler gets a fresh context, without the resident's translator.
+        context.tr = await translator_for_error(update, context)
+        _ = context.tr.gettext
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        if chat is not None and chat.type == Chat.PRIVATE:
+            await context.bot.send_message(
+                chat.id,
+                _("Sorry, something went wrong on our side. Please try again in a moment."),
+                reply_markup=back_to_menu_keyboard(context.tr),
+            )
+    except TelegramError as error:
+        log.warning("could not tell chat about the error: %s", type(error).__name__)
+
+
+async def _report_to_staff(
+    update_id: int | None, error: BaseException | None, context: NaboContext
+) -> None:
+    chat_id = context.config.staff_chat_id
+    if chat_id is None:
+        return
+    # The staff chat reads the default language (usually Danish); the report names
+    # the kind of error and the update, never the resident or what they wrote.
+    tr = context.bot_data.catalogs.translator(context.config.default_language)
+    text = tr.gettext(
+        "⚠️ Nabo hit an error ({error}) while handling update {update_id}. See the log."
+    )
+    try:
+        await context.bot.send_message(
+            chat_id,
+            text.format(
+                error=tr.ltr(type(error).__name__ if error else "?"), update_id=tr.ltr(update_id)
+            ),
+        )
+    except TelegramError as report_error:
+        log.warning("could not report the error to staff: %s", type(report_error).__name__)

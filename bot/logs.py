@@ -1,0 +1,50 @@
+"""Logging set-up: plain lines for staff, and never the bot token."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+
+class RedactSecrets(logging.Filter):
+    """Replace secrets (the bot token) in every record before it is written anywhere."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        """Redact each non-empty string in ``secrets``."""
+        super().__init__()
+        self._secrets = [secret for secret in secrets if secret]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Render the record's message once, with secrets replaced."""
+        if not self._secrets:
+            return True
+        message = record.getMessage()
+        redacted = message
+        for secret in self._secrets:
+            redacted = redacted.replace(secret, "[REDACTED]")
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def configure_logging(level: str, secrets: list[str]) -> None:
+    """Send logs to stderr at ``level`` with secrets redacted."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    apply_log_policy(root.level)
+
+
+def apply_log_policy(level: int) -> None:
+    """Keep third-party loggers from writing tokens, message texts or request bodies."""
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # PTB logs whole requests and updates at DEBUG, message texts included; those must
+    # never reach a log, whatever LOG_LEVEL says.
+    for name in ("telegram", "telegram.ext"):
+        logging.getLogger(name).setLevel(max(logging.INFO, level))

@@ -1,0 +1,42 @@
+"""The resident's main menu and the button that leads back to it.
+
+Only journeys that exist get a button here; each callback prefix is handled by the
+journey module named beside it.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Translator
+
+MENU_HOME = "menu:home"  # handlers/start.py
+MENU_HELP = "menu:help"  # handlers/help.py
+MENU_LANGUAGE = "menu:language"  # handlers/language.py
+MENU_PRIVACY = "menu:privacy"  # handlers/privacy.py
+
+
+def main_menu_text(tr: Translator) -> str:
+    """Return the line shown above the main menu."""
+    return tr.gettext("What would you like to do?")
+
+
+def main_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
+    """Build the main menu's buttons in the reader's language."""
+    _ = tr.gettext
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("❓ Help"), callback_data=MENU_HELP)],
+            [
+                InlineKeyboardButton(_("🌐 Language"), callback_data=MENU_LANGUAGE),
+                InlineKeyboardButton(_("🔒 My data"), callback_data=MENU_PRIVACY),
+            ],
+        ]
+    )
+
+
+def back_to_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
+    """Build the single button that opens the main menu."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(tr.gettext("☰ Menu"), callback_data=MENU_HOME)]]
+    )

@@ -1,0 +1,78 @@
+"""The privacy notice shown at /start and /privacy, and its consent buttons."""
+
+from __future__ import annotations
+
+from babel.lists import format_list
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.config import LANGUAGES
+from bot.i18n import LANGUAGE_NAMES, Translator
+
+CONSENT_YES = "consent:yes"
+CONSENT_NO = "consent:no"
+CONSENT_LANGUAGE_PREFIX = "consent:lang:"  # + da | ar | en
+
+# The partners behind the helhedsplan: proper names, never translated.
+PARTNERS = ("BoligViborg", "Boligselskabet Sct. Jørgen", "Viborg Kommune")
+
+
+def privacy_notice_text(tr: Translator) -> str:
+    """Return the privacy notice in the reader's language."""
+    _ = tr.gettext
+    partners = format_list([tr.ltr(name) for name in PARTNERS], locale=tr.locale)
+    return _(
+        "🔒 About your data\n"
+        "\n"
+        "Nabo is run by the social housing master plan in Viborg: {partners}. "
+        "They are responsible for your data.\n"
+        "\n"
+        "What Nabo stores: your Telegram user number (not your phone number), your language, "
+        "and what you sign up for — only so we can send you what you ask for. "
+        "We never store your messages and never pass your data on.\n"
+        "\n"
+        "Using Nabo is voluntary. Everything is also announced in other ways, "
+        "for example on the notice boards.\n"
+        "\n"
+        "You can see your data with /mydata and delete it with /deleteme at any time. "
+        "From the age of 15 you can agree yourself."
+    ).format(partners=partners)
+
+
+def welcome_text(tr: Translator) -> str:
+    """Return the short greeting shown above the privacy notice for newcomers."""
+    return tr.gettext(
+        "Welcome to Nabo! 👋\n"
+        "Here you can hear about activities in your housing area and sign up in the chat."
+    )
+
+
+def consent_question(tr: Translator) -> str:
+    """Return the question that ends the notice when consent is still needed."""
+    return tr.gettext("Is that all right with you?")
+
+
+def consent_keyboard(tr: Translator) -> InlineKeyboardMarkup:
+    """Accept / no thanks, and the languages, each in its own name, to read it in first."""
+    _ = tr.gettext
+    languages = [
+        InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=CONSENT_LANGUAGE_PREFIX + code)
+        for code in LANGUAGES
+        if code != tr.language
+    ]
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("✅ Yes, that's fine"), callback_data=CONSENT_YES)],
+            [InlineKeyboardButton(_("No thanks"), callback_data=CONSENT_NO)],
+            languages,
+        ]
+    )
+
+
+def consent_request_text(tr: Translator) -> str:
+    """Return the whole consent request: greeting, notice and question."""
+    return "\n\n".join((welcome_text(tr), privacy_notice_text(tr), consent_question(tr)))
+
+
+async def send_consent_request(chat_id: int, bot: Bot, tr: Translator) -> None:
+    """Send the greeting, the notice and the consent buttons."""
+    await bot.send_message(chat_id, consent_request_text(tr), reply_markup=consent_keyboard(tr))

@@ -1,0 +1,47 @@
+"""Small helpers for replying that tolerate what residents do with old messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+
+async def edit_query_message(
+    query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit the message a button belongs to; a double tap that changes nothing is fine."""
+    try:
+        await query.edit_message_text(text, reply_markup=reply_markup)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+
+
+async def remove_query_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off the message a button belongs to (idempotent)."""
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPress:
+    """A button press in a private chat, already answered."""
+
+    query: CallbackQuery
+    data: str
+    user_id: int
+    chat_id: int
+
+
+async def answer_press(update: Update) -> ButtonPress:
+    """Answer a button press at once (so the client stops spinning) and unpack it."""
+    query = update.callback_query
+    if query is None or update.effective_user is None or update.effective_chat is None:
+        raise ValueError("not a button press from a user in a chat")
+    await query.answer()
+    return ButtonPress(query, query.data or "", update.effective_user.id, update.effective_chat.id)

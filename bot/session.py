@@ -1,0 +1,66 @@
+"""Per-update groundwork before any journey: who is writing, in which language, and where."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Chat, Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import NaboContext
+from bot.i18n import Translator, resolve_language
+
+log = logging.getLogger(__name__)
+
+
+async def load_resident(update: Update, context: NaboContext) -> None:
+    """Load the resident and their translator; drop updates Nabo must not act on.
+
+    Nabo works in private chats only. Updates from groups and channels are dropped
+    here (their members are never stored), except the bot's own membership changes,
+    which ``handlers/membership.py`` answers once.
+    """
+    user = update.effective_user
+    chat = update.effective_chat
+    if update.my_chat_member is not None:
+        await _resolve(update, context)
+        return
+    if user is None or user.is_bot or chat is None:
+        log.debug("update %s dropped: no human sender", update.update_id)
+        raise ApplicationHandlerStop
+    if chat.type != Chat.PRIVATE:
+        if update.callback_query is not None:
+            # Always answer a button press, even one Nabo ignores, or the client spins.
+            await update.callback_query.answer()
+        log.debug("update %s dropped: %s chat", update.update_id, chat.type)
+        raise ApplicationHandlerStop
+    await _resolve(update, context)
+
+
+async def _resolve(update: Update, context: NaboContext) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    resident = await context.residents.get(user.id)
+    context.resident = resident
+    language = resolve_language(
+        resident.language if resident else None,
+        user.language_code,
+        context.config.default_language,
+    )
+    context.tr = context.bot_data.catalogs.translator(language)
+
+
+async def translator_for_error(update: Update, context: NaboContext) -> Translator:
+    """Find the reader's translator for an error reply, even when the database is failing."""
+    user = update.effective_user
+    stored = None
+    if user is not None:
+        try:
+            resident = await context.residents.get(user.id)
+            stored = resident.language if resident else None
+        except Exception:
+            log.warning("could not read the resident's language for an error reply")
+    code = user.language_code if user else None
+    language = resolve_language(stored, code, context.config.default_language)
+    return context.bot_data.catalogs.translator(language)

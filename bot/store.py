@@ -1,0 +1,109 @@
+"""The one SQLite connection of the process: opening, migrating and write transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+# Long enough to ride out a backup or a staff export, short enough that a resident
+# gets a "please try again" instead of a hanging chat.
+BUSY_TIMEOUT_MS = 5_000
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used as it is (e.g. it is newer than this code)."""
+
+
+class Store:
+    """Owns the process's single aiosqlite connection and serialises write transactions."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        """Wrap an open connection; use ``Store.open`` instead of calling this directly."""
+        self._connection = connection
+        self.path = path
+        # Handlers, reminder jobs and the broadcast sender share one connection, so
+        # their transactions must not interleave.
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> Store:
+        """Open (creating if needed) and migrate the database at ``path``."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, nothing implicit.
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        try:
+            await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            store = cls(connection, path)
+            await store.migrate(migrations)
+        except BaseException:
+            await connection.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        """Close the connection; waits for a running write transaction to finish."""
+        async with self._write_lock:
+            await self._connection.close()
+
+    async def schema_version(self) -> int:
+        """Return the database's ``PRAGMA user_version``."""
+        row = await self.fetch_one("PRAGMA user_version")
+        assert row is not None
+        return int(row[0])
+
+    async def migrate(self, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> int:
+        """Apply every pending migration, each in its own transaction; return the version."""
+        current = await self.schema_version()
+        latest = len(migrations)
+        if current > latest:
+            raise StoreError(
+                f"database {self.path} has schema version {current}, but this Nabo only "
+                f"knows up to {latest}; upgrade Nabo instead of opening it with old code"
+            )
+        for version in range(current + 1, latest + 1):
+            async with self.transaction() as connection:
+                for statement in migrations[version - 1]:
+                    await connection.execute(statement)
+                # user_version lives in the database header, so it commits with the step.
+                await connection.execute(f"PRAGMA user_version = {version}")
+            log.info("database migrated to schema version %d", version)
+        return latest
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a write transaction (BEGIN IMMEDIATE); commit on success, roll back on error."""
+        async with self._write_lock:
+            # IMMEDIATE takes the write lock up front, so a check-then-insert inside
+            # cannot be overtaken by another process between the check and the insert.
+            await self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._connection
+            except BaseException:
+                await self._connection.rollback()
+                raise
+            else:
+                await self._connection.commit()
+
+    async def fetch_one(self, sql: str, parameters: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        """Run a read query and return its first row, if any."""
+        async with self._connection.execute(sql, tuple(parameters)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, parameters: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Run a read query and return all its rows."""
+        async with self._connection.execute(sql, tuple(parameters)) as cursor:
+            return list(await cursor.fetchall())

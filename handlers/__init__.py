@@ -1,0 +1,1 @@
+"""Nabo's user journeys: one module per journey, each exposing ``register(application)``."""

@@ -1,0 +1,73 @@
+"""Everything no journey claimed: unknown commands, free text, stickers, stale buttons.
+
+Registered last, so it only sees what every other handler passed over.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from bot.context import NaboContext
+from bot.menu import main_menu_keyboard
+from bot.notice import send_consent_request
+
+log = logging.getLogger(__name__)
+
+
+async def unknown_message(update: Update, context: NaboContext) -> None:
+    """Answer anything unexpected with a short, friendly way back to the menu."""
+    message = update.effective_message
+    assert message is not None
+    assert update.effective_chat is not None
+    # Log only the kind of input, never its content.
+    kind = "command" if message.text and message.text.startswith("/") else _kind(update)
+    log.info("unhandled %s in update %s", kind, update.update_id)
+    resident = context.resident
+    if resident is None or not resident.has_consented:
+        await send_consent_request(update.effective_chat.id, context.bot, context.tr)
+        return
+    _ = context.tr.gettext
+    if kind == "command":
+        text = _("I don't know that command. Here is what I can do:")
+    else:
+        text = _("Sorry, I can't read that. Please use the buttons:")
+    await update.effective_chat.send_message(text, reply_markup=main_menu_keyboard(context.tr))
+
+
+async def unknown_button(update: Update, context: NaboContext) -> None:
+    """Answer a button Nabo no longer knows (old, or forged) and offer the menu."""
+    query = update.callback_query
+    assert query is not None
+    log.info("unknown button in update %s", update.update_id)
+    _ = context.tr.gettext
+    await query.answer(_("This button no longer works."), show_alert=False)
+    assert update.effective_chat is not None
+    resident = context.resident
+    if resident is None or not resident.has_consented:
+        await send_consent_request(update.effective_chat.id, context.bot, context.tr)
+        return
+    await update.effective_chat.send_message(
+        _("This button no longer works. Here is the menu:"),
+        reply_markup=main_menu_keyboard(context.tr),
+    )
+
+
+def _kind(update: Update) -> str:
+    message = update.effective_message
+    if message is None:
+        return "update"
+    for kind in ("text", "sticker", "photo", "voice", "video", "document", "contact", "location"):
+        if getattr(message, kind, None):
+            return kind
+    return "message"
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the catch-all handlers; must be registered after every journey."""
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED, unknown_message)
+    )
+    application.add_handler(CallbackQueryHandler(unknown_button))

@@ -1,0 +1,50 @@
+"""Help: /help and the menu button explain, in the resident's language, what Nabo can do."""
+
+from __future__ import annotations
+
+import re
+
+from babel.lists import format_list
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import NaboContext
+from bot.i18n import Translator
+from bot.menu import MENU_HELP, back_to_menu_keyboard
+from bot.notice import PARTNERS
+
+
+def help_text(tr: Translator) -> str:
+    """Return the help text in the reader's language."""
+    partners = format_list([tr.ltr(name) for name in PARTNERS], locale=tr.locale)
+    return tr.gettext(
+        "Nabo is the chat helper of the social housing master plan in Viborg ({partners}). "
+        "It tells you about activities for residents.\n"
+        "\n"
+        "What you can do:\n"
+        "/start – start, or open the menu\n"
+        "/menu – open the menu\n"
+        "/language – change language\n"
+        "/privacy – how Nabo handles your data\n"
+        "/mydata – see what Nabo stores about you\n"
+        "/deleteme – delete your data\n"
+        "/help – this help\n"
+        "\n"
+        "You can also just use the buttons."
+    ).format(partners=partners)
+
+
+async def show_help(update: Update, context: NaboContext) -> None:
+    """Explain what Nabo is and which commands it understands."""
+    assert update.effective_chat is not None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    tr = context.tr
+    text = help_text(tr)
+    await update.effective_chat.send_message(text, reply_markup=back_to_menu_keyboard(tr))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the help handlers."""
+    application.add_handler(CommandHandler("help", show_help, filters=filters.ChatType.PRIVATE))
+    application.add_handler(CallbackQueryHandler(show_help, pattern=f"^{re.escape(MENU_HELP)}$"))

@@ -1,0 +1,67 @@
+"""Choosing a language: /language and the menu button, with each language in its own name."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.config import LANGUAGES
+from bot.context import NaboContext
+from bot.i18n import LANGUAGE_NAMES
+from bot.menu import MENU_LANGUAGE, back_to_menu_keyboard, main_menu_keyboard
+from bot.replies import answer_press, edit_query_message
+
+SET_LANGUAGE_PREFIX = "lang:set:"  # + da | ar | en
+
+
+def _language_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=SET_LANGUAGE_PREFIX + code)]
+            for code in LANGUAGES
+        ]
+    )
+
+
+async def ask_language(update: Update, context: NaboContext) -> None:
+    """Offer the three languages, each written in its own language."""
+    assert update.effective_chat is not None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    # The question itself is in all three languages: the reader may not read the current one.
+    question = " / ".join(
+        context.bot_data.catalogs.translator(code).gettext("Choose your language:")
+        for code in LANGUAGES
+    )
+    await update.effective_chat.send_message(question, reply_markup=_language_keyboard())
+
+
+async def set_language(update: Update, context: NaboContext) -> None:
+    """Store the chosen language and continue in it."""
+    press = await answer_press(update)
+    language = press.data.removeprefix(SET_LANGUAGE_PREFIX)
+    tr = await context.choose_language(press.user_id, press.chat_id, language)
+    consented = context.resident is not None and context.resident.has_consented
+    text = tr.gettext("Nabo now speaks English with you.")
+    if not consented:
+        text += "\n" + tr.gettext("Send /start to begin.")
+    await edit_query_message(
+        press.query,
+        text,
+        reply_markup=main_menu_keyboard(tr) if consented else back_to_menu_keyboard(tr),
+    )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the language handlers."""
+    application.add_handler(
+        CommandHandler("language", ask_language, filters=filters.ChatType.PRIVATE)
+    )
+    application.add_handler(
+        CallbackQueryHandler(ask_language, pattern=f"^{re.escape(MENU_LANGUAGE)}$")
+    )
+    application.add_handler(
+        CallbackQueryHandler(set_language, pattern=f"^{re.escape(SET_LANGUAGE_PREFIX)}(da|ar|en)$")
+    )

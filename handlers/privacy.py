@@ -1,0 +1,127 @@
+"""Privacy in the chat: /privacy (the notice), /mydata (what is stored), /deleteme (erase)."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import NaboContext
+from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.menu import MENU_HOME, MENU_PRIVACY, back_to_menu_keyboard
+from bot.notice import consent_keyboard, consent_question, privacy_notice_text
+from bot.replies import answer_press, edit_query_message
+from bot.residents import Resident
+
+SHOW_DATA = "privacy:data"
+ASK_DELETE = "privacy:delete"
+CONFIRM_DELETE = "privacy:delete:yes"
+
+
+async def show_notice(update: Update, context: NaboContext) -> None:
+    """Show the privacy notice, with the consent buttons if consent is still missing."""
+    assert update.effective_chat is not None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    tr = context.tr
+    resident = context.resident
+    if resident is None or not resident.has_consented:
+        await update.effective_chat.send_message(
+            f"{privacy_notice_text(tr)}\n\n{consent_question(tr)}",
+            reply_markup=consent_keyboard(tr),
+        )
+        return
+    _ = tr.gettext
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("📄 See my data"), callback_data=SHOW_DATA)],
+            [InlineKeyboardButton(_("🗑 Delete my data"), callback_data=ASK_DELETE)],
+            [InlineKeyboardButton(_("☰ Menu"), callback_data=MENU_HOME)],
+        ]
+    )
+    await update.effective_chat.send_message(privacy_notice_text(tr), reply_markup=keyboard)
+
+
+def _describe(resident: Resident | None, user_id: int, tr: Translator) -> str:
+    _ = tr.gettext
+    if resident is None:
+        return _("Nabo stores nothing about you.")
+    lines = [
+        _("This is everything Nabo stores about you:"),
+        _("• Telegram user number: {user_id}").format(user_id=tr.ltr(user_id)),
+        _("• Language: {language}").format(
+            language=LANGUAGE_NAMES.get(resident.language or "", "–")
+        ),
+        _("• First contact: {date}").format(date=tr.date(resident.first_seen_at)),
+    ]
+    if resident.consented_at is not None:
+        lines.append(
+            _("• Privacy notice accepted: {date}").format(date=tr.date(resident.consented_at))
+        )
+    else:
+        lines.append(_("• Privacy notice: not accepted"))
+    lines.append(_("• Announcements: on") if resident.subscribed else _("• Announcements: off"))
+    return "\n".join(lines)
+
+
+async def show_data(update: Update, context: NaboContext) -> None:
+    """Tell the resident everything Nabo stores about them."""
+    assert update.effective_chat is not None
+    assert update.effective_user is not None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    text = _describe(context.resident, update.effective_user.id, context.tr)
+    await update.effective_chat.send_message(text, reply_markup=back_to_menu_keyboard(context.tr))
+
+
+async def ask_delete(update: Update, context: NaboContext) -> None:
+    """Say what deleting means and ask to confirm."""
+    assert update.effective_chat is not None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    _ = context.tr.gettext
+    if context.resident is None:
+        await update.effective_chat.send_message(_("Nabo stores nothing about you."))
+        return
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("🗑 Yes, delete my data"), callback_data=CONFIRM_DELETE)],
+            [InlineKeyboardButton(_("No, keep it"), callback_data=MENU_HOME)],
+        ]
+    )
+    await update.effective_chat.send_message(
+        _(
+            "This deletes everything Nabo stores about you. "
+            "It cannot be undone, but you can always start again with /start.\n"
+            "\n"
+            "Delete your data now?"
+        ),
+        reply_markup=keyboard,
+    )
+
+
+async def delete(update: Update, context: NaboContext) -> None:
+    """Erase the resident after they confirmed."""
+    press = await answer_press(update)
+    await context.residents.forget(press.user_id)
+    context.resident = None
+    _ = context.tr.gettext
+    await edit_query_message(
+        press.query,
+        _("Done. Nabo has deleted everything about you. Send /start if you want to come back."),
+    )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the privacy handlers."""
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("privacy", show_notice, filters=private))
+    application.add_handler(CommandHandler("mydata", show_data, filters=private))
+    application.add_handler(CommandHandler("deleteme", ask_delete, filters=private))
+    application.add_handler(
+        CallbackQueryHandler(show_notice, pattern=f"^{re.escape(MENU_PRIVACY)}$")
+    )
+    application.add_handler(CallbackQueryHandler(show_data, pattern=f"^{re.escape(SHOW_DATA)}$"))
+    application.add_handler(CallbackQueryHandler(ask_delete, pattern=f"^{re.escape(ASK_DELETE)}$"))
+    application.add_handler(CallbackQueryHandler(delete, pattern=f"^{re.escape(CONFIRM_DELETE)}$"))

@@ -1,0 +1,115 @@
+"""Getting started: /start, the privacy notice, consent or refusal, and the main menu."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import NaboContext
+from bot.menu import MENU_HOME, main_menu_keyboard, main_menu_text
+from bot.notice import (
+    CONSENT_LANGUAGE_PREFIX,
+    CONSENT_NO,
+    CONSENT_YES,
+    consent_keyboard,
+    consent_request_text,
+    send_consent_request,
+)
+from bot.replies import answer_press, edit_query_message, remove_query_buttons
+
+log = logging.getLogger(__name__)
+
+
+async def start(update: Update, context: NaboContext) -> None:
+    """Greet the resident: the menu if they have consented, else the privacy notice."""
+    assert update.effective_chat is not None
+    assert update.effective_user is not None
+    resident = context.resident
+    if resident is None or not resident.has_consented:
+        await send_consent_request(update.effective_chat.id, context.bot, context.tr)
+        return
+    _ = context.tr.gettext
+    greeting = _("Hello, {name}! 👋").format(name=context.tr.ltr(update.effective_user.first_name))
+    await update.effective_chat.send_message(
+        f"{greeting}\n{main_menu_text(context.tr)}", reply_markup=main_menu_keyboard(context.tr)
+    )
+
+
+async def show_menu(update: Update, context: NaboContext) -> None:
+    """Show the main menu (from /menu or the menu button)."""
+    assert update.effective_chat is not None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    resident = context.resident
+    if resident is None or not resident.has_consented:
+        await send_consent_request(update.effective_chat.id, context.bot, context.tr)
+        return
+    await update.effective_chat.send_message(
+        main_menu_text(context.tr), reply_markup=main_menu_keyboard(context.tr)
+    )
+
+
+async def accept(update: Update, context: NaboContext) -> None:
+    """Record consent to the privacy notice and open the main menu."""
+    press = await answer_press(update)
+    if context.resident is not None and context.resident.has_consented:
+        # A second tap on an old "yes" button: already done, nothing more to say.
+        await remove_query_buttons(press.query)
+        return
+    resident = await context.residents.consent(
+        press.user_id, press.chat_id, context.tr.language, context.clock.now()
+    )
+    context.resident = resident
+    log.info("resident consented (notice version %s)", resident.consent_version)
+    _ = context.tr.gettext
+    # Keep the notice readable in the chat, but take its buttons away.
+    await remove_query_buttons(press.query)
+    await context.bot.send_message(
+        press.chat_id,
+        _("Thank you! You are all set.") + "\n\n" + main_menu_text(context.tr),
+        reply_markup=main_menu_keyboard(context.tr),
+    )
+
+
+async def decline(update: Update, context: NaboContext) -> None:
+    """Respect a refusal: keep nothing about the resident and say how to come back."""
+    press = await answer_press(update)
+    # A language picked before refusing is forgotten too: a refusal leaves no trace.
+    await context.residents.forget(press.user_id)
+    context.resident = None
+    _ = context.tr.gettext
+    await edit_query_message(
+        press.query,
+        _(
+            "No problem. Nabo has not stored anything about you.\n"
+            "If you change your mind, just send /start."
+        ),
+    )
+
+
+async def read_in_language(update: Update, context: NaboContext) -> None:
+    """Show the notice again in another language, remembering that choice."""
+    press = await answer_press(update)
+    language = press.data.removeprefix(CONSENT_LANGUAGE_PREFIX)
+    tr = await context.choose_language(press.user_id, press.chat_id, language)
+    await edit_query_message(
+        press.query, consent_request_text(tr), reply_markup=consent_keyboard(tr)
+    )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the getting-started handlers."""
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("start", start, filters=private))
+    application.add_handler(CommandHandler("menu", show_menu, filters=private))
+    application.add_handler(CallbackQueryHandler(show_menu, pattern=f"^{re.escape(MENU_HOME)}$"))
+    application.add_handler(CallbackQueryHandler(accept, pattern=f"^{re.escape(CONSENT_YES)}$"))
+    application.add_handler(CallbackQueryHandler(decline, pattern=f"^{re.escape(CONSENT_NO)}$"))
+    application.add_handler(
+        CallbackQueryHandler(
+            read_in_language, pattern=f"^{re.escape(CONSENT_LANGUAGE_PREFIX)}(da|ar|en)$"
+        )
+    )

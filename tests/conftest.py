@@ -1,0 +1,144 @@
+"""Shared fixtures: the local Bot API server and Nabo running against it over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, running
+from bot.clock import Clock
+from bot.config import Config
+from bot.residents import Resident, ResidentRepository
+from bot.store import Store
+from tests.botapi import BotApiServer
+
+STAFF_ID = 900
+STAFF_CHAT_ID = -1000900
+
+
+class TestClock(Clock):
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> None:
+        self.current += delta
+
+
+class Nabo:
+    """Nabo's real Application, polling the local Bot API server; restartable."""
+
+    def __init__(self, server: BotApiServer, config: Config, clock: TestClock) -> None:
+        self.server = server
+        self.config = config
+        self.clock = clock
+        self._stack: AsyncExitStack | None = None
+
+    async def start(self) -> None:
+        assert self._stack is None, "already running"
+        self._stack = AsyncExitStack()
+        application = build_application(self.config, clock=self.clock)
+        self.application = await self._stack.enter_async_context(
+            running(application, poll_timeout=1)
+        )
+
+    async def stop(self) -> None:
+        if self._stack is not None:
+            stack, self._stack = self._stack, None
+            await stack.aclose()
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def resident(self, user_id: int) -> Resident | None:
+        """Read a resident straight from the database file, as staff tools would."""
+        store = await Store.open(self.config.database_path)
+        try:
+            return await ResidentRepository(store).get(user_id)
+        finally:
+            await store.close()
+
+    async def rows(self, sql: str) -> list[tuple[object, ...]]:
+        store = await Store.open(self.config.database_path)
+        try:
+            return [tuple(row) for row in await store.fetch_all(sql)]
+        finally:
+            await store.close()
+
+
+@pytest.fixture
+async def botapi() -> AsyncIterator[BotApiServer]:
+    server = BotApiServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+def clock() -> TestClock:
+    return TestClock(datetime(2026, 11, 28, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def config(botapi: BotApiServer, tmp_path: Path) -> Config:
+    return replace(
+        Config.from_env({}),
+        bot_token=botapi.token,
+        telegram_base_url=botapi.base_url,
+        database_path=tmp_path / "nabo.sqlite3",
+        staff_user_ids=frozenset({STAFF_ID}),
+        staff_chat_id=STAFF_CHAT_ID,
+    )
+
+
+@pytest.fixture
+async def nabo(botapi: BotApiServer, config: Config, clock: TestClock) -> AsyncIterator[Nabo]:
+    instance = Nabo(botapi, config, clock)
+    await instance.start()
+    try:
+        yield instance
+    finally:
+        await instance.stop()
+
+
+@pytest.fixture(autouse=True)
+def _quiet_third_party_logs() -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+async def settle(nabo: Nabo) -> None:
+    """Wait until Nabo has fetched and finished every update sent so far.
+
+    Lets a test assert that something did *not* happen (no reply to a group message).
+    """
+    await nabo.server.wait_until_idle()
+    application = nabo.application
+    for _ in range(500):
+        if (
+            application.update_queue.empty()
+            and application.update_processor.current_concurrent_updates == 0
+        ):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("Nabo did not finish its updates")
+
+
+def buttons(message: dict) -> list[str]:
+    """The labels of a message's inline buttons, row by row."""
+    markup = message.get("reply_markup") or {}
+    return [button["text"] for row in markup.get("inline_keyboard", []) for button in row]

@@ -1,0 +1,71 @@
+"""Configuration from the environment: defaults, valid values, one clear line for bad ones."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_BASE_URL, Config, ConfigError
+
+
+def test_defaults_when_environment_is_empty() -> None:
+    config = Config.from_env({})
+    assert config.bot_token is None
+    assert config.telegram_base_url == DEFAULT_BASE_URL
+    assert config.database_path == Path("data/nabo.sqlite3")
+    assert config.staff_user_ids == frozenset()
+    assert config.staff_chat_id is None
+    assert config.default_language == "da"
+    assert config.timezone.key == "Europe/Copenhagen"
+    assert config.log_level == "INFO"
+
+
+def test_all_values_parsed() -> None:
+    config = Config.from_env(
+        {
+            "BOT_TOKEN": "123:abc",
+            "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/bot",
+            "DATABASE_PATH": "/tmp/x/nabo.db",
+            "STAFF_USER_IDS": " 11, 22 ,,33 ",
+            "STAFF_CHAT_ID": "-100123",
+            "DEFAULT_LANGUAGE": "AR",
+            "TIMEZONE": "America/Nuuk",
+            "LOG_LEVEL": "debug",
+        }
+    )
+    assert config.bot_token == "123:abc"
+    assert config.telegram_base_url == "http://127.0.0.1:8081/bot"
+    assert config.database_path == Path("/tmp/x/nabo.db")
+    assert config.staff_user_ids == frozenset({11, 22, 33})
+    assert config.staff_chat_id == -100123
+    assert config.default_language == "ar"
+    assert config.timezone.key == "America/Nuuk"
+    assert config.log_level == "DEBUG"
+    assert config.is_staff(22)
+    assert not config.is_staff(44)
+    assert not config.is_staff(None)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("STAFF_USER_IDS", "12,@anna", "STAFF_USER_IDS: '@anna' is not a numeric"),
+        ("STAFF_CHAT_ID", "staff-group", "STAFF_CHAT_ID: 'staff-group' is not a numeric"),
+        ("DEFAULT_LANGUAGE", "de", "DEFAULT_LANGUAGE: 'de' is not one of da, ar, en"),
+        ("TIMEZONE", "Europe/Viborg", "TIMEZONE: 'Europe/Viborg' is not a known IANA"),
+        ("TIMEZONE", "../../etc/passwd", "TIMEZONE: '../../etc/passwd' is not a known IANA"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL: 'LOUD' is not a logging level"),
+        ("BOT_TOKEN", "no-colon", "BOT_TOKEN: does not look like a token"),
+        ("TELEGRAM_BASE_URL", "ftp://x", "TELEGRAM_BASE_URL: 'ftp://x' is not an http(s) URL"),
+    ],
+)
+def test_bad_values_name_the_variable(variable: str, value: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Config.from_env({variable: value})
+    assert str(raised.value).startswith(expected)
+    assert "\n" not in str(raised.value)
+
+
+def test_repr_never_shows_the_token() -> None:
+    config = Config.from_env({"BOT_TOKEN": "123456:SECRET-PART"})
+    assert "SECRET-PART" not in repr(config)
+    assert "bot_token=set" in repr(config)

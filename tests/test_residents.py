@@ -1,0 +1,76 @@
+"""The residents repository on a real SQLite file."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.residents import PRIVACY_NOTICE_VERSION, ResidentRepository
+from bot.store import Store
+
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+async def residents(tmp_path: Path):  # noqa: ANN201
+    store = await Store.open(tmp_path / "nabo.db")
+    yield ResidentRepository(store)
+    await store.close()
+
+
+async def test_unknown_resident_is_none(residents: ResidentRepository) -> None:
+    assert await residents.get(42) is None
+
+
+async def test_language_choice_before_consent_keeps_only_that(
+    residents: ResidentRepository,
+) -> None:
+    resident = await residents.set_language(42, 42, "ar", NOW)
+    assert resident.language == "ar"
+    assert resident.first_seen_at == NOW
+    assert resident.consented_at is None
+    assert not resident.has_consented
+
+
+async def test_consent_records_time_version_and_language(
+    residents: ResidentRepository,
+) -> None:
+    resident = await residents.consent(7, 7, "en", NOW)
+    assert resident.has_consented
+    assert resident.consent_version == PRIVACY_NOTICE_VERSION
+    assert resident.consented_at == NOW
+    assert resident.language == "en"
+    assert resident.subscribed
+    assert not resident.blocked
+
+
+async def test_consent_keeps_an_earlier_language_choice(residents: ResidentRepository) -> None:
+    await residents.set_language(7, 7, "ar", NOW)
+    resident = await residents.consent(7, 7, "da", NOW)
+    assert resident.language == "ar"
+    assert resident.has_consented
+
+
+async def test_block_and_unblock(residents: ResidentRepository) -> None:
+    await residents.consent(9, 9, "da", NOW)
+    assert await residents.set_blocked(9, True)
+    assert not await residents.set_blocked(9, True)  # already blocked: nothing changed
+    resident = await residents.get(9)
+    assert resident is not None
+    assert resident.blocked
+    assert await residents.set_blocked(9, False)
+    resident = await residents.get(9)
+    assert resident is not None
+    assert not resident.blocked
+
+
+async def test_block_of_unknown_user_stores_nothing(residents: ResidentRepository) -> None:
+    assert not await residents.set_blocked(123, True)
+    assert await residents.get(123) is None
+
+
+async def test_forget_removes_the_row(residents: ResidentRepository) -> None:
+    await residents.consent(5, 5, "da", NOW)
+    assert await residents.forget(5)
+    assert await residents.get(5) is None
+    assert not await residents.forget(5)
