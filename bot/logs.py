@@ -46,5 +46,6 @@ def apply_log_policy(level: int) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # PTB logs whole requests and updates at DEBUG, message texts included; those must
     # never reach a log, whatever LOG_LEVEL says.
-    for name in ("telegram", "telegram.ext"):
+    # aiosqlite logs every statement with its parameters at DEBUG: personal data.
+    for name in ("telegram", "telegram.ext", "aiosqlite"):
         logging.getLogger(name).setLevel(max(logging.INFO, level))
