@@ -7,6 +7,7 @@ services (the database, catalogs) are opened in ``post_init`` and closed in
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,17 +22,20 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.activities import ActivityRepository
 from bot.clock import Clock
 from bot.commands import set_command_menus
 from bot.config import Config
 from bot.context import BotData, NaboContext
 from bot.errors import handle_error
 from bot.i18n import Catalogs
+from bot.reminders import start_reminder_sync
 from bot.residents import ResidentRepository
 from bot.session import load_resident
+from bot.signups import SignupRepository
 from bot.store import Store
 from bot.updates import PerChatUpdateProcessor
-from handlers import fallback, help, language, membership, privacy, start
+from handlers import activities, fallback, help, language, membership, privacy, signup, start
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +81,14 @@ def _register_handlers(application: Application) -> None:  # type: ignore[type-a
     membership.register(application)
     # 3. Getting started: /start, consent, the main menu.
     start.register(application)
-    # 4. Language, help and privacy.
+    # 4. Activities: find them, then sign up, cancel, /mine.
+    activities.register(application)
+    signup.register(application)
+    # 5. Language, help and privacy.
     language.register(application)
     help.register(application)
     privacy.register(application)
-    # 5. Last: whatever nobody else claimed gets a friendly way back to the menu.
+    # 6. Last: whatever nobody else claimed gets a friendly way back to the menu.
     fallback.register(application)
     # Errors: log, apologise in the resident's language, report to staff.
     application.add_error_handler(handle_error)  # type: ignore[arg-type]
@@ -94,7 +101,13 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     bot_data.catalogs = Catalogs(config.timezone)
     bot_data.store = await Store.open(config.database_path)
     bot_data.residents = ResidentRepository(bot_data.store)
+    bot_data.activities = ActivityRepository(bot_data.store)
+    bot_data.signups = SignupRepository(bot_data.store)
     await set_command_menus(application.bot, bot_data.catalogs, config.default_language)
+    # The database is the source of truth: reminder jobs are rebuilt from it now and
+    # every few minutes after.
+    bot_data.jobs_synced = asyncio.Event()
+    start_reminder_sync(application)
     log.info("Nabo started: %r", config)
 
 

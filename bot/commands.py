@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 # (command, description) — descriptions are translated when the menu is set.
 RESIDENT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Start, or open the menu")),
+    ("activities", N_("See coming activities")),
+    ("mine", N_("My sign-ups")),
     ("help", N_("What Nabo can do")),
     ("language", N_("Change language")),
     ("privacy", N_("How Nabo handles your data")),

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LANGUAGES: tuple[str, ...] = ("da", "ar", "en")
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_AREAS: tuple[str, ...] = ("Houlkær", "Ellekonebakken", "Karup Kølvrå")
+DEFAULT_REMINDER_OFFSETS: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
 
 
 class ConfigError(ValueError):
@@ -28,6 +32,10 @@ class Config:
     default_language: str = "da"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Copenhagen"))
     log_level: str = "INFO"
+    # Housing areas residents can filter by; "other" is always there besides these.
+    areas: tuple[str, ...] = DEFAULT_AREAS
+    # How long before an activity the signed-up residents are reminded, longest first.
+    reminder_offsets: tuple[timedelta, ...] = DEFAULT_REMINDER_OFFSETS
 
     def __repr__(self) -> str:
         """Show the configuration without the bot token, so it can be logged safely."""
@@ -37,7 +45,8 @@ class Config:
             f"database_path={str(self.database_path)!r}, staff={len(self.staff_user_ids)}, "
             f"staff_chat_id={'set' if self.staff_chat_id else 'unset'}, "
             f"default_language={self.default_language!r}, timezone={self.timezone.key!r}, "
-            f"log_level={self.log_level!r})"
+            f"log_level={self.log_level!r}, areas={self.areas!r}, "
+            f"reminder_offsets={[str(offset) for offset in self.reminder_offsets]})"
         )
 
     def is_staff(self, user_id: int | None) -> bool:
@@ -62,6 +71,8 @@ class Config:
             default_language=_parse_language(env.get("DEFAULT_LANGUAGE", "")),
             timezone=_parse_zone(env.get("TIMEZONE", "")),
             log_level=_parse_log_level(env.get("LOG_LEVEL", "")),
+            areas=_parse_areas(env.get("AREAS", "")),
+            reminder_offsets=_parse_offsets(env.get("REMINDER_OFFSETS", "")),
         )
 
 
@@ -106,3 +117,30 @@ def _parse_log_level(raw: str) -> str:
     if not isinstance(logging.getLevelName(raw), int):
         raise ConfigError(f"LOG_LEVEL: {raw!r} is not a logging level (DEBUG, INFO, WARNING…)")
     return raw
+
+
+def _parse_areas(raw: str) -> tuple[str, ...]:
+    areas = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    if not areas:
+        return DEFAULT_AREAS
+    if any(area.lower() == "other" or len(area) > 40 for area in areas):
+        raise ConfigError("AREAS: names must be at most 40 characters, and 'other' is built in")
+    return areas
+
+
+_OFFSET = re.compile(r"^(\d+)\s*([dhm])$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def _parse_offsets(raw: str) -> tuple[timedelta, ...]:
+    if not raw.strip():
+        return DEFAULT_REMINDER_OFFSETS
+    offsets = set()
+    for part in raw.split(","):
+        match = _OFFSET.match(part.strip().lower())
+        if not match or int(match.group(1)) == 0:
+            raise ConfigError(
+                f"REMINDER_OFFSETS: {part.strip()!r} is not a duration like 24h, 90m or 2d"
+            )
+        offsets.add(timedelta(**{_UNITS[match.group(2)]: int(match.group(1))}))
+    return tuple(sorted(offsets, reverse=True))

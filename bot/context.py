@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.activities import ActivityRepository
 from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import Catalogs, Translator
 from bot.residents import Resident, ResidentRepository
+from bot.signups import SignupRepository
 from bot.store import Store
 
 
@@ -25,6 +28,9 @@ class BotData:
     catalogs: Catalogs
     store: Store
     residents: ResidentRepository
+    activities: ActivityRepository
+    signups: SignupRepository
+    jobs_synced: asyncio.Event
 
 
 class NaboContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
@@ -55,6 +61,16 @@ class NaboContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
     def residents(self) -> ResidentRepository:
         """The residents repository."""
         return self.bot_data.residents
+
+    @property
+    def activities(self) -> ActivityRepository:
+        """The activities repository."""
+        return self.bot_data.activities
+
+    @property
+    def signups(self) -> SignupRepository:
+        """The sign-ups repository."""
+        return self.bot_data.signups
 
     @property
     def clock(self) -> Clock:

@@ -107,6 +107,10 @@ class Translator:
         # The weekday and month are words of the language; only the clock time is LTR.
         return self.gettext("{day} at {time}").format(day=day, time=self.ltr(time))
 
+    def time(self, moment: datetime) -> str:
+        """Format the local clock time of a moment, e.g. 17:00."""
+        return format_datetime(moment, "HH:mm", tzinfo=self.timezone, locale=self.locale)
+
     def date(self, moment: datetime) -> str:
         """Format the local date of a moment, e.g. 28. november 2026."""
         return format_date(moment.astimezone(self.timezone), "long", locale=self.locale)

@@ -11,6 +11,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import Translator
 
 MENU_HOME = "menu:home"  # handlers/start.py
+MENU_ACTIVITIES = "menu:activities"  # handlers/activities.py
+MENU_MINE = "menu:mine"  # handlers/signup.py
 MENU_HELP = "menu:help"  # handlers/help.py
 MENU_LANGUAGE = "menu:language"  # handlers/language.py
 MENU_PRIVACY = "menu:privacy"  # handlers/privacy.py
@@ -26,6 +28,8 @@ def main_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
     _ = tr.gettext
     return InlineKeyboardMarkup(
         [
+            [InlineKeyboardButton(_("📅 Activities"), callback_data=MENU_ACTIVITIES)],
+            [InlineKeyboardButton(_("🗓 My sign-ups"), callback_data=MENU_MINE)],
             [InlineKeyboardButton(_("❓ Help"), callback_data=MENU_HELP)],
             [
                 InlineKeyboardButton(_("🌐 Language"), callback_data=MENU_LANGUAGE),

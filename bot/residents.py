@@ -26,6 +26,7 @@ class Resident:
     consent_version: int | None
     subscribed: bool
     blocked: bool
+    reminders: bool
 
     @property
     def has_consented(self) -> bool:
@@ -46,6 +47,7 @@ class Resident:
             consent_version=row["consent_version"],
             subscribed=bool(row["subscribed"]),
             blocked=bool(row["blocked"]),
+            reminders=bool(row["reminders"]),
         )
 
 
@@ -110,6 +112,13 @@ class ResidentRepository:
                 (int(blocked), user_id, int(blocked)),
             )
             return cursor.rowcount > 0
+
+    async def set_reminders(self, user_id: int, on: bool) -> None:
+        """Turn reminders before activities on or off for a resident."""
+        async with self._store.transaction() as db:
+            await db.execute(
+                "UPDATE residents SET reminders = ? WHERE user_id = ?", (int(on), user_id)
+            )
 
     async def _require(self, user_id: int) -> Resident:
         resident = await self.get(user_id)

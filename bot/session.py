@@ -9,6 +9,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import NaboContext
 from bot.i18n import Translator, resolve_language
+from bot.notice import send_consent_request
 
 log = logging.getLogger(__name__)
 
@@ -64,3 +65,17 @@ async def translator_for_error(update: Update, context: NaboContext) -> Translat
     code = user.language_code if user else None
     language = resolve_language(stored, code, context.config.default_language)
     return context.bot_data.catalogs.translator(language)
+
+
+async def require_consent(update: Update, context: NaboContext) -> bool:
+    """Return True if the resident has consented; otherwise show the notice and return False.
+
+    Callers answer a button press themselves before calling this.
+    """
+    resident = context.resident
+    if resident is not None and resident.has_consented:
+        return True
+    chat = update.effective_chat
+    if chat is not None:
+        await send_consent_request(chat.id, context.bot, context.tr)
+    return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -98,12 +98,20 @@ class Store:
             else:
                 await self._connection.commit()
 
-    async def fetch_one(self, sql: str, parameters: Iterable[Any] = ()) -> aiosqlite.Row | None:
+    async def fetch_one(self, sql: str, parameters: Parameters = ()) -> aiosqlite.Row | None:
         """Run a read query and return its first row, if any."""
-        async with self._connection.execute(sql, tuple(parameters)) as cursor:
+        async with self._connection.execute(sql, _bind(parameters)) as cursor:
             return await cursor.fetchone()
 
-    async def fetch_all(self, sql: str, parameters: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+    async def fetch_all(self, sql: str, parameters: Parameters = ()) -> list[aiosqlite.Row]:
         """Run a read query and return all its rows."""
-        async with self._connection.execute(sql, tuple(parameters)) as cursor:
+        async with self._connection.execute(sql, _bind(parameters)) as cursor:
             return list(await cursor.fetchall())
+
+
+# Positional (?) or named (:name) parameters, as sqlite3 takes them.
+Parameters = Iterable[Any] | Mapping[str, Any]
+
+
+def _bind(parameters: Parameters) -> tuple[Any, ...] | Mapping[str, Any]:
+    return parameters if isinstance(parameters, Mapping) else tuple(parameters)

@@ -24,6 +24,8 @@ def help_text(tr: Translator) -> str:
         "What you can do:\n"
         "/start – start, or open the menu\n"
         "/menu – open the menu\n"
+        "/activities – see coming activities and sign up\n"
+        "/mine – your sign-ups, and reminders on or off\n"
         "/language – change language\n"
         "/privacy – how Nabo handles your data\n"
         "/mydata – see what Nabo stores about you\n"

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from telegram.ext import Job
 
 from bot.app import build_application, running
 from bot.clock import Clock
@@ -52,6 +53,8 @@ class Nabo:
         self.application = await self._stack.enter_async_context(
             running(application, poll_timeout=1)
         )
+        # Jobs are rebuilt from the database right after start; wait for that.
+        await asyncio.wait_for(self.application.bot_data.jobs_synced.wait(), 10)
 
     async def stop(self) -> None:
         if self._stack is not None:
@@ -61,6 +64,21 @@ class Nabo:
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+    @property
+    def store(self) -> Store:
+        """The running bot's own database connection."""
+        return self.application.bot_data.store
+
+    def job(self, name: str) -> Job:
+        """The one scheduled job with this name."""
+        jobs = [job for job in self.application.job_queue.get_jobs_by_name(name) if not job.removed]
+        assert len(jobs) == 1, f"expected one job {name!r}, found {len(jobs)}"
+        return jobs[0]
+
+    async def run_job(self, name: str) -> None:
+        """Run a scheduled job now, as the JobQueue would at its time."""
+        await self.job(name).run(self.application)
 
     async def resident(self, user_id: int) -> Resident | None:
         """Read a resident straight from the database file, as staff tools would."""
@@ -90,7 +108,9 @@ async def botapi() -> AsyncIterator[BotApiServer]:
 
 @pytest.fixture
 def clock() -> TestClock:
-    return TestClock(datetime(2026, 11, 28, 10, 0, tzinfo=UTC))
+    # Years ahead of the real clock: jobs scheduled from the test clock never fire by
+    # themselves during a test; tests run them on purpose.
+    return TestClock(datetime(2030, 3, 4, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -22,6 +22,14 @@ def catalogs() -> Catalogs:
     return Catalogs(ZoneInfo("Europe/Copenhagen"))
 
 
+def menu_labels(tr: Translator) -> list[str]:
+    """The main menu's buttons, in order."""
+    return [
+        tr.gettext(label)
+        for label in ("📅 Activities", "🗓 My sign-ups", "❓ Help", "🌐 Language", "🔒 My data")
+    ]
+
+
 async def _consent(server: BotApiServer, user_id: int, tr: Translator) -> dict:
     """Start and accept; return the message with the main menu."""
     server.send_command(user_id, "start")
@@ -48,11 +56,7 @@ async def test_consent_given(nabo: Nabo, catalogs: Catalogs, language: str) -> N
     [menu] = await server.wait_for_messages(101)
     await server.wait_for_callback_answer(query)
     assert menu["text"].startswith(tr.gettext("Thank you! You are all set."))
-    assert buttons(menu) == [
-        tr.gettext("❓ Help"),
-        tr.gettext("🌐 Language"),
-        tr.gettext("🔒 My data"),
-    ]
+    assert buttons(menu) == menu_labels(tr)
     # The notice stays readable but loses its buttons.
     assert buttons(server.messages(101)[0]) == []
 
@@ -135,11 +139,7 @@ async def test_language_switch_survives_restart(nabo: Nabo, catalogs: Catalogs) 
     server.press(105, choice, "English")
     switched = await server.wait_for_edit(105, choice["message_id"])
     assert switched["text"] == "Nabo now speaks English with you."
-    assert buttons(switched) == [
-        en.gettext("❓ Help"),
-        en.gettext("🌐 Language"),
-        en.gettext("🔒 My data"),
-    ]
+    assert buttons(switched) == menu_labels(en)
 
     await nabo.restart()
 
@@ -324,15 +324,17 @@ async def test_command_menus_per_language(nabo: Nabo, catalogs: Catalogs) -> Non
         commands = server.commands(language_code=language)
         assert [c["command"] for c in commands] == [
             "start",
+            "activities",
+            "mine",
             "help",
             "language",
             "privacy",
             "mydata",
             "deleteme",
         ]
-        assert commands[1]["description"] == tr.gettext("What Nabo can do")
+        assert commands[3]["description"] == tr.gettext("What Nabo can do")
     default = server.commands()
-    assert default[1]["description"] == catalogs.translator("da").gettext("What Nabo can do")
+    assert default[3]["description"] == catalogs.translator("da").gettext("What Nabo can do")
 
 
 async def test_mydata_and_deleteme(nabo: Nabo, catalogs: Catalogs) -> None:
@@ -346,8 +348,8 @@ async def test_mydata_and_deleteme(nabo: Nabo, catalogs: Catalogs) -> None:
         "This is everything Nabo stores about you:",
         "• Telegram user number: 140",
         "• Language: English",
-        "• First contact: November 28, 2026",
-        "• Privacy notice accepted: November 28, 2026",
+        "• First contact: March 4, 2030",
+        "• Privacy notice accepted: March 4, 2030",
         "• Announcements: on",
     ]
     server.send_command(140, "deleteme")

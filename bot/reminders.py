@@ -1,0 +1,129 @@
+"""Reminders before activities: jobs rebuilt from the database, each reminder sent once.
+
+Job names are stable (``reminder:<activity>:<minutes before>``), so a rebuild replaces
+jobs instead of doubling them. The database decides who is owed what: a reminder is
+claimed in ``reminder_sends`` before it is sent, so a restart never sends it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from telegram.ext import Application, JobQueue
+
+from bot.activities import Activity
+from bot.context import NaboContext
+from bot.notify import tell_reminder
+
+log = logging.getLogger(__name__)
+
+JOB_PREFIX = "reminder:"
+# How often the jobs are rebuilt from the database, so activities added by another
+# process (the import command) get their reminders without a restart.
+SYNC_INTERVAL = timedelta(minutes=5)
+SYNC_JOB = "reminders:sync"
+# A waiting job whose time is off by more than this (the activity moved) is replaced.
+RESCHEDULE_TOLERANCE = timedelta(minutes=1)
+
+
+def job_name(activity_id: int, offset: timedelta) -> str:
+    """Return the stable name of one activity's reminder job."""
+    return f"{JOB_PREFIX}{activity_id}:{int(offset.total_seconds() // 60)}"
+
+
+def desired_jobs(
+    activities: list[Activity], offsets: tuple[timedelta, ...], now: datetime
+) -> dict[str, tuple[int, int, timedelta]]:
+    """Work out which reminder jobs should exist: name → (activity, minutes, delay)."""
+    jobs = {}
+    for activity in activities:
+        if activity.status != "published" or activity.starts_at <= now:
+            continue
+        for offset in offsets:
+            due = activity.starts_at - offset
+            # Overdue (the bot was down): send now, since the activity has not started.
+            delay = max(timedelta(0), due - now)
+            jobs[job_name(activity.id, offset)] = (
+                activity.id,
+                int(offset.total_seconds() // 60),
+                delay,
+            )
+    return jobs
+
+
+async def sync_reminder_jobs(application: Application) -> int:  # type: ignore[type-arg]
+    """Make the JobQueue's reminder jobs match the database; return how many exist."""
+    job_queue: JobQueue = application.job_queue  # type: ignore[assignment]
+    bot_data = application.bot_data
+    now = bot_data.clock.now()
+    activities = await bot_data.activities.not_started(now)
+    wanted = desired_jobs(activities, bot_data.config.reminder_offsets, now)
+    for job in job_queue.jobs():
+        if job.name and job.name.startswith(JOB_PREFIX) and job.name not in wanted:
+            job.schedule_removal()
+    real_now = datetime.now(UTC)
+    for name, (activity_id, minutes, delay) in wanted.items():
+        waiting = [job for job in job_queue.get_jobs_by_name(name) if not job.removed]
+        if (
+            delay > timedelta(0)
+            and len(waiting) == 1
+            and waiting[0].next_t is not None
+            and abs(waiting[0].next_t - (real_now + delay)) < RESCHEDULE_TOLERANCE
+        ):
+            continue  # already waiting for the time the database says
+        for job in job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        job_queue.run_once(
+            send_reminders,
+            when=delay,
+            name=name,
+            data={"activity": activity_id, "minutes": minutes},
+        )
+    return len(wanted)
+
+
+async def _sync_job(context: NaboContext) -> None:
+    """Rebuild reminder jobs from the database (periodic)."""
+    await sync_reminder_jobs(context.application)
+    # Lets whoever started the bot (the tests, the sandbox) wait until jobs exist.
+    context.bot_data.jobs_synced.set()
+
+
+def start_reminder_sync(application: Application) -> None:  # type: ignore[type-arg]
+    """Rebuild reminder jobs now and every few minutes."""
+    job_queue: JobQueue = application.job_queue  # type: ignore[assignment]
+    # run_repeating cannot start at once (an APScheduler limitation), so the first
+    # rebuild is its own one-off job.
+    job_queue.run_once(_sync_job, when=0, name=SYNC_JOB)
+    job_queue.run_repeating(_sync_job, interval=SYNC_INTERVAL, name=SYNC_JOB)
+
+
+async def send_reminders(context: NaboContext) -> None:
+    """Send one activity's reminder to everyone still owed it."""
+    assert context.job is not None
+    data = context.job.data
+    assert isinstance(data, dict)
+    activity = await context.activities.get(data["activity"])
+    now = context.clock.now()
+    if activity is None or activity.status != "published" or now >= activity.starts_at:
+        return
+    sent = 0
+    for recipient in await context.signups.reminder_targets(activity.id, data["minutes"]):
+        # Sign-ups made after the reminder was due do not get a late "see you tomorrow".
+        due = activity.starts_at - timedelta(minutes=data["minutes"])
+        confirmed = recipient.signup.confirmed_at
+        if confirmed is not None and confirmed > due:
+            continue
+        if not await context.signups.claim_reminder(recipient.signup.id, data["minutes"], now):
+            continue
+        sent += await tell_reminder(
+            context.bot,
+            context.bot_data.catalogs,
+            context.residents,
+            activity,
+            recipient,
+            context.config.default_language,
+        )
+    if sent:
+        log.info("sent %d reminder(s) for activity %s", sent, activity.id)

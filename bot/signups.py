@@ -1,0 +1,373 @@
+"""Repository for sign-ups: places, the waitlist, cancellations and reminders sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+
+from bot.activities import Activity
+from bot.clock import from_db, to_db
+from bot.store import Store
+
+
+class SignupStatus(StrEnum):
+    """Where a sign-up stands."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class Outcome(StrEnum):
+    """What became of a request to sign up."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    NO_ROOM = "no_room"  # does not fit, and the resident did not ask for the waitlist
+    ALREADY = "already"  # the resident already has an active sign-up
+    CLOSED = "closed"  # cancelled, started, or past the sign-up deadline
+    BAD_PARTY = "bad_party"  # no people, or more than the activity allows per sign-up
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class Signup:
+    """A sign-up as stored; ``user_id`` is None once the resident has been erased."""
+
+    id: int
+    activity_id: int
+    user_id: int | None
+    adults: int
+    children: int
+    status: SignupStatus
+    created_at: datetime
+    confirmed_at: datetime | None
+    cancelled_at: datetime | None
+
+    @property
+    def people(self) -> int:
+        """Return how many people the sign-up is for."""
+        return self.adults + self.children
+
+    @classmethod
+    def from_row(cls, row: Any) -> Signup:
+        """Build a Signup from a ``signups`` row."""
+        created = from_db(row["created_at"])
+        assert created is not None
+        return cls(
+            id=row["id"],
+            activity_id=row["activity_id"],
+            user_id=row["user_id"],
+            adults=row["adults"],
+            children=row["children"],
+            status=SignupStatus(row["status"]),
+            created_at=created,
+            confirmed_at=from_db(row["confirmed_at"]),
+            cancelled_at=from_db(row["cancelled_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SignupResult:
+    """The outcome of a sign-up request, with the sign-up it concerns."""
+
+    outcome: Outcome
+    signup: Signup | None = None
+    waitlist_position: int | None = None
+    places_left: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Someone to tell about a sign-up: chat and language, never more."""
+
+    signup: Signup
+    chat_id: int
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CancelResult:
+    """A cancelled sign-up and the waitlisted sign-ups that moved up because of it."""
+
+    signup: Signup | None
+    promoted: list[Recipient]
+
+
+@dataclass(frozen=True, slots=True)
+class MySignup:
+    """One of a resident's active sign-ups, with its activity and waitlist position."""
+
+    signup: Signup
+    activity: Activity
+    waitlist_position: int | None
+
+
+_ACTIVE = "status IN ('confirmed', 'waitlisted')"
+
+
+class SignupRepository:
+    """SQL for the ``signups`` and ``reminder_sends`` tables."""
+
+    def __init__(self, store: Store) -> None:
+        """Use the process's store."""
+        self._store = store
+
+    async def sign_up(
+        self,
+        activity_id: int,
+        user_id: int,
+        adults: int,
+        children: int,
+        now: datetime,
+        *,
+        waitlist: bool,
+    ) -> SignupResult:
+        """Sign a party up, or put it on the waitlist; checks and insert in one transaction.
+
+        A party that does not fit goes on the waitlist when the resident asked for it
+        (``waitlist``) or when no places are left at all. When some places are left but
+        too few, the answer is NO_ROOM, so the resident can bring fewer people instead.
+        """
+        async with self._store.transaction() as db:
+            row = await _fetch_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
+            if row is None:
+                return SignupResult(Outcome.NOT_FOUND)
+            activity = Activity.from_row(row)
+            if not activity.is_open_for_signup(now):
+                return SignupResult(Outcome.CLOSED)
+            people = adults + children
+            if adults < 0 or children < 0 or not 0 < people <= activity.max_per_signup:
+                return SignupResult(Outcome.BAD_PARTY)
+            existing = await _fetch_one(
+                db,
+                f"SELECT * FROM signups WHERE activity_id = ? AND user_id = ? AND {_ACTIVE}",
+                (activity_id, user_id),
+            )
+            if existing is not None:
+                signup = Signup.from_row(existing)
+                return SignupResult(Outcome.ALREADY, signup, await _position(db, signup) or None)
+            taken = await _confirmed_people(db, activity_id)
+            left = None if activity.capacity is None else activity.capacity - taken
+            if left is None or people <= left:
+                status = SignupStatus.CONFIRMED
+            elif waitlist or left <= 0:
+                status = SignupStatus.WAITLISTED
+            else:
+                return SignupResult(Outcome.NO_ROOM, places_left=left)
+            # The unique index is the last line of defence against a double sign-up; the
+            # check above, in this same transaction, means it should never fire.
+            cursor = await db.execute(
+                """
+                INSERT INTO signups (activity_id, user_id, adults, children, status,
+                                     created_at, confirmed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                (
+                    activity_id,
+                    user_id,
+                    adults,
+                    children,
+                    status.value,
+                    to_db(now),
+                    to_db(now) if status is SignupStatus.CONFIRMED else None,
+                ),
+            )
+            signup = await _signup(db, cursor.lastrowid)
+            position = await _position(db, signup) if status is SignupStatus.WAITLISTED else None
+            new_left = None if left is None else left - (people if position is None else 0)
+            return SignupResult(Outcome(status.value), signup, position, new_left)
+
+    async def cancel(self, signup_id: int, user_id: int | None, now: datetime) -> CancelResult:
+        """Cancel an active sign-up (the resident's own, unless user_id is None) and promote.
+
+        Freed places go to the waitlist in order: every waiting party that fits moves up,
+        so a large family does not keep a single neighbour behind it waiting.
+        """
+        async with self._store.transaction() as db:
+            row = await _fetch_one(
+                db, f"SELECT * FROM signups WHERE id = ? AND {_ACTIVE}", (signup_id,)
+            )
+            if row is None or (user_id is not None and row["user_id"] != user_id):
+                return CancelResult(None, [])
+            await db.execute(
+                "UPDATE signups SET status = 'cancelled', cancelled_at = ? WHERE id = ?",
+                (to_db(now), signup_id),
+            )
+            cancelled = await _signup(db, signup_id)
+            promoted = await promote_waitlist(db, cancelled.activity_id, now)
+            return CancelResult(cancelled, promoted)
+
+    async def active_for(self, activity_id: int, user_id: int) -> Signup | None:
+        """Return the resident's active sign-up for an activity, if any."""
+        row = await self._store.fetch_one(
+            f"SELECT * FROM signups WHERE activity_id = ? AND user_id = ? AND {_ACTIVE}",
+            (activity_id, user_id),
+        )
+        return Signup.from_row(row) if row else None
+
+    async def get(self, signup_id: int) -> Signup | None:
+        """Return a sign-up by id."""
+        row = await self._store.fetch_one("SELECT * FROM signups WHERE id = ?", (signup_id,))
+        return Signup.from_row(row) if row else None
+
+    async def waitlist_position(self, signup: Signup) -> int | None:
+        """Return the 1-based waitlist position of a waitlisted sign-up."""
+        if signup.status is not SignupStatus.WAITLISTED:
+            return None
+        row = await self._store.fetch_one(
+            "SELECT COUNT(*) FROM signups WHERE activity_id = ? AND status = 'waitlisted'"
+            " AND id <= ?",
+            (signup.activity_id, signup.id),
+        )
+        return int(row[0]) if row else None
+
+    async def mine(self, user_id: int, now: datetime) -> list[MySignup]:
+        """Return the resident's active sign-ups for activities that have not ended."""
+        rows = await self._store.fetch_all(
+            f"""
+            SELECT s.*, a.id AS a_id FROM signups s JOIN activities a ON a.id = s.activity_id
+             WHERE s.user_id = ? AND s.{_ACTIVE} AND a.ends_at > ? AND a.status = 'published'
+             ORDER BY a.starts_at, a.id
+            """,
+            (user_id, to_db(now)),
+        )
+        result = []
+        for row in rows:
+            signup = Signup.from_row(row)
+            activity_row = await self._store.fetch_one(
+                "SELECT * FROM activities WHERE id = ?", (row["a_id"],)
+            )
+            assert activity_row is not None
+            result.append(
+                MySignup(
+                    signup, Activity.from_row(activity_row), await self.waitlist_position(signup)
+                )
+            )
+        return result
+
+    async def reminder_targets(self, activity_id: int, offset_minutes: int) -> list[Recipient]:
+        """Return confirmed sign-ups still owed this reminder, of residents who want them."""
+        rows = await self._store.fetch_all(
+            """
+            SELECT s.*, r.chat_id AS r_chat_id, r.language AS r_language
+              FROM signups s JOIN residents r ON r.user_id = s.user_id
+             WHERE s.activity_id = ? AND s.status = 'confirmed'
+               AND r.blocked = 0 AND r.reminders = 1
+               AND NOT EXISTS (SELECT 1 FROM reminder_sends rs
+                               WHERE rs.signup_id = s.id AND rs.offset_minutes = ?)
+             ORDER BY s.id
+            """,
+            (activity_id, offset_minutes),
+        )
+        return [
+            Recipient(Signup.from_row(row), row["r_chat_id"], row["r_language"]) for row in rows
+        ]
+
+    async def claim_reminder(self, signup_id: int, offset_minutes: int, now: datetime) -> bool:
+        """Record that a reminder is being sent; False if it already was (send at most once)."""
+        async with self._store.transaction() as db:
+            cursor = await db.execute(
+                "INSERT OR IGNORE INTO reminder_sends (signup_id, offset_minutes, sent_at)"
+                " VALUES (?, ?, ?)",
+                (signup_id, offset_minutes, to_db(now)),
+            )
+            return cursor.rowcount == 1
+
+    async def active_recipients(self, activity_id: int) -> list[Recipient]:
+        """Return everyone signed up or waiting for an activity who has not blocked Nabo."""
+        rows = await self._store.fetch_all(
+            f"""
+            SELECT s.*, r.chat_id AS r_chat_id, r.language AS r_language
+              FROM signups s JOIN residents r ON r.user_id = s.user_id
+             WHERE s.activity_id = ? AND s.{_ACTIVE} AND r.blocked = 0
+             ORDER BY s.id
+            """,
+            (activity_id,),
+        )
+        return [
+            Recipient(Signup.from_row(row), row["r_chat_id"], row["r_language"]) for row in rows
+        ]
+
+
+async def promote_waitlist(
+    db: aiosqlite.Connection, activity_id: int, now: datetime
+) -> list[Recipient]:
+    """Move waiting parties up, in order, while places are free; call inside a transaction."""
+    row = await _fetch_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
+    if row is None:
+        return []
+    activity = Activity.from_row(row)
+    if activity.status != "published" or now >= activity.starts_at:
+        return []
+    left = (
+        None
+        if activity.capacity is None
+        else activity.capacity - await _confirmed_people(db, activity_id)
+    )
+    waiting = await _fetch_all(
+        db,
+        """
+        SELECT s.*, r.chat_id AS r_chat_id, r.language AS r_language, r.blocked AS r_blocked
+          FROM signups s LEFT JOIN residents r ON r.user_id = s.user_id
+         WHERE s.activity_id = ? AND s.status = 'waitlisted'
+         ORDER BY s.id
+        """,
+        (activity_id,),
+    )
+    promoted = []
+    for candidate in waiting:
+        people = candidate["adults"] + candidate["children"]
+        if left is not None and people > left:
+            continue
+        await db.execute(
+            "UPDATE signups SET status = 'confirmed', confirmed_at = ? WHERE id = ?",
+            (to_db(now), candidate["id"]),
+        )
+        if left is not None:
+            left -= people
+        if candidate["r_chat_id"] is not None and not candidate["r_blocked"]:
+            signup = await _signup(db, candidate["id"])
+            promoted.append(Recipient(signup, candidate["r_chat_id"], candidate["r_language"]))
+    return promoted
+
+
+async def _fetch_one(db: aiosqlite.Connection, sql: str, params: Any = ()) -> Any:
+    async with db.execute(sql, params) as cursor:
+        return await cursor.fetchone()
+
+
+async def _fetch_all(db: aiosqlite.Connection, sql: str, params: Any = ()) -> list[Any]:
+    async with db.execute(sql, params) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def _signup(db: aiosqlite.Connection, signup_id: int | None) -> Signup:
+    row = await _fetch_one(db, "SELECT * FROM signups WHERE id = ?", (signup_id,))
+    assert row is not None
+    return Signup.from_row(row)
+
+
+async def _confirmed_people(db: aiosqlite.Connection, activity_id: int) -> int:
+    row = await _fetch_one(
+        db,
+        "SELECT COALESCE(SUM(adults + children), 0) FROM signups"
+        " WHERE activity_id = ? AND status = 'confirmed'",
+        (activity_id,),
+    )
+    return int(row[0])
+
+
+async def _position(db: aiosqlite.Connection, signup: Signup) -> int | None:
+    if signup.status is not SignupStatus.WAITLISTED:
+        return None
+    row = await _fetch_one(
+        db,
+        "SELECT COUNT(*) FROM signups WHERE activity_id = ? AND status = 'waitlisted' AND id <= ?",
+        (signup.activity_id, signup.id),
+    )
+    return int(row[0])

@@ -1,0 +1,374 @@
+"""Signing up: how many are coming, the waitlist, cancelling, /mine and reminders on/off.
+
+Every step carries its state in the button's callback data, so a half-finished sign-up
+survives a restart and a stale button is simply re-checked against the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.activity_view import activity_title_when, party_text
+from bot.context import NaboContext
+from bot.menu import MENU_ACTIVITIES, MENU_HOME, MENU_MINE
+from bot.notify import REMINDERS_OFF, REMINDERS_ON, cancel_button, tell_promoted
+from bot.replies import ButtonPress, answer_press, edit_query_message
+from bot.session import require_consent
+from bot.signups import Outcome, SignupResult
+
+log = logging.getLogger(__name__)
+
+# su:n:<activity>:<waitlist 0|1>                      → how many adults?
+# su:a:<activity>:<waitlist>:<adults>                 → how many children?
+# su:c:<activity>:<waitlist>:<adults>:<children>      → sign up
+# su:x:<signup> → are you sure?   su:xy:<signup> → cancel   su:keep → keep it
+START = re.compile(r"^su:n:(\d{1,9}):([01])$")
+ADULTS = re.compile(r"^su:a:(\d{1,9}):([01]):(\d{1,2})$")
+COMMIT = re.compile(r"^su:c:(\d{1,9}):([01]):(\d{1,2}):(\d{1,2})$")
+ASK_CANCEL = re.compile(r"^su:x:(\d{1,9})$")
+CANCEL = re.compile(r"^su:xy:(\d{1,9})$")
+KEEP = "su:keep"
+REMINDERS = re.compile(r"^su:rem:([01])$")
+
+
+def _number_rows(numbers: range, data: str, per_row: int = 4) -> list[list[InlineKeyboardButton]]:
+    buttons = [InlineKeyboardButton(str(n), callback_data=f"{data}:{n}") for n in numbers]
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+async def _open_activity(press: ButtonPress, context: NaboContext, activity_id: int) -> bool:
+    """Check the activity can still be signed up for; say why not if it cannot."""
+    activity = await context.activities.get(activity_id)
+    _ = context.tr.gettext
+    if activity is None:
+        await edit_query_message(press.query, _("Sorry, we could not find that activity."))
+        return False
+    if not activity.is_open_for_signup(context.clock.now()):
+        await edit_query_message(
+            press.query,
+            _("Sorry, sign-up for this activity is closed."),
+            InlineKeyboardMarkup(
+                [[InlineKeyboardButton(_("📅 Activities"), callback_data=MENU_ACTIVITIES)]]
+            ),
+        )
+        return False
+    return True
+
+
+async def ask_adults(update: Update, context: NaboContext) -> None:
+    """Ask how many adults are coming."""
+    press = await answer_press(update)
+    if not await require_consent(update, context):
+        return
+    match = START.match(press.data)
+    assert match is not None
+    activity_id, waitlist = int(match[1]), match[2]
+    activity = await context.activities.get(activity_id)
+    _ = context.tr.gettext
+    if activity is None or not activity.is_open_for_signup(context.clock.now()):
+        await context.bot.send_message(
+            press.chat_id, _("Sorry, sign-up for this activity is closed.")
+        )
+        return
+    rows = _number_rows(range(0, activity.max_per_signup + 1), f"su:a:{activity_id}:{waitlist}")
+    rows.append([InlineKeyboardButton(_("✖ Stop"), callback_data=MENU_HOME)])
+    await context.bot.send_message(
+        press.chat_id,
+        _("{activity}\n\nHow many adults are coming, including you?").format(
+            activity=activity_title_when(context.tr, activity)
+        ),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+
+
+async def ask_children(update: Update, context: NaboContext) -> None:
+    """Ask how many children are coming, within the activity's cap per sign-up."""
+    press = await answer_press(update)
+    if not await require_consent(update, context):
+        return
+    match = ADULTS.match(press.data)
+    assert match is not None
+    activity_id, waitlist, adults = int(match[1]), match[2], int(match[3])
+    if not await _open_activity(press, context, activity_id):
+        return
+    activity = await context.activities.get(activity_id)
+    assert activity is not None
+    _ = context.tr.gettext
+    if adults > activity.max_per_signup:
+        await edit_query_message(press.query, _("This button no longer works."))
+        return
+    lowest = 0 if adults > 0 else 1
+    rows = _number_rows(
+        range(lowest, activity.max_per_signup - adults + 1),
+        f"su:c:{activity_id}:{waitlist}:{adults}",
+    )
+    rows.append([InlineKeyboardButton(_("✖ Stop"), callback_data=MENU_HOME)])
+    await edit_query_message(
+        press.query,
+        _("{activity}\n\nAnd how many children?").format(
+            activity=activity_title_when(context.tr, activity)
+        ),
+        InlineKeyboardMarkup(rows),
+    )
+
+
+async def sign_up(update: Update, context: NaboContext) -> None:
+    """Sign the party up (or put it on the waitlist) and confirm in the resident's language."""
+    press = await answer_press(update)
+    if not await require_consent(update, context):
+        return
+    match = COMMIT.match(press.data)
+    assert match is not None
+    activity_id, waitlist = int(match[1]), match[2] == "1"
+    adults, children = int(match[3]), int(match[4])
+    result = await context.signups.sign_up(
+        activity_id, press.user_id, adults, children, context.clock.now(), waitlist=waitlist
+    )
+    log.info("sign-up for activity %s: %s", activity_id, result.outcome)
+    await _confirm(press, context, activity_id, adults, children, result)
+
+
+async def _confirm(
+    press: ButtonPress,
+    context: NaboContext,
+    activity_id: int,
+    adults: int,
+    children: int,
+    result: SignupResult,
+) -> None:
+    tr = context.tr
+    _ = tr.gettext
+    activity = await context.activities.get(activity_id)
+    menu = InlineKeyboardButton(_("☰ Menu"), callback_data=MENU_HOME)
+    if activity is None or result.outcome is Outcome.NOT_FOUND:
+        await edit_query_message(press.query, _("Sorry, we could not find that activity."))
+        return
+    about = activity_title_when(tr, activity)
+    calendar = InlineKeyboardButton(_("📆 Add to calendar"), callback_data=f"act:ics:{activity_id}")
+    signup = result.signup
+    if result.outcome is Outcome.CONFIRMED and signup is not None:
+        lines = [
+            _("✅ You are signed up: {party}.").format(party=party_text(tr, adults, children)),
+            "",
+            about,
+        ]
+        resident = context.resident
+        if resident is not None and resident.reminders and context.config.reminder_offsets:
+            lines += ["", _("We will remind you before it starts.")]
+        keyboard = [[calendar], [cancel_button(tr, signup)], [menu]]
+        await edit_query_message(press.query, "\n".join(lines), InlineKeyboardMarkup(keyboard))
+    elif result.outcome is Outcome.WAITLISTED and signup is not None:
+        text = _(
+            "⏳ There is no room right now, so you are on the waitlist as number {position}: "
+            "{party}.\n\n{activity}\n\n"
+            "If a place becomes free, it is yours automatically, and we will tell you here."
+        ).format(
+            position=tr.ltr(result.waitlist_position),
+            party=party_text(tr, adults, children),
+            activity=about,
+        )
+        await edit_query_message(
+            press.query, text, InlineKeyboardMarkup([[cancel_button(tr, signup)], [menu]])
+        )
+    elif result.outcome is Outcome.NO_ROOM:
+        left = result.places_left or 0
+        text = tr.ngettext(
+            "Only {count} place is left — not enough for {party}.",
+            "Only {count} places are left — not enough for {party}.",
+            left,
+        ).format(count=tr.ltr(left), party=party_text(tr, adults, children))
+        text += "\n" + _("You can choose fewer people or join the waitlist.")
+        keyboard = [
+            [
+                InlineKeyboardButton(
+                    _("⏳ Join the waitlist"),
+                    callback_data=f"su:c:{activity_id}:1:{adults}:{children}",
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    _("🔢 Change the numbers"), callback_data=f"su:n:{activity_id}:0"
+                )
+            ],
+            [menu],
+        ]
+        await edit_query_message(press.query, text, InlineKeyboardMarkup(keyboard))
+    elif result.outcome is Outcome.ALREADY and signup is not None:
+        status = (
+            _("You are already on the waitlist for this activity.")
+            if signup.status == "waitlisted"
+            else _("You are already signed up for this activity.")
+        )
+        text = f"{status}\n{party_text(tr, signup.adults, signup.children)}\n\n{about}"
+        await edit_query_message(
+            press.query, text, InlineKeyboardMarkup([[cancel_button(tr, signup)], [menu]])
+        )
+    elif result.outcome is Outcome.CLOSED:
+        await edit_query_message(
+            press.query,
+            _("Sorry, sign-up for this activity is closed."),
+            InlineKeyboardMarkup([[menu]]),
+        )
+    else:
+        await edit_query_message(
+            press.query, _("This button no longer works."), InlineKeyboardMarkup([[menu]])
+        )
+
+
+async def ask_cancel(update: Update, context: NaboContext) -> None:
+    """Ask before cancelling a sign-up, so a slip of the thumb costs nothing."""
+    press = await answer_press(update)
+    if not await require_consent(update, context):
+        return
+    match = ASK_CANCEL.match(press.data)
+    assert match is not None
+    signup = await context.signups.get(int(match[1]))
+    _ = context.tr.gettext
+    if signup is None or signup.user_id != press.user_id or signup.status == "cancelled":
+        await context.bot.send_message(press.chat_id, _("You have no active sign-up there."))
+        return
+    activity = await context.activities.get(signup.activity_id)
+    assert activity is not None
+    question = (
+        _("Leave the waitlist for this activity?")
+        if signup.status == "waitlisted"
+        else _("Cancel your sign-up for this activity?")
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("Yes, cancel"), callback_data=f"su:xy:{signup.id}")],
+            [InlineKeyboardButton(_("No, keep it"), callback_data=KEEP)],
+        ]
+    )
+    await context.bot.send_message(
+        press.chat_id,
+        f"{question}\n\n{activity_title_when(context.tr, activity)}",
+        reply_markup=keyboard,
+    )
+
+
+async def cancel(update: Update, context: NaboContext) -> None:
+    """Cancel the resident's sign-up and give freed places to the waitlist."""
+    press = await answer_press(update)
+    if not await require_consent(update, context):
+        return
+    match = CANCEL.match(press.data)
+    assert match is not None
+    result = await context.signups.cancel(int(match[1]), press.user_id, context.clock.now())
+    _ = context.tr.gettext
+    menu = InlineKeyboardMarkup([[InlineKeyboardButton(_("☰ Menu"), callback_data=MENU_HOME)]])
+    if result.signup is None:
+        await edit_query_message(press.query, _("You have no active sign-up there."), menu)
+        return
+    log.info("sign-up cancelled; %d promoted from the waitlist", len(result.promoted))
+    await edit_query_message(press.query, _("Done — your sign-up is cancelled."), menu)
+    if result.promoted:
+        activity = await context.activities.get(result.signup.activity_id)
+        assert activity is not None
+        await tell_promoted(
+            context.bot,
+            context.bot_data.catalogs,
+            context.residents,
+            activity,
+            result.promoted,
+            context.config.default_language,
+        )
+
+
+async def keep(update: Update, context: NaboContext) -> None:
+    """Leave the sign-up as it is."""
+    press = await answer_press(update)
+    await edit_query_message(press.query, context.tr.gettext("Good — nothing has changed."))
+
+
+async def show_mine(update: Update, context: NaboContext) -> None:
+    """List the resident's coming sign-ups and waitlist places."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if not await require_consent(update, context):
+        return
+    assert update.effective_user is not None
+    assert update.effective_chat is not None
+    tr = context.tr
+    _ = tr.gettext
+    mine = await context.signups.mine(update.effective_user.id, context.clock.now())
+    rows: list[list[InlineKeyboardButton]] = []
+    if not mine:
+        text = _("You have no sign-ups at the moment.")
+        rows.append([InlineKeyboardButton(_("📅 Activities"), callback_data=MENU_ACTIVITIES)])
+    else:
+        parts = [_("🗓 Your sign-ups")]
+        for item in mine:
+            if item.waitlist_position is not None:
+                status = _("⏳ Waitlist, number {position}").format(
+                    position=tr.ltr(item.waitlist_position)
+                )
+            else:
+                status = _("✅ Signed up")
+            parts += [
+                "",
+                activity_title_when(tr, item.activity),
+                f"{party_text(tr, item.signup.adults, item.signup.children)} — {status}",
+            ]
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        f"{cancel_button(tr, item.signup).text}: "
+                        f"{item.activity.title(tr.language)[:30]}",
+                        callback_data=f"su:x:{item.signup.id}",
+                    )
+                ]
+            )
+        text = "\n".join(parts)
+    resident = context.resident
+    if resident is not None:
+        rows.append(
+            [
+                InlineKeyboardButton(_("🔕 Turn reminders off"), callback_data=REMINDERS_OFF)
+                if resident.reminders
+                else InlineKeyboardButton(_("🔔 Turn reminders on"), callback_data=REMINDERS_ON)
+            ]
+        )
+    rows.append([InlineKeyboardButton(_("☰ Menu"), callback_data=MENU_HOME)])
+    await update.effective_chat.send_message(text, reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def set_reminders(update: Update, context: NaboContext) -> None:
+    """Turn reminders on or off."""
+    press = await answer_press(update)
+    if not await require_consent(update, context):
+        return
+    match = REMINDERS.match(press.data)
+    assert match is not None
+    on = match[1] == "1"
+    await context.residents.set_reminders(press.user_id, on)
+    _ = context.tr.gettext
+    text = (
+        _("🔔 Reminders are on. We will remind you before your activities.")
+        if on
+        else _("🔕 Reminders are off. You can turn them on again under My sign-ups.")
+    )
+    await context.bot.send_message(
+        press.chat_id,
+        text,
+        reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("🗓 My sign-ups"), callback_data=MENU_MINE)]]
+        ),
+    )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the sign-up handlers."""
+    application.add_handler(CommandHandler("mine", show_mine, filters=filters.ChatType.PRIVATE))
+    application.add_handler(CallbackQueryHandler(show_mine, pattern=f"^{re.escape(MENU_MINE)}$"))
+    application.add_handler(CallbackQueryHandler(ask_adults, pattern=START))
+    application.add_handler(CallbackQueryHandler(ask_children, pattern=ADULTS))
+    application.add_handler(CallbackQueryHandler(sign_up, pattern=COMMIT))
+    application.add_handler(CallbackQueryHandler(ask_cancel, pattern=ASK_CANCEL))
+    application.add_handler(CallbackQueryHandler(cancel, pattern=CANCEL))
+    application.add_handler(CallbackQueryHandler(keep, pattern=f"^{re.escape(KEEP)}$"))
+    application.add_handler(CallbackQueryHandler(set_reminders, pattern=REMINDERS))
