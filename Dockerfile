@@ -9,7 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, so code changes do not reinstall them.
+# The code and catalogs, installed in place (dependencies come from pyproject.toml).
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -53,8 +54,9 @@ def _run_bot(config: Config) -> int:
 
     try:
         run_polling(config)
-    except StoreError as error:
-        print(f"nabo: database error: {error}", file=sys.stderr)
+    except (StoreError, OSError, sqlite3.Error) as error:
+        # A database that is newer, unreadable or in a folder Nabo may not write to.
+        print(f"nabo: database error ({config.database_path}): {error}", file=sys.stderr)
         return 2
     return 0
 

@@ -40,6 +40,8 @@ def party_text(tr: Translator, adults: int, children: int) -> str:
 
 def availability_text(tr: Translator, listing: ActivityListing) -> str:
     """Say how full the activity is from the reader's point of view."""
+    if listing.activity.status == "cancelled":
+        return tr.gettext("❌ This activity has been cancelled.")
     if listing.my_status == "confirmed":
         return tr.gettext("✅ You are signed up")
     if listing.my_status == "waitlisted":
@@ -55,7 +57,8 @@ def availability_text(tr: Translator, listing: ActivityListing) -> str:
 def activity_summary(tr: Translator, listing: ActivityListing, number: int | None = None) -> str:
     """Render an activity as a few lines for a list."""
     activity = listing.activity
-    title = activity.title(tr.language)
+    # Titles are residents' text in any script: isolated so they never scramble RTL lines.
+    title = tr.ltr(activity.title(tr.language))
     heading = f"{tr.ltr(number)}. {title}" if number is not None else title
     return "\n".join(
         (
@@ -72,7 +75,7 @@ def activity_detail(tr: Translator, listing: ActivityListing) -> str:
     activity = listing.activity
     _ = tr.gettext
     lines = [
-        activity.title(tr.language),
+        tr.ltr(activity.title(tr.language)),
         "",
         f"🗓 {tr.when(activity.starts_at)} – {tr.ltr(tr.time(activity.ends_at))}",
         f"📍 {tr.ltr(activity.place)}",
@@ -82,8 +85,6 @@ def activity_detail(tr: Translator, listing: ActivityListing) -> str:
     ]
     if activity.signup_deadline is not None:
         lines.append(_("Sign up by {when}").format(when=tr.when(activity.signup_deadline)))
-    if activity.status == "cancelled":
-        lines.insert(0, _("❌ This activity has been cancelled."))
     head = "\n".join(lines)
     description = activity.description(tr.language).strip()
     if not description:
@@ -104,7 +105,7 @@ def fit_message(text: str, limit: int = MAX_MESSAGE) -> str:
 def activity_title_when(tr: Translator, activity: Activity) -> str:
     """Return the title, time and place as three lines, for confirmations and reminders."""
     return tr.gettext("{title}\n🗓 {when}\n📍 {place}").format(
-        title=activity.title(tr.language),
+        title=tr.ltr(activity.title(tr.language)),
         when=tr.when(activity.starts_at),
         place=tr.ltr(activity.place),
     )

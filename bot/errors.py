@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Chat, Update
@@ -36,7 +37,9 @@ async def _apologise(update: Update, context: NaboContext) -> None:
         context.tr = await translator_for_error(update, context)
         _ = context.tr.gettext
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            # The handler has usually answered the press already; a second answer fails.
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
         if chat is not None and chat.type == Chat.PRIVATE:
             await context.bot.send_message(
                 chat.id,

@@ -27,10 +27,28 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class RedactingFormatter(logging.Formatter):
+    """Format a record, then take secrets out of all of it, tracebacks included."""
+
+    def __init__(self, fmt: str, secrets: list[str]) -> None:
+        """Redact each non-empty string in ``secrets`` from formatted output."""
+        super().__init__(fmt)
+        self._secrets = [secret for secret in secrets if secret]
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return the formatted record with every secret replaced."""
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "[REDACTED]")
+        return text
+
+
 def configure_logging(level: str, secrets: list[str]) -> None:
     """Send logs to stderr at ``level`` with secrets redacted."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+    )
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

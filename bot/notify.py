@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from enum import Enum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ExtBot
 
-from bot.activities import Activity
+from bot.activities import Activity, ActivityRepository
 from bot.activity_view import activity_title_when, party_text
 from bot.i18n import Catalogs, Translator
 from bot.residents import ResidentRepository
@@ -36,13 +37,22 @@ def cancel_button(tr: Translator, signup: Signup) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=cancel_signup_data(signup.id))
 
 
+class Told(Enum):
+    """How sending one message to a resident went."""
+
+    SENT = "sent"
+    BLOCKED = "blocked"  # they blocked Nabo (now marked so)
+    FAILED = "failed"  # Telegram refused it for good
+    RETRY = "retry"  # a network problem: it may be worth another try later
+
+
 async def tell(
     bot: ExtBot[None],
     residents: ResidentRepository,
     recipient: Recipient,
     text: str,
     reply_markup: InlineKeyboardMarkup | None = None,
-) -> bool:
+) -> Told:
     """Send one message to a resident; mark them blocked if Telegram says so."""
     try:
         await bot.send_message(recipient.chat_id, text, reply_markup=reply_markup)
@@ -50,14 +60,14 @@ async def tell(
         if recipient.signup.user_id is not None:
             await residents.set_blocked(recipient.signup.user_id, True)
         log.info("resident has blocked the bot; marked blocked")
-        return False
+        return Told.BLOCKED
     except BadRequest as error:
         log.warning("could not message a resident: %s", error.message)
-        return False
+        return Told.FAILED
     except TelegramError as error:
         log.warning("could not message a resident: %s", type(error).__name__)
-        return False
-    return True
+        return Told.RETRY
+    return Told.SENT
 
 
 async def tell_promoted(
@@ -83,6 +93,21 @@ async def tell_promoted(
         await tell(bot, residents, recipient, text, keyboard)
 
 
+async def tell_promotions(
+    bot: ExtBot[None],
+    catalogs: Catalogs,
+    residents: ResidentRepository,
+    activities: ActivityRepository,
+    promotions: list[tuple[int, list[Recipient]]],
+    default_language: str,
+) -> None:
+    """Tell everyone who moved up on several activities' waitlists (activity id, recipients)."""
+    for activity_id, promoted in promotions:
+        activity = await activities.get(activity_id)
+        if activity is not None:
+            await tell_promoted(bot, catalogs, residents, activity, promoted, default_language)
+
+
 async def tell_reminder(
     bot: ExtBot[None],
     catalogs: Catalogs,
@@ -90,7 +115,7 @@ async def tell_reminder(
     activity: Activity,
     recipient: Recipient,
     default_language: str,
-) -> bool:
+) -> Told:
     """Remind a signed-up resident of an activity, with cancel and stop buttons."""
     tr = catalogs.translator(recipient.language or default_language)
     text = tr.gettext(
@@ -109,21 +134,9 @@ async def tell_reminder(
     return await tell(bot, residents, recipient, text, keyboard)
 
 
-async def tell_cancelled(
-    bot: ExtBot[None],
-    catalogs: Catalogs,
-    residents: ResidentRepository,
-    activity: Activity,
-    recipients: list[Recipient],
-    default_language: str,
-) -> int:
-    """Tell everyone signed up or waiting that the activity is cancelled; return how many."""
-    told = 0
-    for recipient in recipients:
-        tr = catalogs.translator(recipient.language or default_language)
-        text = tr.gettext(
-            "❌ Sorry, this activity has been cancelled:\n\n{activity}\n\n"
-            "You do not need to do anything."
-        ).format(activity=activity_title_when(tr, activity))
-        told += await tell(bot, residents, recipient, text)
-    return told
+def cancelled_text(tr: Translator, activity: Activity) -> str:
+    """Say that an activity is cancelled (sent to those signed up or waiting)."""
+    return tr.gettext(
+        "❌ Sorry, this activity has been cancelled:\n\n{activity}\n\n"
+        "You do not need to do anything."
+    ).format(activity=activity_title_when(tr, activity))

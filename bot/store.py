@@ -32,7 +32,7 @@ class Store:
         self._connection = connection
         self.path = path
         # Handlers, reminder jobs and the broadcast sender share one connection, so
-        # their transactions must not interleave.
+        # their transactions must not interleave, nor a read with a transaction.
         self._write_lock = asyncio.Lock()
 
     @classmethod
@@ -100,12 +100,14 @@ class Store:
 
     async def fetch_one(self, sql: str, parameters: Parameters = ()) -> aiosqlite.Row | None:
         """Run a read query and return its first row, if any."""
-        async with self._connection.execute(sql, _bind(parameters)) as cursor:
+        # On the one shared connection a read during another coroutine's transaction
+        # would see its uncommitted rows; wait for it to commit or roll back.
+        async with self._write_lock, self._connection.execute(sql, _bind(parameters)) as cursor:
             return await cursor.fetchone()
 
     async def fetch_all(self, sql: str, parameters: Parameters = ()) -> list[aiosqlite.Row]:
         """Run a read query and return all its rows."""
-        async with self._connection.execute(sql, _bind(parameters)) as cursor:
+        async with self._write_lock, self._connection.execute(sql, _bind(parameters)) as cursor:
             return list(await cursor.fetchall())
 
 

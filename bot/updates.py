@@ -24,23 +24,31 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the update's handlers while holding its chat's lock."""
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the chat's turn first, then for one of the shared slots.
+
+        Taking the chat's lock before a slot means one resident's pile of taps waits
+        in its own queue instead of filling every slot while everyone else waits.
+        """
         key = _chat_key(update)
         if key is None:
-            await coroutine
+            await super().process_update(update, coroutine)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                await super().process_update(update, coroutine)
         finally:
             self._waiting[key] -= 1
             if self._waiting[key] == 0:
                 # Forget idle chats so the dict does not grow with every resident ever seen.
                 del self._waiting[key]
                 del self._locks[key]
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers (ordering is taken care of in process_update)."""
+        await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""

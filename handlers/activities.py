@@ -6,12 +6,18 @@ import io
 import logging
 import re
 
-from bot.calendar import activity_ics, ics_filename
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.activities import OTHER_AREA, ActivityListing
-from bot.activity_view import activity_detail, activity_summary, area_name, delaftale_name
+from bot.activity_view import (
+    activity_detail,
+    activity_summary,
+    area_name,
+    delaftale_name,
+    fit_message,
+)
+from bot.calendar import activity_ics, ics_filename
 from bot.context import NaboContext
 from bot.menu import MENU_ACTIVITIES, MENU_HOME
 from bot.notify import cancel_button
@@ -136,7 +142,7 @@ def _list_text(
     for number, listing in enumerate(listings, start=page * PAGE_SIZE + 1):
         lines.append("")
         lines.append(activity_summary(tr, listing, number))
-    return "\n".join(lines)
+    return fit_message("\n".join(lines))
 
 
 def _list_keyboard(
@@ -252,7 +258,9 @@ def detail_keyboard(
     _ = context.tr.gettext
     activity = listing.activity
     rows = []
-    if signup is not None:
+    if activity.status != "published":
+        pass  # cancelled: nothing to sign up for or cancel
+    elif signup is not None:
         rows.append([cancel_button(context.tr, signup)])
     elif activity.is_open_for_signup(context.clock.now()):
         if listing.places_left == 0:

@@ -50,7 +50,9 @@ async def set_language(update: Update, context: NaboContext) -> None:
     await edit_query_message(
         press.query,
         text,
-        reply_markup=main_menu_keyboard(tr) if consented else back_to_menu_keyboard(tr),
+        reply_markup=main_menu_keyboard(tr, context.is_staff)
+        if consented
+        else back_to_menu_keyboard(tr),
     )
 
 

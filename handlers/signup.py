@@ -12,7 +12,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot.activity_view import activity_title_when, party_text
+from bot.activity_view import activity_title_when, fit_message, party_text
 from bot.context import NaboContext
 from bot.menu import MENU_ACTIVITIES, MENU_HOME, MENU_MINE
 from bot.notify import REMINDERS_OFF, REMINDERS_ON, cancel_button, tell_promoted
@@ -32,6 +32,7 @@ COMMIT = re.compile(r"^su:c:(\d{1,9}):([01]):(\d{1,2}):(\d{1,2})$")
 ASK_CANCEL = re.compile(r"^su:x:(\d{1,9})$")
 CANCEL = re.compile(r"^su:xy:(\d{1,9})$")
 KEEP = "su:keep"
+MINE_SHOWN = 10  # sign-ups listed in /mine: a phone screen's worth, and far below 4096
 REMINDERS = re.compile(r"^su:rem:([01])$")
 
 
@@ -71,14 +72,18 @@ async def ask_adults(update: Update, context: NaboContext) -> None:
     _ = context.tr.gettext
     if activity is None or not activity.is_open_for_signup(context.clock.now()):
         await context.bot.send_message(
-            press.chat_id, _("Sorry, sign-up for this activity is closed.")
+            press.chat_id,
+            _("Sorry, sign-up for this activity is closed."),
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton(_("📅 Activities"), callback_data=MENU_ACTIVITIES)]]
+            ),
         )
         return
     rows = _number_rows(range(0, activity.max_per_signup + 1), f"su:a:{activity_id}:{waitlist}")
     rows.append([InlineKeyboardButton(_("✖ Stop"), callback_data=MENU_HOME)])
     await context.bot.send_message(
         press.chat_id,
-        _("{activity}\n\nHow many adults are coming, including you?").format(
+        _("{activity}\n\nHow many adults are coming?").format(
             activity=activity_title_when(context.tr, activity)
         ),
         reply_markup=InlineKeyboardMarkup(rows),
@@ -125,8 +130,15 @@ async def sign_up(update: Update, context: NaboContext) -> None:
     assert match is not None
     activity_id, waitlist = int(match[1]), match[2] == "1"
     adults, children = int(match[3]), int(match[4])
+    assert update.effective_user is not None
     result = await context.signups.sign_up(
-        activity_id, press.user_id, adults, children, context.clock.now(), waitlist=waitlist
+        activity_id,
+        press.user_id,
+        adults,
+        children,
+        context.clock.now(),
+        waitlist=waitlist,
+        first_name=update.effective_user.first_name,
     )
     log.info("sign-up for activity %s: %s", activity_id, result.outcome)
     await _confirm(press, context, activity_id, adults, children, result)
@@ -241,7 +253,7 @@ async def ask_cancel(update: Update, context: NaboContext) -> None:
     keyboard = InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(_("Yes, cancel"), callback_data=f"su:xy:{signup.id}")],
-            [InlineKeyboardButton(_("No, keep it"), callback_data=KEEP)],
+            [InlineKeyboardButton(_("No, keep my place"), callback_data=KEEP)],
         ]
     )
     await context.bot.send_message(
@@ -261,11 +273,21 @@ async def cancel(update: Update, context: NaboContext) -> None:
     result = await context.signups.cancel(int(match[1]), press.user_id, context.clock.now())
     _ = context.tr.gettext
     menu = InlineKeyboardMarkup([[InlineKeyboardButton(_("☰ Menu"), callback_data=MENU_HOME)]])
+    if result.too_late:
+        await edit_query_message(
+            press.query, _("The activity has already started, so the sign-up stays."), menu
+        )
+        return
     if result.signup is None:
         await edit_query_message(press.query, _("You have no active sign-up there."), menu)
         return
     log.info("sign-up cancelled; %d promoted from the waitlist", len(result.promoted))
-    await edit_query_message(press.query, _("Done — your sign-up is cancelled."), menu)
+    done = (
+        _("Done — you have left the waitlist.")
+        if result.signup.confirmed_at is None
+        else _("Done — your sign-up is cancelled.")
+    )
+    await edit_query_message(press.query, done, menu)
     if result.promoted:
         activity = await context.activities.get(result.signup.activity_id)
         assert activity is not None
@@ -302,7 +324,7 @@ async def show_mine(update: Update, context: NaboContext) -> None:
         rows.append([InlineKeyboardButton(_("📅 Activities"), callback_data=MENU_ACTIVITIES)])
     else:
         parts = [_("🗓 Your sign-ups")]
-        for item in mine:
+        for item in mine[:MINE_SHOWN]:
             if item.waitlist_position is not None:
                 status = _("⏳ Waitlist, number {position}").format(
                     position=tr.ltr(item.waitlist_position)
@@ -323,7 +345,9 @@ async def show_mine(update: Update, context: NaboContext) -> None:
                     )
                 ]
             )
-        text = "\n".join(parts)
+        if len(mine) > MINE_SHOWN:
+            parts += ["", _("…and more: see each activity under /activities.")]
+        text = fit_message("\n".join(parts))
     resident = context.resident
     if resident is not None:
         rows.append(

@@ -71,6 +71,6 @@ async def test_block_of_unknown_user_stores_nothing(residents: ResidentRepositor
 
 async def test_forget_removes_the_row(residents: ResidentRepository) -> None:
     await residents.consent(5, 5, "da", NOW)
-    assert await residents.forget(5)
+    assert (await residents.forget(5, NOW)).found
     assert await residents.get(5) is None
-    assert not await residents.forget(5)
+    assert not (await residents.forget(5, NOW)).found

@@ -116,25 +116,68 @@ async def test_party_size_is_checked(store: Store, adults: int, children: int) -
     assert result.outcome is Outcome.BAD_PARTY
 
 
-async def test_cancel_promotes_in_order_as_many_as_fit(store: Store) -> None:
+async def test_cancel_promotes_in_order_while_the_next_fits(store: Store) -> None:
     signups = SignupRepository(store)
     activity = await add_activity(store, NOW, capacity=4)
     holder = await signups.sign_up(activity, 1, 2, 2, NOW, waitlist=False)
-    big = await signups.sign_up(activity, 2, 2, 3, NOW, waitlist=True)  # 5: never fits in 4
-    small = await signups.sign_up(activity, 3, 1, 0, NOW, waitlist=True)
-    pair = await signups.sign_up(activity, 4, 2, 0, NOW, waitlist=True)
-    last = await signups.sign_up(activity, 5, 1, 1, NOW, waitlist=True)
-    assert [r.waitlist_position for r in (big, small, pair, last)] == [1, 2, 3, 4]
+    small = await signups.sign_up(activity, 2, 1, 0, NOW, waitlist=True)
+    pair = await signups.sign_up(activity, 3, 2, 0, NOW, waitlist=True)
+    big = await signups.sign_up(activity, 4, 2, 3, NOW, waitlist=True)  # 5: never fits in 4
+    last = await signups.sign_up(activity, 5, 1, 0, NOW, waitlist=True)
+    assert [r.waitlist_position for r in (small, pair, big, last)] == [1, 2, 3, 4]
     assert holder.signup is not None
     result = await signups.cancel(holder.signup.id, 1, NOW + timedelta(hours=1))
-    # 4 places free: the 5-person party is skipped (keeps its place), then 1 + 2 fit.
-    assert [p.signup.user_id for p in result.promoted] == [3, 4]
+    # 4 places free: 1 and 2 move up; the party of 5 is next and does not fit, so the
+    # single resident behind it waits too (first come, first served).
+    assert [p.signup.user_id for p in result.promoted] == [2, 3]
     assert all(p.signup.status is SignupStatus.CONFIRMED for p in result.promoted)
-    assert [p.chat_id for p in result.promoted] == [3, 4]
+    assert [p.chat_id for p in result.promoted] == [2, 3]
     assert big.signup is not None
     assert last.signup is not None
     assert await signups.waitlist_position(await _get(signups, big.signup.id)) == 1
     assert await signups.waitlist_position(await _get(signups, last.signup.id)) == 2
+    # A newcomer who would fit in the one free place still queues behind them.
+    newcomer = await signups.sign_up(activity, 6, 1, 0, NOW, waitlist=False)
+    assert newcomer.outcome is Outcome.WAITLISTED
+    assert newcomer.waitlist_position == 3
+
+
+async def test_blocked_and_erased_residents_do_not_hold_the_queue(store: Store) -> None:
+    signups = SignupRepository(store)
+    residents = ResidentRepository(store)
+    activity = await add_activity(store, NOW, capacity=1)
+    first = await signups.sign_up(activity, 1, 1, 0, NOW, waitlist=False)
+    await signups.sign_up(activity, 2, 1, 0, NOW, waitlist=True)  # will block Nabo
+    await signups.sign_up(activity, 3, 1, 0, NOW, waitlist=True)
+    await residents.set_blocked(2, True)
+    assert first.signup is not None
+    result = await signups.cancel(first.signup.id, 1, NOW)
+    assert [p.signup.user_id for p in result.promoted] == [3]
+
+
+async def test_leaving_frees_the_place_for_the_waitlist(store: Store) -> None:
+    signups = SignupRepository(store)
+    activity = await add_activity(store, NOW, capacity=2)
+    await signups.sign_up(activity, 1, 2, 0, NOW, waitlist=False)
+    await signups.sign_up(activity, 2, 1, 0, NOW, waitlist=True)
+    result = await ResidentRepository(store).forget(1, NOW)
+    assert result.found
+    [(activity_id, [promoted])] = result.promotions
+    assert activity_id == activity
+    assert promoted.signup.user_id == 2
+    rows = await store.fetch_all("SELECT user_id, status FROM signups ORDER BY id")
+    assert [tuple(row) for row in rows] == [(None, "cancelled"), (2, "confirmed")]
+
+
+async def test_no_cancelling_once_it_has_started(store: Store) -> None:
+    signups = SignupRepository(store)
+    activity = await add_activity(store, NOW)
+    mine = await signups.sign_up(activity, 1, 1, 0, NOW, waitlist=False)
+    assert mine.signup is not None
+    result = await signups.cancel(mine.signup.id, 1, NOW + timedelta(days=2, minutes=1))
+    assert result.too_late
+    assert result.signup is None
+    assert (await _get(signups, mine.signup.id)).status is SignupStatus.CONFIRMED
 
 
 async def _get(signups: SignupRepository, signup_id: int):  # noqa: ANN202
@@ -193,9 +236,12 @@ async def test_reminder_targets_skip_blocked_and_opted_out(store: Store) -> None
 
 async def test_erased_resident_leaves_an_unlinked_count(store: Store) -> None:
     signups = SignupRepository(store)
-    activity = await add_activity(store, NOW)
+    activity = await add_activity(
+        store, NOW, starts_at=NOW + timedelta(hours=1), ends_at=NOW + timedelta(hours=2)
+    )
     await signups.sign_up(activity, 1, 2, 1, NOW, waitlist=False)
-    await ResidentRepository(store).forget(1)
+    # After the activity, erasing the resident keeps the sign-up as an unlinked count.
+    await ResidentRepository(store).forget(1, NOW + timedelta(hours=3))
     rows = await store.fetch_all("SELECT user_id, adults, children, status FROM signups")
     assert [tuple(row) for row in rows] == [(None, 2, 1, "confirmed")]
 
