@@ -1,0 +1,275 @@
+"""The delivery sender: works through pending deliveries under Telegram's limits.
+
+One background task per process. Each delivery is claimed (pending → sending, committed)
+before its message is sent and settled right after, so a crash leaves at most the one
+message in flight as ``uncertain`` — never sent twice, never silently lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import httpx
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import Application
+
+from bot.activities import ActivityRepository
+from bot.activity_view import activity_title_when, availability_text
+from bot.broadcasts import Broadcast, BroadcastRepository, Delivery
+from bot.digest import DIGEST_DAYS, digest_message
+from bot.i18n import Translator
+from bot.menu import MENU_HOME
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+IDLE_WAIT = 5.0  # seconds between looks at the database when there is nothing to send
+PROGRESS_EVERY = 2.0  # seconds between edits of a staff member's progress message
+DIGEST_MAX = 8
+
+
+@dataclass
+class DeliverySender:
+    """Sends pending deliveries at ``rate`` messages per second until stopped."""
+
+    application: Application  # type: ignore[type-arg]
+    rate: float
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _stopping: bool = False
+    _task: asyncio.Task[None] | None = None
+    _last_progress: dict[int, float] = field(default_factory=dict)
+    _attempted: bool = False  # whether the current delivery's request has gone out
+
+    def start(self) -> None:
+        """Start the background task."""
+        self._task = asyncio.create_task(self._run(), name="nabo-delivery-sender")
+
+    def wake(self) -> None:
+        """Look for new deliveries now instead of at the next idle check."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Finish the message in flight, then stop (for a clean shutdown)."""
+        self._stopping = True
+        self._stop.set()
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    @property
+    def _repo(self) -> BroadcastRepository:
+        return self.application.bot_data.broadcasts
+
+    async def _run(self) -> None:
+        bot_data = self.application.bot_data
+        recovered = await self._repo.recover(bot_data.clock.now())
+        if recovered:
+            log.warning(
+                "%d deliveries were in flight at the last stop; marked uncertain", recovered
+            )
+        while not self._stopping:
+            try:
+                sent_any = await self._send_batch()
+                await self._finish()
+            except Exception:
+                log.exception("delivery sender failed; retrying shortly")
+                sent_any = False
+            if not sent_any and not self._stopping:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), IDLE_WAIT)
+
+    async def _send_batch(self) -> bool:
+        batch = await self._repo.next_pending(BATCH)
+        interval = 1.0 / self.rate
+        loop = asyncio.get_running_loop()
+        for delivery in batch:
+            if self._stopping:
+                return True
+            started = loop.time()
+            await self._deliver(delivery)
+            await self._maybe_progress(delivery.broadcast_id)
+            # Pace the whole sender, not each chat: BROADCAST_RATE messages per second.
+            await self._pause(interval - (loop.time() - started))
+        return bool(batch)
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        clock = self.application.bot_data.clock
+        if not await self._repo.claim(delivery.id, clock.now()):
+            return
+        self._attempted = False
+        try:
+            await self._send(delivery)
+        except Exception:
+            # Never leave a row in 'sending' (the broadcast would never finish): before
+            # the send it failed; after, nobody can say whether it arrived.
+            status = "uncertain" if self._attempted else "failed"
+            await self._repo.settle(delivery.id, status, clock.now(), "unexpected error")
+            raise
+
+    async def _send(self, delivery: Delivery) -> None:
+        """Send one claimed delivery and record the outcome."""
+        bot_data = self.application.bot_data
+        clock = bot_data.clock
+        broadcast = await self._repo.get(delivery.broadcast_id)
+        assert broadcast is not None
+        tr = bot_data.catalogs.translator(delivery.language)
+        content = await render(broadcast, delivery, tr, bot_data.activities, clock.now())
+        if content is None:
+            await self._repo.settle(delivery.id, "failed", clock.now(), "nothing to send")
+            return
+        text, keyboard = content
+        self._attempted = True
+        try:
+            await self.application.bot.send_message(delivery.chat_id, text, reply_markup=keyboard)
+        except RetryAfter as error:
+            # Not delivered: put it back and let Telegram's flood wait pass for everyone.
+            await self._repo.settle(delivery.id, "pending", clock.now())
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            log.warning("flood limit during a broadcast; waiting %.0f s", seconds)
+            await self._pause(seconds)
+        except Forbidden:
+            await self._repo.settle(delivery.id, "blocked", clock.now(), "forbidden")
+            if delivery.user_id is not None:
+                await bot_data.residents.set_blocked(delivery.user_id, True)
+        except BadRequest as error:
+            if "chat not found" in error.message.lower():
+                await self._repo.settle(delivery.id, "blocked", clock.now(), "chat not found")
+                if delivery.user_id is not None:
+                    await bot_data.residents.set_blocked(delivery.user_id, True)
+            else:
+                # Permanent: retrying the same request would fail the same way.
+                await self._repo.settle(delivery.id, "failed", clock.now(), error.message[:200])
+        except NetworkError as error:  # TimedOut included
+            if _never_sent(error):
+                # The connection was never made: safe to try again later.
+                await self._repo.settle(delivery.id, "pending", clock.now())
+                log.warning("could not connect during a broadcast; retrying")
+                await self._pause(1.0)
+            else:
+                # The request may have reached Telegram: never risk sending it twice.
+                await self._repo.settle(delivery.id, "uncertain", clock.now(), "no answer")
+        else:
+            await self._repo.settle(delivery.id, "sent", clock.now())
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait, but wake at once when asked to stop (a shutdown must not wait a flood out)."""
+        if seconds > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), seconds)
+
+    async def _finish(self) -> None:
+        for broadcast_id in await self._repo.finish_completed(
+            self.application.bot_data.clock.now()
+        ):
+            await self._report(broadcast_id, final=True)
+            log.info("broadcast %s finished", broadcast_id)
+
+    async def _maybe_progress(self, broadcast_id: int) -> None:
+        now = asyncio.get_running_loop().time()
+        if now - self._last_progress.get(broadcast_id, 0.0) >= PROGRESS_EVERY:
+            self._last_progress[broadcast_id] = now
+            await self._report(broadcast_id, final=False)
+
+    async def _report(self, broadcast_id: int, *, final: bool) -> None:
+        """Update the staff member's progress message (and send the final report)."""
+        broadcast = await self._repo.get(broadcast_id)
+        if broadcast is None or broadcast.progress_chat_id is None:
+            return
+        bot_data = self.application.bot_data
+        language = bot_data.config.default_language
+        if broadcast.staff_user_id is not None:
+            resident = await bot_data.residents.get(broadcast.staff_user_id)
+            language = (resident.language if resident else None) or language
+        tr = bot_data.catalogs.translator(language)
+        text = progress_text(tr, await self._repo.counts(broadcast_id), final=final)
+        try:
+            if broadcast.progress_message_id is not None:
+                await self.application.bot.edit_message_text(
+                    text, broadcast.progress_chat_id, broadcast.progress_message_id
+                )
+            if final:
+                await self.application.bot.send_message(broadcast.progress_chat_id, text)
+        except (BadRequest, Forbidden, NetworkError) as error:
+            # Progress is a courtesy; a failed edit must never stop the broadcast.
+            log.info("could not update broadcast progress: %s", type(error).__name__)
+
+
+def _never_sent(error: BaseException) -> bool:
+    """Tell whether a network error happened before the request could leave the machine."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def progress_text(tr: Translator, counts: dict[str, int], *, final: bool) -> str:
+    """Say how far a broadcast has come, for the staff member who sent it."""
+    total = sum(counts.values())
+    done = total - counts["pending"] - counts["sending"]
+    head = (
+        tr.gettext("✅ Message sent.")
+        if final
+        else tr.gettext("📤 Sending… {done} of {total}").format(
+            done=tr.ltr(done), total=tr.ltr(total)
+        )
+    )
+    return tr.gettext(
+        "{head}\nSent: {sent}\nBlocked: {blocked}\nFailed: {failed}\nUncertain: {uncertain}"
+    ).format(
+        head=head,
+        sent=tr.ltr(counts["sent"]),
+        blocked=tr.ltr(counts["blocked"]),
+        failed=tr.ltr(counts["failed"]),
+        uncertain=tr.ltr(counts["uncertain"]),
+    )
+
+
+async def render(
+    broadcast: Broadcast,
+    delivery: Delivery,
+    tr: Translator,
+    activities: ActivityRepository,
+    now: datetime,
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """Build one recipient's message (text exactly as staff typed it, never markup)."""
+    menu = InlineKeyboardButton(tr.gettext("☰ Menu"), callback_data=MENU_HOME)
+    if broadcast.kind == "message":
+        rows = [[menu]]
+        if broadcast.activity_id is not None:
+            # News about one activity: its page has the resident's own cancel button.
+            see = InlineKeyboardButton(
+                tr.gettext("👀 See the activity"), callback_data=f"act:s:{broadcast.activity_id}"
+            )
+            rows.insert(0, [see])
+        return broadcast.text(tr.language), InlineKeyboardMarkup(rows)
+    if broadcast.kind == "announcement" and broadcast.activity_id is not None:
+        activity = await activities.get(broadcast.activity_id)
+        if activity is None or activity.status != "published":
+            return None
+        listing = await activities.listing(activity.id, 0)
+        assert listing is not None
+        text = tr.gettext("📣 New activity!\n\n{activity}\n{availability}").format(
+            activity=activity_title_when(tr, activity),
+            availability=availability_text(tr, listing),
+        )
+        see = InlineKeyboardButton(
+            tr.gettext("👀 See the activity"), callback_data=f"act:s:{activity.id}"
+        )
+        return text, InlineKeyboardMarkup([[see], [menu]])
+    if broadcast.kind == "digest" and delivery.user_id is not None:
+        coming = await activities.matching_interests(
+            delivery.user_id, now, now + timedelta(days=DIGEST_DAYS), limit=DIGEST_MAX
+        )
+        return digest_message(tr, coming) if coming else None
+    return None

@@ -1,0 +1,105 @@
+"""The weekly overview: once a week, each subscriber's coming activities, durably delivered."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import Application
+
+from bot.activities import Activity
+from bot.activity_view import activity_title_when
+from bot.broadcasts import DIGEST
+from bot.context import NaboContext
+from bot.i18n import Translator
+from bot.menu import MENU_HOME
+
+log = logging.getLogger(__name__)
+
+DIGEST_JOB = "digest:weekly"
+DIGEST_DAYS = 7
+
+
+def week_key(moment: datetime) -> str:
+    """Return the ISO week of a local moment, e.g. 2030-W10 (one overview per week)."""
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def start_digest_job(application: Application) -> None:  # type: ignore[type-arg]
+    """Schedule the weekly overview, and catch up on this week's if it was missed."""
+    config = application.bot_data.config
+    job_queue = application.job_queue
+    assert job_queue is not None
+    if config.digest_weekday is None:
+        return  # DIGEST_SCHEDULE=off
+    # PTB counts days from Sunday (0); the configuration from Monday (0).
+    day = (config.digest_weekday + 1) % 7
+    job_queue.run_daily(
+        _digest_job,
+        time=config.digest_time.replace(tzinfo=config.timezone),
+        days=(day,),
+        name=DIGEST_JOB,
+    )
+    job_queue.run_once(_catch_up_job, when=0, name=f"{DIGEST_JOB}:catch-up")
+
+
+def this_weeks_time(now: datetime, weekday: int, at: object, timezone: object) -> datetime:
+    """Return this ISO week's scheduled moment for the overview, in local time."""
+    local = now.astimezone(timezone)  # type: ignore[arg-type]
+    monday = local.date() - timedelta(days=local.weekday())
+    day = monday + timedelta(days=weekday)
+    return datetime.combine(day, at, tzinfo=timezone)  # type: ignore[arg-type]
+
+
+async def _catch_up_job(context: NaboContext) -> None:
+    """Send this week's overview if its time has passed while Nabo was down."""
+    config = context.config
+    now = context.clock.now()
+    assert config.digest_weekday is not None
+    due = this_weeks_time(now, config.digest_weekday, config.digest_time, config.timezone)
+    if now >= due:
+        await send_weekly_digest(context.application)
+
+
+async def _digest_job(context: NaboContext) -> None:
+    """Send the weekly overview (JobQueue callback)."""
+    await send_weekly_digest(context.application)
+
+
+async def send_weekly_digest(application: Application) -> int | None:  # type: ignore[type-arg]
+    """Write this week's overview for every subscriber with something to read; once a week."""
+    bot_data = application.bot_data
+    now = bot_data.clock.now()
+    week = week_key(now.astimezone(bot_data.config.timezone))
+    recipients = []
+    end = now + timedelta(days=DIGEST_DAYS)
+    for user_id, chat_id, language in await bot_data.broadcasts.audience(DIGEST):
+        if await bot_data.activities.matching_interests(user_id, now, end, limit=1):
+            recipients.append((user_id, chat_id, language))
+    # With nothing to announce, nobody gets a message; the overview is simply done.
+    broadcast_id = await bot_data.broadcasts.create_digest(week, recipients, now)
+    if broadcast_id is None:
+        return None  # this week's overview exists already (sent, or being sent)
+    bot_data.sender.wake()
+    log.info("weekly overview %s for %d residents", week, len(recipients))
+    return broadcast_id
+
+
+def digest_message(tr: Translator, activities: list[Activity]) -> tuple[str, InlineKeyboardMarkup]:
+    """Build one resident's weekly overview with a button to open each activity."""
+    parts = [tr.gettext("🗓 Activities in the coming week")]
+    rows = []
+    for number, activity in enumerate(activities, start=1):
+        parts += ["", f"{tr.ltr(number)}. {activity_title_when(tr, activity)}"]
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    f"{number}. {activity.title(tr.language)[:40]}",
+                    callback_data=f"act:s:{activity.id}",
+                )
+            ]
+        )
+    rows.append([InlineKeyboardButton(tr.gettext("☰ Menu"), callback_data=MENU_HOME)])
+    return "\n".join(parts), InlineKeyboardMarkup(rows)

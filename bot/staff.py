@@ -1,0 +1,144 @@
+"""Who is staff, checked on the server for every staff command and button."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    ExtBot,
+    filters,
+)
+
+from bot.i18n import N_, Catalogs, Translator
+
+log = logging.getLogger(__name__)
+
+STAFF_MENU = "st:menu"
+# Buttons Nabo posts in the staff group chat; only these are let through from a group
+# (bot/session.py), and only staff can press them (StaffCallbackQueryHandler).
+STAFF_CHAT_BUTTONS: tuple[str, ...] = ("st:vol:",)
+
+# Staff commands, added to the resident ones in each staff member's own command list.
+STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("staff", N_("Staff menu")),
+    ("newactivity", N_("Create an activity")),
+    ("signups", N_("Sign-ups and attendance")),
+    ("broadcast", N_("Send a message to residents")),
+    ("scheduled", N_("Scheduled messages")),
+    ("volunteers", N_("Offers of help from volunteers")),
+)
+
+
+def staff_command(
+    staff_user_ids: frozenset[int], command: str, callback: Any
+) -> CommandHandler[Any, Any]:
+    """Build a command only staff can use; for anyone else it is an unknown command."""
+    # filters.User with no ids matches nobody, so an empty staff list locks everything.
+    only_staff = filters.User(user_id=staff_user_ids) & filters.ChatType.PRIVATE
+    return CommandHandler(command, callback, filters=only_staff)
+
+
+class StaffCallbackQueryHandler(CallbackQueryHandler[Any, Any]):
+    """A button only staff can press; anyone else's press falls through like a forged one."""
+
+    def __init__(
+        self, staff_user_ids: frozenset[int], callback: Any, pattern: str | re.Pattern[str]
+    ) -> None:
+        """Handle presses matching ``pattern`` from the given staff ids only."""
+        super().__init__(callback, pattern=pattern)
+        self._staff_user_ids = staff_user_ids
+
+    def check_update(self, update: object) -> Any:
+        """Match only presses by staff (checked against the configured ids)."""
+        if not isinstance(update, Update) or update.effective_user is None:
+            return None
+        if update.effective_user.id not in self._staff_user_ids:
+            return None
+        return super().check_update(update)
+
+
+class StaffConversation(ConversationHandler[Any]):
+    """A staff conversation that steps aside when the staff member starts another one.
+
+    Two conversations both wait for typed text; without this, text meant for a new
+    broadcast could land in an activity left half-written a minute ago. ``flows`` is
+    shared by all staff conversations: user id → the conversation started last.
+    """
+
+    def __init__(self, flows: dict[int, str], **kwargs: Any) -> None:
+        """Build the conversation; ``name`` is required, to tell the conversations apart."""
+        super().__init__(**kwargs)
+        if not self.name:
+            raise ValueError("a StaffConversation needs a name")
+        self._flows = flows
+
+    def check_update(self, update: object) -> Any:
+        """Match only while this is the staff member's latest conversation."""
+        result = super().check_update(update)
+        if not result or not isinstance(update, Update) or update.effective_user is None:
+            return result
+        handler = result[2]
+        user_id = update.effective_user.id
+        if handler in self.entry_points:
+            self._flows[user_id] = self.name  # type: ignore[assignment]
+            return result
+        if self._flows.get(user_id, self.name) != self.name:
+            return None
+        return result
+
+
+def staff_menu_button(tr: Translator) -> InlineKeyboardButton:
+    """Build the button that opens the staff menu (shown to staff only)."""
+    return InlineKeyboardButton(tr.gettext("🛠 Staff"), callback_data=STAFF_MENU)
+
+
+def staff_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
+    """Build the staff menu: every staff journey that exists."""
+    _ = tr.gettext
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("➕ New activity"), callback_data="st:new")],
+            [
+                InlineKeyboardButton(
+                    _("📋 Activities, sign-ups and attendance"), callback_data="st:acts:0"
+                )
+            ],
+            [InlineKeyboardButton(_("📣 Send a message"), callback_data="st:bc:new")],
+            [InlineKeyboardButton(_("🗓 Scheduled messages"), callback_data="st:bc:list")],
+            [InlineKeyboardButton(_("🙋 Offers of help"), callback_data="st:vol:list")],
+            [InlineKeyboardButton(_("☰ Menu"), callback_data="menu:home")],
+        ]
+    )
+
+
+async def set_staff_command_menus(
+    bot: ExtBot[None],
+    catalogs: Catalogs,
+    staff_languages: dict[int, str],
+    resident_commands: tuple[tuple[str, str], ...],
+) -> None:
+    """Give each staff member the resident commands plus the staff ones, in their language."""
+    for user_id, language in staff_languages.items():
+        tr = catalogs.translator(language)
+        commands = [
+            BotCommand(name, tr.gettext(text))
+            for name, text in (*resident_commands, *STAFF_COMMANDS)
+        ]
+        try:
+            await bot.set_my_commands(commands, scope=BotCommandScopeChat(user_id))
+        except TelegramError as error:
+            # A staff member who has never written to the bot has no chat yet.
+            log.warning("could not set staff commands for one staff member: %s", error)

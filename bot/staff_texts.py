@@ -1,0 +1,64 @@
+"""Texts staff see in several journeys: language names, date examples, date problems."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from babel.lists import format_list
+
+from bot.context import NaboContext
+from bot.dates import MAX_DURATION, DateProblem
+from bot.i18n import Translator
+
+MAX_HOURS = int(MAX_DURATION.total_seconds() // 3600)
+
+
+def utf16_len(text: str) -> int:
+    """Count a text as Telegram does, in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def language_name(tr: Translator, language: str) -> str:
+    """Name a language in the reader's language (for staff; residents pick by native names)."""
+    names = {"da": tr.gettext("Danish"), "ar": tr.gettext("Arabic"), "en": tr.gettext("English")}
+    return names[language]
+
+
+def date_examples(context: NaboContext) -> str:
+    """Say how to write a date and time, with next week's date as the example."""
+    tr = context.tr
+    day = (context.clock.now() + timedelta(days=7)).astimezone(context.config.timezone).date()
+    examples = [
+        f"{day:%d.%m.%Y} 17:00",
+        f"{day.day}/{day.month} 17:00",
+        f"{day:%Y-%m-%d} 17:00",
+    ]
+    return format_list([tr.ltr(example) for example in examples], style="or", locale=tr.locale)
+
+
+def date_problem(tr: Translator, problem: DateProblem, starts_at: datetime | None) -> str:
+    """Explain, in the staff member's language, why a date or time was not accepted."""
+    _ = tr.gettext
+    start = tr.when(starts_at) if starts_at is not None else ""
+    messages = {
+        DateProblem.FORMAT: _("Sorry, I could not read that date and time."),
+        DateProblem.NO_SUCH_DAY: _("That date or time does not exist. Please check the numbers."),
+        DateProblem.CLOCK_GAP: _(
+            "That time does not exist on that day: the clocks are put forward an hour that "
+            "night. Please choose another time."
+        ),
+        DateProblem.PAST: _("That time has already passed. Please choose a time in the future."),
+        DateProblem.END_FORMAT: _("Sorry, I could not read that. Please write a time or a length."),
+        DateProblem.END_NOT_AFTER_START: _("The end must be after the start ({start}).").format(
+            start=start
+        ),
+        DateProblem.TOO_LONG: tr.ngettext(
+            "An activity can last at most {count} hour.",
+            "An activity can last at most {count} hours.",
+            MAX_HOURS,
+        ).format(count=tr.ltr(MAX_HOURS)),
+        DateProblem.AFTER_START: _("The deadline cannot be after the start ({start}).").format(
+            start=start
+        ),
+    }
+    return messages[problem]

@@ -1,0 +1,495 @@
+"""Staff broadcasts: write, choose the audience, preview, send now or schedule; list, cancel."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.activity_view import MAX_MESSAGE, fit_message
+from bot.broadcasts import (
+    ACTIVITY_PREFIX,
+    LANGUAGE_PREFIX,
+    SUBSCRIBERS,
+    VOLUNTEERS,
+    start_broadcast,
+    sync_broadcast_jobs,
+)
+from bot.context import NaboContext
+from bot.dates import DateError, parse_start
+from bot.i18n import LANGUAGE_NAMES
+from bot.replies import answer_press, edit_query_message
+from bot.staff import StaffCallbackQueryHandler, StaffConversation, staff_command
+from bot.staff_texts import date_examples, date_problem, language_name, utf16_len
+
+log = logging.getLogger(__name__)
+
+# Conversation states.
+TEXT_DA, TEXT_AR, TEXT_EN, AUDIENCE, WHEN, SCHEDULE_AT, CONFIRM = range(7)
+
+NEW = "st:bc:new"
+SKIP = "st:bc:skip"
+AUDIENCE_DATA = re.compile(r"^st:bc:to:(all|da|ar|en|acts|vol)$")
+ACTIVITY_DATA = re.compile(r"^st:bc:act:(\d{1,9})$")
+NOW = "st:bc:now"
+LATER = "st:bc:later"
+# The preview's buttons name their draft, so an old preview cannot send a newer draft.
+SEND = re.compile(r"^st:bc:send:([0-9a-f]{8})$")
+DISCARD = re.compile(r"^st:bc:discard:([0-9a-f]{8})$")
+LIST = "st:bc:list"
+CANCEL_SCHEDULED = re.compile(r"^st:bc:x:(\d{1,9})$")
+
+MAX_LISTED = 20  # scheduled messages shown at once; well within Telegram's button limit
+DRAFT = "broadcast_draft"  # key in user_data; the draft lives only for the conversation
+
+
+def _skip_keyboard(context: NaboContext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(context.tr.gettext("Skip"), callback_data=SKIP)]]
+    )
+
+
+async def start(update: Update, context: NaboContext) -> int:
+    """Begin a broadcast: ask for the Danish text."""
+    assert update.effective_chat is not None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    context.user_data[DRAFT] = {"texts": {}, "token": secrets.token_hex(4)}
+    await update.effective_chat.send_message(
+        context.tr.gettext(
+            "📣 New message to residents.\n\n"
+            "Write the message in Danish. It is sent exactly as you write it. "
+            "Send /cancel to stop."
+        )
+    )
+    return TEXT_DA
+
+
+async def _take_text(update: Update, context: NaboContext, language: str) -> bool:
+    """Store a typed version of the message; say so if it is too long."""
+    message = update.effective_message
+    assert message is not None
+    assert message.text is not None
+    if utf16_len(message.text) > MAX_MESSAGE:
+        await message.reply_text(
+            context.tr.gettext(
+                "That is {count} characters; a message can have at most {limit}. "
+                "Please shorten it and send it again."
+            ).format(
+                count=context.tr.ltr(utf16_len(message.text)), limit=context.tr.ltr(MAX_MESSAGE)
+            )
+        )
+        return False
+    context.user_data[DRAFT]["texts"][language] = message.text
+    return True
+
+
+async def danish_text(update: Update, context: NaboContext) -> int:
+    """Take the Danish text; offer an Arabic version."""
+    if not await _take_text(update, context, "da"):
+        return TEXT_DA
+    assert update.effective_chat is not None
+    await update.effective_chat.send_message(
+        context.tr.gettext("Add an Arabic version? Write it, or press Skip."),
+        reply_markup=_skip_keyboard(context),
+    )
+    return TEXT_AR
+
+
+async def arabic_text(update: Update, context: NaboContext) -> int:
+    """Take (or skip) the Arabic text; offer an English version."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    elif not await _take_text(update, context, "ar"):
+        return TEXT_AR
+    assert update.effective_chat is not None
+    await update.effective_chat.send_message(
+        context.tr.gettext("Add an English version? Write it, or press Skip."),
+        reply_markup=_skip_keyboard(context),
+    )
+    return TEXT_EN
+
+
+async def english_text(update: Update, context: NaboContext) -> int:
+    """Take (or skip) the English text; ask who should get it."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    elif not await _take_text(update, context, "en"):
+        return TEXT_EN
+    assert update.effective_chat is not None
+    repo = context.bot_data.broadcasts
+    _ = context.tr.gettext
+    counts = {
+        "all": await repo.count_audience(SUBSCRIBERS),
+        **{code: await repo.count_audience(LANGUAGE_PREFIX + code) for code in LANGUAGE_NAMES},
+        "vol": await repo.count_audience(VOLUNTEERS),
+    }
+    rows = [
+        [
+            InlineKeyboardButton(
+                _("Everyone who gets messages ({count})").format(
+                    count=context.tr.ltr(counts["all"])
+                ),
+                callback_data="st:bc:to:all",
+            )
+        ],
+        *[
+            [
+                InlineKeyboardButton(
+                    _("Residents who read {language} ({count})").format(
+                        language=language_name(context.tr, code),
+                        count=context.tr.ltr(counts[code]),
+                    ),
+                    callback_data=f"st:bc:to:{code}",
+                )
+            ]
+            for code, name in LANGUAGE_NAMES.items()
+        ],
+        [
+            InlineKeyboardButton(
+                _("Volunteers with an offer of help ({count})").format(
+                    count=context.tr.ltr(counts["vol"])
+                ),
+                callback_data="st:bc:to:vol",
+            )
+        ],
+        [
+            InlineKeyboardButton(
+                _("Those signed up for an activity…"), callback_data="st:bc:to:acts"
+            )
+        ],
+    ]
+    await update.effective_chat.send_message(
+        _("Who should get the message?"), reply_markup=InlineKeyboardMarkup(rows)
+    )
+    return AUDIENCE
+
+
+async def choose_audience(update: Update, context: NaboContext) -> int:
+    """Take the audience; for an activity, list the activities to choose from."""
+    press = await answer_press(update)
+    match = AUDIENCE_DATA.match(press.data)
+    assert match is not None
+    choice = match[1]
+    if choice == "acts":
+        listings, _total = await context.activities.upcoming(
+            context.clock.now(), press.user_id, limit=20
+        )
+        rows = [
+            [
+                InlineKeyboardButton(
+                    f"{context.tr.when(item.activity.starts_at)} · "
+                    f"{item.activity.title(context.tr.language)[:30]}",
+                    callback_data=f"st:bc:act:{item.activity.id}",
+                )
+            ]
+            for item in listings
+        ]
+        if not rows:
+            await edit_query_message(
+                press.query, context.tr.gettext("There are no coming activities. Send /cancel.")
+            )
+            return AUDIENCE
+        await edit_query_message(
+            press.query, context.tr.gettext("Which activity?"), InlineKeyboardMarkup(rows)
+        )
+        return AUDIENCE
+    if choice == "vol":
+        return await _ask_when(press.query, context, VOLUNTEERS)
+    audience = SUBSCRIBERS if choice == "all" else LANGUAGE_PREFIX + choice
+    return await _ask_when(press.query, context, audience)
+
+
+async def choose_activity(update: Update, context: NaboContext) -> int:
+    """Take an activity as the audience: those signed up or waiting."""
+    press = await answer_press(update)
+    match = ACTIVITY_DATA.match(press.data)
+    assert match is not None
+    activity = await context.activities.get(int(match[1]))
+    if activity is None:
+        await edit_query_message(
+            press.query, context.tr.gettext("Sorry, we could not find that activity.")
+        )
+        return AUDIENCE
+    context.user_data[DRAFT]["activity_title"] = activity.title(context.tr.language)
+    return await _ask_when(press.query, context, f"{ACTIVITY_PREFIX}{activity.id}")
+
+
+async def _ask_when(query: object, context: NaboContext, audience: str) -> int:
+    context.user_data[DRAFT]["audience"] = audience
+    _ = context.tr.gettext
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("Send now"), callback_data=NOW)],
+            [InlineKeyboardButton(_("Choose a later time"), callback_data=LATER)],
+        ]
+    )
+    await edit_query_message(query, _("When should it go out?"), keyboard)  # type: ignore[arg-type]
+    return WHEN
+
+
+async def send_now(update: Update, context: NaboContext) -> int:
+    """Send as soon as it is confirmed."""
+    press = await answer_press(update)
+    context.user_data[DRAFT]["send_at"] = None
+    return await _preview(press.chat_id, context)
+
+
+async def ask_time(update: Update, context: NaboContext) -> int:
+    """Ask for the date and time to send at."""
+    press = await answer_press(update)
+    await edit_query_message(
+        press.query,
+        context.tr.gettext("Please write the date and time, for example {examples}.").format(
+            examples=date_examples(context)
+        ),
+    )
+    return SCHEDULE_AT
+
+
+async def take_time(update: Update, context: NaboContext) -> int:
+    """Read the date and time; it must lie in the future."""
+    message = update.effective_message
+    assert message is not None
+    assert message.text is not None
+    _ = context.tr.gettext
+    try:
+        send_at = parse_start(message.text, context.clock.now(), context.config.timezone)
+    except DateError as error:
+        await message.reply_text(
+            date_problem(context.tr, error.problem, None)
+            + "\n"
+            + _("Please write the date and time, for example {examples}.").format(
+                examples=date_examples(context)
+            )
+        )
+        return SCHEDULE_AT
+    context.user_data[DRAFT]["send_at"] = send_at
+    assert update.effective_chat is not None
+    return await _preview(update.effective_chat.id, context)
+
+
+async def _preview(chat_id: int, context: NaboContext) -> int:
+    """Show the message as residents will get it, the audience, the count and the time."""
+    draft = context.user_data[DRAFT]
+    tr = context.tr
+    _ = tr.gettext
+    count = await context.bot_data.broadcasts.count_audience(draft["audience"])
+    for code in LANGUAGE_NAMES:
+        text = draft["texts"].get(code)
+        label = _("Preview in {language}:").format(language=language_name(tr, code))
+        if text is None:
+            label = _("Residents who read {language} get the Danish text.").format(
+                language=language_name(tr, code)
+            )
+            await context.bot.send_message(chat_id, label)
+            continue
+        await context.bot.send_message(chat_id, label)
+        await context.bot.send_message(chat_id, text)
+    send_at: datetime | None = draft["send_at"]
+    when = _("now") if send_at is None else tr.when(send_at)
+    summary = tr.ngettext(
+        "It goes to {count} resident, {when}. Send it?",
+        "It goes to {count} residents, {when}. Send it?",
+        count,
+    ).format(count=tr.ltr(count), when=when)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("✅ Send"), callback_data=f"st:bc:send:{draft['token']}")],
+            [InlineKeyboardButton(_("🗑 Discard"), callback_data=f"st:bc:discard:{draft['token']}")],
+        ]
+    )
+    await context.bot.send_message(chat_id, summary, reply_markup=keyboard)
+    return CONFIRM
+
+
+async def confirm(update: Update, context: NaboContext) -> int:
+    """Store the broadcast; send it now (with a progress message) or at its time."""
+    press = await answer_press(update)
+    _ = context.tr.gettext
+    match = SEND.match(press.data)
+    draft = context.user_data.get(DRAFT)
+    if draft is None or match is None or match[1] != draft.get("token"):
+        await edit_query_message(press.query, _("This button no longer works."))
+        return CONFIRM if draft is not None else ConversationHandler.END
+    context.user_data.pop(DRAFT, None)
+    now = context.clock.now()
+    send_at = draft["send_at"] or now
+    repo = context.bot_data.broadcasts
+    broadcast_id = await repo.create(
+        kind="message",
+        audience=draft["audience"],
+        send_at=send_at,
+        now=now,
+        staff_user_id=press.user_id,
+        texts=draft["texts"],
+    )
+    assert broadcast_id is not None
+    await context.bot_data.audit.record(
+        press.user_id,
+        "broadcast.create",
+        now,
+        subject=f"broadcast:{broadcast_id}",
+        details=f"audience={draft['audience']} send_at={send_at.isoformat()}",
+    )
+    if draft["send_at"] is None:
+        await edit_query_message(press.query, _("📤 Sending…"))
+        assert press.query.message is not None
+        await repo.set_progress_message(broadcast_id, press.chat_id, press.query.message.message_id)
+        await start_broadcast(context.application, broadcast_id)
+    else:
+        await repo.set_progress_message(broadcast_id, press.chat_id, press.query.message.message_id)  # type: ignore[union-attr]
+        await sync_broadcast_jobs(context.application)
+        await edit_query_message(
+            press.query,
+            _("🗓 Scheduled for {when}. See /scheduled to cancel it.").format(
+                when=context.tr.when(send_at)
+            ),
+        )
+    log.info("broadcast %s created by staff", broadcast_id)
+    return ConversationHandler.END
+
+
+async def discard(update: Update, context: NaboContext) -> int:
+    """Throw the draft away."""
+    press = await answer_press(update)
+    match = DISCARD.match(press.data)
+    draft = context.user_data.get(DRAFT)
+    if draft is None or match is None or match[1] != draft.get("token"):
+        await edit_query_message(press.query, context.tr.gettext("This button no longer works."))
+        return CONFIRM if draft is not None else ConversationHandler.END
+    context.user_data.pop(DRAFT, None)
+    await edit_query_message(press.query, context.tr.gettext("Discarded. Nothing was sent."))
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: NaboContext) -> int:
+    """Stop at any step; nothing is saved."""
+    context.user_data.pop(DRAFT, None)
+    assert update.effective_chat is not None
+    await update.effective_chat.send_message(
+        context.tr.gettext("Stopped. Nothing was saved or sent.")
+    )
+    return ConversationHandler.END
+
+
+async def remind(update: Update, context: NaboContext) -> None:
+    """Answer anything else mid-conversation with the way forward."""
+    assert update.effective_chat is not None
+    await update.effective_chat.send_message(
+        context.tr.gettext("Please answer the question above, or write /cancel to stop.")
+    )
+
+
+async def timed_out(update: Update, context: NaboContext) -> None:
+    """Say that a draft left alone for 30 minutes was dropped."""
+    context.user_data.pop(DRAFT, None)
+    if update.effective_chat is not None:
+        await context.bot.send_message(
+            update.effective_chat.id,
+            context.tr.gettext(
+                "The message draft was left for 30 minutes, so it is stopped. Nothing was sent."
+            ),
+        )
+
+
+async def list_scheduled(update: Update, context: NaboContext) -> None:
+    """List scheduled broadcasts with a button to cancel each."""
+    assert update.effective_chat is not None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    tr = context.tr
+    scheduled = await context.bot_data.broadcasts.scheduled()
+    if not scheduled:
+        await update.effective_chat.send_message(tr.gettext("No messages are scheduled."))
+        return
+    lines = [tr.gettext("🗓 Scheduled messages:")]
+    rows = []
+    for number, broadcast in enumerate(scheduled[:MAX_LISTED], start=1):
+        preview = tr.ltr(broadcast.text("da").replace("\n", " ")[:60])
+        lines.append(f"\n{tr.ltr(number)}. {tr.when(broadcast.send_at)}\n{preview}")
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    tr.gettext("❌ Cancel number {number}").format(number=tr.ltr(number)),
+                    callback_data=f"st:bc:x:{broadcast.id}",
+                )
+            ]
+        )
+    await update.effective_chat.send_message(
+        fit_message("\n".join(lines)), reply_markup=InlineKeyboardMarkup(rows[:MAX_LISTED])
+    )
+
+
+async def cancel_scheduled(update: Update, context: NaboContext) -> None:
+    """Cancel a scheduled broadcast that has not gone out yet."""
+    press = await answer_press(update)
+    match = CANCEL_SCHEDULED.match(press.data)
+    assert match is not None
+    broadcast_id = int(match[1])
+    _ = context.tr.gettext
+    if await context.bot_data.broadcasts.cancel(broadcast_id):
+        await context.bot_data.audit.record(
+            press.user_id,
+            "broadcast.cancel",
+            context.clock.now(),
+            subject=f"broadcast:{broadcast_id}",
+        )
+        await sync_broadcast_jobs(context.application)
+        await edit_query_message(press.query, _("The scheduled message is cancelled."))
+    else:
+        await edit_query_message(press.query, _("That message is no longer scheduled."))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the staff broadcast handlers."""
+    staff = application.bot_data.config.staff_user_ids
+    # New messages only: an edited earlier answer must not count as the next one.
+    text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+
+    def button(callback: object, pattern: str | re.Pattern[str]) -> StaffCallbackQueryHandler:
+        return StaffCallbackQueryHandler(staff, callback, pattern)
+
+    application.add_handler(
+        StaffConversation(
+            application.bot_data.staff_flows,
+            entry_points=[
+                staff_command(staff, "broadcast", start),
+                button(start, f"^{re.escape(NEW)}$"),
+            ],
+            states={
+                TEXT_DA: [MessageHandler(text, danish_text)],
+                TEXT_AR: [MessageHandler(text, arabic_text), button(arabic_text, f"^{SKIP}$")],
+                TEXT_EN: [MessageHandler(text, english_text), button(english_text, f"^{SKIP}$")],
+                AUDIENCE: [
+                    button(choose_audience, AUDIENCE_DATA),
+                    button(choose_activity, ACTIVITY_DATA),
+                ],
+                WHEN: [button(send_now, f"^{NOW}$"), button(ask_time, f"^{LATER}$")],
+                SCHEDULE_AT: [MessageHandler(text, take_time)],
+                CONFIRM: [button(confirm, SEND), button(discard, DISCARD)],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, remind),
+            ],
+            name="broadcast",
+            allow_reentry=True,
+            conversation_timeout=30 * 60,
+        )
+    )
+    application.add_handler(staff_command(staff, "scheduled", list_scheduled))
+    application.add_handler(button(list_scheduled, f"^{re.escape(LIST)}$"))
+    application.add_handler(button(cancel_scheduled, CANCEL_SCHEDULED))

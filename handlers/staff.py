@@ -1,0 +1,45 @@
+"""The staff menu: /staff and the 🛠 button, for staff only."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.commands import RESIDENT_COMMANDS
+from bot.context import NaboContext
+from bot.staff import (
+    STAFF_MENU,
+    StaffCallbackQueryHandler,
+    set_staff_command_menus,
+    staff_command,
+    staff_menu_keyboard,
+)
+
+
+async def show_staff_menu(update: Update, context: NaboContext) -> None:
+    """Show the staff menu, and make sure the staff command list is there."""
+    assert update.effective_chat is not None
+    assert update.effective_user is not None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await set_staff_command_menus(
+        context.bot,
+        context.bot_data.catalogs,
+        {update.effective_user.id: context.tr.language},
+        RESIDENT_COMMANDS,
+    )
+    await update.effective_chat.send_message(
+        context.tr.gettext("🛠 Staff menu — what do you want to do?"),
+        reply_markup=staff_menu_keyboard(context.tr),
+    )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the staff menu handlers."""
+    staff_ids = application.bot_data.config.staff_user_ids
+    application.add_handler(staff_command(staff_ids, "staff", show_staff_menu))
+    application.add_handler(
+        StaffCallbackQueryHandler(staff_ids, show_staff_menu, f"^{re.escape(STAFF_MENU)}$")
+    )

@@ -1,0 +1,1735 @@
+"""Staff in chat: create, edit and cancel activities, see who signed up, take attendance.
+
+Every command and button here is built with bot.staff's staff-only helpers, so for anyone
+else it is an unknown command or a forged button, which the fallback answers. Buttons
+carry what they act on in their callback data (``st:...``), parsed by strict patterns, and
+every effect is checked again against the database. Describing a new activity and typing a
+new value for an existing one is a conversation (the one literal in ``register``); the
+list, the staff view, cancelling and attendance are stateless buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from babel.lists import format_list
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.activities import (
+    DEFAULT_MAX_PER_SIGNUP,
+    DELAFTALER,
+    OTHER_AREA,
+    Activity,
+    ActivityDraft,
+    ActivityListing,
+)
+from bot.activity_view import (
+    MAX_MESSAGE,
+    activity_detail,
+    activity_title_when,
+    area_name,
+    delaftale_name,
+    fit_message,
+    party_text,
+)
+from bot.audit import AuditLog
+from bot.broadcasts import announce_activity, notify_activity
+from bot.config import LANGUAGES
+from bot.context import NaboContext
+from bot.dates import (
+    MAX_DURATION,
+    CapacityError,
+    DateError,
+    parse_capacity,
+    parse_deadline,
+    parse_end,
+    parse_start,
+    weekly,
+)
+from bot.i18n import Translator
+from bot.notify import cancelled_text, tell_promoted
+from bot.reminders import sync_reminder_jobs
+from bot.replies import ButtonPress, answer_press, edit_query_message, remove_query_buttons
+from bot.signups import Signup, SignupStatus
+from bot.staff import STAFF_MENU, StaffCallbackQueryHandler, StaffConversation, staff_command
+from bot.staff_texts import date_examples, date_problem, language_name, utf16_len
+
+log = logging.getLogger(__name__)
+
+TITLE_LIMIT = 200
+DESCRIPTION_LIMIT = 3000
+PLACE_LIMIT = 200
+CONVERSATION_TIMEOUT = timedelta(minutes=30)
+# The staff's list shows what is coming and what ended this long ago (for attendance).
+RECENT = timedelta(days=14)
+LIST_PAGE = 6
+ATTENDANCE_PAGE = 30  # a keyboard holds at most 100 buttons
+REPEAT_WEEKS = (1, 2, 3, 4, 8, 12)
+MAX_HOURS = int(MAX_DURATION.total_seconds() // 3600)
+
+# Callback data; every pattern is anchored and bounded, and ids are re-checked.
+# st:new → /newactivity; st:n:… answer its questions (st:n:s:<state> skips that question).
+NEW = "st:new"
+UNLIMITED = "st:n:cap"
+PUBLISH = "st:n:pub"
+ANNOUNCE = "st:n:ann"
+DISCARD = "st:n:del"
+DELAFTALE_BUTTON = re.compile(r"^st:n:d:(education|employment|community)$")
+AREA_BUTTON = re.compile(r"^st:n:a:(o|\d{1,2})$")
+REPEAT_BUTTON = re.compile(r"^st:n:r:(0|1|2|3|4|8|12)$")
+PUBLISH_BUTTON = re.compile(r"^st:n:(pub|ann)$")
+# st:acts:<page> → the list; st:a:<id> → one activity; st:e:<id> → what to change;
+# st:ef:<id>:<field> → type the new value; st:c:<id> → sure? → st:cy:<id>; attendance.
+LIST_BUTTON = re.compile(r"^st:acts:(\d{1,4})$")
+SHOW_BUTTON = re.compile(r"^st:a:(\d{1,9})$")
+EDIT_MENU_BUTTON = re.compile(r"^st:e:(\d{1,9})$")
+EDIT_FIELD_BUTTON = re.compile(r"^st:ef:(\d{1,9}):(time|place|cap|t_da|t_ar|t_en|d_da|d_ar|d_en)$")
+EDIT_REMOVE_BUTTON = re.compile(r"^st:erm:(\d{1,9}):(t_ar|t_en|d_da|d_ar|d_en)$")
+EDIT_UNLIMITED_BUTTON = re.compile(r"^st:ecu:(\d{1,9})$")
+EDIT_KEEP_LENGTH_BUTTON = re.compile(r"^st:ekl:(\d{1,9})$")
+ASK_CANCEL_BUTTON = re.compile(r"^st:c:(\d{1,9})$")
+CANCEL_BUTTON = re.compile(r"^st:cy:(\d{1,9})$")
+ATTENDANCE_BUTTON = re.compile(r"^st:att:(\d{1,9})(?::(\d{1,3}))?$")
+ATTEND_BUTTON = re.compile(r"^st:at:(\d{1,9}):(\d{1,9}):([01])$")
+WALK_INS_BUTTON = re.compile(r"^st:wi:(\d{1,9}):([mp]):(\d{1,3})$")
+
+# The conversation's states: the new activity's questions in order, then the edits.
+(
+    TITLE_DA,
+    TITLE_AR,
+    TITLE_EN,
+    DESCRIPTION_DA,
+    DESCRIPTION_AR,
+    DESCRIPTION_EN,
+    STARTS,
+    ENDS,
+    PLACE,
+    CAPACITY,
+    DELAFTALE,
+    AREA,
+    DEADLINE,
+    REPEAT,
+    PREVIEW,
+    EDIT_TEXT,
+    EDIT_CAPACITY,
+    EDIT_STARTS,
+    EDIT_ENDS,
+) = range(19)
+QUESTIONS = (
+    TITLE_DA,
+    TITLE_AR,
+    TITLE_EN,
+    DESCRIPTION_DA,
+    DESCRIPTION_AR,
+    DESCRIPTION_EN,
+    STARTS,
+    ENDS,
+    PLACE,
+    CAPACITY,
+    DELAFTALE,
+    AREA,
+    DEADLINE,
+    REPEAT,
+)
+END = ConversationHandler.END
+
+# The conversation's own entries in user_data (one each, typed below).
+DRAFT_KEY = "staff_activities.draft"
+EDIT_KEY = "staff_activities.edit"
+
+
+@dataclass(frozen=True, slots=True)
+class TextField:
+    """A text staff type: which field, how long it may be, whether it may be left out."""
+
+    field: str
+    limit: int
+    optional: bool
+
+
+TEXT_QUESTIONS: dict[int, TextField] = {
+    TITLE_DA: TextField("title_da", TITLE_LIMIT, optional=False),
+    TITLE_AR: TextField("title_ar", TITLE_LIMIT, optional=True),
+    TITLE_EN: TextField("title_en", TITLE_LIMIT, optional=True),
+    DESCRIPTION_DA: TextField("description_da", DESCRIPTION_LIMIT, optional=True),
+    DESCRIPTION_AR: TextField("description_ar", DESCRIPTION_LIMIT, optional=True),
+    DESCRIPTION_EN: TextField("description_en", DESCRIPTION_LIMIT, optional=True),
+    PLACE: TextField("place", PLACE_LIMIT, optional=False),
+}
+# Fields of an existing activity that are edited as text: code in callback data → field.
+EDIT_TEXTS: dict[str, TextField] = {
+    "t_da": TEXT_QUESTIONS[TITLE_DA],
+    "t_ar": TEXT_QUESTIONS[TITLE_AR],
+    "t_en": TEXT_QUESTIONS[TITLE_EN],
+    "d_da": TEXT_QUESTIONS[DESCRIPTION_DA],
+    "d_ar": TEXT_QUESTIONS[DESCRIPTION_AR],
+    "d_en": TEXT_QUESTIONS[DESCRIPTION_EN],
+    "place": TEXT_QUESTIONS[PLACE],
+}
+
+
+@dataclass(slots=True)
+class Draft:
+    """A new activity while staff describe it; nothing is saved until it is published."""
+
+    title_da: str = ""
+    title_ar: str | None = None
+    title_en: str | None = None
+    description_da: str = ""
+    description_ar: str | None = None
+    description_en: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    place: str = ""
+    capacity: int | None = None
+    delaftale: str = ""
+    area: str = ""
+    signup_deadline: datetime | None = None
+    weeks: int = 0  # how many more weeks it repeats
+
+    def activity_drafts(self, context: NaboContext) -> list[ActivityDraft]:
+        """Return one ActivityDraft per week, at the same local wall-clock time."""
+        assert self.starts_at is not None
+        assert self.ends_at is not None
+        zone = context.config.timezone
+        deadline = self.signup_deadline
+        return [
+            ActivityDraft(
+                title_da=self.title_da,
+                title_ar=self.title_ar,
+                title_en=self.title_en,
+                description_da=self.description_da,
+                description_ar=self.description_ar,
+                description_en=self.description_en,
+                starts_at=weekly(self.starts_at, week, zone),
+                ends_at=weekly(self.ends_at, week, zone),
+                place=self.place,
+                delaftale=self.delaftale,
+                area=self.area,
+                capacity=self.capacity,
+                signup_deadline=weekly(deadline, week, zone) if deadline else None,
+            )
+            for week in range(self.weeks + 1)
+        ]
+
+    def preview(self, now: datetime) -> ActivityListing:
+        """Return the first activity as residents will see it once published."""
+        assert self.starts_at is not None
+        assert self.ends_at is not None
+        activity = Activity(
+            id=0,
+            title_da=self.title_da,
+            title_ar=self.title_ar,
+            title_en=self.title_en,
+            description_da=self.description_da,
+            description_ar=self.description_ar,
+            description_en=self.description_en,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            place=self.place,
+            capacity=self.capacity,
+            delaftale=self.delaftale,
+            area=self.area,
+            signup_deadline=self.signup_deadline,
+            max_per_signup=DEFAULT_MAX_PER_SIGNUP,
+            status="published",
+            series_id=None,
+            created_at=now,
+        )
+        return ActivityListing(activity, confirmed_people=0, waitlisted_parties=0, my_status=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Which value of which activity staff are typing anew (and a new start, for times)."""
+
+    activity_id: int
+    field: str  # a key of EDIT_TEXTS, or "time" or "cap"
+    starts_at: datetime | None = None
+
+
+Callback = Callable[[Update, NaboContext], Awaitable[int]]
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _chat_id(update: Update) -> int:
+    assert update.effective_chat is not None
+    return update.effective_chat.id
+
+
+def _user_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def _typed(update: Update) -> str:
+    assert update.effective_message is not None
+    return update.effective_message.text or ""
+
+
+def _draft(context: NaboContext) -> Draft | None:
+    draft = (context.user_data or {}).get(DRAFT_KEY)
+    return draft if isinstance(draft, Draft) else None
+
+
+def _edit(context: NaboContext) -> Edit | None:
+    edit = (context.user_data or {}).get(EDIT_KEY)
+    return edit if isinstance(edit, Edit) else None
+
+
+def _forget(context: NaboContext) -> bool:
+    """Drop any unfinished draft or edit; return True if a draft was dropped."""
+    user_data = context.user_data if context.user_data is not None else {}
+    user_data.pop(EDIT_KEY, None)
+    return user_data.pop(DRAFT_KEY, None) is not None
+
+
+def _remember(context: NaboContext, key: str, value: Draft | Edit) -> None:
+    assert context.user_data is not None
+    context.user_data[key] = value
+
+
+async def _audit(
+    context: NaboContext,
+    staff_user_id: int,
+    action: str,
+    activity_id: int,
+    details: str | None = None,
+) -> None:
+    """Write one staff action about an activity to the audit log (ids only, never names)."""
+    await AuditLog(context.store).record(
+        staff_user_id,
+        action,
+        context.clock.now(),
+        subject=f"activity:{activity_id}",
+        details=details,
+    )
+
+
+async def _show(
+    press: ButtonPress, context: NaboContext, text: str, keyboard: InlineKeyboardMarkup | None
+) -> None:
+    """Show a staff screen in place of the pressed message, or below it if that is gone."""
+    try:
+        await edit_query_message(press.query, text, keyboard)
+    except BadRequest as error:
+        log.info("could not edit a staff message (%s); sending a new one", error.message)
+        await context.bot.send_message(press.chat_id, text, reply_markup=keyboard)
+
+
+def _unlimited_words(context: NaboContext) -> set[str]:
+    """Return the word for "unlimited" in every language (staff may type any of them)."""
+    catalogs = context.bot_data.catalogs
+    return {"unlimited"} | {
+        catalogs.translator(language).gettext("unlimited") for language in LANGUAGES
+    }
+
+
+def _limit_note(tr: Translator, limit: int) -> str:
+    return tr.ngettext(
+        "(At most {count} character.)", "(At most {count} characters.)", limit
+    ).format(count=tr.ltr(limit))
+
+
+def _too_long(tr: Translator, limit: int) -> str:
+    return tr.ngettext(
+        "That is too long. Please use at most {count} character.",
+        "That is too long. Please use at most {count} characters.",
+        limit,
+    ).format(count=tr.ltr(limit))
+
+
+def _end_examples(tr: Translator) -> tuple[str, str]:
+    durations = format_list(
+        [tr.ltr(example) for example in ("2h", "90m", "1h30m")], style="or", locale=tr.locale
+    )
+    return tr.ltr("19:00"), durations
+
+
+# ---------------------------------------------------------------- the new activity's questions
+
+
+def _skip_button(tr: Translator, state: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(tr.gettext("Skip ⏭"), callback_data=f"st:n:s:{state}")
+
+
+def _question(context: NaboContext, state: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Return the text and buttons that ask the new activity's question for ``state``."""
+    tr = context.tr
+    _ = tr.gettext
+    skip = InlineKeyboardMarkup([[_skip_button(tr, state)]])
+    if state == TITLE_DA:
+        return (
+            " ".join([_("What is the activity called, in Danish?"), _limit_note(tr, TITLE_LIMIT)]),
+            None,
+        )
+    if state == TITLE_AR:
+        return _(
+            "And the title in Arabic? Press Skip if there is none: residents then see the "
+            "Danish title."
+        ), skip
+    if state == TITLE_EN:
+        return _(
+            "And the title in English? Press Skip if there is none: residents then see the "
+            "Danish title."
+        ), skip
+    if state == DESCRIPTION_DA:
+        question = _(
+            "A short description in Danish: what happens, for whom, and what to bring. "
+            "Press Skip if you would rather not."
+        )
+        return f"{question} {_limit_note(tr, DESCRIPTION_LIMIT)}", skip
+    if state == DESCRIPTION_AR:
+        return _("The description in Arabic? Press Skip if there is none."), skip
+    if state == DESCRIPTION_EN:
+        return _("The description in English? Press Skip if there is none."), skip
+    if state == STARTS:
+        return _("When does it start? Write the date and time, for example {examples}.").format(
+            examples=date_examples(context)
+        ), None
+    if state == ENDS:
+        time, durations = _end_examples(tr)
+        return _(
+            "When does it end? Write the time, for example {time}, or how long it lasts, "
+            "for example {durations}."
+        ).format(time=time, durations=durations), None
+    if state == PLACE:
+        return " ".join([_("Where is it?"), _limit_note(tr, PLACE_LIMIT)]), None
+    if state == CAPACITY:
+        return _(
+            "How many places are there? Write a number, or press Unlimited if there is no limit."
+        ), InlineKeyboardMarkup([[InlineKeyboardButton(_("♾ Unlimited"), callback_data=UNLIMITED)]])
+    if state == DELAFTALE:
+        rows = [
+            [InlineKeyboardButton(delaftale_name(tr, code), callback_data=f"st:n:d:{code}")]
+            for code in DELAFTALER
+        ]
+        return _("Which delaftale does it belong to?"), InlineKeyboardMarkup(rows)
+    if state == AREA:
+        rows = [
+            [InlineKeyboardButton(area_name(tr, area), callback_data=f"st:n:a:{index}")]
+            for index, area in enumerate(context.config.areas)
+        ]
+        rows.append([InlineKeyboardButton(area_name(tr, OTHER_AREA), callback_data="st:n:a:o")])
+        return _("Which housing area?"), InlineKeyboardMarkup(rows)
+    if state == DEADLINE:
+        return _(
+            "Is there a deadline for signing up? Write the date and time, or press Skip: then "
+            "residents can sign up until it starts."
+        ), skip
+    assert state == REPEAT
+    weeks = [
+        InlineKeyboardButton(
+            tr.ngettext("+{count} week", "+{count} weeks", count).format(count=tr.ltr(count)),
+            callback_data=f"st:n:r:{count}",
+        )
+        for count in REPEAT_WEEKS
+    ]
+    rows = [[InlineKeyboardButton(_("No, just once"), callback_data="st:n:r:0")]]
+    rows += [weeks[index : index + 3] for index in range(0, len(weeks), 3)]
+    return _(
+        "Should it repeat every week at the same time? Choose how many more weeks."
+    ), InlineKeyboardMarkup(rows)
+
+
+async def _ask(context: NaboContext, chat_id: int, state: int, before: str = "") -> int:
+    """Ask the question for ``state`` (after ``before``, e.g. what was wrong); return it."""
+    question, keyboard = _question(context, state)
+    text = f"{before}\n\n{question}" if before else question
+    await context.bot.send_message(chat_id, text, reply_markup=keyboard)
+    return state
+
+
+def _after(state: int) -> int:
+    return QUESTIONS[QUESTIONS.index(state) + 1] if state != REPEAT else PREVIEW
+
+
+async def _lost(update: Update, context: NaboContext) -> int:
+    """Say the conversation lost its draft (it should not happen) and end it."""
+    _forget(context)
+    await context.bot.send_message(
+        _chat_id(update),
+        context.tr.gettext(
+            "Sorry, I lost track of what we were doing. Nothing was saved; please start again."
+        ),
+    )
+    return END
+
+
+async def start_new(update: Update, context: NaboContext) -> int:
+    """Start describing a new activity (from /newactivity or the staff menu)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    _ = context.tr.gettext
+    dropped = _forget(context)
+    _remember(context, DRAFT_KEY, Draft())
+    intro = _("➕ New activity. I will ask a few questions; you can stop at any time with /cancel.")
+    if dropped:
+        intro = "\n\n".join([_("The activity you started before was not saved."), intro])
+    return await _ask(context, _chat_id(update), TITLE_DA, intro)
+
+
+def _text_answer(state: int) -> Callback:
+    """Build the callback that takes the typed answer to one of the text questions."""
+    spec = TEXT_QUESTIONS[state]
+
+    async def take_text(update: Update, context: NaboContext) -> int:
+        """Store the text exactly as typed and ask the next question."""
+        draft = _draft(context)
+        if draft is None:
+            return await _lost(update, context)
+        text = _typed(update)
+        if not text.strip():
+            return await _ask(context, _chat_id(update), state)
+        if len(text) > spec.limit:
+            return await _ask(context, _chat_id(update), state, _too_long(context.tr, spec.limit))
+        setattr(draft, spec.field, text)
+        return await _ask(context, _chat_id(update), _after(state))
+
+    return take_text
+
+
+async def skip_question(update: Update, context: NaboContext) -> int:
+    """Leave an optional answer out and ask the next question."""
+    press = await answer_press(update)
+    draft = _draft(context)
+    if draft is None:
+        return await _lost(update, context)
+    # The pattern only lets through the question the conversation is at.
+    state = int(press.data.rsplit(":", 1)[1])
+    if state == DEADLINE:
+        draft.signup_deadline = None
+    else:
+        spec = TEXT_QUESTIONS[state]
+        assert spec.optional
+        setattr(draft, spec.field, "" if spec.field == "description_da" else None)
+    await remove_query_buttons(press.query)
+    return await _ask(context, press.chat_id, _after(state))
+
+
+async def take_start(update: Update, context: NaboContext) -> int:
+    """Read when the activity starts (in the future) and ask when it ends."""
+    draft = _draft(context)
+    if draft is None:
+        return await _lost(update, context)
+    try:
+        draft.starts_at = parse_start(_typed(update), context.clock.now(), context.config.timezone)
+    except DateError as error:
+        problem = date_problem(context.tr, error.problem, None)
+        return await _ask(context, _chat_id(update), STARTS, problem)
+    return await _ask(context, _chat_id(update), ENDS)
+
+
+async def take_end(update: Update, context: NaboContext) -> int:
+    """Read when the activity ends (a time or a length) and ask where it is."""
+    draft = _draft(context)
+    if draft is None or draft.starts_at is None:
+        return await _lost(update, context)
+    try:
+        draft.ends_at = parse_end(_typed(update), draft.starts_at, context.config.timezone)
+    except DateError as error:
+        problem = date_problem(context.tr, error.problem, draft.starts_at)
+        return await _ask(context, _chat_id(update), ENDS, problem)
+    return await _ask(context, _chat_id(update), PLACE)
+
+
+def _capacity_problem(tr: Translator) -> str:
+    return tr.gettext(
+        "Please write the number of places as a whole number, 1 or more, for example {example}."
+    ).format(example=tr.ltr(20))
+
+
+async def take_capacity(update: Update, context: NaboContext) -> int:
+    """Read the number of places (or the word for unlimited) and ask for the delaftale."""
+    draft = _draft(context)
+    if draft is None:
+        return await _lost(update, context)
+    try:
+        draft.capacity = parse_capacity(_typed(update), _unlimited_words(context))
+    except CapacityError:
+        return await _ask(context, _chat_id(update), CAPACITY, _capacity_problem(context.tr))
+    return await _ask(context, _chat_id(update), DELAFTALE)
+
+
+async def take_unlimited(update: Update, context: NaboContext) -> int:
+    """Leave the number of places open and ask for the delaftale."""
+    press = await answer_press(update)
+    draft = _draft(context)
+    if draft is None:
+        return await _lost(update, context)
+    draft.capacity = None
+    await remove_query_buttons(press.query)
+    return await _ask(context, press.chat_id, DELAFTALE)
+
+
+async def take_delaftale(update: Update, context: NaboContext) -> int:
+    """Store the chosen delaftale and ask for the housing area."""
+    press = await answer_press(update)
+    draft = _draft(context)
+    match = DELAFTALE_BUTTON.match(press.data)
+    if draft is None or match is None:
+        return await _lost(update, context)
+    draft.delaftale = match[1]
+    await remove_query_buttons(press.query)
+    return await _ask(context, press.chat_id, AREA)
+
+
+async def take_area(update: Update, context: NaboContext) -> int:
+    """Store the chosen housing area and ask for a sign-up deadline."""
+    press = await answer_press(update)
+    draft = _draft(context)
+    match = AREA_BUTTON.match(press.data)
+    if draft is None or match is None:
+        return await _lost(update, context)
+    areas = context.config.areas
+    if match[1] != "o" and int(match[1]) >= len(areas):
+        return await _ask(context, press.chat_id, AREA)  # a forged index: ask again
+    draft.area = OTHER_AREA if match[1] == "o" else areas[int(match[1])]
+    await remove_query_buttons(press.query)
+    return await _ask(context, press.chat_id, DEADLINE)
+
+
+async def take_deadline(update: Update, context: NaboContext) -> int:
+    """Read the sign-up deadline (future, not after the start) and ask about repeating."""
+    draft = _draft(context)
+    if draft is None or draft.starts_at is None:
+        return await _lost(update, context)
+    try:
+        draft.signup_deadline = parse_deadline(
+            _typed(update), context.clock.now(), draft.starts_at, context.config.timezone
+        )
+    except DateError as error:
+        problem = date_problem(context.tr, error.problem, draft.starts_at)
+        return await _ask(context, _chat_id(update), DEADLINE, problem)
+    return await _ask(context, _chat_id(update), REPEAT)
+
+
+async def take_repeat(update: Update, context: NaboContext) -> int:
+    """Store how many more weeks it repeats and show the preview."""
+    press = await answer_press(update)
+    draft = _draft(context)
+    match = REPEAT_BUTTON.match(press.data)
+    if draft is None or match is None:
+        return await _lost(update, context)
+    draft.weeks = int(match[1])
+    await remove_query_buttons(press.query)
+    await _send_preview(context, press.chat_id, draft)
+    return PREVIEW
+
+
+async def _send_preview(context: NaboContext, chat_id: int, draft: Draft) -> None:
+    """Show the activity as residents will see it in each language, then the buttons."""
+    tr = context.tr
+    _ = tr.gettext
+    listing = draft.preview(context.clock.now())
+    for language in LANGUAGES:
+        reader = context.bot_data.catalogs.translator(language)
+        heading = _("👀 Preview: what residents see in {language}").format(
+            language=language_name(tr, language)
+        )
+        text = fit_message(f"{heading}\n\n{activity_detail(reader, listing)}")
+        await context.bot.send_message(chat_id, text)
+    lines = [_("Does it look right?")]
+    if draft.weeks:
+        lines.append(
+            tr.ngettext(
+                "It repeats every week: {count} time in all.",
+                "It repeats every week: {count} times in all.",
+                draft.weeks + 1,
+            ).format(count=tr.ltr(draft.weeks + 1))
+        )
+        lines += [f"• {tr.when(one.starts_at)}" for one in draft.activity_drafts(context)]
+    lines += ["", _("“Publish and announce” also tells residents who want news about it.")]
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("✅ Publish"), callback_data=PUBLISH)],
+            [InlineKeyboardButton(_("📣 Publish and announce"), callback_data=ANNOUNCE)],
+            [InlineKeyboardButton(_("🗑 Discard"), callback_data=DISCARD)],
+        ]
+    )
+    await context.bot.send_message(chat_id, fit_message("\n".join(lines)), reply_markup=keyboard)
+
+
+async def publish(update: Update, context: NaboContext) -> int:
+    """Save the activity (a weekly series: one each week), schedule reminders, maybe announce."""
+    press = await answer_press(update)
+    draft = _draft(context)
+    if draft is None or draft.starts_at is None:
+        return await _lost(update, context)
+    tr = context.tr
+    _ = tr.gettext
+    now = context.clock.now()
+    await remove_query_buttons(press.query)
+    if draft.starts_at <= now:
+        _forget(context)
+        await context.bot.send_message(
+            press.chat_id,
+            _("The start time has passed in the meantime, so nothing was saved."),
+        )
+        return END
+    [ids] = await context.activities.add_series([draft.activity_drafts(context)], now)
+    _forget(context)
+    announce = press.data == ANNOUNCE
+    for activity_id in ids:
+        details = [f"series={ids[0]}"] if len(ids) > 1 else []
+        if announce and activity_id == ids[0]:
+            details.append("announce")
+        await _audit(
+            context, press.user_id, "activity.create", activity_id, ",".join(details) or None
+        )
+    log.info("staff published %d activit(ies) from %s", len(ids), ids[0])
+    await sync_reminder_jobs(context.application)
+    text = tr.ngettext(
+        "✅ Published: {title}. {count} activity is now open for sign-up.",
+        "✅ Published: {title}. {count} activities are now open for sign-up.",
+        len(ids),
+    ).format(title=draft.preview(now).activity.title(tr.language), count=tr.ltr(len(ids)))
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("📋 Sign-ups"), callback_data=f"st:a:{ids[0]}")],
+            [InlineKeyboardButton(_("🛠 Staff menu"), callback_data=STAFF_MENU)],
+        ]
+    )
+    await context.bot.send_message(press.chat_id, text, reply_markup=keyboard)
+    if announce:
+        await announce_activity(context, ids[0], press.user_id)
+        await context.bot.send_message(
+            press.chat_id, _("📣 The announcement is on its way to residents.")
+        )
+    return END
+
+
+async def discard(update: Update, context: NaboContext) -> int:
+    """Throw the draft away."""
+    press = await answer_press(update)
+    _forget(context)
+    await remove_query_buttons(press.query)
+    await context.bot.send_message(
+        press.chat_id, context.tr.gettext("🗑 Discarded. Nothing was saved.")
+    )
+    return END
+
+
+async def stop(update: Update, context: NaboContext) -> int:
+    """End the conversation on /cancel, saving nothing."""
+    _forget(context)
+    await context.bot.send_message(
+        _chat_id(update), context.tr.gettext("Stopped. Nothing was saved.")
+    )
+    return END
+
+
+async def remind(update: Update, context: NaboContext) -> None:
+    """Answer something that is not an answer to the open question; the question stays."""
+    await context.bot.send_message(
+        _chat_id(update),
+        context.tr.gettext("Please answer the question above, or write /cancel to stop."),
+    )
+
+
+async def timed_out(update: Update, context: NaboContext) -> None:
+    """Say the unfinished activity or change was dropped after a long silence."""
+    _forget(context)
+    minutes = int(CONVERSATION_TIMEOUT.total_seconds() // 60)
+    await context.bot.send_message(
+        _chat_id(update),
+        context.tr.ngettext(
+            "⌛ I stopped waiting after {count} minute without an answer, so nothing was saved.",
+            "⌛ I stopped waiting after {count} minutes without an answer, so nothing was saved.",
+            minutes,
+        ).format(count=context.tr.ltr(minutes)),
+    )
+
+
+# ---------------------------------------------------------------- the list and the staff view
+
+
+async def show_list(update: Update, context: NaboContext) -> None:
+    """Show a page of coming and recently ended activities, each a button to its sign-ups."""
+    query = update.callback_query
+    page = 0
+    if query is not None:
+        await query.answer()
+        match = LIST_BUTTON.match(query.data or "")
+        page = int(match[1]) if match else 0
+    now = context.clock.now()
+    listings, total = await context.activities.staff_overview(
+        now, now - RECENT, limit=LIST_PAGE, offset=page * LIST_PAGE
+    )
+    pages = max(1, -(-total // LIST_PAGE))
+    if page >= pages:
+        page = pages - 1
+        listings, total = await context.activities.staff_overview(
+            now, now - RECENT, limit=LIST_PAGE, offset=page * LIST_PAGE
+        )
+    text, keyboard = _list_screen(context, listings, page, pages)
+    if query is not None and update.effective_user is not None:
+        press = ButtonPress(query, query.data or "", update.effective_user.id, _chat_id(update))
+        await _show(press, context, text, keyboard)
+    else:
+        await context.bot.send_message(_chat_id(update), text, reply_markup=keyboard)
+
+
+def _list_screen(
+    context: NaboContext, listings: list[ActivityListing], page: int, pages: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    tr = context.tr
+    _ = tr.gettext
+    now = context.clock.now()
+    lines = [
+        tr.ngettext(
+            "📋 Activities: coming, and ended in the last {count} day",
+            "📋 Activities: coming, and ended in the last {count} days",
+            RECENT.days,
+        ).format(count=tr.ltr(RECENT.days))
+    ]
+    if pages > 1:
+        lines.append(_("Page {page} of {pages}").format(page=tr.ltr(page + 1), pages=tr.ltr(pages)))
+    if not listings:
+        lines += ["", _("There are no activities in this period.")]
+    rows = []
+    for number, listing in enumerate(listings, start=page * LIST_PAGE + 1):
+        activity = listing.activity
+        title = activity.title(tr.language)
+        lines += ["", f"{tr.ltr(number)}. {title}", f"🗓 {tr.when(activity.starts_at)}"]
+        lines.append(_occupancy(tr, listing))
+        if activity.status == "cancelled":
+            lines.append(_("❌ Cancelled"))
+        elif activity.ends_at <= now:
+            lines.append(_("✔ Ended"))
+        label = f"{number}. {title}"
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    label if len(label) <= 40 else label[:39].rstrip() + "…",
+                    callback_data=f"st:a:{activity.id}",
+                )
+            ]
+        )
+    navigation = []
+    if page > 0:
+        navigation.append(
+            InlineKeyboardButton(_("◀ Previous"), callback_data=f"st:acts:{page - 1}")
+        )
+    if page + 1 < pages:
+        navigation.append(InlineKeyboardButton(_("Next ▶"), callback_data=f"st:acts:{page + 1}"))
+    if navigation:
+        rows.append(navigation)
+    rows.append([InlineKeyboardButton(_("🛠 Staff menu"), callback_data=STAFF_MENU)])
+    return fit_message("\n".join(lines)), InlineKeyboardMarkup(rows)
+
+
+def _occupancy(tr: Translator, listing: ActivityListing) -> str:
+    """Say how many people are coming, out of how many places, and how many wait."""
+    capacity = listing.activity.capacity
+    people = listing.confirmed_people
+    if capacity is None:
+        taken = tr.ngettext(
+            "👥 {count} signed up (no limit)", "👥 {count} signed up (no limit)", people
+        ).format(count=tr.ltr(people))
+    else:
+        taken = tr.ngettext(
+            "👥 {taken} of {count} place taken", "👥 {taken} of {count} places taken", capacity
+        ).format(taken=tr.ltr(people), count=tr.ltr(capacity))
+    if not listing.waitlisted_parties:
+        return taken
+    waiting = tr.ngettext(
+        "⏳ {count} on the waitlist", "⏳ {count} on the waitlist", listing.waitlisted_parties
+    ).format(count=tr.ltr(listing.waitlisted_parties))
+    return f"{taken} · {waiting}"
+
+
+async def show_activity(update: Update, context: NaboContext) -> None:
+    """Show one activity to staff: places, who signed up, who waits, and what to do."""
+    press = await answer_press(update)
+    match = SHOW_BUTTON.match(press.data)
+    assert match is not None
+    screen = await _activity_screen(context, int(match[1]))
+    if screen is None:
+        await _not_found(press, context)
+        return
+    await _show(press, context, *screen)
+
+
+async def _not_found(press: ButtonPress, context: NaboContext) -> None:
+    _ = context.tr.gettext
+    await _show(
+        press,
+        context,
+        _("Sorry, we could not find that activity."),
+        InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("📋 Activities"), callback_data="st:acts:0")]]
+        ),
+    )
+
+
+def _person(tr: Translator, signup: Signup) -> str:
+    """Name a sign-up as Telegram gave it (or neutrally), for staff only."""
+    return tr.ltr(signup.first_name) if signup.first_name else tr.gettext("(no name)")
+
+
+async def _activity_screen(
+    context: NaboContext, activity_id: int
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """Build the staff view of an activity, within Telegram's message limit."""
+    listing = await context.activities.listing(activity_id, 0)
+    if listing is None:
+        return None
+    activity = listing.activity
+    tr = context.tr
+    _ = tr.gettext
+    roster = await context.signups.roster(activity_id)
+    confirmed = [s for s in roster if s.status is SignupStatus.CONFIRMED]
+    waiting = [s for s in roster if s.status is SignupStatus.WAITLISTED]
+    head = []
+    if activity.status == "cancelled":
+        head.append(_("❌ This activity has been cancelled."))
+    head += [
+        activity.title(tr.language),
+        f"🗓 {tr.when(activity.starts_at)} – {tr.ltr(tr.time(activity.ends_at))}",
+        f"📍 {tr.ltr(activity.place)}",
+        f"🏘 {area_name(tr, activity.area)} · 🎯 {delaftale_name(tr, activity.delaftale)}",
+        _("👥 Places: {count}").format(
+            count=_("unlimited") if activity.capacity is None else tr.ltr(activity.capacity)
+        ),
+        _("✅ Signed up: {people} in {signups}").format(
+            people=_people(tr, sum(s.people for s in confirmed)),
+            signups=_signups(tr, len(confirmed)),
+        ),
+        _("⏳ Waitlist: {signups}, {people}").format(
+            signups=_signups(tr, len(waiting)), people=_people(tr, sum(s.people for s in waiting))
+        ),
+    ]
+    if activity.attendance_taken_at is not None:
+        came = sum(s.people for s in confirmed if s.attended)
+        head.append(_came_line(tr, came, activity.walk_ins))
+    entries: list[tuple[str, bool]] = []
+    if not roster:
+        entries.append(("", False))
+        entries.append((_("No one has signed up yet."), False))
+    for heading, group in ((_("Signed up:"), confirmed), (_("Waitlist:"), waiting)):
+        if not group:
+            continue
+        entries += [("", False), (heading, False)]
+        for number, signup in enumerate(group, start=1):
+            mark = {True: " ✅", False: " ❌", None: ""}[signup.attended]
+            line = (
+                f"{tr.ltr(number)}. {_person(tr, signup)} — "
+                f"{party_text(tr, signup.adults, signup.children)}{mark}"
+            )
+            entries.append((line, True))
+    text = _fit_entries(tr, "\n".join(head), entries)
+    return text, _activity_keyboard(context, activity)
+
+
+def _people(tr: Translator, count: int) -> str:
+    return tr.ngettext("{count} person", "{count} people", count).format(count=tr.ltr(count))
+
+
+def _signups(tr: Translator, count: int) -> str:
+    return tr.ngettext("{count} sign-up", "{count} sign-ups", count).format(count=tr.ltr(count))
+
+
+def _came_line(tr: Translator, came: int, walk_ins: int) -> str:
+    return tr.gettext("🧾 Came: {came} · 🚶 Walk-ins: {walk_ins}").format(
+        came=tr.ltr(came), walk_ins=tr.ltr(walk_ins)
+    )
+
+
+def _fit_entries(tr: Translator, head: str, entries: list[tuple[str, bool]]) -> str:
+    """Join the head and the sign-up lines; cut with "…and N more" to fit one message."""
+    full = "\n".join([head, *(line for line, _ in entries)])
+    if utf16_len(full) <= MAX_MESSAGE:
+        return full
+    total = sum(1 for _, is_signup in entries if is_signup)
+    # Room for the longest "…and N more" there could be.
+    reserve = utf16_len(_and_more(tr, total)) + 1
+    kept = [head]
+    used = utf16_len(head)
+    shown = 0
+    for line, is_signup in entries:
+        if used + 1 + utf16_len(line) + reserve > MAX_MESSAGE:
+            break
+        kept.append(line)
+        used += 1 + utf16_len(line)
+        shown += is_signup
+    kept.append(_and_more(tr, total - shown))
+    return "\n".join(kept)
+
+
+def _and_more(tr: Translator, count: int) -> str:
+    return tr.ngettext("…and {count} more", "…and {count} more", count).format(count=tr.ltr(count))
+
+
+def _activity_keyboard(context: NaboContext, activity: Activity) -> InlineKeyboardMarkup:
+    _ = context.tr.gettext
+    now = context.clock.now()
+    rows = []
+    if activity.status == "published" and activity.ends_at > now:
+        rows.append(
+            [
+                InlineKeyboardButton(_("✏️ Edit"), callback_data=f"st:e:{activity.id}"),
+                InlineKeyboardButton(_("❌ Cancel activity"), callback_data=f"st:c:{activity.id}"),
+            ]
+        )
+    if activity.status == "published" and activity.starts_at <= now:
+        rows.append(
+            [InlineKeyboardButton(_("🧾 Attendance"), callback_data=f"st:att:{activity.id}")]
+        )
+    rows.append([InlineKeyboardButton(_("◀ Back"), callback_data="st:acts:0")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def _send_activity_screen(context: NaboContext, chat_id: int, activity_id: int) -> None:
+    screen = await _activity_screen(context, activity_id)
+    if screen is not None:
+        await context.bot.send_message(chat_id, screen[0], reply_markup=screen[1])
+
+
+# ---------------------------------------------------------------- editing
+
+
+async def _changeable(
+    press: ButtonPress, context: NaboContext, activity_id: int
+) -> Activity | None:
+    """Return the activity if it can still be changed; otherwise say why not."""
+    activity = await context.activities.get(activity_id)
+    _ = context.tr.gettext
+    if activity is None:
+        await _not_found(press, context)
+        return None
+    if activity.status != "published" or activity.ends_at <= context.clock.now():
+        back = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("◀ Back"), callback_data=f"st:a:{activity.id}")]]
+        )
+        reason = (
+            _("This activity is cancelled, so it can no longer be changed.")
+            if activity.status != "published"
+            else _("This activity has ended, so it can no longer be changed.")
+        )
+        await _show(press, context, reason, back)
+        return None
+    return activity
+
+
+async def edit_menu(update: Update, context: NaboContext) -> None:
+    """Offer what can be changed about an activity."""
+    press = await answer_press(update)
+    match = EDIT_MENU_BUTTON.match(press.data)
+    assert match is not None
+    activity = await _changeable(press, context, int(match[1]))
+    if activity is None:
+        return
+    tr = context.tr
+    _ = tr.gettext
+
+    def field(label: str, code: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=f"st:ef:{activity.id}:{code}")
+
+    rows = [
+        [field(_("🕒 Time"), "time"), field(_("📍 Place"), "place"), field(_("👥 Places"), "cap")],
+        *(
+            [
+                field(
+                    _("🏷 Title ({language})").format(language=language_name(tr, language)),
+                    f"t_{language}",
+                ),
+                field(
+                    _("📝 Description ({language})").format(language=language_name(tr, language)),
+                    f"d_{language}",
+                ),
+            ]
+            for language in LANGUAGES
+        ),
+        [InlineKeyboardButton(_("◀ Back"), callback_data=f"st:a:{activity.id}")],
+    ]
+    text = "\n\n".join([_("✏️ What do you want to change?"), activity_title_when(tr, activity)])
+    await _show(press, context, text, InlineKeyboardMarkup(rows))
+
+
+async def start_edit(update: Update, context: NaboContext) -> int:
+    """Ask for the new value of one of an activity's fields."""
+    press = await answer_press(update)
+    match = EDIT_FIELD_BUTTON.match(press.data)
+    assert match is not None
+    activity = await _changeable(press, context, int(match[1]))
+    if activity is None:
+        return END
+    tr = context.tr
+    _ = tr.gettext
+    dropped = _forget(context)
+    code = match[2]
+    _remember(context, EDIT_KEY, Edit(activity.id, code))
+    note = _("The activity you started before was not saved.") + "\n\n" if dropped else ""
+    if code == "time":
+        now_text = f"{tr.when(activity.starts_at)} – {tr.ltr(tr.time(activity.ends_at))}"
+        text = _(
+            "When does it start now? Write the date and time, for example {examples}.\n\n"
+            "Now: {current}"
+        ).format(examples=date_examples(context), current=now_text)
+        await context.bot.send_message(press.chat_id, note + text)
+        return EDIT_STARTS
+    if code == "cap":
+        listing = await context.activities.listing(activity.id, 0)
+        assert listing is not None
+        current = _("unlimited") if activity.capacity is None else tr.ltr(activity.capacity)
+        text = _(
+            "How many places should there be? Write a number, or press Unlimited.\n\n"
+            "Now: {current}. Signed up: {people}."
+        ).format(current=current, people=_people(tr, listing.confirmed_people))
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("♾ Unlimited"), callback_data=f"st:ecu:{activity.id}")]]
+        )
+        await context.bot.send_message(press.chat_id, note + text, reply_markup=keyboard)
+        return EDIT_CAPACITY
+    await context.bot.send_message(
+        press.chat_id,
+        note + _edit_text_prompt(tr, activity, code),
+        reply_markup=_remove_keyboard(tr, activity.id, code),
+    )
+    return EDIT_TEXT
+
+
+def _edit_text_prompt(tr: Translator, activity: Activity, code: str) -> str:
+    _ = tr.gettext
+    spec = EDIT_TEXTS[code]
+    current = getattr(activity, spec.field) or _("(none)")
+    if code == "place":
+        prompt = _("Where is it now? Write the new place.")
+    elif code.startswith("t_"):
+        prompt = _("Write the new title in {language}.").format(
+            language=language_name(tr, code[2:])
+        )
+    else:
+        prompt = _("Write the new description in {language}.").format(
+            language=language_name(tr, code[2:])
+        )
+    text = f"{prompt} {_limit_note(tr, spec.limit)}\n\n" + _("Now: {current}").format(
+        current=current
+    )
+    return fit_message(text)
+
+
+def _remove_keyboard(tr: Translator, activity_id: int, code: str) -> InlineKeyboardMarkup | None:
+    if not EDIT_TEXTS[code].optional:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    tr.gettext("🗑 Remove this text"), callback_data=f"st:erm:{activity_id}:{code}"
+                )
+            ]
+        ]
+    )
+
+
+async def take_edit_text(update: Update, context: NaboContext) -> int:
+    """Save a new title, description or place, exactly as typed."""
+    edit = _edit(context)
+    if edit is None or edit.field not in EDIT_TEXTS:
+        return await _lost(update, context)
+    spec = EDIT_TEXTS[edit.field]
+    text = _typed(update)
+    if not text.strip():
+        await remind(update, context)
+        return EDIT_TEXT
+    if len(text) > spec.limit:
+        await context.bot.send_message(_chat_id(update), _too_long(context.tr, spec.limit))
+        return EDIT_TEXT
+    return await _save_details(update, context, edit, {spec.field: text})
+
+
+async def remove_text(update: Update, context: NaboContext) -> int:
+    """Remove an optional title or description."""
+    press = await answer_press(update)
+    edit = _edit(context)
+    match = EDIT_REMOVE_BUTTON.match(press.data)
+    assert match is not None
+    if edit is None or (edit.activity_id, edit.field) != (int(match[1]), match[2]):
+        # A button from an earlier question: this one is still open.
+        await context.bot.send_message(
+            press.chat_id, context.tr.gettext("This button no longer works.")
+        )
+        return EDIT_TEXT
+    await remove_query_buttons(press.query)
+    spec = EDIT_TEXTS[edit.field]
+    return await _save_details(
+        update, context, edit, {spec.field: "" if spec.field == "description_da" else None}
+    )
+
+
+async def _save_details(
+    update: Update, context: NaboContext, edit: Edit, changes: dict[str, str | None]
+) -> int:
+    """Store changed texts; after a new place, tell everyone signed up or waiting."""
+    chat_id = _chat_id(update)
+    before = await context.activities.get(edit.activity_id)
+    activity = await context.activities.update_details(
+        edit.activity_id, changes, context.clock.now()
+    )
+    _forget(context)
+    if before is None or activity is None:
+        await context.bot.send_message(
+            chat_id,
+            context.tr.gettext("This activity is cancelled, so it can no longer be changed."),
+        )
+        return END
+    [column] = changes
+    await _audit(context, _user_id(update), "activity.edit", activity.id, f"field={column}")
+    told = None
+    if column == "place" and activity.place != before.place:
+        told = await _tell_change(context, activity, before, "place")
+        await sync_reminder_jobs(context.application)
+    await _saved(context, chat_id, activity.id, told)
+    return END
+
+
+async def _saved(context: NaboContext, chat_id: int, activity_id: int, told: int | None) -> None:
+    """Confirm a change (and how many residents heard of it), then show the activity."""
+    tr = context.tr
+    text = tr.gettext("✅ Saved.")
+    if told is not None:
+        text += " " + tr.ngettext(
+            "{count} resident is being told about the change.",
+            "{count} residents are being told about the change.",
+            told,
+        ).format(count=tr.ltr(told))
+    await context.bot.send_message(chat_id, text)
+    await _send_activity_screen(context, chat_id, activity_id)
+
+
+async def _tell_change(
+    context: NaboContext, activity: Activity, before: Activity, what: str
+) -> int:
+    """Tell everyone signed up or waiting, in their language, that the time or place changed."""
+    texts: dict[str, str | None] = {}
+    catalogs = context.bot_data.catalogs
+    for language in LANGUAGES:
+        reader = catalogs.translator(language)
+        if what == "time":
+            text = reader.gettext(
+                "🕒 Please note: the time has changed.\n\n{activity}\n\nBefore: {before}"
+            ).format(
+                activity=activity_title_when(reader, activity), before=reader.when(before.starts_at)
+            )
+        else:
+            text = reader.gettext(
+                "📍 Please note: the place has changed.\n\n{activity}\n\nBefore: {before}"
+            ).format(
+                activity=activity_title_when(reader, activity), before=reader.ltr(before.place)
+            )
+        texts[language] = text
+    staff_id = context.user_id
+    assert staff_id is not None
+    # Staff talk to Nabo in private chats, so the report goes to the same id.
+    return await notify_activity(context.application, activity.id, texts, staff_id, staff_id)
+
+
+async def take_edit_capacity(update: Update, context: NaboContext) -> int:
+    """Read the new number of places and apply it."""
+    edit = _edit(context)
+    if edit is None:
+        return await _lost(update, context)
+    try:
+        capacity = parse_capacity(_typed(update), _unlimited_words(context))
+    except CapacityError:
+        await context.bot.send_message(_chat_id(update), _capacity_problem(context.tr))
+        return EDIT_CAPACITY
+    return await _save_capacity(update, context, edit, capacity)
+
+
+async def edit_unlimited(update: Update, context: NaboContext) -> int:
+    """Remove the limit on places."""
+    press = await answer_press(update)
+    edit = _edit(context)
+    match = EDIT_UNLIMITED_BUTTON.match(press.data)
+    assert match is not None
+    if edit is None or edit.activity_id != int(match[1]):
+        await context.bot.send_message(
+            press.chat_id, context.tr.gettext("This button no longer works.")
+        )
+        return EDIT_CAPACITY
+    await remove_query_buttons(press.query)
+    return await _save_capacity(update, context, edit, None)
+
+
+async def _save_capacity(
+    update: Update, context: NaboContext, edit: Edit, capacity: int | None
+) -> int:
+    """Change the places (never below those signed up) and move the waitlist up."""
+    tr = context.tr
+    chat_id = _chat_id(update)
+    now = context.clock.now()
+    change = await context.activities.set_capacity(edit.activity_id, capacity, now)
+    if change is None:
+        _forget(context)
+        await context.bot.send_message(
+            chat_id, tr.gettext("This activity is cancelled, so it can no longer be changed.")
+        )
+        return END
+    if not change.changed:
+        await context.bot.send_message(
+            chat_id,
+            tr.ngettext(
+                "{count} person is already signed up, so there must be at least {count} place. "
+                "Please write a bigger number, or /cancel.",
+                "{count} people are already signed up, so there must be at least {count} places. "
+                "Please write a bigger number, or /cancel.",
+                change.confirmed_people,
+            ).format(count=tr.ltr(change.confirmed_people)),
+        )
+        return EDIT_CAPACITY
+    _forget(context)
+    promoted = await context.signups.promote(edit.activity_id, now)
+    activity = await context.activities.get(edit.activity_id)
+    assert activity is not None
+    await _audit(
+        context,
+        _user_id(update),
+        "activity.edit",
+        activity.id,
+        f"field=capacity,promoted={len(promoted)}",
+    )
+    if promoted:
+        await tell_promoted(
+            context.bot,
+            context.bot_data.catalogs,
+            context.residents,
+            activity,
+            promoted,
+            context.config.default_language,
+        )
+    text = tr.gettext("✅ Saved.")
+    if promoted:
+        text += " " + tr.ngettext(
+            "{count} sign-up moved up from the waitlist and was told.",
+            "{count} sign-ups moved up from the waitlist and were told.",
+            len(promoted),
+        ).format(count=tr.ltr(len(promoted)))
+    await context.bot.send_message(chat_id, text)
+    await _send_activity_screen(context, chat_id, activity.id)
+    return END
+
+
+async def take_edit_start(update: Update, context: NaboContext) -> int:
+    """Read the new start and ask for the new end."""
+    edit = _edit(context)
+    if edit is None:
+        return await _lost(update, context)
+    tr = context.tr
+    try:
+        starts_at = parse_start(_typed(update), context.clock.now(), context.config.timezone)
+    except DateError as error:
+        await context.bot.send_message(
+            _chat_id(update),
+            date_problem(tr, error.problem, None)
+            + "\n\n"
+            + tr.gettext("Please write the date and time, for example {examples}.").format(
+                examples=date_examples(context)
+            ),
+        )
+        return EDIT_STARTS
+    activity = await context.activities.get(edit.activity_id)
+    if activity is None:
+        return await _lost(update, context)
+    _remember(context, EDIT_KEY, replace(edit, starts_at=starts_at))
+    time, durations = _end_examples(tr)
+    length = activity.ends_at - activity.starts_at
+    keep = InlineKeyboardButton(
+        tr.gettext("Keep the length (ends {time})").format(
+            time=tr.ltr(tr.time(starts_at + length))
+        ),
+        callback_data=f"st:ekl:{activity.id}",
+    )
+    await context.bot.send_message(
+        _chat_id(update),
+        tr.gettext(
+            "When does it end? Write the time, for example {time}, or how long it lasts, "
+            "for example {durations}."
+        ).format(time=time, durations=durations),
+        reply_markup=InlineKeyboardMarkup([[keep]]),
+    )
+    return EDIT_ENDS
+
+
+async def take_edit_end(update: Update, context: NaboContext) -> int:
+    """Read the new end and move the activity."""
+    edit = _edit(context)
+    if edit is None or edit.starts_at is None:
+        return await _lost(update, context)
+    try:
+        ends_at = parse_end(_typed(update), edit.starts_at, context.config.timezone)
+    except DateError as error:
+        await context.bot.send_message(
+            _chat_id(update), date_problem(context.tr, error.problem, edit.starts_at)
+        )
+        return EDIT_ENDS
+    return await _save_time(update, context, edit, edit.starts_at, ends_at)
+
+
+async def keep_length(update: Update, context: NaboContext) -> int:
+    """Move the activity and keep how long it lasts."""
+    press = await answer_press(update)
+    edit = _edit(context)
+    match = EDIT_KEEP_LENGTH_BUTTON.match(press.data)
+    assert match is not None
+    if edit is None or edit.starts_at is None or edit.activity_id != int(match[1]):
+        await context.bot.send_message(
+            press.chat_id, context.tr.gettext("This button no longer works.")
+        )
+        return EDIT_ENDS
+    activity = await context.activities.get(edit.activity_id)
+    if activity is None:
+        return await _lost(update, context)
+    await remove_query_buttons(press.query)
+    length = activity.ends_at - activity.starts_at
+    return await _save_time(update, context, edit, edit.starts_at, edit.starts_at + length)
+
+
+async def _save_time(
+    update: Update, context: NaboContext, edit: Edit, starts_at: datetime, ends_at: datetime
+) -> int:
+    """Move the activity, tell everyone signed up or waiting, and reschedule reminders."""
+    chat_id = _chat_id(update)
+    _forget(context)
+    before = await context.activities.get(edit.activity_id)
+    activity = await context.activities.reschedule(
+        edit.activity_id, starts_at, ends_at, context.clock.now()
+    )
+    if before is None or activity is None:
+        await context.bot.send_message(
+            chat_id,
+            context.tr.gettext("This activity is cancelled, so it can no longer be changed."),
+        )
+        return END
+    await _audit(context, _user_id(update), "activity.edit", activity.id, "field=time")
+    told = await _tell_change(context, activity, before, "time")
+    await sync_reminder_jobs(context.application)
+    await _saved(context, chat_id, activity.id, told)
+    return END
+
+
+# ---------------------------------------------------------------- cancelling
+
+
+async def ask_cancel(update: Update, context: NaboContext) -> None:
+    """Ask before cancelling an activity, and say how many residents will be told."""
+    press = await answer_press(update)
+    match = ASK_CANCEL_BUTTON.match(press.data)
+    assert match is not None
+    activity = await _changeable(press, context, int(match[1]))
+    if activity is None:
+        return
+    tr = context.tr
+    _ = tr.gettext
+    count = len(await context.signups.active_recipients(activity.id))
+    text = "\n\n".join(
+        [
+            _("Cancel this activity?"),
+            activity_title_when(tr, activity),
+            tr.ngettext(
+                "{count} resident who signed up or is waiting will be told.",
+                "{count} residents who signed up or are waiting will be told.",
+                count,
+            ).format(count=tr.ltr(count)),
+        ]
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _("Yes, cancel the activity"), callback_data=f"st:cy:{activity.id}"
+                )
+            ],
+            [InlineKeyboardButton(_("No, keep the activity"), callback_data=f"st:a:{activity.id}")],
+        ]
+    )
+    await _show(press, context, text, keyboard)
+
+
+async def cancel_activity(update: Update, context: NaboContext) -> None:
+    """Cancel the activity, tell everyone signed up or waiting, and drop its reminders."""
+    press = await answer_press(update)
+    match = CANCEL_BUTTON.match(press.data)
+    assert match is not None
+    activity = await _changeable(press, context, int(match[1]))
+    if activity is None:
+        return
+    if not await context.activities.cancel(activity.id):
+        await _changeable(press, context, activity.id)  # cancelled meanwhile: say so
+        return
+    cancelled = await context.activities.get(activity.id)
+    assert cancelled is not None
+    told = await notify_activity(
+        context.application,
+        activity.id,
+        {
+            language: cancelled_text(context.bot_data.catalogs.translator(language), cancelled)
+            for language in LANGUAGES
+        },
+        press.user_id,
+        press.chat_id,
+    )
+    await sync_reminder_jobs(context.application)
+    await _audit(context, press.user_id, "activity.cancel", activity.id, f"told={told}")
+    log.info("staff cancelled activity %s; %d resident(s) told", activity.id, told)
+    tr = context.tr
+    text = tr.ngettext(
+        "❌ The activity is cancelled. {count} resident is being told.",
+        "❌ The activity is cancelled. {count} residents are being told.",
+        told,
+    ).format(count=tr.ltr(told))
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(tr.gettext("◀ Back"), callback_data="st:acts:0")]]
+    )
+    await _show(press, context, text, keyboard)
+
+
+# ---------------------------------------------------------------- attendance
+
+
+async def _attendance_activity(
+    press: ButtonPress, context: NaboContext, activity_id: int
+) -> Activity | None:
+    """Return the activity if attendance can be taken for it; otherwise say why not."""
+    activity = await context.activities.get(activity_id)
+    _ = context.tr.gettext
+    if activity is None:
+        await _not_found(press, context)
+        return None
+    if activity.status != "published" or activity.starts_at > context.clock.now():
+        reason = (
+            _("This activity is cancelled.")
+            if activity.status != "published"
+            else _("Attendance can be taken once the activity has started.")
+        )
+        back = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("◀ Back"), callback_data=f"st:a:{activity.id}")]]
+        )
+        await _show(press, context, reason, back)
+        return None
+    return activity
+
+
+async def show_attendance(update: Update, context: NaboContext) -> None:
+    """Show who was signed up, to record who came, and the walk-ins."""
+    press = await answer_press(update)
+    match = ATTENDANCE_BUTTON.match(press.data)
+    assert match is not None
+    activity = await _attendance_activity(press, context, int(match[1]))
+    if activity is not None:
+        await _show_attendance(press, context, activity, int(match[2] or 0))
+
+
+async def record_attendance(update: Update, context: NaboContext) -> None:
+    """Record whether one sign-up came, and show the list again."""
+    press = await answer_press(update)
+    match = ATTEND_BUTTON.match(press.data)
+    assert match is not None
+    activity = await _attendance_activity(press, context, int(match[1]))
+    if activity is None:
+        return
+    signup_id, attended = int(match[2]), match[3] == "1"
+    if await context.signups.set_attended(
+        signup_id, activity.id, attended, now=context.clock.now()
+    ):
+        await _audit(
+            context,
+            press.user_id,
+            "activity.attendance",
+            activity.id,
+            f"signup={signup_id},attended={int(attended)}",
+        )
+    confirmed = await _confirmed(context, activity.id)
+    ids = [signup.id for signup in confirmed]
+    page = ids.index(signup_id) // ATTENDANCE_PAGE if signup_id in ids else 0
+    activity = await context.activities.get(activity.id)
+    assert activity is not None
+    await _show_attendance(press, context, activity, page, confirmed)
+
+
+async def change_walk_ins(update: Update, context: NaboContext) -> None:
+    """Count one walk-in more or less, and show the list again."""
+    press = await answer_press(update)
+    match = WALK_INS_BUTTON.match(press.data)
+    assert match is not None
+    activity = await _attendance_activity(press, context, int(match[1]))
+    if activity is None:
+        return
+    count = await context.activities.change_walk_ins(
+        activity.id, 1 if match[2] == "p" else -1, now=context.clock.now()
+    )
+    await _audit(context, press.user_id, "activity.attendance", activity.id, f"walk_ins={count}")
+    activity = await context.activities.get(activity.id)
+    assert activity is not None
+    await _show_attendance(press, context, activity, int(match[3]))
+
+
+async def _confirmed(context: NaboContext, activity_id: int) -> list[Signup]:
+    roster = await context.signups.roster(activity_id)
+    return [signup for signup in roster if signup.status is SignupStatus.CONFIRMED]
+
+
+async def _show_attendance(
+    press: ButtonPress,
+    context: NaboContext,
+    activity: Activity,
+    page: int,
+    confirmed: list[Signup] | None = None,
+) -> None:
+    """Show (or refresh in place) the attendance list: one button per confirmed sign-up."""
+    tr = context.tr
+    _ = tr.gettext
+    if confirmed is None:
+        confirmed = await _confirmed(context, activity.id)
+    pages = max(1, -(-len(confirmed) // ATTENDANCE_PAGE))
+    page = min(page, pages - 1)
+    came = sum(signup.people for signup in confirmed if signup.attended)
+    lines = [_("🧾 Attendance"), activity_title_when(tr, activity), ""]
+    if confirmed:
+        lines.append(
+            _("Press a name to record whether they came: ✅ came, ❌ did not come, ◻️ not recorded.")
+        )
+    else:
+        lines.append(_("No one was signed up."))
+    lines.append(_came_line(tr, came, activity.walk_ins))
+    if pages > 1:
+        lines.append(_("Page {page} of {pages}").format(page=tr.ltr(page + 1), pages=tr.ltr(pages)))
+    rows = []
+    for signup in confirmed[page * ATTENDANCE_PAGE : (page + 1) * ATTENDANCE_PAGE]:
+        mark = {True: "✅", False: "❌", None: "◻️"}[signup.attended]
+        # The button carries the value it sets, so a double tap cannot undo itself.
+        next_value = 0 if signup.attended else 1
+        label = f"{mark} {_person(tr, signup)} ({tr.ltr(signup.people)})"
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    label, callback_data=f"st:at:{activity.id}:{signup.id}:{next_value}"
+                )
+            ]
+        )
+    rows.append(
+        [
+            InlineKeyboardButton("➖", callback_data=f"st:wi:{activity.id}:m:{page}"),
+            InlineKeyboardButton(
+                f"🚶 {activity.walk_ins}", callback_data=f"st:att:{activity.id}:{page}"
+            ),
+            InlineKeyboardButton("➕", callback_data=f"st:wi:{activity.id}:p:{page}"),
+        ]
+    )
+    navigation = []
+    if page > 0:
+        navigation.append(
+            InlineKeyboardButton(_("◀ Previous"), callback_data=f"st:att:{activity.id}:{page - 1}")
+        )
+    if page + 1 < pages:
+        navigation.append(
+            InlineKeyboardButton(_("Next ▶"), callback_data=f"st:att:{activity.id}:{page + 1}")
+        )
+    if navigation:
+        rows.append(navigation)
+    rows.append([InlineKeyboardButton(_("◀ Back"), callback_data=f"st:a:{activity.id}")])
+    await _show(press, context, "\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+# ---------------------------------------------------------------- registration
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the staff's activity handlers: the conversation first, then the buttons."""
+    staff: frozenset[int] = application.bot_data.config.staff_user_ids
+    # Only a fresh message is an answer; an edit of an earlier answer is not.
+    typed = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+
+    def button(
+        callback: Callable[..., Awaitable[object]], pattern: str | re.Pattern[str]
+    ) -> StaffCallbackQueryHandler:
+        return StaffCallbackQueryHandler(staff, callback, pattern)
+
+    def answer(state: int) -> MessageHandler:  # type: ignore[type-arg]
+        return MessageHandler(typed, _text_answer(state))
+
+    def skip(state: int) -> StaffCallbackQueryHandler:
+        return button(skip_question, f"^st:n:s:{state}$")
+
+    application.add_handler(
+        StaffConversation(
+            application.bot_data.staff_flows,
+            entry_points=[
+                staff_command(staff, "newactivity", start_new),
+                button(start_new, f"^{re.escape(NEW)}$"),
+                button(start_edit, EDIT_FIELD_BUTTON),
+            ],
+            states={
+                TITLE_DA: [answer(TITLE_DA)],
+                TITLE_AR: [answer(TITLE_AR), skip(TITLE_AR)],
+                TITLE_EN: [answer(TITLE_EN), skip(TITLE_EN)],
+                DESCRIPTION_DA: [answer(DESCRIPTION_DA), skip(DESCRIPTION_DA)],
+                DESCRIPTION_AR: [answer(DESCRIPTION_AR), skip(DESCRIPTION_AR)],
+                DESCRIPTION_EN: [answer(DESCRIPTION_EN), skip(DESCRIPTION_EN)],
+                STARTS: [MessageHandler(typed, take_start)],
+                ENDS: [MessageHandler(typed, take_end)],
+                PLACE: [answer(PLACE)],
+                CAPACITY: [
+                    MessageHandler(typed, take_capacity),
+                    button(take_unlimited, f"^{re.escape(UNLIMITED)}$"),
+                ],
+                DELAFTALE: [button(take_delaftale, DELAFTALE_BUTTON)],
+                AREA: [button(take_area, AREA_BUTTON)],
+                DEADLINE: [MessageHandler(typed, take_deadline), skip(DEADLINE)],
+                REPEAT: [button(take_repeat, REPEAT_BUTTON)],
+                PREVIEW: [
+                    button(publish, PUBLISH_BUTTON),
+                    button(discard, f"^{re.escape(DISCARD)}$"),
+                ],
+                EDIT_TEXT: [
+                    MessageHandler(typed, take_edit_text),
+                    button(remove_text, EDIT_REMOVE_BUTTON),
+                ],
+                EDIT_CAPACITY: [
+                    MessageHandler(typed, take_edit_capacity),
+                    button(edit_unlimited, EDIT_UNLIMITED_BUTTON),
+                ],
+                EDIT_STARTS: [MessageHandler(typed, take_edit_start)],
+                EDIT_ENDS: [
+                    MessageHandler(typed, take_edit_end),
+                    button(keep_length, EDIT_KEEP_LENGTH_BUTTON),
+                ],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[
+                staff_command(staff, "cancel", stop),
+                MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, remind),
+            ],
+            allow_reentry=True,
+            conversation_timeout=CONVERSATION_TIMEOUT,
+            name="staff_activities",
+        )
+    )
+    application.add_handler(staff_command(staff, "signups", show_list))
+    for callback, pattern in (
+        (show_list, LIST_BUTTON),
+        (show_activity, SHOW_BUTTON),
+        (edit_menu, EDIT_MENU_BUTTON),
+        (ask_cancel, ASK_CANCEL_BUTTON),
+        (cancel_activity, CANCEL_BUTTON),
+        (show_attendance, ATTENDANCE_BUTTON),
+        (record_attendance, ATTEND_BUTTON),
+        (change_walk_ins, WALK_INS_BUTTON),
+    ):
+        application.add_handler(button(callback, pattern))
