@@ -1,0 +1,139 @@
+"""The question after an activity ("how was it?"), scheduled from the database.
+
+Like reminders (bot/reminders.py): one job per activity with a stable name
+(``feedback:<activity>``), rebuilt by the periodic sync; each question is claimed in
+``feedback_requests`` before it is sent, so a restart never sends it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import Application, JobQueue
+
+from bot.activities import Activity
+from bot.activity_view import activity_title_when
+from bot.config import LANGUAGES
+from bot.context import NaboContext
+from bot.feedback import FACES
+from bot.i18n import Translator
+from bot.notify import Told, tell
+
+log = logging.getLogger(__name__)
+
+JOB_PREFIX = "feedback:"
+# After downtime, activities that ended up to this long before are still asked about;
+# a question days late is past its use.
+CATCH_UP = timedelta(days=2)
+# A waiting job whose time is off by more than this (the activity moved) is replaced.
+RESCHEDULE_TOLERANCE = timedelta(minutes=1)
+
+
+def job_name(activity_id: int) -> str:
+    """Return the stable name of an activity's feedback job."""
+    return f"{JOB_PREFIX}{activity_id}"
+
+
+def rate_data(signup_id: int, rating: int) -> str:
+    """Return the callback data of one face under the question (handlers/feedback.py)."""
+    return f"fb:r:{signup_id}:{rating}"
+
+
+def question_text(tr: Translator, activity: Activity) -> str:
+    """Ask how the activity was, in the resident's language."""
+    return tr.gettext(
+        "How was it? 🙂\n\n{activity}\n\n"
+        "Tap a face to tell us, from 😞 (not good) to 😄 (very good). "
+        "Your answer is not linked to you."
+    ).format(activity=activity_title_when(tr, activity))
+
+
+def question_keyboard(signup_id: int) -> InlineKeyboardMarkup:
+    """Build the five faces, one row, worst to best."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(face, callback_data=rate_data(signup_id, rating))
+                for rating, face in FACES.items()
+            ]
+        ]
+    )
+
+
+def desired_jobs(
+    activities: list[Activity], delay: timedelta, now: datetime
+) -> dict[str, tuple[int, timedelta]]:
+    """Work out which feedback jobs should exist: name → (activity, wait)."""
+    jobs = {}
+    for activity in activities:
+        if activity.status != "published":
+            continue
+        due = activity.ends_at + delay
+        if due + CATCH_UP < now:
+            continue
+        jobs[job_name(activity.id)] = (activity.id, max(timedelta(0), due - now))
+    return jobs
+
+
+async def sync_feedback_jobs(application: Application) -> int:  # type: ignore[type-arg]
+    """Make the JobQueue's feedback jobs match the database; return how many exist."""
+    job_queue: JobQueue = application.job_queue  # type: ignore[assignment]
+    bot_data = application.bot_data
+    now = bot_data.clock.now()
+    delay = bot_data.config.feedback_delay
+    activities = await bot_data.feedback.owing_questions(now - delay - CATCH_UP)
+    wanted = desired_jobs(activities, delay, now)
+    for job in job_queue.jobs():
+        if job.name and job.name.startswith(JOB_PREFIX) and job.name not in wanted:
+            job.schedule_removal()
+    real_now = datetime.now(UTC)
+    for name, (activity_id, wait) in wanted.items():
+        waiting = [job for job in job_queue.get_jobs_by_name(name) if not job.removed]
+        if (
+            wait > timedelta(0)
+            and len(waiting) == 1
+            and waiting[0].next_t is not None
+            and abs(waiting[0].next_t - (real_now + wait)) < RESCHEDULE_TOLERANCE
+        ):
+            continue  # already waiting for the time the database says
+        for job in job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        job_queue.run_once(send_feedback_questions, when=wait, name=name, data=activity_id)
+    return len(wanted)
+
+
+async def send_feedback_questions(context: NaboContext) -> None:
+    """Ask everyone owed the question about one activity, once each."""
+    assert context.job is not None
+    activity = await context.activities.get(int(context.job.data))  # type: ignore[arg-type]
+    now = context.clock.now()
+    if activity is None or activity.status != "published":
+        return
+    due = activity.ends_at + context.config.feedback_delay
+    if now < due - RESCHEDULE_TOLERANCE or now > due + CATCH_UP:
+        return  # moved since the job was made, or too late to ask
+    repo = context.bot_data.feedback
+    catalogs = context.bot_data.catalogs
+    sent = 0
+    for recipient in await repo.question_targets(activity.id):
+        if not await repo.claim_question(recipient.signup.id, now):
+            continue
+        language = recipient.language
+        tr = catalogs.translator(
+            language if language in LANGUAGES else context.config.default_language
+        )
+        told = await tell(
+            context.bot,
+            context.residents,
+            recipient,
+            question_text(tr, activity),
+            question_keyboard(recipient.signup.id),
+        )
+        if told is Told.RETRY:
+            # Not delivered for a passing reason: free it, so the next sync tries again.
+            await repo.unclaim_question(recipient.signup.id)
+        sent += told is Told.SENT
+    if sent:
+        log.info("asked %d resident(s) about activity %s", sent, activity.id)

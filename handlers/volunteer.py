@@ -1,0 +1,879 @@
+"""Volunteering: offer help in five short steps; see, change or withdraw it; reply to the team.
+
+The draft lives in ``user_data`` for the conversation only; nothing is stored until the
+resident presses Send. A phone number is taken only from Telegram's "share my contact"
+button, and only the resident's own; typed numbers are never kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.context import NaboContext
+from bot.i18n import Translator
+from bot.menu import MENU_HOME, MENU_VOLUNTEER, back_to_menu_keyboard
+from bot.replies import answer_press, edit_query_message
+from bot.session import require_consent
+from bot.team import edit_staff_post, post_to_staff_chat, team_translator, tell_team
+from bot.volunteer_view import (
+    REPLY_TO_TEAM,
+    kinds_text,
+    offer_lines,
+    resident_offer_text,
+    staff_card_keyboard,
+    staff_card_text,
+    times_text,
+    write_data,
+)
+from bot.volunteers import (
+    KINDS,
+    MAX_NOTE,
+    MAX_OTHER,
+    TIMES,
+    OfferDraft,
+    has_phone_number,
+)
+
+log = logging.getLogger(__name__)
+
+# Conversation states.
+KINDS_STEP, OTHER_STEP, TIMES_STEP, CONTACT_STEP, PHONE_STEP, NOTE_STEP, CONFIRM_STEP, REPLY = (
+    range(8)
+)
+STEPS = 5
+CONVERSATION_TIMEOUT = timedelta(minutes=30)
+# A reply to the team is relayed, never stored; this keeps it well inside one message.
+MAX_REPLY = 1000
+
+# vol:k:<kind> and vol:t:<time> toggle a choice; vol:next goes on; vol:c:<nabo|phone>;
+# vol:note:<skip|keep>; vol:send; vol:stop. Outside the conversation: vol:change,
+# vol:wd (are you sure?), vol:wd:yes, vol:wd:no; vol:reply replies to the team.
+KIND = re.compile(rf"^vol:k:({'|'.join(KINDS)})$")
+TIME = re.compile(rf"^vol:t:({'|'.join(TIMES)})$")
+NEXT = "vol:next"
+CONTACT = re.compile(r"^vol:c:(nabo|phone)$")
+NOTE = re.compile(r"^vol:note:(skip|keep)$")
+SEND = "vol:send"
+STOP = "vol:stop"
+CHANGE = "vol:change"
+ASK_WITHDRAW = "vol:wd"
+WITHDRAW = "vol:wd:yes"
+KEEP = "vol:wd:no"
+
+DRAFT = "volunteer_draft"  # user_data: the offer being written
+REPLYING = "volunteer_reply"  # user_data: the offer whose volunteer is replying
+
+
+def _exact(data: str) -> str:
+    return f"^{re.escape(data)}$"
+
+
+def _step(tr: Translator, number: int, question: str) -> str:
+    heading = tr.gettext("Step {step} of {steps}").format(step=tr.ltr(number), steps=tr.ltr(STEPS))
+    return f"{heading}\n{question}"
+
+
+def _stop_button(tr: Translator) -> InlineKeyboardButton:
+    return InlineKeyboardButton(tr.gettext("✖ Stop"), callback_data=STOP)
+
+
+def _toggles(
+    tr: Translator, choices: dict[str, str], chosen: list[str], prefix: str
+) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{'✅' if code in chosen else '◻️'} {tr.gettext(label)}",
+                callback_data=f"{prefix}{code}",
+            )
+        ]
+        for code, label in choices.items()
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(tr.gettext("Next ▶"), callback_data=NEXT),
+            _stop_button(tr),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def _kinds_question(tr: Translator) -> str:
+    return _step(
+        tr,
+        1,
+        tr.gettext("What would you like to help with? Tap everything that fits, then press Next."),
+    )
+
+
+def _times_question(tr: Translator) -> str:
+    return _step(tr, 2, tr.gettext("When can you help? Tap everything that fits, then press Next."))
+
+
+def _draft(context: NaboContext) -> dict[str, Any] | None:
+    return context.user_data.get(DRAFT)
+
+
+def _as_offer(draft: dict[str, Any]) -> OfferDraft:
+    return OfferDraft(
+        kinds=tuple(draft["kinds"]),
+        times=tuple(draft["times"]),
+        contact=draft["contact"],
+        phone=draft["phone"],
+        other_help=draft["other_help"] if "other" in draft["kinds"] else None,
+        note=draft["note"],
+    )
+
+
+async def _no_longer(update: Update, context: NaboContext) -> int:
+    """Say a button of a conversation that has ended no longer works."""
+    query = update.callback_query
+    assert query is not None
+    await edit_query_message(
+        query,
+        context.tr.gettext("This button no longer works."),
+        back_to_menu_keyboard(context.tr),
+    )
+    return ConversationHandler.END
+
+
+# ---------------------------------------------------------------- starting, and the offer now
+
+
+async def start(update: Update, context: NaboContext) -> int:
+    """Show the current offer, or begin a new one at step 1."""
+    if update.callback_query is not None:
+        await answer_press(update)
+    if not await require_consent(update, context):
+        return ConversationHandler.END
+    assert update.effective_user is not None
+    assert update.effective_chat is not None
+    tr = context.tr
+    _ = tr.gettext
+    offer = await context.volunteers.get_for(update.effective_user.id)
+    if offer is not None and offer.is_open:
+        keyboard = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(_("✏️ Change my offer"), callback_data=CHANGE)],
+                [InlineKeyboardButton(_("🗑 Withdraw my offer"), callback_data=ASK_WITHDRAW)],
+                [InlineKeyboardButton(_("☰ Menu"), callback_data=MENU_HOME)],
+            ]
+        )
+        await update.effective_chat.send_message(
+            resident_offer_text(tr, offer), reply_markup=keyboard
+        )
+        return ConversationHandler.END
+    context.user_data[DRAFT] = {
+        "kinds": [],
+        "times": [],
+        "contact": "nabo",
+        "phone": None,
+        "other_help": None,
+        "note": None,
+        "keyboard": False,
+    }
+    intro = _(
+        "🙋 Thank you for wanting to help your neighbours!\n\n"
+        "It takes five short steps, and nothing is saved until you send it. "
+        "You can stop at any time."
+    )
+    await update.effective_chat.send_message(
+        f"{intro}\n\n{_kinds_question(tr)}", reply_markup=_toggles(tr, KINDS, [], "vol:k:")
+    )
+    return KINDS_STEP
+
+
+async def change(update: Update, context: NaboContext) -> int:
+    """Begin changing the current offer, with its choices ticked."""
+    press = await answer_press(update)
+    if not await require_consent(update, context):
+        return ConversationHandler.END
+    tr = context.tr
+    offer = await context.volunteers.get_for(press.user_id)
+    if offer is None or not offer.is_open:
+        await edit_query_message(
+            press.query,
+            tr.gettext("You have no offer of help at the moment."),
+            back_to_menu_keyboard(tr),
+        )
+        return ConversationHandler.END
+    context.user_data[DRAFT] = {
+        "kinds": list(offer.kinds),
+        "times": list(offer.times),
+        "contact": offer.contact,
+        "phone": offer.phone,
+        "other_help": offer.other_help,
+        "note": offer.note,
+        "keyboard": False,
+    }
+    await context.bot.send_message(
+        press.chat_id,
+        tr.gettext("✏️ Change your offer of help.") + "\n\n" + _kinds_question(tr),
+        reply_markup=_toggles(tr, KINDS, list(offer.kinds), "vol:k:"),
+    )
+    return KINDS_STEP
+
+
+# ---------------------------------------------------------------- steps 1 and 2: what and when
+
+
+async def toggle_kind(update: Update, context: NaboContext) -> int:
+    """Tick or untick one kind of help."""
+    press = await answer_press(update)
+    draft = _draft(context)
+    match = KIND.match(press.data)
+    if draft is None or match is None:
+        return await _no_longer(update, context)
+    kind = match[1]
+    if kind in draft["kinds"]:
+        draft["kinds"].remove(kind)
+    else:
+        draft["kinds"].append(kind)
+    await edit_query_message(
+        press.query,
+        _kinds_question(context.tr),
+        _toggles(context.tr, KINDS, draft["kinds"], "vol:k:"),
+    )
+    return KINDS_STEP
+
+
+async def kinds_done(update: Update, context: NaboContext) -> int:
+    """Go on from step 1: ask about "something else", or when they can help."""
+    press = await answer_press(update)
+    draft = _draft(context)
+    if draft is None:
+        return await _no_longer(update, context)
+    tr = context.tr
+    if not draft["kinds"]:
+        await edit_query_message(
+            press.query,
+            _kinds_question(tr) + "\n\n" + tr.gettext("Please choose at least one."),
+            _toggles(tr, KINDS, draft["kinds"], "vol:k:"),
+        )
+        return KINDS_STEP
+    chosen = kinds_text(tr, tuple(draft["kinds"]), None)
+    await edit_query_message(press.query, f"{_kinds_question(tr)}\n\n✅ {chosen}")
+    if "other" in draft["kinds"]:
+        await context.bot.send_message(
+            press.chat_id,
+            tr.gettext(
+                "What else would you like to help with? Write a few words "
+                "(at most {limit} characters)."
+            ).format(limit=tr.ltr(MAX_OTHER)),
+        )
+        return OTHER_STEP
+    return await _ask_times(press.chat_id, context)
+
+
+async def take_other(update: Update, context: NaboContext) -> int:
+    """Take the resident's own words for "something else"."""
+    message = update.effective_message
+    assert message is not None
+    assert message.text is not None
+    draft = _draft(context)
+    assert draft is not None
+    text = message.text.strip()
+    if not await _acceptable(update, context, text, MAX_OTHER):
+        return OTHER_STEP
+    draft["other_help"] = text
+    return await _ask_times(message.chat_id, context)
+
+
+async def _ask_times(chat_id: int, context: NaboContext) -> int:
+    draft = _draft(context)
+    assert draft is not None
+    await context.bot.send_message(
+        chat_id,
+        _times_question(context.tr),
+        reply_markup=_toggles(context.tr, TIMES, draft["times"], "vol:t:"),
+    )
+    return TIMES_STEP
+
+
+async def toggle_time(update: Update, context: NaboContext) -> int:
+    """Tick or untick one time of the week."""
+    press = await answer_press(update)
+    draft = _draft(context)
+    match = TIME.match(press.data)
+    if draft is None or match is None:
+        return await _no_longer(update, context)
+    if match[1] in draft["times"]:
+        draft["times"].remove(match[1])
+    else:
+        draft["times"].append(match[1])
+    await edit_query_message(
+        press.query,
+        _times_question(context.tr),
+        _toggles(context.tr, TIMES, draft["times"], "vol:t:"),
+    )
+    return TIMES_STEP
+
+
+async def times_done(update: Update, context: NaboContext) -> int:
+    """Go on from step 2: ask how the team may reach them."""
+    press = await answer_press(update)
+    draft = _draft(context)
+    if draft is None:
+        return await _no_longer(update, context)
+    tr = context.tr
+    _ = tr.gettext
+    if not draft["times"]:
+        await edit_query_message(
+            press.query,
+            _times_question(tr) + "\n\n" + _("Please choose at least one."),
+            _toggles(tr, TIMES, draft["times"], "vol:t:"),
+        )
+        return TIMES_STEP
+    chosen = times_text(tr, tuple(draft["times"]))
+    await edit_query_message(press.query, f"{_times_question(tr)}\n\n✅ {chosen}")
+    question = _(
+        "How may the team reach you?\n\n"
+        "💬 Through Nabo: the team writes to you here, and you answer here. "
+        "They do not see your phone number.\n"
+        "📞 By phone: only if you share your number with Telegram's button. "
+        "First we tell you what it is used for."
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("💬 Through Nabo"), callback_data="vol:c:nabo")],
+            [InlineKeyboardButton(_("📞 By phone"), callback_data="vol:c:phone")],
+            [_stop_button(tr)],
+        ]
+    )
+    await context.bot.send_message(press.chat_id, _step(tr, 3, question), reply_markup=keyboard)
+    return CONTACT_STEP
+
+
+# ---------------------------------------------------------------- step 3: how to reach them
+
+
+def _instead_label(tr: Translator) -> str:
+    return tr.gettext("💬 Through Nabo instead")
+
+
+async def choose_contact(update: Update, context: NaboContext) -> int:
+    """Take "through Nabo", or explain the phone number and offer the share button."""
+    press = await answer_press(update)
+    draft = _draft(context)
+    match = CONTACT.match(press.data)
+    if draft is None or match is None:
+        return await _no_longer(update, context)
+    tr = context.tr
+    _ = tr.gettext
+    await edit_query_message(
+        press.query,
+        _("✅ Through Nabo") if match[1] == "nabo" else _("📞 By phone"),
+    )
+    if match[1] == "nabo":
+        draft["contact"], draft["phone"] = "nabo", None
+        return await _ask_note(press.chat_id, context)
+    # Say what the number is for before asking for it; only the share button is taken.
+    keyboard = ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(_("📞 Share my number"), request_contact=True)],
+            [KeyboardButton(_instead_label(tr))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    draft["keyboard"] = True
+    await context.bot.send_message(
+        press.chat_id,
+        _(
+            "📞 Your phone number is used for one thing only: so the team can call you "
+            "about your offer of help. Only the team sees it, and it is deleted when you "
+            "withdraw your offer or delete your data.\n\n"
+            "Tap «📞 Share my number» below. Please don't type it: "
+            "I only keep the number Telegram shares for you."
+        ),
+        reply_markup=keyboard,
+    )
+    return PHONE_STEP
+
+
+async def take_contact(update: Update, context: NaboContext) -> int:
+    """Keep the number from the share button, if it is the resident's own."""
+    message = update.effective_message
+    assert message is not None
+    assert message.contact is not None
+    assert update.effective_user is not None
+    draft = _draft(context)
+    assert draft is not None
+    tr = context.tr
+    contact = message.contact
+    number = (contact.phone_number or "").strip()
+    if contact.user_id != update.effective_user.id or not 0 < len(number) <= 32:
+        # Someone else's card (from the attachment menu), not the share button: not kept.
+        await message.reply_text(
+            tr.gettext(
+                "That is not your own number, so I have not kept it. Tap «📞 Share my "
+                "number» to share yours, or choose «💬 Through Nabo instead»."
+            )
+        )
+        return PHONE_STEP
+    draft["contact"], draft["phone"], draft["keyboard"] = "phone", number, False
+    await message.reply_text(
+        tr.gettext("📞 Thank you. The team can call you on this number."),
+        reply_markup=ReplyKeyboardRemove(),
+    )
+    return await _ask_note(message.chat_id, context)
+
+
+async def phone_other(update: Update, context: NaboContext) -> int:
+    """Take "through Nabo instead"; anything else (a typed number too) is not kept."""
+    message = update.effective_message
+    assert message is not None
+    draft = _draft(context)
+    assert draft is not None
+    tr = context.tr
+    if message.text is not None and message.text.strip() == _instead_label(tr):
+        draft["contact"], draft["phone"], draft["keyboard"] = "nabo", None, False
+        await message.reply_text(
+            tr.gettext("Fine — the team will reach you through Nabo."),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        return await _ask_note(message.chat_id, context)
+    await message.reply_text(
+        tr.gettext(
+            "I don't keep numbers that are typed in, so I have not stored that. "
+            "Please tap «📞 Share my number», or «💬 Through Nabo instead»."
+        )
+    )
+    return PHONE_STEP
+
+
+# ---------------------------------------------------------------- step 4: a note; 5: confirm
+
+
+async def _ask_note(chat_id: int, context: NaboContext) -> int:
+    draft = _draft(context)
+    assert draft is not None
+    tr = context.tr
+    _ = tr.gettext
+    question = _(
+        "Is there anything else the team should know? Write a short note "
+        "(at most {limit} characters), or press Skip."
+    ).format(limit=tr.ltr(MAX_NOTE))
+    rows = [[InlineKeyboardButton(_("Skip"), callback_data="vol:note:skip")]]
+    if draft["note"]:
+        question += "\n\n" + _("Your note now: {note}").format(note=tr.ltr(draft["note"]))
+        rows.insert(0, [InlineKeyboardButton(_("Keep my note"), callback_data="vol:note:keep")])
+    rows.append([_stop_button(tr)])
+    await context.bot.send_message(
+        chat_id, _step(tr, 4, question), reply_markup=InlineKeyboardMarkup(rows)
+    )
+    return NOTE_STEP
+
+
+async def take_note(update: Update, context: NaboContext) -> int:
+    """Take the note, within its length."""
+    message = update.effective_message
+    assert message is not None
+    assert message.text is not None
+    draft = _draft(context)
+    assert draft is not None
+    text = message.text.strip()
+    if not await _acceptable(update, context, text, MAX_NOTE):
+        return NOTE_STEP
+    draft["note"] = text
+    return await _confirm(message.chat_id, context)
+
+
+async def note_button(update: Update, context: NaboContext) -> int:
+    """Go on without a note, or keep the one there is."""
+    press = await answer_press(update)
+    draft = _draft(context)
+    match = NOTE.match(press.data)
+    if draft is None or match is None:
+        return await _no_longer(update, context)
+    if match[1] == "skip":
+        draft["note"] = None
+    _ = context.tr.gettext
+    label = _("Keep my note") if match[1] == "keep" else _("Skip")
+    await edit_query_message(press.query, f"✅ {label}")
+    return await _confirm(press.chat_id, context)
+
+
+async def _confirm(chat_id: int, context: NaboContext) -> int:
+    draft = _draft(context)
+    assert draft is not None
+    tr = context.tr
+    _ = tr.gettext
+    lines = [
+        _("Please check your offer of help:"),
+        "",
+        *offer_lines(tr, _as_offer(draft)),
+        "",
+        _("Send it to the team?"),
+    ]
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("✅ Send my offer"), callback_data=SEND)],
+            [_stop_button(tr)],
+        ]
+    )
+    await context.bot.send_message(chat_id, _step(tr, 5, "\n".join(lines)), reply_markup=keyboard)
+    return CONFIRM_STEP
+
+
+async def send_offer(update: Update, context: NaboContext) -> int:
+    """Save the offer and post it to the staff chat."""
+    press = await answer_press(update)
+    draft = context.user_data.pop(DRAFT, None)
+    if draft is None or not await require_consent(update, context):
+        return await _no_longer(update, context)
+    offer_draft = _as_offer(draft)
+    if offer_draft.problems():
+        return await _no_longer(update, context)
+    result = await context.volunteers.save(press.user_id, offer_draft, context.clock.now())
+    offer = result.offer
+    log.info("volunteer offer %s saved (%s)", offer.id, "new" if result.is_new else "changed")
+    staff_tr = team_translator(context.bot_data.catalogs, context.config)
+    language = context.resident.language if context.resident else None
+    message_id = await post_to_staff_chat(
+        context.bot,
+        context.config,
+        staff_card_text(staff_tr, offer, language, "new" if result.is_new else "changed"),
+        staff_card_keyboard(staff_tr, offer),
+    )
+    if message_id is not None:
+        await context.volunteers.set_staff_message(offer.id, message_id)
+        if result.previous_staff_message_id not in (None, message_id):
+            # The older post would keep the old details (a number since removed, say).
+            await edit_staff_post(
+                context.bot,
+                context.config,
+                result.previous_staff_message_id,
+                staff_tr.gettext(
+                    "✏️ Offer of help #{number} was changed: see the newer message."
+                ).format(number=staff_tr.ltr(offer.id)),
+            )
+    _ = context.tr.gettext
+    await edit_query_message(
+        press.query,
+        _(
+            "🙌 Thank you! The team has your offer of help and will get in touch.\n\n"
+            "Send /volunteer to see, change or withdraw it."
+        ),
+        back_to_menu_keyboard(context.tr),
+    )
+    return ConversationHandler.END
+
+
+# ---------------------------------------------------------------- withdrawing
+
+
+async def ask_withdraw(update: Update, context: NaboContext) -> None:
+    """Ask before withdrawing the offer."""
+    press = await answer_press(update)
+    if not await require_consent(update, context):
+        return
+    _ = context.tr.gettext
+    offer = await context.volunteers.get_for(press.user_id)
+    if offer is None or not offer.is_open:
+        await context.bot.send_message(
+            press.chat_id,
+            _("You have no offer of help at the moment."),
+            reply_markup=back_to_menu_keyboard(context.tr),
+        )
+        return
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("🗑 Yes, withdraw it"), callback_data=WITHDRAW)],
+            [InlineKeyboardButton(_("No, keep my offer"), callback_data=KEEP)],
+        ]
+    )
+    await context.bot.send_message(
+        press.chat_id,
+        _(
+            "Withdraw your offer of help? Your phone number and your note are deleted "
+            "at once, and the team will see that you have withdrawn."
+        ),
+        reply_markup=keyboard,
+    )
+
+
+async def withdraw(update: Update, context: NaboContext) -> None:
+    """Withdraw the offer; its contact details and note go at once."""
+    press = await answer_press(update)
+    if not await require_consent(update, context):
+        return
+    _ = context.tr.gettext
+    offer = await context.volunteers.withdraw(press.user_id, context.clock.now())
+    if offer is None:
+        await edit_query_message(
+            press.query,
+            _("You have no offer of help at the moment."),
+            back_to_menu_keyboard(context.tr),
+        )
+        return
+    log.info("volunteer offer %s withdrawn", offer.id)
+    staff_tr = team_translator(context.bot_data.catalogs, context.config)
+    withdrawn = staff_card_text(staff_tr, offer, None)
+    # The earlier post loses its details and buttons; a new line tells the team.
+    await edit_staff_post(context.bot, context.config, offer.staff_message_id, withdrawn)
+    await post_to_staff_chat(context.bot, context.config, withdrawn)
+    await context.volunteers.set_staff_message(offer.id, None)
+    await edit_query_message(
+        press.query,
+        _(
+            "Done — your offer of help is withdrawn, and your phone number and note are "
+            "deleted. Thank you for offering! You are welcome back any time with /volunteer."
+        ),
+        back_to_menu_keyboard(context.tr),
+    )
+
+
+async def keep(update: Update, context: NaboContext) -> None:
+    """Leave the offer as it is."""
+    press = await answer_press(update)
+    await edit_query_message(
+        press.query,
+        context.tr.gettext("Good — your offer of help stands."),
+        back_to_menu_keyboard(context.tr),
+    )
+
+
+# ---------------------------------------------------------------- replying to the team
+
+
+async def reply_to_team(update: Update, context: NaboContext) -> int:
+    """Begin a reply to a message from the team."""
+    press = await answer_press(update)
+    if not await require_consent(update, context):
+        return ConversationHandler.END
+    offer = await context.volunteers.get_for(press.user_id)
+    tr = context.tr
+    if offer is None or not offer.is_open:
+        await context.bot.send_message(
+            press.chat_id,
+            tr.gettext("You have no offer of help at the moment."),
+            reply_markup=back_to_menu_keyboard(tr),
+        )
+        return ConversationHandler.END
+    context.user_data[REPLYING] = offer.id
+    await context.bot.send_message(
+        press.chat_id,
+        tr.gettext(
+            "✍️ Write your reply to the team (at most {limit} characters). Send /cancel to stop."
+        ).format(limit=tr.ltr(MAX_REPLY)),
+    )
+    return REPLY
+
+
+async def take_reply(update: Update, context: NaboContext) -> int:
+    """Pass the reply on to the team (it is not stored)."""
+    message = update.effective_message
+    assert message is not None
+    assert message.text is not None
+    assert update.effective_user is not None
+    tr = context.tr
+    text = message.text.strip()
+    if len(text) > MAX_REPLY:
+        await _too_long(update, context, text, MAX_REPLY)
+        return REPLY
+    offer = await context.volunteers.get_for(update.effective_user.id)
+    context.user_data.pop(REPLYING, None)
+    if offer is None or not offer.is_open:
+        await message.reply_text(
+            tr.gettext("You have no offer of help at the moment."),
+            reply_markup=back_to_menu_keyboard(tr),
+        )
+        return ConversationHandler.END
+    staff_tr = team_translator(context.bot_data.catalogs, context.config)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    staff_tr.gettext("✍️ Write to them"), callback_data=write_data(offer.id)
+                )
+            ]
+        ]
+    )
+    told = await tell_team(
+        context.bot,
+        context.config,
+        staff_tr.gettext("↩️ Reply from volunteer #{number}:\n\n{text}").format(
+            number=staff_tr.ltr(offer.id), text=staff_tr.ltr(text)
+        ),
+        keyboard,
+    )
+    log.info(
+        "volunteer %s replied to the team (%s)", offer.id, "passed on" if told else "not passed on"
+    )
+    await message.reply_text(
+        tr.gettext("✅ Sent to the team. They will answer you here.")
+        if told
+        else tr.gettext("Sorry, we could not reach the team just now. Please try again later."),
+        reply_markup=back_to_menu_keyboard(tr),
+    )
+    return ConversationHandler.END
+
+
+# ---------------------------------------------------------------- text checks and stopping
+
+
+async def _acceptable(update: Update, context: NaboContext, text: str, limit: int) -> bool:
+    """Check a text to store: not empty, within ``limit`` characters, no typed number."""
+    message = update.effective_message
+    assert message is not None
+    tr = context.tr
+    if len(text) > limit:
+        await _too_long(update, context, text, limit)
+        return False
+    if not text:
+        await message.reply_text(tr.gettext("Please write it as a text message."))
+        return False
+    if has_phone_number(text):
+        await message.reply_text(
+            tr.gettext(
+                "Please leave out phone numbers: Nabo does not keep numbers that are typed "
+                "in. Write it again without the number."
+            )
+        )
+        return False
+    return True
+
+
+async def _too_long(update: Update, context: NaboContext, text: str, limit: int) -> None:
+    message = update.effective_message
+    assert message is not None
+    tr = context.tr
+    await message.reply_text(
+        tr.gettext(
+            "That is {count} characters; a message can have at most {limit}. "
+            "Please shorten it and send it again."
+        ).format(count=tr.ltr(len(text)), limit=tr.ltr(limit))
+    )
+
+
+async def text_please(update: Update, context: NaboContext) -> None:
+    """Ask for text when the resident sent something else (the question stays)."""
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(context.tr.gettext("Please write it as a text message."))
+
+
+async def stop(update: Update, context: NaboContext) -> int:
+    """Stop from a button; nothing is saved."""
+    press = await answer_press(update)
+    draft = context.user_data.pop(DRAFT, None)
+    context.user_data.pop(REPLYING, None)
+    tr = context.tr
+    await edit_query_message(
+        press.query, tr.gettext("Stopped. Nothing was saved."), back_to_menu_keyboard(tr)
+    )
+    if draft is not None and draft.get("keyboard"):
+        await _remove_keyboard(press.chat_id, context)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: NaboContext) -> int:
+    """Stop with /cancel; nothing is saved."""
+    assert update.effective_chat is not None
+    draft = context.user_data.pop(DRAFT, None)
+    context.user_data.pop(REPLYING, None)
+    tr = context.tr
+    if draft is not None and draft.get("keyboard"):
+        await update.effective_chat.send_message(
+            tr.gettext("Stopped. Nothing was saved."), reply_markup=ReplyKeyboardRemove()
+        )
+    else:
+        await update.effective_chat.send_message(
+            tr.gettext("Stopped. Nothing was saved."), reply_markup=back_to_menu_keyboard(tr)
+        )
+    return ConversationHandler.END
+
+
+async def timed_out(update: Update, context: NaboContext) -> None:
+    """Drop an unfinished offer after a long silence; take the share button away."""
+    draft = context.user_data.pop(DRAFT, None)
+    context.user_data.pop(REPLYING, None)
+    chat = update.effective_chat
+    if draft is not None and draft.get("keyboard") and chat is not None:
+        await _remove_keyboard(chat.id, context)
+
+
+async def _remove_keyboard(chat_id: int, context: NaboContext) -> None:
+    # Only a new message can take a reply keyboard (the share button) away.
+    await context.bot.send_message(
+        chat_id,
+        context.tr.gettext("Your offer of help was not sent, and nothing was saved."),
+        reply_markup=ReplyKeyboardRemove(),
+    )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the volunteer handlers."""
+    private = filters.ChatType.PRIVATE
+    typed = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & private
+    not_text = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.COMMAND & private
+    anything = filters.UpdateType.MESSAGE & ~filters.COMMAND & private
+    application.add_handler(
+        ConversationHandler(
+            entry_points=[
+                CommandHandler("volunteer", start, filters=private),
+                CallbackQueryHandler(start, pattern=_exact(MENU_VOLUNTEER)),
+                CallbackQueryHandler(change, pattern=_exact(CHANGE)),
+                CallbackQueryHandler(reply_to_team, pattern=_exact(REPLY_TO_TEAM)),
+            ],
+            states={
+                KINDS_STEP: [
+                    CallbackQueryHandler(toggle_kind, pattern=KIND),
+                    CallbackQueryHandler(kinds_done, pattern=_exact(NEXT)),
+                ],
+                OTHER_STEP: [
+                    MessageHandler(typed, take_other),
+                    MessageHandler(not_text, text_please),
+                ],
+                TIMES_STEP: [
+                    CallbackQueryHandler(toggle_time, pattern=TIME),
+                    CallbackQueryHandler(times_done, pattern=_exact(NEXT)),
+                ],
+                CONTACT_STEP: [CallbackQueryHandler(choose_contact, pattern=CONTACT)],
+                PHONE_STEP: [
+                    MessageHandler(filters.CONTACT & anything, take_contact),
+                    MessageHandler(anything, phone_other),
+                ],
+                NOTE_STEP: [
+                    MessageHandler(typed, take_note),
+                    CallbackQueryHandler(note_button, pattern=NOTE),
+                    MessageHandler(not_text, text_please),
+                ],
+                CONFIRM_STEP: [CallbackQueryHandler(send_offer, pattern=_exact(SEND))],
+                REPLY: [MessageHandler(typed, take_reply), MessageHandler(not_text, text_please)],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[
+                CommandHandler("cancel", cancel, filters=private),
+                CallbackQueryHandler(stop, pattern=_exact(STOP)),
+            ],
+            allow_reentry=True,
+            conversation_timeout=CONVERSATION_TIMEOUT,
+            name="volunteer",
+        )
+    )
+    application.add_handler(CallbackQueryHandler(ask_withdraw, pattern=_exact(ASK_WITHDRAW)))
+    application.add_handler(CallbackQueryHandler(withdraw, pattern=_exact(WITHDRAW)))
+    application.add_handler(CallbackQueryHandler(keep, pattern=_exact(KEEP)))
