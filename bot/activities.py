@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
@@ -72,12 +72,22 @@ class Activity:
     status: str
     series_id: int | None
     created_at: datetime
+    walk_ins: int = 0
+    attendance_taken_at: datetime | None = None
+    updated_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> Activity:
         """Build an Activity from an ``activities`` row."""
         values = {key: row[key] for key in row.keys()}  # noqa: SIM118 - sqlite3.Row
-        for key in ("starts_at", "ends_at", "signup_deadline", "created_at"):
+        for key in (
+            "starts_at",
+            "ends_at",
+            "signup_deadline",
+            "created_at",
+            "attendance_taken_at",
+            "updated_at",
+        ):
             values[key] = from_db(values[key])
         return cls(**values)
 
@@ -117,6 +127,34 @@ class ActivityListing:
         if self.activity.capacity is None:
             return None
         return max(0, self.activity.capacity - self.confirmed_people)
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityChange:
+    """The outcome of changing an activity's number of places."""
+
+    changed: bool  # False: fewer places than people already signed up
+    confirmed_people: int
+
+
+# The staff's list: what is coming, soonest first, then what has ended, latest first.
+_STAFF_ORDER = (
+    " ORDER BY a.ends_at <= :now,"
+    " CASE WHEN a.ends_at > :now THEN a.starts_at END, a.starts_at DESC, a.id"
+)
+
+# What ActivityRepository.update_details may change.
+_EDITABLE_DETAILS = frozenset(
+    {
+        "title_da",
+        "title_ar",
+        "title_en",
+        "description_da",
+        "description_ar",
+        "description_en",
+        "place",
+    }
+)
 
 
 _LISTING_SQL = """
@@ -236,6 +274,168 @@ class ActivityRepository:
                 (activity_id,),
             )
             return cursor.rowcount == 1
+
+    async def staff_overview(
+        self, now: datetime, ended_since: datetime, *, limit: int, offset: int = 0
+    ) -> tuple[list[ActivityListing], int]:
+        """Return a page of activities for staff (any status), and the total.
+
+        The page holds activities not yet ended, soonest first, then those that ended
+        since ``ended_since``, the most recent first.
+        """
+        where = " WHERE a.ends_at > :since"
+        params: dict[str, Any] = {"since": to_db(ended_since), "now": to_db(now), "user_id": 0}
+        total_row = await self._store.fetch_one("SELECT COUNT(*) FROM activities a" + where, params)
+        rows = await self._store.fetch_all(
+            _LISTING_SQL + where + _STAFF_ORDER + " LIMIT :limit OFFSET :offset",
+            {**params, "limit": limit, "offset": offset},
+        )
+        return [_listing(row) for row in rows], int(total_row[0]) if total_row else 0
+
+    async def update_details(
+        self, activity_id: int, changes: Mapping[str, str | None], now: datetime
+    ) -> Activity | None:
+        """Change a published activity's titles, descriptions or place; return it as it is now."""
+        unknown = set(changes) - _EDITABLE_DETAILS
+        if unknown or not changes:
+            raise ValueError(f"not editable here: {sorted(unknown) or 'nothing'}")
+        # Column names come from the whitelist above, never from the caller's text.
+        assignments = ", ".join(f"{column} = :{column}" for column in sorted(changes))
+        async with self._store.transaction() as db:
+            cursor = await db.execute(
+                f"UPDATE activities SET {assignments}, updated_at = :now"
+                " WHERE id = :id AND status = 'published'",
+                {**changes, "now": to_db(now), "id": activity_id},
+            )
+            if cursor.rowcount != 1:
+                return None
+            return await _fetch_activity(db, activity_id)
+
+    async def reschedule(
+        self, activity_id: int, starts_at: datetime, ends_at: datetime, now: datetime
+    ) -> Activity | None:
+        """Move a published activity to a new time; return it as it is now.
+
+        A sign-up deadline after the new start is dropped (sign-up then closes at the
+        start), and reminders already sent for the old time whose moment for the new time
+        is still ahead are owed again, so residents are reminded of the new time.
+        """
+        if ends_at <= starts_at:
+            raise ValueError("an activity must end after it starts")
+        async with self._store.transaction() as db:
+            activity = await _fetch_activity(db, activity_id)
+            if activity is None or activity.status != "published":
+                return None
+            deadline = activity.signup_deadline
+            if deadline is not None and deadline > starts_at:
+                deadline = None
+            await db.execute(
+                "UPDATE activities SET starts_at = ?, ends_at = ?, signup_deadline = ?,"
+                " updated_at = ? WHERE id = ?",
+                (
+                    to_db(starts_at),
+                    to_db(ends_at),
+                    to_db(deadline) if deadline else None,
+                    to_db(now),
+                    activity_id,
+                ),
+            )
+            async with db.execute(
+                "SELECT rs.signup_id, rs.offset_minutes FROM reminder_sends rs"
+                " JOIN signups s ON s.id = rs.signup_id WHERE s.activity_id = ?",
+                (activity_id,),
+            ) as cursor:
+                sends = list(await cursor.fetchall())
+            for signup_id, minutes in sends:
+                if starts_at - timedelta(minutes=minutes) > now:
+                    await db.execute(
+                        "DELETE FROM reminder_sends WHERE signup_id = ? AND offset_minutes = ?",
+                        (signup_id, minutes),
+                    )
+            return await _fetch_activity(db, activity_id)
+
+    async def set_capacity(
+        self, activity_id: int, capacity: int | None, now: datetime
+    ) -> CapacityChange | None:
+        """Change the number of places (None: no limit), never below the people signed up.
+
+        Returns None when the activity is unknown or not published. Giving the freed
+        places to the waitlist is ``SignupRepository.promote``'s job.
+        """
+        if capacity is not None and capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        async with self._store.transaction() as db:
+            activity = await _fetch_activity(db, activity_id)
+            if activity is None or activity.status != "published":
+                return None
+            async with db.execute(
+                "SELECT COALESCE(SUM(adults + children), 0) FROM signups"
+                " WHERE activity_id = ? AND status = 'confirmed'",
+                (activity_id,),
+            ) as cursor:
+                row = await cursor.fetchone()
+            confirmed = int(row[0]) if row else 0
+            if capacity is not None and capacity < confirmed:
+                return CapacityChange(False, confirmed)
+            await db.execute(
+                "UPDATE activities SET capacity = ?, updated_at = ? WHERE id = ?",
+                (capacity, to_db(now), activity_id),
+            )
+            return CapacityChange(True, confirmed)
+
+    async def change_walk_ins(
+        self, activity_id: int, delta: int, *, now: datetime | None = None
+    ) -> int:
+        """Add ``delta`` to the walk-ins (never below 0) and return the new count.
+
+        With ``now``, the first change also records when attendance was taken.
+        """
+        async with self._store.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE activities SET walk_ins = MAX(0, walk_ins + ?),"
+                " attendance_taken_at = COALESCE(attendance_taken_at, ?) WHERE id = ?",
+                (delta, to_db(now) if now else None, activity_id),
+            )
+            if cursor.rowcount != 1:
+                raise LookupError(f"no activity {activity_id}")
+            async with db.execute(
+                "SELECT walk_ins FROM activities WHERE id = ?", (activity_id,)
+            ) as count:
+                row = await count.fetchone()
+            assert row is not None
+            return int(row[0])
+
+    async def matching_interests(
+        self, user_id: int, start: datetime, end: datetime, limit: int = 8
+    ) -> list[Activity]:
+        """Return published activities starting in [start, end) that match a resident's interests.
+
+        No stored choice of a kind (delaftale or area) means every one of that kind.
+        """
+        rows = await self._store.fetch_all(
+            """
+            SELECT a.* FROM activities a
+             WHERE a.status = 'published' AND a.starts_at >= :start AND a.starts_at < :end
+               AND (NOT EXISTS (SELECT 1 FROM resident_interests i
+                                WHERE i.user_id = :user AND i.kind = 'delaftale')
+                    OR EXISTS (SELECT 1 FROM resident_interests i WHERE i.user_id = :user
+                               AND i.kind = 'delaftale' AND i.value = a.delaftale))
+               AND (NOT EXISTS (SELECT 1 FROM resident_interests i
+                                WHERE i.user_id = :user AND i.kind = 'area')
+                    OR EXISTS (SELECT 1 FROM resident_interests i WHERE i.user_id = :user
+                               AND i.kind = 'area' AND i.value = a.area))
+             ORDER BY a.starts_at, a.id LIMIT :limit
+            """,
+            {"user": user_id, "start": to_db(start), "end": to_db(end), "limit": limit},
+        )
+        return [Activity.from_row(row) for row in rows]
+
+
+async def _fetch_activity(db: aiosqlite.Connection, activity_id: int) -> Activity | None:
+    """Read one activity inside the caller's transaction."""
+    async with db.execute("SELECT * FROM activities WHERE id = ?", (activity_id,)) as cursor:
+        row = await cursor.fetchone()
+    return Activity.from_row(row) if row else None
 
 
 async def _insert_activity(db: aiosqlite.Connection, draft: ActivityDraft, now: datetime) -> int:

@@ -23,19 +23,42 @@ from telegram.ext import (
 )
 
 from bot.activities import ActivityRepository
+from bot.audit import AuditLog
+from bot.broadcasts import BroadcastRepository
 from bot.clock import Clock
-from bot.commands import set_command_menus
+from bot.commands import RESIDENT_COMMANDS, set_command_menus
 from bot.config import Config
 from bot.context import BotData, NaboContext
+from bot.delivery import DeliverySender
+from bot.digest import start_digest_job
 from bot.errors import handle_error
+from bot.feedback import FeedbackRepository
 from bot.i18n import Catalogs
-from bot.reminders import start_reminder_sync
+from bot.reminders import start_job_sync
 from bot.residents import ResidentRepository
 from bot.session import load_resident
 from bot.signups import SignupRepository
+from bot.staff import set_staff_command_menus
 from bot.store import Store
 from bot.updates import PerChatUpdateProcessor
-from handlers import activities, fallback, help, language, membership, privacy, signup, start
+from bot.volunteers import VolunteerRepository
+from handlers import (
+    activities,
+    broadcast,
+    fallback,
+    feedback,
+    help,
+    language,
+    membership,
+    privacy,
+    settings,
+    signup,
+    staff,
+    staff_activities,
+    staff_volunteers,
+    start,
+    volunteer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +83,11 @@ def build_application(config: Config, clock: Clock | None = None) -> Application
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        # At most 30 messages/s overall (Telegram's limit); retries once after a 429.
+        # At most 30 messages/s overall (Telegram's limit); up to two retries after a 429.
         .rate_limiter(AIORateLimiter(max_retries=2))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
@@ -84,11 +108,23 @@ def _register_handlers(application: Application) -> None:  # type: ignore[type-a
     # 4. Activities: find them, then sign up, cancel, /mine.
     activities.register(application)
     signup.register(application)
-    # 5. Language, help and privacy.
+    # Staff: create, edit and cancel activities, sign-up lists and attendance.
+    staff_activities.register(application)
+    # 5. Settings: themes, areas, announcements on or off.
+    settings.register(application)
+    # 6. Staff: the menu and broadcasts (activities and attendance are registered above).
+    staff.register(application)
+    broadcast.register(application)
+    # 7. Language, help and privacy.
     language.register(application)
     help.register(application)
     privacy.register(application)
-    # 6. Last: whatever nobody else claimed gets a friendly way back to the menu.
+    # 8. Volunteers: offers of help; staff's status buttons, /volunteers, writing to them.
+    volunteer.register(application)
+    staff_volunteers.register(application)
+    # 9. Feedback: /feedback, and the question after an activity.
+    feedback.register(application)
+    # 10. Last: whatever nobody else claimed gets a friendly way back to the menu.
     fallback.register(application)
     # Errors: log, apologise in the resident's language, report to staff.
     application.add_error_handler(handle_error)  # type: ignore[arg-type]
@@ -103,12 +139,47 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     bot_data.residents = ResidentRepository(bot_data.store)
     bot_data.activities = ActivityRepository(bot_data.store)
     bot_data.signups = SignupRepository(bot_data.store)
+    bot_data.broadcasts = BroadcastRepository(bot_data.store, config.default_language)
+    bot_data.audit = AuditLog(bot_data.store)
+    bot_data.volunteers = VolunteerRepository(bot_data.store)
+    bot_data.feedback = FeedbackRepository(bot_data.store)
     await set_command_menus(application.bot, bot_data.catalogs, config.default_language)
-    # The database is the source of truth: reminder jobs are rebuilt from it now and
-    # every few minutes after.
+    await set_staff_command_menus(
+        application.bot,
+        bot_data.catalogs,
+        await _staff_languages(bot_data),
+        RESIDENT_COMMANDS,
+    )
+    # The database is the source of truth: reminder, broadcast and feedback jobs are
+    # rebuilt from it now and every few minutes after.
     bot_data.jobs_synced = asyncio.Event()
-    start_reminder_sync(application)
+    start_job_sync(application)
+    start_digest_job(application)
+    # The sender works through deliveries left pending, also those from before a restart.
+    bot_data.sender = DeliverySender(application, config.broadcast_rate)
+    bot_data.sender.start()
     log.info("Nabo started: %r", config)
+
+
+async def _staff_languages(bot_data: BotData) -> dict[int, str]:
+    """Return the language of each staff member who has a chat with Nabo already.
+
+    Telegram refuses a command list for a chat that does not exist yet; the others
+    get theirs when they open the staff menu.
+    """
+    languages = {}
+    for user_id in bot_data.config.staff_user_ids:
+        resident = await bot_data.residents.get(user_id)
+        if resident is not None:
+            languages[user_id] = resident.language or bot_data.config.default_language
+    return languages
+
+
+async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    """Let the sender finish the message in flight while the bot can still send."""
+    sender = getattr(application.bot_data, "sender", None)
+    if sender is not None:
+        await sender.stop()
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -150,6 +221,8 @@ async def running(
                 await application.updater.stop()
             if application.running:
                 await application.stop()
+                if application.post_stop is not None:
+                    await application.post_stop(application)
     finally:
         if application.post_shutdown is not None:
             await application.post_shutdown(application)

@@ -15,8 +15,12 @@ log = logging.getLogger(__name__)
 # (command, description) — descriptions are translated when the menu is set.
 RESIDENT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Start, or open the menu")),
+    ("menu", N_("Open the menu")),
     ("activities", N_("See coming activities")),
     ("mine", N_("My sign-ups")),
+    ("settings", N_("What I hear about")),
+    ("volunteer", N_("Offer to help as a volunteer")),
+    ("feedback", N_("Tell us what you think")),
     ("help", N_("What Nabo can do")),
     ("language", N_("Change language")),
     ("privacy", N_("How Nabo handles your data")),

@@ -6,14 +6,16 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LANGUAGES: tuple[str, ...] = ("da", "ar", "en")
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_AREAS: tuple[str, ...] = ("Houlkær", "Ellekonebakken", "Karup Kølvrå")
 DEFAULT_REMINDER_OFFSETS: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
+DEFAULT_FEEDBACK_DELAY = timedelta(hours=2)
 
 
 class ConfigError(ValueError):
@@ -36,6 +38,13 @@ class Config:
     areas: tuple[str, ...] = DEFAULT_AREAS
     # How long before an activity the signed-up residents are reminded, longest first.
     reminder_offsets: tuple[timedelta, ...] = DEFAULT_REMINDER_OFFSETS
+    # How long after an activity ends its residents are asked how it went.
+    feedback_delay: timedelta = DEFAULT_FEEDBACK_DELAY
+    # Broadcast messages per second: below Telegram's 30, leaving room for replies.
+    broadcast_rate: float = 25.0
+    # When the weekly overview goes out: weekday (0 = Monday) and local time; None = never.
+    digest_weekday: int | None = 0
+    digest_time: time = time(9, 0)
 
     def __repr__(self) -> str:
         """Show the configuration without the bot token, so it can be logged safely."""
@@ -46,7 +55,8 @@ class Config:
             f"staff_chat_id={'set' if self.staff_chat_id else 'unset'}, "
             f"default_language={self.default_language!r}, timezone={self.timezone.key!r}, "
             f"log_level={self.log_level!r}, areas={self.areas!r}, "
-            f"reminder_offsets={[str(offset) for offset in self.reminder_offsets]})"
+            f"reminder_offsets={[str(offset) for offset in self.reminder_offsets]}, "
+            f"feedback_delay={str(self.feedback_delay)!r})"
         )
 
     def is_staff(self, user_id: int | None) -> bool:
@@ -73,6 +83,9 @@ class Config:
             log_level=_parse_log_level(env.get("LOG_LEVEL", "")),
             areas=_parse_areas(env.get("AREAS", "")),
             reminder_offsets=_parse_offsets(env.get("REMINDER_OFFSETS", "")),
+            feedback_delay=_parse_feedback_delay(env.get("FEEDBACK_DELAY", "")),
+            broadcast_rate=_parse_rate(env.get("BROADCAST_RATE", "")),
+            **_parse_digest(env.get("DIGEST_SCHEDULE", "")),
         )
 
 
@@ -135,12 +148,47 @@ _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 def _parse_offsets(raw: str) -> tuple[timedelta, ...]:
     if not raw.strip():
         return DEFAULT_REMINDER_OFFSETS
-    offsets = set()
-    for part in raw.split(","):
-        match = _OFFSET.match(part.strip().lower())
-        if not match or int(match.group(1)) == 0:
-            raise ConfigError(
-                f"REMINDER_OFFSETS: {part.strip()!r} is not a duration like 24h, 90m or 2d"
-            )
-        offsets.add(timedelta(**{_UNITS[match.group(2)]: int(match.group(1))}))
+    offsets = {_parse_duration("REMINDER_OFFSETS", part) for part in raw.split(",")}
     return tuple(sorted(offsets, reverse=True))
+
+
+def _parse_feedback_delay(raw: str) -> timedelta:
+    if not raw.strip():
+        return DEFAULT_FEEDBACK_DELAY
+    return _parse_duration("FEEDBACK_DELAY", raw)
+
+
+def _parse_duration(name: str, part: str) -> timedelta:
+    match = _OFFSET.match(part.strip().lower())
+    if not match or int(match.group(1)) == 0:
+        raise ConfigError(f"{name}: {part.strip()!r} is not a duration like 24h, 90m or 2d")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _parse_rate(raw: str) -> float:
+    raw = raw.strip() or "25"
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate <= 30:
+        raise ConfigError(f"BROADCAST_RATE: {raw!r} must be a number of messages per second, 1-30")
+    return rate
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _parse_digest(raw: str) -> dict[str, Any]:
+    raw = raw.strip().lower() or "mon 09:00"
+    if raw == "off":
+        return {"digest_weekday": None}
+    match = re.fullmatch(r"(mon|tue|wed|thu|fri|sat|sun)\s+(\d{1,2}):(\d{2})", raw)
+    if not match or int(match[2]) > 23 or int(match[3]) > 59:
+        raise ConfigError(
+            f"DIGEST_SCHEDULE: {raw!r} is not a weekday and time like 'mon 09:00' (or off)"
+        )
+    return {
+        "digest_weekday": _WEEKDAYS.index(match[1]),
+        "digest_time": time(int(match[2]), int(match[3])),
+    }

@@ -8,12 +8,16 @@ from typing import TYPE_CHECKING
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.activities import ActivityRepository
+from bot.audit import AuditLog
+from bot.broadcasts import BroadcastRepository
 from bot.clock import Clock
 from bot.config import Config
+from bot.feedback import FeedbackRepository
 from bot.i18n import Catalogs, Translator
 from bot.residents import Resident, ResidentRepository
 from bot.signups import SignupRepository
 from bot.store import Store
+from bot.volunteers import VolunteerRepository
 
 
 class BotData:
@@ -31,6 +35,16 @@ class BotData:
     activities: ActivityRepository
     signups: SignupRepository
     jobs_synced: asyncio.Event
+    broadcasts: BroadcastRepository
+    audit: AuditLog
+    sender: DeliverySender
+    volunteers: VolunteerRepository
+    feedback: FeedbackRepository
+
+    def __init__(self) -> None:
+        """Start empty; only what must exist before handlers are registered is set here."""
+        # Which staff conversation each staff member started last (bot/staff.py).
+        self.staff_flows: dict[int, str] = {}
 
 
 class NaboContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
@@ -73,6 +87,16 @@ class NaboContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
         return self.bot_data.signups
 
     @property
+    def volunteers(self) -> VolunteerRepository:
+        """The volunteer offers repository."""
+        return self.bot_data.volunteers
+
+    @property
+    def feedback(self) -> FeedbackRepository:
+        """The feedback repository."""
+        return self.bot_data.feedback
+
+    @property
     def clock(self) -> Clock:
         """What time it is (controllable in tests)."""
         return self.bot_data.clock
@@ -97,10 +121,17 @@ class NaboContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
         return self.tr
 
     @property
+    def user_id(self) -> int | None:
+        """The Telegram user id behind this update, if any."""
+        return self._user_id
+
+    @property
     def is_staff(self) -> bool:
         """Tell whether the user behind this update is on the staff team."""
         return self.config.is_staff(self._user_id)
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from bot.delivery import DeliverySender
+
     NaboApplication = Application[ExtBot[None], NaboContext, dict, dict, BotData, object]

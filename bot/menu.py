@@ -9,13 +9,17 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
+from bot.staff import staff_menu_button
 
 MENU_HOME = "menu:home"  # handlers/start.py
 MENU_ACTIVITIES = "menu:activities"  # handlers/activities.py
 MENU_MINE = "menu:mine"  # handlers/signup.py
+MENU_SETTINGS = "menu:settings"  # handlers/settings.py
 MENU_HELP = "menu:help"  # handlers/help.py
 MENU_LANGUAGE = "menu:language"  # handlers/language.py
 MENU_PRIVACY = "menu:privacy"  # handlers/privacy.py
+MENU_VOLUNTEER = "menu:volunteer"  # handlers/volunteer.py
+MENU_FEEDBACK = "menu:feedback"  # handlers/feedback.py
 
 
 def main_menu_text(tr: Translator) -> str:
@@ -23,18 +27,25 @@ def main_menu_text(tr: Translator) -> str:
     return tr.gettext("What would you like to do?")
 
 
-def main_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
-    """Build the main menu's buttons in the reader's language."""
+def main_menu_keyboard(tr: Translator, is_staff: bool = False) -> InlineKeyboardMarkup:
+    """Build the main menu's buttons in the reader's language (and the staff button)."""
     _ = tr.gettext
+    staff_row = [[staff_menu_button(tr)]] if is_staff else []
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(_("📅 Activities"), callback_data=MENU_ACTIVITIES)],
             [InlineKeyboardButton(_("🗓 My sign-ups"), callback_data=MENU_MINE)],
+            [InlineKeyboardButton(_("⚙️ What I hear about"), callback_data=MENU_SETTINGS)],
+            [
+                InlineKeyboardButton(_("🙋 Volunteer"), callback_data=MENU_VOLUNTEER),
+                InlineKeyboardButton(_("💬 Feedback"), callback_data=MENU_FEEDBACK),
+            ],
             [InlineKeyboardButton(_("❓ Help"), callback_data=MENU_HELP)],
             [
                 InlineKeyboardButton(_("🌐 Language"), callback_data=MENU_LANGUAGE),
                 InlineKeyboardButton(_("🔒 My data"), callback_data=MENU_PRIVACY),
             ],
+            *staff_row,
         ]
     )
 

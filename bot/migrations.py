@@ -85,4 +85,123 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE residents ADD COLUMN reminders INTEGER NOT NULL DEFAULT 1"
         " CHECK (reminders IN (0, 1))",
     ),
+    # 3: staff in chat. Attendance and walk-ins, the first name a resident gave
+    # Telegram (for the staff's list of who is coming; erased with the resident), an
+    # audit log of staff actions, residents' interests, and durable broadcasts: one
+    # delivery row per recipient, committed before anything is sent.
+    (
+        "ALTER TABLE signups ADD COLUMN first_name TEXT",
+        "ALTER TABLE signups ADD COLUMN attended INTEGER CHECK (attended IN (0, 1))",
+        "ALTER TABLE activities ADD COLUMN walk_ins INTEGER NOT NULL DEFAULT 0"
+        " CHECK (walk_ins >= 0)",
+        "ALTER TABLE activities ADD COLUMN attendance_taken_at TEXT",
+        "ALTER TABLE activities ADD COLUMN updated_at TEXT",
+        """
+        CREATE TABLE audit_log (
+            id             INTEGER PRIMARY KEY,
+            staff_user_id  INTEGER NOT NULL,
+            action         TEXT NOT NULL,
+            subject        TEXT,
+            details        TEXT,
+            at             TEXT NOT NULL
+        ) STRICT
+        """,
+        """
+        CREATE TABLE resident_interests (
+            user_id  INTEGER NOT NULL REFERENCES residents (user_id) ON DELETE CASCADE,
+            kind     TEXT NOT NULL CHECK (kind IN ('delaftale', 'area')),
+            value    TEXT NOT NULL,
+            PRIMARY KEY (user_id, kind, value)
+        ) STRICT
+        """,
+        """
+        CREATE TABLE broadcasts (
+            id                   INTEGER PRIMARY KEY,
+            kind                 TEXT NOT NULL
+                                 CHECK (kind IN ('message', 'announcement', 'digest')),
+            staff_user_id        INTEGER,
+            text_da              TEXT,
+            text_ar              TEXT,
+            text_en              TEXT,
+            activity_id          INTEGER REFERENCES activities (id),
+            audience             TEXT NOT NULL,
+            digest_week          TEXT UNIQUE,
+            status               TEXT NOT NULL
+                                 CHECK (status IN ('scheduled', 'sending', 'done', 'cancelled')),
+            created_at           TEXT NOT NULL,
+            send_at              TEXT NOT NULL,
+            finished_at          TEXT,
+            progress_chat_id     INTEGER,
+            progress_message_id  INTEGER
+        ) STRICT
+        """,
+        "CREATE INDEX broadcasts_by_status ON broadcasts (status, send_at)",
+        """
+        CREATE TABLE deliveries (
+            id            INTEGER PRIMARY KEY,
+            broadcast_id  INTEGER NOT NULL REFERENCES broadcasts (id),
+            user_id       INTEGER REFERENCES residents (user_id) ON DELETE CASCADE,
+            chat_id       INTEGER NOT NULL,
+            language      TEXT NOT NULL,
+            status        TEXT NOT NULL CHECK (status IN
+                              ('pending', 'sending', 'sent', 'blocked', 'failed', 'uncertain')),
+            error         TEXT,
+            updated_at    TEXT NOT NULL,
+            UNIQUE (broadcast_id, user_id)
+        ) STRICT
+        """,
+        "CREATE INDEX deliveries_by_status ON deliveries (status, broadcast_id, id)",
+    ),
+    # 4: volunteers and feedback. An offer of help belongs to its resident and is
+    # erased with them; a phone number comes only from Telegram's "share my contact",
+    # and a withdrawn offer keeps no contact details or free text. Feedback is linked to
+    # a resident (erased with them) only when they chose it; unlinked feedback has no
+    # user id and only a date. feedback_requests: the post-activity question, claimed
+    # before it is sent (sent once) and answered at most once.
+    (
+        """
+        CREATE TABLE volunteer_offers (
+            id                INTEGER PRIMARY KEY,
+            user_id           INTEGER NOT NULL UNIQUE
+                              REFERENCES residents (user_id) ON DELETE CASCADE,
+            kinds             TEXT NOT NULL CHECK (length(kinds) > 0),
+            other_help        TEXT CHECK (other_help IS NULL OR length(other_help) <= 100),
+            times             TEXT NOT NULL CHECK (length(times) > 0),
+            contact           TEXT NOT NULL CHECK (contact IN ('nabo', 'phone')),
+            phone             TEXT CHECK (phone IS NULL OR length(phone) <= 32),
+            note              TEXT CHECK (note IS NULL OR length(note) <= 500),
+            status            TEXT NOT NULL CHECK (status IN
+                                  ('new', 'contacted', 'active', 'not_now', 'withdrawn')),
+            staff_message_id  INTEGER,
+            created_at        TEXT NOT NULL,
+            updated_at        TEXT NOT NULL,
+            CHECK (phone IS NULL OR contact = 'phone'),
+            CHECK (status = 'withdrawn' OR contact = 'nabo' OR phone IS NOT NULL),
+            CHECK (status != 'withdrawn'
+                   OR (phone IS NULL AND note IS NULL AND other_help IS NULL))
+        ) STRICT
+        """,
+        "CREATE INDEX volunteer_offers_by_status ON volunteer_offers (status, id)",
+        """
+        CREATE TABLE feedback (
+            id           INTEGER PRIMARY KEY,
+            user_id      INTEGER REFERENCES residents (user_id) ON DELETE CASCADE,
+            subject      TEXT NOT NULL CHECK (subject IN ('activity', 'area', 'nabo', 'other')),
+            activity_id  INTEGER REFERENCES activities (id),
+            rating       INTEGER CHECK (rating BETWEEN 1 AND 5),
+            text         TEXT CHECK (text IS NULL OR length(text) BETWEEN 1 AND 1000),
+            created_at   TEXT NOT NULL,
+            CHECK (rating IS NOT NULL OR text IS NOT NULL),
+            CHECK (user_id IS NOT NULL OR length(created_at) = 10)
+        ) STRICT
+        """,
+        "CREATE INDEX feedback_by_user ON feedback (user_id)",
+        """
+        CREATE TABLE feedback_requests (
+            signup_id  INTEGER PRIMARY KEY REFERENCES signups (id) ON DELETE CASCADE,
+            sent_at    TEXT NOT NULL,
+            answered   INTEGER NOT NULL DEFAULT 0 CHECK (answered IN (0, 1))
+        ) STRICT
+        """,
+    ),
 )

@@ -1,4 +1,4 @@
-"""Reminders before activities: jobs rebuilt from the database, each reminder sent once.
+"""Reminders before activities, and the job rebuild: everything scheduled comes from the database.
 
 Job names are stable (``reminder:<activity>:<minutes before>``), so a rebuild replaces
 jobs instead of doubling them. The database decides who is owed what: a reminder is
@@ -13,8 +13,10 @@ from datetime import UTC, datetime, timedelta
 from telegram.ext import Application, JobQueue
 
 from bot.activities import Activity
+from bot.broadcasts import sync_broadcast_jobs
 from bot.context import NaboContext
-from bot.notify import tell_reminder
+from bot.feedback_jobs import sync_feedback_jobs
+from bot.notify import Told, tell_reminder
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +24,7 @@ JOB_PREFIX = "reminder:"
 # How often the jobs are rebuilt from the database, so activities added by another
 # process (the import command) get their reminders without a restart.
 SYNC_INTERVAL = timedelta(minutes=5)
-SYNC_JOB = "reminders:sync"
+SYNC_JOB = "jobs:sync"
 # A waiting job whose time is off by more than this (the activity moved) is replaced.
 RESCHEDULE_TOLERANCE = timedelta(minutes=1)
 
@@ -40,7 +42,12 @@ def desired_jobs(
     for activity in activities:
         if activity.status != "published" or activity.starts_at <= now:
             continue
+        overdue = [offset for offset in offsets if activity.starts_at - offset <= now]
         for offset in offsets:
+            if overdue and offset in overdue and offset != min(overdue):
+                # After downtime only the latest overdue reminder goes out; the job for
+                # it marks the earlier ones as done.
+                continue
             due = activity.starts_at - offset
             # Overdue (the bot was down): send now, since the activity has not started.
             delay = max(timedelta(0), due - now)
@@ -84,14 +91,16 @@ async def sync_reminder_jobs(application: Application) -> int:  # type: ignore[t
 
 
 async def _sync_job(context: NaboContext) -> None:
-    """Rebuild reminder jobs from the database (periodic)."""
+    """Rebuild reminder, scheduled-broadcast and feedback jobs from the database (periodic)."""
     await sync_reminder_jobs(context.application)
+    await sync_broadcast_jobs(context.application)
+    await sync_feedback_jobs(context.application)
     # Lets whoever started the bot (the tests, the sandbox) wait until jobs exist.
     context.bot_data.jobs_synced.set()
 
 
-def start_reminder_sync(application: Application) -> None:  # type: ignore[type-arg]
-    """Rebuild reminder jobs now and every few minutes."""
+def start_job_sync(application: Application) -> None:  # type: ignore[type-arg]
+    """Rebuild the jobs from the database now and every few minutes."""
     job_queue: JobQueue = application.job_queue  # type: ignore[assignment]
     # run_repeating cannot start at once (an APScheduler limitation), so the first
     # rebuild is its own one-off job.
@@ -117,7 +126,12 @@ async def send_reminders(context: NaboContext) -> None:
             continue
         if not await context.signups.claim_reminder(recipient.signup.id, data["minutes"], now):
             continue
-        sent += await tell_reminder(
+        # Earlier reminders that were never sent (the bot was down) are past their use.
+        for earlier in context.config.reminder_offsets:
+            minutes = int(earlier.total_seconds() // 60)
+            if minutes > data["minutes"]:
+                await context.signups.claim_reminder(recipient.signup.id, minutes, now)
+        told = await tell_reminder(
             context.bot,
             context.bot_data.catalogs,
             context.residents,
@@ -125,5 +139,9 @@ async def send_reminders(context: NaboContext) -> None:
             recipient,
             context.config.default_language,
         )
+        if told is Told.RETRY:
+            # Not delivered for a passing reason: free it, so the next sync tries again.
+            await context.signups.unclaim_reminder(recipient.signup.id, data["minutes"])
+        sent += told is Told.SENT
     if sent:
         log.info("sent %d reminder(s) for activity %s", sent, activity.id)

@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_db, to_db
+from bot.signups import Recipient, cancel_all_for
 from bot.store import Store
 
 # Bump when the privacy notice's substance changes; residents who consented to an
-# older version are asked again (see handlers/start.py).
-PRIVACY_NOTICE_VERSION = 1
+# older version are asked again (see handlers/start.py). 2: volunteers' phone numbers
+# and feedback.
+PRIVACY_NOTICE_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,14 @@ class Resident:
             blocked=bool(row["blocked"]),
             reminders=bool(row["reminders"]),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetResult:
+    """What erasing a resident did: whether they existed, and who moved up in their place."""
+
+    found: bool
+    promotions: list[tuple[int, list[Recipient]]]
 
 
 class ResidentRepository:
@@ -98,11 +108,18 @@ class ResidentRepository:
             )
         return await self._require(user_id)
 
-    async def forget(self, user_id: int) -> bool:
-        """Delete everything stored about the resident; return whether there was anything."""
+    async def forget(self, user_id: int, now: datetime) -> ForgetResult:
+        """Erase the resident; their coming places are freed and go to the waitlist.
+
+        Past sign-ups stay as unlinked counts (the foreign key sets user_id to NULL), so
+        the reports still add up.
+        """
         async with self._store.transaction() as db:
+            promotions = await cancel_all_for(db, user_id, now)
+            # The name given to Telegram goes with them; the counts stay, unlinked.
+            await db.execute("UPDATE signups SET first_name = NULL WHERE user_id = ?", (user_id,))
             cursor = await db.execute("DELETE FROM residents WHERE user_id = ?", (user_id,))
-            return cursor.rowcount > 0
+            return ForgetResult(cursor.rowcount > 0, promotions)
 
     async def set_blocked(self, user_id: int, blocked: bool) -> bool:
         """Mark whether the resident has blocked the bot; return whether a row changed."""
@@ -112,6 +129,13 @@ class ResidentRepository:
                 (int(blocked), user_id, int(blocked)),
             )
             return cursor.rowcount > 0
+
+    async def set_subscribed(self, user_id: int, on: bool) -> None:
+        """Turn announcements (broadcasts and the weekly overview) on or off."""
+        async with self._store.transaction() as db:
+            await db.execute(
+                "UPDATE residents SET subscribed = ? WHERE user_id = ?", (int(on), user_id)
+            )
 
     async def set_reminders(self, user_id: int, on: bool) -> None:
         """Turn reminders before activities on or off for a resident."""

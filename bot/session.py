@@ -10,6 +10,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import NaboContext
 from bot.i18n import Translator, resolve_language
 from bot.notice import send_consent_request
+from bot.staff import STAFF_CHAT_BUTTONS
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +31,28 @@ async def load_resident(update: Update, context: NaboContext) -> None:
         log.debug("update %s dropped: no human sender", update.update_id)
         raise ApplicationHandlerStop
     if chat.type != Chat.PRIVATE:
+        if _staff_chat_button(update, context):
+            # A button on one of Nabo's own posts in the staff chat: the staff-only
+            # handlers take it (anyone else's press is answered by the fallback).
+            await _resolve(update, context)
+            return
         if update.callback_query is not None:
             # Always answer a button press, even one Nabo ignores, or the client spins.
             await update.callback_query.answer()
         log.debug("update %s dropped: %s chat", update.update_id, chat.type)
         raise ApplicationHandlerStop
     await _resolve(update, context)
+
+
+def _staff_chat_button(update: Update, context: NaboContext) -> bool:
+    query = update.callback_query
+    chat = update.effective_chat
+    return (
+        query is not None
+        and chat is not None
+        and chat.id == context.config.staff_chat_id
+        and (query.data or "").startswith(STAFF_CHAT_BUTTONS)
+    )
 
 
 async def _resolve(update: Update, context: NaboContext) -> None:

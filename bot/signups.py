@@ -47,6 +47,8 @@ class Signup:
     created_at: datetime
     confirmed_at: datetime | None
     cancelled_at: datetime | None
+    first_name: str | None = None
+    attended: bool | None = None  # None until staff take attendance
 
     @property
     def people(self) -> int:
@@ -68,6 +70,8 @@ class Signup:
             created_at=created,
             confirmed_at=from_db(row["confirmed_at"]),
             cancelled_at=from_db(row["cancelled_at"]),
+            first_name=row["first_name"],
+            attended=None if row["attended"] is None else bool(row["attended"]),
         )
 
 
@@ -96,6 +100,7 @@ class CancelResult:
 
     signup: Signup | None
     promoted: list[Recipient]
+    too_late: bool = False  # the activity has started
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +131,7 @@ class SignupRepository:
         now: datetime,
         *,
         waitlist: bool,
+        first_name: str | None = None,
     ) -> SignupResult:
         """Sign a party up, or put it on the waitlist; checks and insert in one transaction.
 
@@ -153,9 +159,11 @@ class SignupRepository:
                 return SignupResult(Outcome.ALREADY, signup, await _position(db, signup) or None)
             taken = await _confirmed_people(db, activity_id)
             left = None if activity.capacity is None else activity.capacity - taken
-            if left is None or people <= left:
+            # First come, first served: while anyone is waiting, newcomers queue too.
+            queue = await _live_waiting(db, activity_id)
+            if not queue and (left is None or people <= left):
                 status = SignupStatus.CONFIRMED
-            elif waitlist or left <= 0:
+            elif queue or waitlist or (left is not None and left <= 0):
                 status = SignupStatus.WAITLISTED
             else:
                 return SignupResult(Outcome.NO_ROOM, places_left=left)
@@ -164,8 +172,8 @@ class SignupRepository:
             cursor = await db.execute(
                 """
                 INSERT INTO signups (activity_id, user_id, adults, children, status,
-                                     created_at, confirmed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                                     created_at, confirmed_at, first_name)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     activity_id,
@@ -175,6 +183,8 @@ class SignupRepository:
                     status.value,
                     to_db(now),
                     to_db(now) if status is SignupStatus.CONFIRMED else None,
+                    # For the staff's list of who is coming; at most a name's length.
+                    first_name[:64] if first_name else None,
                 ),
             )
             signup = await _signup(db, cursor.lastrowid)
@@ -185,8 +195,8 @@ class SignupRepository:
     async def cancel(self, signup_id: int, user_id: int | None, now: datetime) -> CancelResult:
         """Cancel an active sign-up (the resident's own, unless user_id is None) and promote.
 
-        Freed places go to the waitlist in order: every waiting party that fits moves up,
-        so a large family does not keep a single neighbour behind it waiting.
+        Once the activity has started, sign-ups stay as they are: they are the record of
+        who was expected, and attendance is taken against them.
         """
         async with self._store.transaction() as db:
             row = await _fetch_one(
@@ -194,6 +204,12 @@ class SignupRepository:
             )
             if row is None or (user_id is not None and row["user_id"] != user_id):
                 return CancelResult(None, [])
+            activity_row = await _fetch_one(
+                db, "SELECT starts_at FROM activities WHERE id = ?", (row["activity_id"],)
+            )
+            starts_at = from_db(activity_row["starts_at"]) if activity_row else None
+            if starts_at is not None and now >= starts_at:
+                return CancelResult(None, [], too_late=True)
             await db.execute(
                 "UPDATE signups SET status = 'cancelled', cancelled_at = ? WHERE id = ?",
                 (to_db(now), signup_id),
@@ -278,6 +294,14 @@ class SignupRepository:
             )
             return cursor.rowcount == 1
 
+    async def unclaim_reminder(self, signup_id: int, offset_minutes: int) -> None:
+        """Forget a claimed reminder that could not be delivered, so it is tried again."""
+        async with self._store.transaction() as db:
+            await db.execute(
+                "DELETE FROM reminder_sends WHERE signup_id = ? AND offset_minutes = ?",
+                (signup_id, offset_minutes),
+            )
+
     async def active_recipients(self, activity_id: int) -> list[Recipient]:
         """Return everyone signed up or waiting for an activity who has not blocked Nabo."""
         rows = await self._store.fetch_all(
@@ -293,11 +317,56 @@ class SignupRepository:
             Recipient(Signup.from_row(row), row["r_chat_id"], row["r_language"]) for row in rows
         ]
 
+    async def roster(self, activity_id: int) -> list[Signup]:
+        """Return an activity's confirmed and waitlisted sign-ups, oldest first (for staff)."""
+        rows = await self._store.fetch_all(
+            f"SELECT * FROM signups WHERE activity_id = ? AND {_ACTIVE} ORDER BY id",
+            (activity_id,),
+        )
+        return [Signup.from_row(row) for row in rows]
+
+    async def promote(self, activity_id: int, now: datetime) -> list[Recipient]:
+        """Give free places to the waitlist, in order (after staff added places)."""
+        async with self._store.transaction() as db:
+            return await promote_waitlist(db, activity_id, now)
+
+    async def set_attended(
+        self,
+        signup_id: int,
+        activity_id: int,
+        attended: bool,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        """Record whether a confirmed sign-up of this activity came; False if it is not one.
+
+        With ``now``, the first record also notes when attendance was taken.
+        """
+        async with self._store.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE signups SET attended = ?"
+                " WHERE id = ? AND activity_id = ? AND status = 'confirmed'",
+                (int(attended), signup_id, activity_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            if now is not None:
+                await db.execute(
+                    "UPDATE activities SET attendance_taken_at = COALESCE(attendance_taken_at, ?)"
+                    " WHERE id = ?",
+                    (to_db(now), activity_id),
+                )
+            return True
+
 
 async def promote_waitlist(
     db: aiosqlite.Connection, activity_id: int, now: datetime
 ) -> list[Recipient]:
-    """Move waiting parties up, in order, while places are free; call inside a transaction."""
+    """Move waiting parties up, strictly in order, while the next one fits; in a transaction.
+
+    Waiting rows of residents who blocked Nabo, or were erased, are passed over: nobody
+    could tell them, and they must not keep the place from the next in line.
+    """
     row = await _fetch_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
     if row is None:
         return []
@@ -321,18 +390,19 @@ async def promote_waitlist(
     )
     promoted = []
     for candidate in waiting:
+        if candidate["r_chat_id"] is None or candidate["r_blocked"]:
+            continue
         people = candidate["adults"] + candidate["children"]
         if left is not None and people > left:
-            continue
+            break  # first come, first served: nobody overtakes the party at the head
         await db.execute(
             "UPDATE signups SET status = 'confirmed', confirmed_at = ? WHERE id = ?",
             (to_db(now), candidate["id"]),
         )
         if left is not None:
             left -= people
-        if candidate["r_chat_id"] is not None and not candidate["r_blocked"]:
-            signup = await _signup(db, candidate["id"])
-            promoted.append(Recipient(signup, candidate["r_chat_id"], candidate["r_language"]))
+        signup = await _signup(db, candidate["id"])
+        promoted.append(Recipient(signup, candidate["r_chat_id"], candidate["r_language"]))
     return promoted
 
 
@@ -350,6 +420,39 @@ async def _signup(db: aiosqlite.Connection, signup_id: int | None) -> Signup:
     row = await _fetch_one(db, "SELECT * FROM signups WHERE id = ?", (signup_id,))
     assert row is not None
     return Signup.from_row(row)
+
+
+async def _live_waiting(db: aiosqlite.Connection, activity_id: int) -> int:
+    """Count waiting parties of residents who can still be told (not blocked, not erased)."""
+    row = await _fetch_one(
+        db,
+        "SELECT COUNT(*) FROM signups s JOIN residents r ON r.user_id = s.user_id"
+        " WHERE s.activity_id = ? AND s.status = 'waitlisted' AND r.blocked = 0",
+        (activity_id,),
+    )
+    return int(row[0])
+
+
+async def cancel_all_for(
+    db: aiosqlite.Connection, user_id: int, now: datetime
+) -> list[tuple[int, list[Recipient]]]:
+    """Cancel a resident's active sign-ups (when they leave) and promote; in a transaction."""
+    rows = await _fetch_all(
+        db,
+        "SELECT s.id, s.activity_id FROM signups s JOIN activities a ON a.id = s.activity_id"
+        f" WHERE s.user_id = ? AND s.{_ACTIVE} AND a.starts_at > ?",
+        (user_id, to_db(now)),
+    )
+    promotions = []
+    for row in rows:
+        await db.execute(
+            "UPDATE signups SET status = 'cancelled', cancelled_at = ? WHERE id = ?",
+            (to_db(now), row["id"]),
+        )
+        promoted = await promote_waitlist(db, row["activity_id"], now)
+        if promoted:
+            promotions.append((row["activity_id"], promoted))
+    return promotions
 
 
 async def _confirmed_people(db: aiosqlite.Connection, activity_id: int) -> int:

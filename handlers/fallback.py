@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram import Chat, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.context import NaboContext
 from bot.menu import main_menu_keyboard
@@ -34,7 +40,23 @@ async def unknown_message(update: Update, context: NaboContext) -> None:
         text = _("I don't know that command. Here is what I can do:")
     else:
         text = _("Sorry, I can't read that. Please use the buttons:")
-    await update.effective_chat.send_message(text, reply_markup=main_menu_keyboard(context.tr))
+    await update.effective_chat.send_message(
+        text, reply_markup=main_menu_keyboard(context.tr, context.is_staff)
+    )
+
+
+async def nothing_to_cancel(update: Update, context: NaboContext) -> None:
+    """Answer /cancel outside any conversation: nothing is going on, here is the menu."""
+    assert update.effective_chat is not None
+    resident = context.resident
+    keyboard = (
+        main_menu_keyboard(context.tr, context.is_staff)
+        if resident is not None and resident.has_consented
+        else None
+    )
+    await update.effective_chat.send_message(
+        context.tr.gettext("There is nothing to stop right now."), reply_markup=keyboard
+    )
 
 
 async def unknown_button(update: Update, context: NaboContext) -> None:
@@ -45,13 +67,15 @@ async def unknown_button(update: Update, context: NaboContext) -> None:
     _ = context.tr.gettext
     await query.answer(_("This button no longer works."), show_alert=False)
     assert update.effective_chat is not None
+    if update.effective_chat.type != Chat.PRIVATE:
+        return  # a staff-chat button pressed by someone who is not staff: the answer is enough
     resident = context.resident
     if resident is None or not resident.has_consented:
         await send_consent_request(update.effective_chat.id, context.bot, context.tr)
         return
     await update.effective_chat.send_message(
         _("This button no longer works. Here is the menu:"),
-        reply_markup=main_menu_keyboard(context.tr),
+        reply_markup=main_menu_keyboard(context.tr, context.is_staff),
     )
 
 
@@ -67,6 +91,9 @@ def _kind(update: Update) -> str:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     """Add the catch-all handlers; must be registered after every journey."""
+    application.add_handler(
+        CommandHandler("cancel", nothing_to_cancel, filters=filters.ChatType.PRIVATE)
+    )
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED, unknown_message)
     )

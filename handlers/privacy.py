@@ -11,8 +11,11 @@ from bot.context import NaboContext
 from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.menu import MENU_HOME, MENU_PRIVACY, back_to_menu_keyboard
 from bot.notice import consent_keyboard, consent_question, privacy_notice_text
+from bot.notify import tell_promotions
 from bot.replies import answer_press, edit_query_message
 from bot.residents import Resident
+from bot.team import edit_staff_post, team_translator
+from bot.volunteer_view import phone_text
 
 SHOW_DATA = "privacy:data"
 ASK_DELETE = "privacy:delete"
@@ -43,7 +46,7 @@ async def show_notice(update: Update, context: NaboContext) -> None:
     await update.effective_chat.send_message(privacy_notice_text(tr), reply_markup=keyboard)
 
 
-def _describe(resident: Resident | None, user_id: int, tr: Translator) -> str:
+def _describe(resident: Resident | None, user_id: int, signups: int, tr: Translator) -> str:
     _ = tr.gettext
     if resident is None:
         return _("Nabo stores nothing about you.")
@@ -62,6 +65,10 @@ def _describe(resident: Resident | None, user_id: int, tr: Translator) -> str:
     else:
         lines.append(_("• Privacy notice: not accepted"))
     lines.append(_("• Announcements: on") if resident.subscribed else _("• Announcements: off"))
+    lines.append(_("• Reminders: on") if resident.reminders else _("• Reminders: off"))
+    lines.append(
+        _("• Sign-ups and waitlist places: {count} (see /mine)").format(count=tr.ltr(signups))
+    )
     return "\n".join(lines)
 
 
@@ -71,8 +78,33 @@ async def show_data(update: Update, context: NaboContext) -> None:
     assert update.effective_user is not None
     if update.callback_query is not None:
         await update.callback_query.answer()
-    text = _describe(context.resident, update.effective_user.id, context.tr)
+    mine = await context.signups.mine(update.effective_user.id, context.clock.now())
+    text = _describe(context.resident, update.effective_user.id, len(mine), context.tr)
+    if context.resident is not None:
+        text = "\n".join([text, *await _volunteer_and_feedback(context, update.effective_user.id)])
     await update.effective_chat.send_message(text, reply_markup=back_to_menu_keyboard(context.tr))
+
+
+async def _volunteer_and_feedback(context: NaboContext, user_id: int) -> list[str]:
+    """Describe the resident's offer of help and linked feedback, if there are any."""
+    tr = context.tr
+    _ = tr.gettext
+    lines = []
+    offer = await context.volunteers.get_for(user_id)
+    if offer is not None and offer.is_open:
+        lines.append(_("• Offer of help as a volunteer: yes (see /volunteer)"))
+        if offer.phone:
+            lines.append(
+                _("• Phone number, for your offer of help: {phone}").format(
+                    phone=phone_text(tr, offer.phone)
+                )
+            )
+    elif offer is not None:
+        lines.append(_("• Offer of help as a volunteer: withdrawn, no contact details kept"))
+    linked = await context.feedback.linked_count(user_id)
+    if linked:
+        lines.append(_("• Feedback linked to you: {count}").format(count=tr.ltr(linked)))
+    return lines
 
 
 async def ask_delete(update: Update, context: NaboContext) -> None:
@@ -87,7 +119,7 @@ async def ask_delete(update: Update, context: NaboContext) -> None:
     keyboard = InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(_("🗑 Yes, delete my data"), callback_data=CONFIRM_DELETE)],
-            [InlineKeyboardButton(_("No, keep it"), callback_data=MENU_HOME)],
+            [InlineKeyboardButton(_("No, keep my data"), callback_data=MENU_HOME)],
         ]
     )
     await update.effective_chat.send_message(
@@ -104,8 +136,29 @@ async def ask_delete(update: Update, context: NaboContext) -> None:
 async def delete(update: Update, context: NaboContext) -> None:
     """Erase the resident after they confirmed."""
     press = await answer_press(update)
-    await context.residents.forget(press.user_id)
+    offer = await context.volunteers.get_for(press.user_id)
+    result = await context.residents.forget(press.user_id, context.clock.now())
+    if offer is not None:
+        # The offer went with the resident; its post in the staff chat loses its details.
+        staff_tr = team_translator(context.bot_data.catalogs, context.config)
+        await edit_staff_post(
+            context.bot,
+            context.config,
+            offer.staff_message_id,
+            staff_tr.gettext(
+                "🙋 Offer of help #{number} was removed: the volunteer deleted their data."
+            ).format(number=staff_tr.ltr(offer.id)),
+        )
     context.resident = None
+    # Places freed by leaving go to the waitlist; those who moved up hear at once.
+    await tell_promotions(
+        context.bot,
+        context.bot_data.catalogs,
+        context.residents,
+        context.activities,
+        result.promotions,
+        context.config.default_language,
+    )
     _ = context.tr.gettext
     await edit_query_message(
         press.query,

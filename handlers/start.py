@@ -34,7 +34,8 @@ async def start(update: Update, context: NaboContext) -> None:
     _ = context.tr.gettext
     greeting = _("Hello, {name}! 👋").format(name=context.tr.ltr(update.effective_user.first_name))
     await update.effective_chat.send_message(
-        f"{greeting}\n{main_menu_text(context.tr)}", reply_markup=main_menu_keyboard(context.tr)
+        f"{greeting}\n{main_menu_text(context.tr)}",
+        reply_markup=main_menu_keyboard(context.tr, context.is_staff),
     )
 
 
@@ -48,7 +49,7 @@ async def show_menu(update: Update, context: NaboContext) -> None:
         await send_consent_request(update.effective_chat.id, context.bot, context.tr)
         return
     await update.effective_chat.send_message(
-        main_menu_text(context.tr), reply_markup=main_menu_keyboard(context.tr)
+        main_menu_text(context.tr), reply_markup=main_menu_keyboard(context.tr, context.is_staff)
     )
 
 
@@ -70,17 +71,24 @@ async def accept(update: Update, context: NaboContext) -> None:
     await context.bot.send_message(
         press.chat_id,
         _("Thank you! You are all set.") + "\n\n" + main_menu_text(context.tr),
-        reply_markup=main_menu_keyboard(context.tr),
+        reply_markup=main_menu_keyboard(context.tr, context.is_staff),
     )
 
 
 async def decline(update: Update, context: NaboContext) -> None:
     """Respect a refusal: keep nothing about the resident and say how to come back."""
     press = await answer_press(update)
-    # A language picked before refusing is forgotten too: a refusal leaves no trace.
-    await context.residents.forget(press.user_id)
-    context.resident = None
     _ = context.tr.gettext
+    if context.resident is not None and context.resident.has_consented:
+        # An old notice's "no thanks" must not erase someone who said yes since.
+        await edit_query_message(
+            press.query,
+            _("You have already said yes. To delete your data, send /deleteme."),
+        )
+        return
+    # A language picked before refusing is forgotten too: a refusal leaves no trace.
+    await context.residents.forget(press.user_id, context.clock.now())
+    context.resident = None
     await edit_query_message(
         press.query,
         _(

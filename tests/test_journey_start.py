@@ -26,7 +26,16 @@ def menu_labels(tr: Translator) -> list[str]:
     """The main menu's buttons, in order."""
     return [
         tr.gettext(label)
-        for label in ("📅 Activities", "🗓 My sign-ups", "❓ Help", "🌐 Language", "🔒 My data")
+        for label in (
+            "📅 Activities",
+            "🗓 My sign-ups",
+            "⚙️ What I hear about",
+            "🙋 Volunteer",
+            "💬 Feedback",
+            "❓ Help",
+            "🌐 Language",
+            "🔒 My data",
+        )
     ]
 
 
@@ -77,7 +86,7 @@ async def test_consent_given(nabo: Nabo, catalogs: Catalogs, language: str) -> N
 async def test_danish_is_really_danish(nabo: Nabo, catalogs: Catalogs) -> None:
     nabo.server.user(102, language_code="da")
     menu = await _consent(nabo.server, 102, catalogs.translator("da"))
-    assert menu["text"] == "Tak! Så er du klar.\n\nHvad vil du gerne?"
+    assert menu["text"] == "Tak! Så er du klar.\n\nHvad vil du gerne gøre?"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -324,17 +333,21 @@ async def test_command_menus_per_language(nabo: Nabo, catalogs: Catalogs) -> Non
         commands = server.commands(language_code=language)
         assert [c["command"] for c in commands] == [
             "start",
+            "menu",
             "activities",
             "mine",
+            "settings",
+            "volunteer",
+            "feedback",
             "help",
             "language",
             "privacy",
             "mydata",
             "deleteme",
         ]
-        assert commands[3]["description"] == tr.gettext("What Nabo can do")
+        assert commands[7]["description"] == tr.gettext("What Nabo can do")
     default = server.commands()
-    assert default[3]["description"] == catalogs.translator("da").gettext("What Nabo can do")
+    assert default[7]["description"] == catalogs.translator("da").gettext("What Nabo can do")
 
 
 async def test_mydata_and_deleteme(nabo: Nabo, catalogs: Catalogs) -> None:
@@ -351,6 +364,8 @@ async def test_mydata_and_deleteme(nabo: Nabo, catalogs: Catalogs) -> None:
         "• First contact: March 4, 2030",
         "• Privacy notice accepted: March 4, 2030",
         "• Announcements: on",
+        "• Reminders: on",
+        "• Sign-ups and waitlist places: 0 (see /mine)",
     ]
     server.send_command(140, "deleteme")
     [ask] = await server.wait_for_messages(140)
@@ -390,3 +405,20 @@ async def test_error_is_logged_apologised_and_reported(
     assert "secret text" not in caplog.text
     assert server.token not in caplog.text
     assert server.token.split(":")[1] not in caplog.text
+
+
+async def test_error_inside_a_button_still_gets_an_apology(nabo: Nabo, catalogs: Catalogs) -> None:
+    server = nabo.server
+    en = catalogs.translator("en")
+    server.user(160, language_code="en")
+    await _consent(server, 160, en)
+    server.send_command(160, "language")
+    [choice] = await server.wait_for_messages(160)
+    server.fail_next("editMessageText", 400, "Bad Request: something unexpected", chat_id=160)
+    query = server.press(160, choice, "English")
+    await server.wait_for_callback_answer(query)
+    [apology] = await server.wait_for_messages(160)
+    assert apology["text"] == en.gettext(
+        "Sorry, something went wrong on our side. Please try again in a moment."
+    )
+    assert buttons(apology) == [en.gettext("☰ Menu")]
