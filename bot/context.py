@@ -43,8 +43,8 @@ class BotData:
 
     def __init__(self) -> None:
         """Start empty; only what must exist before handlers are registered is set here."""
-        # Which staff conversation each staff member started last (bot/staff.py).
-        self.staff_flows: dict[int, str] = {}
+        # Which conversation each person started last (bot/conversations.py).
+        self.conversation_flows: dict[int, str] = {}
 
 
 class NaboContext(CallbackContext[ExtBot[None], dict, dict, BotData]):

@@ -7,6 +7,7 @@ only. The post-activity question is claimed in ``feedback_requests`` before it i
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -120,31 +121,26 @@ class FeedbackRepository:
         row = await self._store.fetch_one("SELECT * FROM feedback WHERE id = ?", (feedback_id,))
         return Feedback.from_row(row) if row else None
 
-    async def rate_after_activity(
-        self, signup_id: int, user_id: int, rating: int, now: datetime
-    ) -> RateResult:
-        """Record the answer to a post-activity question, once; the rating is unlinked."""
+    async def rate_after_activity(self, token: str, rating: int, now: datetime) -> RateResult:
+        """Record the answer to a post-activity question, once; the rating is unlinked.
+
+        The token is used up by the answer; nothing ties it to the sign-up or resident.
+        """
         if rating not in FACES:
             return RateResult(RateOutcome.NOT_FOUND)
         async with self._store.transaction() as db:
             async with db.execute(
-                """
-                SELECT s.activity_id, a.status FROM feedback_requests q
-                  JOIN signups s ON s.id = q.signup_id
-                  JOIN activities a ON a.id = s.activity_id
-                 WHERE q.signup_id = ? AND s.user_id = ?
-                """,
-                (signup_id, user_id),
+                "SELECT t.activity_id, a.status FROM feedback_tokens t"
+                " JOIN activities a ON a.id = t.activity_id WHERE t.token = ?",
+                (token,),
             ) as cursor:
                 row = await cursor.fetchone()
-            if row is None or row["status"] != "published":
+            if row is None:
+                # Used already (a second tap), or never issued: either way, nothing to add.
+                return RateResult(RateOutcome.ALREADY)
+            await db.execute("DELETE FROM feedback_tokens WHERE token = ?", (token,))
+            if row["status"] != "published":
                 return RateResult(RateOutcome.NOT_FOUND)
-            cursor = await db.execute(
-                "UPDATE feedback_requests SET answered = 1 WHERE signup_id = ? AND answered = 0",
-                (signup_id,),
-            )
-            if cursor.rowcount != 1:
-                return RateResult(RateOutcome.ALREADY, activity_id=row["activity_id"])
             cursor = await db.execute(
                 "INSERT INTO feedback (user_id, subject, activity_id, rating, created_at)"
                 " VALUES (NULL, 'activity', ?, ?, ?)",
@@ -230,22 +226,28 @@ class FeedbackRepository:
             Recipient(Signup.from_row(row), row["r_chat_id"], row["r_language"]) for row in rows
         ]
 
-    async def claim_question(self, signup_id: int, now: datetime) -> bool:
-        """Record that the question is being sent; False if it already was (at most once)."""
+    async def claim_question(self, signup_id: int, activity_id: int, now: datetime) -> str | None:
+        """Record that the question is being sent and issue its answer token; None if sent."""
         async with self._store.transaction() as db:
             cursor = await db.execute(
                 "INSERT OR IGNORE INTO feedback_requests (signup_id, sent_at) VALUES (?, ?)",
                 (signup_id, to_db(now)),
             )
-            return cursor.rowcount == 1
-
-    async def unclaim_question(self, signup_id: int) -> None:
-        """Forget a claimed question that could not be delivered, so it is tried again."""
-        async with self._store.transaction() as db:
+            if cursor.rowcount != 1:
+                return None
+            token = secrets.token_hex(8)
             await db.execute(
-                "DELETE FROM feedback_requests WHERE signup_id = ? AND answered = 0",
-                (signup_id,),
+                "INSERT INTO feedback_tokens (token, activity_id) VALUES (?, ?)",
+                (token, activity_id),
             )
+            return token
+
+    async def unclaim_question(self, signup_id: int, token: str) -> None:
+        """Forget a question that could not be delivered, so it is tried again."""
+        async with self._store.transaction() as db:
+            cursor = await db.execute("DELETE FROM feedback_tokens WHERE token = ?", (token,))
+            if cursor.rowcount == 1:  # not answered in the meantime
+                await db.execute("DELETE FROM feedback_requests WHERE signup_id = ?", (signup_id,))
 
 
 # A sign-up (s, of activity a, resident r) still owed the post-activity question.

@@ -36,9 +36,9 @@ def job_name(activity_id: int) -> str:
     return f"{JOB_PREFIX}{activity_id}"
 
 
-def rate_data(signup_id: int, rating: int) -> str:
+def rate_data(token: str, rating: int) -> str:
     """Return the callback data of one face under the question (handlers/feedback.py)."""
-    return f"fb:r:{signup_id}:{rating}"
+    return f"fb:r:{token}:{rating}"
 
 
 def question_text(tr: Translator, activity: Activity) -> str:
@@ -50,12 +50,12 @@ def question_text(tr: Translator, activity: Activity) -> str:
     ).format(activity=activity_title_when(tr, activity))
 
 
-def question_keyboard(signup_id: int) -> InlineKeyboardMarkup:
+def question_keyboard(token: str) -> InlineKeyboardMarkup:
     """Build the five faces, one row, worst to best."""
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(face, callback_data=rate_data(signup_id, rating))
+                InlineKeyboardButton(face, callback_data=rate_data(token, rating))
                 for rating, face in FACES.items()
             ]
         ]
@@ -118,7 +118,8 @@ async def send_feedback_questions(context: NaboContext) -> None:
     catalogs = context.bot_data.catalogs
     sent = 0
     for recipient in await repo.question_targets(activity.id):
-        if not await repo.claim_question(recipient.signup.id, now):
+        token = await repo.claim_question(recipient.signup.id, activity.id, now)
+        if token is None:
             continue
         language = recipient.language
         tr = catalogs.translator(
@@ -129,11 +130,11 @@ async def send_feedback_questions(context: NaboContext) -> None:
             context.residents,
             recipient,
             question_text(tr, activity),
-            question_keyboard(recipient.signup.id),
+            question_keyboard(token),
         )
         if told is Told.RETRY:
             # Not delivered for a passing reason: free it, so the next sync tries again.
-            await repo.unclaim_question(recipient.signup.id)
+            await repo.unclaim_question(recipient.signup.id, token)
         sent += told is Told.SENT
     if sent:
         log.info("asked %d resident(s) about activity %s", sent, activity.id)

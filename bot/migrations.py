@@ -157,7 +157,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # and a withdrawn offer keeps no contact details or free text. Feedback is linked to
     # a resident (erased with them) only when they chose it; unlinked feedback has no
     # user id and only a date. feedback_requests: the post-activity question, claimed
-    # before it is sent (sent once) and answered at most once.
+    # before it is sent (sent once); feedback_tokens: answered at most once, untraceably.
     (
         """
         CREATE TABLE volunteer_offers (
@@ -199,8 +199,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """
         CREATE TABLE feedback_requests (
             signup_id  INTEGER PRIMARY KEY REFERENCES signups (id) ON DELETE CASCADE,
-            sent_at    TEXT NOT NULL,
-            answered   INTEGER NOT NULL DEFAULT 0 CHECK (answered IN (0, 1))
+            sent_at    TEXT NOT NULL
+        ) STRICT
+        """,
+        # The face buttons carry a random token that names only the activity, so an
+        # unlinked rating cannot be traced back to the sign-up that was asked.
+        """
+        CREATE TABLE feedback_tokens (
+            token        TEXT PRIMARY KEY,
+            activity_id  INTEGER NOT NULL REFERENCES activities (id)
         ) STRICT
         """,
     ),

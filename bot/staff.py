@@ -17,7 +17,6 @@ from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     ExtBot,
     filters,
 )
@@ -68,36 +67,6 @@ class StaffCallbackQueryHandler(CallbackQueryHandler[Any, Any]):
         if update.effective_user.id not in self._staff_user_ids:
             return None
         return super().check_update(update)
-
-
-class StaffConversation(ConversationHandler[Any]):
-    """A staff conversation that steps aside when the staff member starts another one.
-
-    Two conversations both wait for typed text; without this, text meant for a new
-    broadcast could land in an activity left half-written a minute ago. ``flows`` is
-    shared by all staff conversations: user id → the conversation started last.
-    """
-
-    def __init__(self, flows: dict[int, str], **kwargs: Any) -> None:
-        """Build the conversation; ``name`` is required, to tell the conversations apart."""
-        super().__init__(**kwargs)
-        if not self.name:
-            raise ValueError("a StaffConversation needs a name")
-        self._flows = flows
-
-    def check_update(self, update: object) -> Any:
-        """Match only while this is the staff member's latest conversation."""
-        result = super().check_update(update)
-        if not result or not isinstance(update, Update) or update.effective_user is None:
-            return result
-        handler = result[2]
-        user_id = update.effective_user.id
-        if handler in self.entry_points:
-            self._flows[user_id] = self.name  # type: ignore[assignment]
-            return result
-        if self._flows.get(user_id, self.name) != self.name:
-            return None
-        return result
 
 
 def staff_menu_button(tr: Translator) -> InlineKeyboardButton:

@@ -47,9 +47,10 @@ MAX_NOTE = 500
 MAX_OTHER = 100
 MAX_PHONE = 32
 
-# A typed phone number: eight or more digits, perhaps with a leading + and spaces or
-# dashes between them. Nabo stores no typed numbers, so free text with one is refused.
-_TYPED_PHONE = re.compile(r"(?<![\d])(?:\+|00)?\d(?:[ \-]?\d){7,}(?![\d])")
+# A typed phone number: eight or more digits, perhaps with a leading + and single
+# spaces between groups (12 34 56 78). Dashes and dots are left alone, so dates and
+# years (12-05-2024, 2024-2025) pass. Nabo stores no typed numbers.
+_TYPED_PHONE = re.compile(r"(?<![\d])(?:\+|00)?\d(?: ?\d){7,}(?![\d])")
 
 
 def has_phone_number(text: str) -> bool:

@@ -27,10 +27,11 @@ from bot.broadcasts import (
     sync_broadcast_jobs,
 )
 from bot.context import NaboContext
+from bot.conversations import LatestConversation
 from bot.dates import DateError, parse_start
 from bot.i18n import LANGUAGE_NAMES
 from bot.replies import answer_press, edit_query_message
-from bot.staff import StaffCallbackQueryHandler, StaffConversation, staff_command
+from bot.staff import StaffCallbackQueryHandler, staff_command
 from bot.staff_texts import date_examples, date_problem, language_name, utf16_len
 
 log = logging.getLogger(__name__)
@@ -462,8 +463,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         return StaffCallbackQueryHandler(staff, callback, pattern)
 
     application.add_handler(
-        StaffConversation(
-            application.bot_data.staff_flows,
+        LatestConversation(
+            application.bot_data.conversation_flows,
             entry_points=[
                 staff_command(staff, "broadcast", start),
                 button(start, f"^{re.escape(NEW)}$"),

@@ -25,6 +25,7 @@ from telegram.ext import (
 
 from bot.activities import Activity
 from bot.context import NaboContext
+from bot.conversations import LatestConversation
 from bot.feedback import FACES, LOW_RATING, MAX_TEXT, SUBJECTS, RateOutcome
 from bot.i18n import N_, Translator
 from bot.menu import MENU_FEEDBACK, back_to_menu_keyboard
@@ -40,7 +41,7 @@ SUBJECT, ACTIVITY, RATING, TEXT, LINK, COMMENT, COMMENT_LINK = range(7)
 CONVERSATION_TIMEOUT = timedelta(minutes=30)
 
 # fb:s:<subject> · fb:a:<activity> · fb:v:<0-5> (0 = skip) · fb:skip (no text) ·
-# fb:l:<1|0> (linked or not) · fb:stop; after an activity fb:r:<sign-up>:<1-5> (a face,
+# fb:l:<1|0> (linked or not) · fb:stop; after an activity fb:r:<token>:<1-5> (a face,
 # bot/feedback_jobs.py) and fb:cskip (no comment).
 CHOOSE_SUBJECT = re.compile(rf"^fb:s:({'|'.join(SUBJECTS)})$")
 CHOOSE_ACTIVITY = re.compile(r"^fb:a:(\d{1,9})$")
@@ -48,7 +49,7 @@ CHOOSE_RATING = re.compile(r"^fb:v:([0-5])$")
 SKIP_TEXT = "fb:skip"
 CHOOSE_LINK = re.compile(r"^fb:l:([01])$")
 STOP = "fb:stop"
-RATE = re.compile(r"^fb:r:(\d{1,9}):([1-5])$")
+RATE = re.compile(r"^fb:r:([0-9a-f]{16}):([1-5])$")
 SKIP_COMMENT = "fb:cskip"
 
 DRAFT = "feedback_draft"  # user_data: /feedback being written
@@ -302,7 +303,8 @@ async def choose_link(update: Update, context: NaboContext) -> int:
         text=draft.get("text"),
         activity_id=draft["activity_id"],
     )
-    log.info("feedback %s saved (%s)", feedback_id, "linked" if linked else "not linked")
+    # Nothing that could pin unlinked feedback down: no id, no activity.
+    log.info("feedback saved (%s)", "linked" if linked else "not linked")
     await _tell_team(update, context, feedback_id, linked)
     await edit_query_message(
         press.query, _thanks(context.tr, linked), back_to_menu_keyboard(context.tr)
@@ -319,9 +321,7 @@ async def rate(update: Update, context: NaboContext) -> int | None:
     match = RATE.match(press.data)
     assert match is not None
     rating = int(match[2])
-    result = await context.feedback.rate_after_activity(
-        int(match[1]), press.user_id, rating, context.clock.now()
-    )
+    result = await context.feedback.rate_after_activity(match[1], rating, context.clock.now())
     tr = context.tr
     if result.outcome is RateOutcome.ALREADY:
         return None  # a second tap: the first one counted; the conversation stays as it is
@@ -330,7 +330,7 @@ async def rate(update: Update, context: NaboContext) -> int | None:
             press.query, tr.gettext("This button no longer works."), back_to_menu_keyboard(tr)
         )
         return None
-    log.info("post-activity rating saved for activity %s", result.activity_id)
+    log.info("post-activity rating saved")
     context.user_data.pop(DRAFT, None)
     context.user_data[COMMENT_ON] = {"feedback_id": result.feedback_id}
     if rating <= LOW_RATING:
@@ -397,7 +397,7 @@ async def choose_comment_link(update: Update, context: NaboContext) -> int:
     )
     if saved is None:
         return await _no_longer(update, context)
-    log.info("comment added to feedback %s (%s)", saved.id, "linked" if linked else "not linked")
+    log.info("comment added to feedback (%s)", "linked" if linked else "not linked")
     await _tell_team(update, context, saved.id, linked)
     await edit_query_message(
         press.query, _thanks(context.tr, linked), back_to_menu_keyboard(context.tr)
@@ -534,7 +534,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     typed = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & private
     not_text = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.COMMAND & private
     application.add_handler(
-        ConversationHandler(
+        LatestConversation(
+            application.bot_data.conversation_flows,
             entry_points=[
                 CommandHandler("feedback", start, filters=private),
                 CallbackQueryHandler(start, pattern=_exact(MENU_FEEDBACK)),

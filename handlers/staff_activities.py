@@ -48,6 +48,7 @@ from bot.audit import AuditLog
 from bot.broadcasts import announce_activity, notify_activity
 from bot.config import LANGUAGES
 from bot.context import NaboContext
+from bot.conversations import LatestConversation
 from bot.dates import (
     MAX_DURATION,
     CapacityError,
@@ -63,7 +64,7 @@ from bot.notify import cancelled_text, tell_promoted
 from bot.reminders import sync_reminder_jobs
 from bot.replies import ButtonPress, answer_press, edit_query_message, remove_query_buttons
 from bot.signups import Signup, SignupStatus
-from bot.staff import STAFF_MENU, StaffCallbackQueryHandler, StaffConversation, staff_command
+from bot.staff import STAFF_MENU, StaffCallbackQueryHandler, staff_command
 from bot.staff_texts import date_examples, date_problem, language_name, utf16_len
 
 log = logging.getLogger(__name__)
@@ -1668,8 +1669,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         return button(skip_question, f"^st:n:s:{state}$")
 
     application.add_handler(
-        StaffConversation(
-            application.bot_data.staff_flows,
+        LatestConversation(
+            application.bot_data.conversation_flows,
             entry_points=[
                 staff_command(staff, "newactivity", start_new),
                 button(start_new, f"^{re.escape(NEW)}$"),

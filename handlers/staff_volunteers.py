@@ -18,6 +18,7 @@ from telegram.ext import Application, ConversationHandler, MessageHandler, filte
 
 from bot.config import LANGUAGES
 from bot.context import NaboContext
+from bot.conversations import LatestConversation
 from bot.i18n import Translator
 from bot.notify import Told
 from bot.replies import ButtonPress, answer_press, edit_query_message
@@ -262,7 +263,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     staff: frozenset[int] = application.bot_data.config.staff_user_ids
     typed = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     application.add_handler(
-        ConversationHandler(
+        LatestConversation(
+            application.bot_data.conversation_flows,
             entry_points=[StaffCallbackQueryHandler(staff, start_writing, WRITE)],
             states={WRITING: [MessageHandler(typed, take_message)]},
             fallbacks=[staff_command(staff, "cancel", cancel)],

@@ -31,6 +31,7 @@ from telegram.ext import (
 )
 
 from bot.context import NaboContext
+from bot.conversations import LatestConversation
 from bot.i18n import Translator
 from bot.menu import MENU_HOME, MENU_VOLUNTEER, back_to_menu_keyboard
 from bot.replies import answer_press, edit_query_message
@@ -831,7 +832,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     not_text = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.COMMAND & private
     anything = filters.UpdateType.MESSAGE & ~filters.COMMAND & private
     application.add_handler(
-        ConversationHandler(
+        LatestConversation(
+            application.bot_data.conversation_flows,
             entry_points=[
                 CommandHandler("volunteer", start, filters=private),
                 CallbackQueryHandler(start, pattern=_exact(MENU_VOLUNTEER)),

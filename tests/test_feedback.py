@@ -102,11 +102,12 @@ async def test_the_question_goes_to_confirmed_residents_not_blocked(store: Store
     assert blocked != waitlisted
     assert [a.id for a in await feedback.owing_questions(NOW - timedelta(days=1))] == [activity]
     # Claimed before sending: once only; after a failed send it is owed again.
-    assert await feedback.claim_question(confirmed, NOW)
-    assert not await feedback.claim_question(confirmed, NOW)
+    token = await feedback.claim_question(confirmed, activity, NOW)
+    assert token is not None
+    assert await feedback.claim_question(confirmed, activity, NOW) is None
     assert await feedback.question_targets(activity) == []
     assert await feedback.owing_questions(NOW - timedelta(days=1)) == []
-    await feedback.unclaim_question(confirmed)
+    await feedback.unclaim_question(confirmed, token)
     assert [t.signup.id for t in await feedback.question_targets(activity)] == [confirmed]
 
 
@@ -125,33 +126,41 @@ async def test_no_question_for_a_cancelled_activity(store: Store) -> None:
     activity = await past_activity(store)
     signup = await sign_up(store, activity, 1)
     feedback = FeedbackRepository(store)
-    await feedback.claim_question(signup, NOW)
+    token = await feedback.claim_question(signup, activity, NOW)
+    assert token is not None
     await ActivityRepository(store).cancel(activity)
     assert await feedback.question_targets(activity) == []
     assert await feedback.owing_questions(NOW - timedelta(days=1)) == []
-    rated = await feedback.rate_after_activity(signup, 1, 5, NOW)
+    rated = await feedback.rate_after_activity(token, 5, NOW)
     assert rated.outcome is RateOutcome.NOT_FOUND
+    assert await store.fetch_all("SELECT * FROM feedback") == []
 
 
-async def test_a_rating_counts_once_and_is_unlinked(store: Store) -> None:
+async def test_a_rating_counts_once_and_cannot_be_traced(store: Store) -> None:
     activity = await past_activity(store)
     signup = await sign_up(store, activity, 1)
     feedback = FeedbackRepository(store)
-    # Not asked yet, someone else's, or not a face: nothing is recorded.
-    assert (await feedback.rate_after_activity(signup, 1, 4, NOW)).outcome is RateOutcome.NOT_FOUND
-    await feedback.claim_question(signup, NOW)
-    assert (await feedback.rate_after_activity(signup, 2, 4, NOW)).outcome is RateOutcome.NOT_FOUND
-    assert (await feedback.rate_after_activity(signup, 1, 6, NOW)).outcome is RateOutcome.NOT_FOUND
-    first = await feedback.rate_after_activity(signup, 1, 4, NOW)
+    # Never issued, or not a face: nothing is recorded.
+    assert (await feedback.rate_after_activity("0123456789abcdef", 4, NOW)).outcome is (
+        RateOutcome.ALREADY
+    )
+    token = await feedback.claim_question(signup, activity, NOW)
+    assert token is not None
+    assert (await feedback.rate_after_activity(token, 6, NOW)).outcome is RateOutcome.NOT_FOUND
+    first = await feedback.rate_after_activity(token, 4, NOW)
     assert first.outcome is RateOutcome.SAVED
     assert first.activity_id == activity
-    second = await feedback.rate_after_activity(signup, 1, 1, NOW)
+    second = await feedback.rate_after_activity(token, 1, NOW)
     assert second.outcome is RateOutcome.ALREADY
     rows = await store.fetch_all("SELECT user_id, subject, activity_id, rating FROM feedback")
     assert [tuple(row) for row in rows] == [(None, "activity", activity, 4)]
+    # Nothing left that says which sign-up answered: only that it was asked.
+    assert await store.fetch_all("SELECT * FROM feedback_tokens") == []
+    columns = [row[1] for row in await store.fetch_all("PRAGMA table_info(feedback_requests)")]
+    assert columns == ["signup_id", "sent_at"]
     # An answered question is never freed for a resend.
-    await feedback.unclaim_question(signup)
-    assert not await feedback.claim_question(signup, NOW)
+    await feedback.unclaim_question(signup, token)
+    assert await feedback.claim_question(signup, activity, NOW) is None
 
 
 async def test_a_comment_is_linked_only_when_chosen(store: Store) -> None:
@@ -159,9 +168,10 @@ async def test_a_comment_is_linked_only_when_chosen(store: Store) -> None:
     feedback = FeedbackRepository(store)
     signups = [await sign_up(store, activity, user) for user in (1, 2)]
     ids = []
-    for signup, user in zip(signups, (1, 2), strict=True):
-        await feedback.claim_question(signup, NOW)
-        result = await feedback.rate_after_activity(signup, user, 3, NOW)
+    for signup in signups:
+        token = await feedback.claim_question(signup, activity, NOW)
+        assert token is not None
+        result = await feedback.rate_after_activity(token, 3, NOW)
         assert result.feedback_id is not None
         ids.append(result.feedback_id)
     unlinked = await feedback.add_comment(ids[0], "God kaffe", NOW, link_to=None)

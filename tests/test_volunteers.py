@@ -211,3 +211,21 @@ async def test_staff_overview_by_status_and_kind_fits_a_message(store: Store) ->
     card = staff_card_text(tr, (await volunteers.all())[1], "ar", "new")
     assert "+4512345678" in card
     assert "Language: العربية" in card
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("Ring på 12345678", True),
+        ("ring 12 34 56 78 efter kl. 16", True),
+        ("+45 2345 6789", True),
+        ("0045 23456789", True),
+        ("Vi ses 12-05-2024 kl. 17", False),
+        ("sæsonen 2024-2025", False),
+        ("den 12.05.2024", False),
+        ("20000 kr. og 5 børn", False),
+        ("أنا متاح بعد الساعة 5 🙂", False),
+    ],
+)
+def test_typed_phone_numbers_are_found_but_dates_pass(text: str, phone: bool) -> None:
+    assert has_phone_number(text) is phone
