@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,6 +22,7 @@ from telegram.ext import (
     Defaults,
     TypeHandler,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.activities import ActivityRepository
 from bot.audit import AuditLog
@@ -71,6 +73,9 @@ def build_application(config: Config, clock: Clock | None = None) -> Application
     """Build the Application for ``config``; connects to nothing until it is started."""
     if not config.bot_token:
         raise ValueError("build_application needs a bot token")
+    # Conversations here mix buttons and typed answers per person on purpose
+    # (per_message=False); PTB's warning about that would only alarm staff reading logs.
+    warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
     context_types = ContextTypes(context=NaboContext, bot_data=BotData)
     application = (
         ApplicationBuilder()
