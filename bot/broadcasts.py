@@ -8,10 +8,11 @@ A delivery goes pending → sending → sent | blocked | failed, and a row found
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import from_db, to_db
+from bot.jobs import reconcile_jobs
 from bot.residents import PRIVACY_NOTICE_VERSION
 from bot.store import Store
 
@@ -427,15 +428,37 @@ async def sync_broadcast_jobs(application: Any) -> None:
     job_queue = application.job_queue
     now = bot_data.clock.now()
     scheduled = await bot_data.broadcasts.scheduled()
-    wanted = {broadcast_job_name(b.id): b for b in scheduled}
-    for job in job_queue.jobs():
-        if job.name and job.name.startswith(BROADCAST_JOB_PREFIX) and job.name not in wanted:
-            job.schedule_removal()
-    for name, broadcast in wanted.items():
-        if any(not job.removed for job in job_queue.get_jobs_by_name(name)):
-            continue
-        delay = max(0.0, (broadcast.send_at - now).total_seconds())
-        job_queue.run_once(_broadcast_job, when=delay, name=name, data=broadcast.id)
+    wanted = {
+        broadcast_job_name(b.id): (max(timedelta(0), b.send_at - now), b.id) for b in scheduled
+    }
+    reconcile_jobs(job_queue, BROADCAST_JOB_PREFIX, wanted, _broadcast_job)
+
+
+async def _send_now(
+    application: Any,
+    *,
+    kind: str,
+    audience: str,
+    activity_id: int,
+    staff_user_id: int,
+    texts: dict[str, str | None] | None = None,
+    report_chat_id: int | None = None,
+) -> tuple[int, int]:
+    """Store a broadcast about an activity and start it; return (its id, recipients)."""
+    bot_data = application.bot_data
+    now = bot_data.clock.now()
+    broadcast_id = await bot_data.broadcasts.create(
+        kind=kind,
+        audience=audience,
+        send_at=now,
+        now=now,
+        staff_user_id=staff_user_id,
+        texts=texts,
+        activity_id=activity_id,
+        progress=(report_chat_id, None) if report_chat_id is not None else None,
+    )
+    assert broadcast_id is not None
+    return broadcast_id, await start_broadcast(application, broadcast_id)
 
 
 async def notify_activity(
@@ -450,36 +473,27 @@ async def notify_activity(
     The news goes out as a broadcast, so a crash or a flood wait cannot lose it, and
     the staff member gets the usual final report in ``report_chat_id``.
     """
-    bot_data = application.bot_data
-    now = bot_data.clock.now()
-    broadcast_id = await bot_data.broadcasts.create(
+    _, recipients = await _send_now(
+        application,
         kind="message",
         audience=f"{ACTIVITY_PREFIX}{activity_id}",
-        send_at=now,
-        now=now,
+        activity_id=activity_id,
         staff_user_id=staff_user_id,
         texts=texts,
-        activity_id=activity_id,
-        progress=(report_chat_id, None) if report_chat_id is not None else None,
+        report_chat_id=report_chat_id,
     )
-    assert broadcast_id is not None
-    return await start_broadcast(application, broadcast_id)
+    return recipients
 
 
 async def announce_activity(context: Any, activity_id: int, staff_user_id: int) -> int:
     """Announce a new activity to subscribers whose interests match it; return the id."""
-    bot_data = context.bot_data
-    now = bot_data.clock.now()
-    broadcast_id = await bot_data.broadcasts.create(
+    broadcast_id, _ = await _send_now(
+        context.application,
         kind="announcement",
         audience=f"{INTERESTED_PREFIX}{activity_id}",
-        send_at=now,
-        now=now,
-        staff_user_id=staff_user_id,
         activity_id=activity_id,
+        staff_user_id=staff_user_id,
         # Staff write in private chats: the final report goes to the same id.
-        progress=(staff_user_id, None),
+        report_chat_id=staff_user_id,
     )
-    assert broadcast_id is not None
-    await start_broadcast(context.application, broadcast_id)
     return broadcast_id

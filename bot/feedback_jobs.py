@@ -8,7 +8,7 @@ Like reminders (bot/reminders.py): one job per activity with a stable name
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, JobQueue
@@ -19,6 +19,7 @@ from bot.config import LANGUAGES
 from bot.context import NaboContext
 from bot.feedback import FACES
 from bot.i18n import Translator
+from bot.jobs import RESCHEDULE_TOLERANCE, reconcile_jobs
 from bot.notify import Told, tell
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,6 @@ JOB_PREFIX = "feedback:"
 # After downtime, activities that ended up to this long before are still asked about;
 # a question days late is past its use.
 CATCH_UP = timedelta(days=2)
-# A waiting job whose time is off by more than this (the activity moved) is replaced.
-RESCHEDULE_TOLERANCE = timedelta(minutes=1)
 
 
 def job_name(activity_id: int) -> str:
@@ -85,22 +84,12 @@ async def sync_feedback_jobs(application: Application) -> int:  # type: ignore[t
     delay = bot_data.config.feedback_delay
     activities = await bot_data.feedback.owing_questions(now - delay - CATCH_UP)
     wanted = desired_jobs(activities, delay, now)
-    for job in job_queue.jobs():
-        if job.name and job.name.startswith(JOB_PREFIX) and job.name not in wanted:
-            job.schedule_removal()
-    real_now = datetime.now(UTC)
-    for name, (activity_id, wait) in wanted.items():
-        waiting = [job for job in job_queue.get_jobs_by_name(name) if not job.removed]
-        if (
-            wait > timedelta(0)
-            and len(waiting) == 1
-            and waiting[0].next_t is not None
-            and abs(waiting[0].next_t - (real_now + wait)) < RESCHEDULE_TOLERANCE
-        ):
-            continue  # already waiting for the time the database says
-        for job in job_queue.get_jobs_by_name(name):
-            job.schedule_removal()
-        job_queue.run_once(send_feedback_questions, when=wait, name=name, data=activity_id)
+    reconcile_jobs(
+        job_queue,
+        JOB_PREFIX,
+        {name: (wait, activity_id) for name, (activity_id, wait) in wanted.items()},
+        send_feedback_questions,
+    )
     return len(wanted)
 
 

@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ExtBot
 
 from bot.activities import Activity, ActivityRepository
-from bot.activity_view import activity_title_when, party_text
+from bot.activity_view import activity_title_when, fit_message, party_text
 from bot.i18n import Catalogs, Translator
 from bot.residents import ResidentRepository
 from bot.signups import Recipient, Signup
@@ -53,12 +53,26 @@ async def tell(
     text: str,
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> Told:
+    """Send one message to a resident about their sign-up (see tell_resident)."""
+    return await tell_resident(
+        bot, residents, recipient.signup.user_id, recipient.chat_id, text, reply_markup
+    )
+
+
+async def tell_resident(
+    bot: ExtBot[None],
+    residents: ResidentRepository,
+    user_id: int | None,
+    chat_id: int,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> Told:
     """Send one message to a resident; mark them blocked if Telegram says so."""
     try:
-        await bot.send_message(recipient.chat_id, text, reply_markup=reply_markup)
+        await bot.send_message(chat_id, fit_message(text), reply_markup=reply_markup)
     except Forbidden:
-        if recipient.signup.user_id is not None:
-            await residents.set_blocked(recipient.signup.user_id, True)
+        if user_id is not None:
+            await residents.set_blocked(user_id, True)
         log.info("resident has blocked the bot; marked blocked")
         return Told.BLOCKED
     except BadRequest as error:

@@ -8,7 +8,7 @@ claimed in ``reminder_sends`` before it is sent, so a restart never sends it twi
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from telegram.ext import Application, JobQueue
 
@@ -16,6 +16,7 @@ from bot.activities import Activity
 from bot.broadcasts import sync_broadcast_jobs
 from bot.context import NaboContext
 from bot.feedback_jobs import sync_feedback_jobs
+from bot.jobs import reconcile_jobs
 from bot.notify import Told, tell_reminder
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,6 @@ JOB_PREFIX = "reminder:"
 # process (the import command) get their reminders without a restart.
 SYNC_INTERVAL = timedelta(minutes=5)
 SYNC_JOB = "jobs:sync"
-# A waiting job whose time is off by more than this (the activity moved) is replaced.
-RESCHEDULE_TOLERANCE = timedelta(minutes=1)
 
 
 def job_name(activity_id: int, offset: timedelta) -> str:
@@ -66,27 +65,15 @@ async def sync_reminder_jobs(application: Application) -> int:  # type: ignore[t
     now = bot_data.clock.now()
     activities = await bot_data.activities.not_started(now)
     wanted = desired_jobs(activities, bot_data.config.reminder_offsets, now)
-    for job in job_queue.jobs():
-        if job.name and job.name.startswith(JOB_PREFIX) and job.name not in wanted:
-            job.schedule_removal()
-    real_now = datetime.now(UTC)
-    for name, (activity_id, minutes, delay) in wanted.items():
-        waiting = [job for job in job_queue.get_jobs_by_name(name) if not job.removed]
-        if (
-            delay > timedelta(0)
-            and len(waiting) == 1
-            and waiting[0].next_t is not None
-            and abs(waiting[0].next_t - (real_now + delay)) < RESCHEDULE_TOLERANCE
-        ):
-            continue  # already waiting for the time the database says
-        for job in job_queue.get_jobs_by_name(name):
-            job.schedule_removal()
-        job_queue.run_once(
-            send_reminders,
-            when=delay,
-            name=name,
-            data={"activity": activity_id, "minutes": minutes},
-        )
+    reconcile_jobs(
+        job_queue,
+        JOB_PREFIX,
+        {
+            name: (delay, {"activity": activity_id, "minutes": minutes})
+            for name, (activity_id, minutes, delay) in wanted.items()
+        },
+        send_reminders,
+    )
     return len(wanted)
 
 

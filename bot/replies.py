@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
+
+from bot.i18n import Translator
+from bot.volunteers import has_phone_number
 
 
 async def edit_query_message(
@@ -45,3 +48,35 @@ async def answer_press(update: Update) -> ButtonPress:
         raise ValueError("not a button press from a user in a chat")
     await query.answer()
     return ButtonPress(query, query.data or "", update.effective_user.id, update.effective_chat.id)
+
+
+async def too_long(message: Message, tr: Translator, text: str, limit: int) -> None:
+    """Tell the resident a text is over ``limit`` characters, and by how much."""
+    await message.reply_text(
+        tr.gettext(
+            "That is {count} characters; a message can have at most {limit}. "
+            "Please shorten it and send it again."
+        ).format(count=tr.ltr(len(text)), limit=tr.ltr(limit))
+    )
+
+
+async def acceptable_text(message: Message, tr: Translator, text: str, limit: int) -> bool:
+    """Check a typed text before storing it: not empty, within ``limit``, no typed number.
+
+    When it is not acceptable, the resident is told why and may send it again.
+    """
+    if len(text) > limit:
+        await too_long(message, tr, text, limit)
+        return False
+    if not text:
+        await message.reply_text(tr.gettext("Please write it as a text message."))
+        return False
+    if has_phone_number(text):
+        await message.reply_text(
+            tr.gettext(
+                "Please leave out phone numbers: Nabo does not keep numbers that are typed "
+                "in. Write it again without the number."
+            )
+        )
+        return False
+    return True

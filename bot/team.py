@@ -7,17 +7,14 @@ logged (by kind, never by content) and never stops the resident's journey.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.activity_view import fit_message
 from bot.config import Config
 from bot.i18n import Catalogs, Translator
-from bot.notify import Told
-from bot.residents import ResidentRepository
 
 log = logging.getLogger(__name__)
 
@@ -88,27 +85,3 @@ async def tell_team(
             continue
         told += 1
     return told
-
-
-async def tell_resident(
-    bot: ExtBot[None],
-    residents: ResidentRepository,
-    user_id: int,
-    chat_id: int,
-    text: str,
-    reply_markup: Any = None,
-) -> Told:
-    """Send one message to a resident; mark them blocked if Telegram says so."""
-    try:
-        await bot.send_message(chat_id, fit_message(text), reply_markup=reply_markup)
-    except Forbidden:
-        await residents.set_blocked(user_id, True)
-        log.info("resident has blocked the bot; marked blocked")
-        return Told.BLOCKED
-    except BadRequest as error:
-        log.warning("could not message a resident: %s", error.message)
-        return Told.FAILED
-    except TelegramError as error:
-        log.warning("could not message a resident: %s", type(error).__name__)
-        return Told.RETRY
-    return Told.SENT

@@ -29,10 +29,9 @@ from bot.conversations import LatestConversation
 from bot.feedback import FACES, LOW_RATING, MAX_TEXT, SUBJECTS, RateOutcome
 from bot.i18n import N_, Translator
 from bot.menu import MENU_FEEDBACK, back_to_menu_keyboard
-from bot.replies import answer_press, edit_query_message
+from bot.replies import acceptable_text, answer_press, edit_query_message
 from bot.session import require_consent
 from bot.team import post_to_staff_chat, team_translator
-from bot.volunteers import has_phone_number
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +264,7 @@ async def take_text(update: Update, context: NaboContext) -> int:
     draft = context.user_data.get(DRAFT)
     assert draft is not None
     text = message.text.strip()
-    if not await _acceptable(update, context, text):
+    if not await acceptable_text(message, context.tr, text, MAX_TEXT):
         return TEXT
     draft["text"] = text
     await message.reply_text(
@@ -362,7 +361,7 @@ async def take_comment(update: Update, context: NaboContext) -> int:
     comment_on = context.user_data.get(COMMENT_ON)
     assert comment_on is not None
     text = message.text.strip()
-    if not await _acceptable(update, context, text):
+    if not await acceptable_text(message, context.tr, text, MAX_TEXT):
         return COMMENT
     comment_on["text"] = text
     await message.reply_text(
@@ -449,33 +448,6 @@ def _staff_subject(tr: Translator, subject: str, activity: Activity | None) -> s
             title=tr.ltr(activity.title(tr.language)), date=tr.date(activity.starts_at)
         )
     return tr.gettext(STAFF_SUBJECTS.get(subject, STAFF_SUBJECTS["other"]))
-
-
-async def _acceptable(update: Update, context: NaboContext, text: str) -> bool:
-    """Check a text to store: not empty, within the limit, no typed phone number."""
-    message = update.effective_message
-    assert message is not None
-    tr = context.tr
-    if len(text) > MAX_TEXT:
-        await message.reply_text(
-            tr.gettext(
-                "That is {count} characters; a message can have at most {limit}. "
-                "Please shorten it and send it again."
-            ).format(count=tr.ltr(len(text)), limit=tr.ltr(MAX_TEXT))
-        )
-        return False
-    if not text:
-        await message.reply_text(tr.gettext("Please write it as a text message."))
-        return False
-    if has_phone_number(text):
-        await message.reply_text(
-            tr.gettext(
-                "Please leave out phone numbers: Nabo does not keep numbers that are typed "
-                "in. Write it again without the number."
-            )
-        )
-        return False
-    return True
 
 
 async def text_please(update: Update, context: NaboContext) -> None:

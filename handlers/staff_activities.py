@@ -128,22 +128,7 @@ WALK_INS_BUTTON = re.compile(r"^st:wi:(\d{1,9}):([mp]):(\d{1,3})$")
     EDIT_STARTS,
     EDIT_ENDS,
 ) = range(19)
-QUESTIONS = (
-    TITLE_DA,
-    TITLE_AR,
-    TITLE_EN,
-    DESCRIPTION_DA,
-    DESCRIPTION_AR,
-    DESCRIPTION_EN,
-    STARTS,
-    ENDS,
-    PLACE,
-    CAPACITY,
-    DELAFTALE,
-    AREA,
-    DEADLINE,
-    REPEAT,
-)
+QUESTIONS = tuple(range(TITLE_DA, REPEAT + 1))  # the new activity's, in order
 END = ConversationHandler.END
 
 # The conversation's own entries in user_data (one each, typed below).

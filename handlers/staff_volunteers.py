@@ -20,10 +20,10 @@ from bot.config import LANGUAGES
 from bot.context import NaboContext
 from bot.conversations import LatestConversation
 from bot.i18n import Translator
-from bot.notify import Told
+from bot.notify import Told, tell_resident
 from bot.replies import ButtonPress, answer_press, edit_query_message
 from bot.staff import StaffCallbackQueryHandler, staff_command
-from bot.team import post_to_staff_chat, team_translator, tell_resident
+from bot.team import post_to_staff_chat, team_translator
 from bot.volunteer_view import (
     REPLY_TO_TEAM,
     STAFF_LIST,

@@ -34,7 +34,7 @@ from bot.context import NaboContext
 from bot.conversations import LatestConversation
 from bot.i18n import Translator
 from bot.menu import MENU_HOME, MENU_VOLUNTEER, back_to_menu_keyboard
-from bot.replies import answer_press, edit_query_message
+from bot.replies import acceptable_text, answer_press, edit_query_message, too_long
 from bot.session import require_consent
 from bot.team import edit_staff_post, post_to_staff_chat, team_translator, tell_team
 from bot.volunteer_view import (
@@ -53,7 +53,6 @@ from bot.volunteers import (
     MAX_OTHER,
     TIMES,
     OfferDraft,
-    has_phone_number,
 )
 
 log = logging.getLogger(__name__)
@@ -295,7 +294,7 @@ async def take_other(update: Update, context: NaboContext) -> int:
     draft = _draft(context)
     assert draft is not None
     text = message.text.strip()
-    if not await _acceptable(update, context, text, MAX_OTHER):
+    if not await acceptable_text(message, context.tr, text, MAX_OTHER):
         return OTHER_STEP
     draft["other_help"] = text
     return await _ask_times(message.chat_id, context)
@@ -495,7 +494,7 @@ async def take_note(update: Update, context: NaboContext) -> int:
     draft = _draft(context)
     assert draft is not None
     text = message.text.strip()
-    if not await _acceptable(update, context, text, MAX_NOTE):
+    if not await acceptable_text(message, context.tr, text, MAX_NOTE):
         return NOTE_STEP
     draft["note"] = text
     return await _confirm(message.chat_id, context)
@@ -692,7 +691,7 @@ async def take_reply(update: Update, context: NaboContext) -> int:
     tr = context.tr
     text = message.text.strip()
     if len(text) > MAX_REPLY:
-        await _too_long(update, context, text, MAX_REPLY)
+        await too_long(message, context.tr, text, MAX_REPLY)
         return REPLY
     offer = await context.volunteers.get_for(update.effective_user.id)
     context.user_data.pop(REPLYING, None)
@@ -733,40 +732,6 @@ async def take_reply(update: Update, context: NaboContext) -> int:
 
 
 # ---------------------------------------------------------------- text checks and stopping
-
-
-async def _acceptable(update: Update, context: NaboContext, text: str, limit: int) -> bool:
-    """Check a text to store: not empty, within ``limit`` characters, no typed number."""
-    message = update.effective_message
-    assert message is not None
-    tr = context.tr
-    if len(text) > limit:
-        await _too_long(update, context, text, limit)
-        return False
-    if not text:
-        await message.reply_text(tr.gettext("Please write it as a text message."))
-        return False
-    if has_phone_number(text):
-        await message.reply_text(
-            tr.gettext(
-                "Please leave out phone numbers: Nabo does not keep numbers that are typed "
-                "in. Write it again without the number."
-            )
-        )
-        return False
-    return True
-
-
-async def _too_long(update: Update, context: NaboContext, text: str, limit: int) -> None:
-    message = update.effective_message
-    assert message is not None
-    tr = context.tr
-    await message.reply_text(
-        tr.gettext(
-            "That is {count} characters; a message can have at most {limit}. "
-            "Please shorten it and send it again."
-        ).format(count=tr.ltr(len(text)), limit=tr.ltr(limit))
-    )
 
 
 async def text_please(update: Update, context: NaboContext) -> None:

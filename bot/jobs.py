@@ -1,0 +1,42 @@
+"""Named one-off jobs kept in step with the database, the one source of truth."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram.ext import JobQueue
+
+# A waiting job whose time is off by more than this (the activity moved) is replaced.
+RESCHEDULE_TOLERANCE = timedelta(minutes=1)
+
+
+def reconcile_jobs(
+    job_queue: JobQueue[Any],
+    prefix: str,
+    wanted: dict[str, tuple[timedelta, object]],
+    callback: Callable[[Any], Awaitable[None]],
+) -> None:
+    """Make the jobs named ``prefix…`` exactly ``wanted``: name → (delay, job data).
+
+    A job already waiting for the right moment is left alone; one for a moment that has
+    changed is replaced; one no longer wanted is removed. Stable names mean a rebuild
+    never doubles a job.
+    """
+    for job in job_queue.jobs():
+        if job.name and job.name.startswith(prefix) and job.name not in wanted:
+            job.schedule_removal()
+    real_now = datetime.now(UTC)
+    for name, (delay, data) in wanted.items():
+        waiting = [job for job in job_queue.get_jobs_by_name(name) if not job.removed]
+        if (
+            delay > timedelta(0)
+            and len(waiting) == 1
+            and waiting[0].next_t is not None
+            and abs(waiting[0].next_t - (real_now + delay)) < RESCHEDULE_TOLERANCE
+        ):
+            continue  # already waiting for the time the database says
+        for job in waiting:
+            job.schedule_removal()
+        job_queue.run_once(callback, when=delay, name=name, data=data)
