@@ -17,8 +17,8 @@ from bot.app import build_application, running
 from bot.clock import Clock
 from bot.config import Config
 from bot.residents import Resident, ResidentRepository
+from bot.sandbox.botapi import BotApiServer
 from bot.store import Store
-from tests.botapi import BotApiServer
 
 STAFF_ID = 900
 STAFF_CHAT_ID = -1000900

@@ -27,7 +27,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryA
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
-from tests.botapi import BotApiServer, Upload, utf16_len
+from bot.sandbox.botapi import BotApiServer, Upload, utf16_len
 
 USER = 42
 OTHER = 43
