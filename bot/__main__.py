@@ -57,12 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == SANDBOX:
         return _run_sandbox(config, port, reset=arguments.reset)
     if not config.bot_token:
-        print(
-            "nabo: BOT_TOKEN is not set, so this is the sandbox. To run against Telegram, create "
-            "a bot with @BotFather and put its token in BOT_TOKEN (see .env.example).",
-            file=sys.stderr,
-        )
-        return _run_sandbox(config, port, reset=False)
+        return _run_sandbox(config, port, reset=False, without_token=True)
     return _run_bot(config)
 
 
@@ -91,19 +86,28 @@ def _run_bot(config: Config) -> int:
     return 0
 
 
-def _run_sandbox(config: Config, port: int, *, reset: bool) -> int:
+def _run_sandbox(config: Config, port: int, *, reset: bool, without_token: bool = False) -> int:
     """Run the sandbox until Ctrl+C; it has its own database beside the real one."""
-    # The sandbox never uses a real token, but one set in .env must not reach a log line.
-    configure_logging(config.log_level, secrets=[config.bot_token or ""])
     try:
         from bot.sandbox.runner import serve
-    except ImportError:  # aiohttp comes with the optional 'sandbox' extra
+    except ModuleNotFoundError as error:  # aiohttp comes with the optional 'sandbox' extra
+        if error.name != "aiohttp":
+            raise
         print(
-            "nabo: the sandbox needs the 'sandbox' extra (pip install -e '.[sandbox]'); "
-            "to run against Telegram, set BOT_TOKEN instead.",
+            f"nabo: {'BOT_TOKEN is not set, and ' if without_token else ''}the sandbox needs "
+            "the 'sandbox' extra (pip install -e '.[sandbox]'). To run against Telegram, "
+            "create a bot with @BotFather and put its token in BOT_TOKEN (see .env.example).",
             file=sys.stderr,
         )
         return 2
+    if without_token:
+        print(
+            "nabo: BOT_TOKEN is not set, so this is the sandbox. To run against Telegram, create "
+            "a bot with @BotFather and put its token in BOT_TOKEN (see .env.example).",
+            file=sys.stderr,
+        )
+    # The sandbox never uses a real token, but one set in .env must not reach a log line.
+    configure_logging(config.log_level, secrets=[config.bot_token or ""])
     from bot.store import StoreError
 
     database = config.database_path.with_name("sandbox.sqlite3")

@@ -280,3 +280,23 @@ def test_sandbox_port_must_be_a_port(tmp_path: Path) -> None:
         "nabo: configuration error: "
         "SANDBOX_PORT: 'eighty' is not a port number (0 picks a free one)"
     ]
+
+
+def test_without_the_sandbox_extra_it_says_what_to_do(tmp_path: Path) -> None:
+    # An installation without aiohttp, like the Docker image: one line, exit 2.
+    (tmp_path / "aiohttp.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'aiohttp'\", name='aiohttp')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("nabo: BOT_TOKEN is not set, and the sandbox needs the 'sandbox' extra")
+    assert "BOT_TOKEN" in line.split("extra", 1)[1]
