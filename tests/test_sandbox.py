@@ -21,7 +21,7 @@ from bot.activities import DELAFTALER
 from bot.config import DEFAULT_AREAS, Config
 from bot.i18n import Catalogs
 from bot.sandbox.demo import DEMO_WEEK, PERSONAS, STAFF_USER_ID, load_demo_data
-from bot.sandbox.runner import BANNER, Sandbox
+from bot.sandbox.runner import BANNER, Sandbox, running_sandbox
 from bot.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +82,9 @@ async def test_a_day_later_only_the_day_that_came_round_is_added(tmp_path: Path)
 @pytest.fixture
 async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     config = Config.from_env({"DATABASE_PATH": str(tmp_path / "nabo.sqlite3")})
-    async with Sandbox(config, port=0, database=tmp_path / "sandbox.sqlite3", poll_timeout=1) as sb:
+    async with running_sandbox(
+        config, port=0, database=tmp_path / "sandbox.sqlite3", poll_timeout=1
+    ) as sb:
         yield sb
 
 
@@ -219,9 +221,9 @@ async def test_sandbox_page_and_api(sandbox: Sandbox, catalogs: Catalogs) -> Non
 async def test_started_twice_on_one_database_adds_nothing(tmp_path: Path) -> None:
     config = Config.from_env({})
     database = tmp_path / "sandbox.sqlite3"
-    async with Sandbox(config, port=0, database=database, poll_timeout=1) as first:
+    async with running_sandbox(config, port=0, database=database, poll_timeout=1) as first:
         assert first.added == len(DEMO_WEEK)
-    async with Sandbox(config, port=0, database=database, poll_timeout=1) as second:
+    async with running_sandbox(config, port=0, database=database, poll_timeout=1) as second:
         assert second.added == 0
         rows = await second.application.bot_data.store.fetch_all("SELECT COUNT(*) FROM activities")
     assert rows[0][0] == len(DEMO_WEEK)

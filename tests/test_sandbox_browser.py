@@ -13,21 +13,21 @@ import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import pytest_asyncio
 from icalendar import Calendar
 
 from bot.activity_view import party_text
 from bot.config import Config
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, Translator
 from bot.sandbox.demo import PERSONAS
-from bot.sandbox.runner import BANNER, Sandbox
+from bot.sandbox.runner import BANNER, Sandbox, running_sandbox
 from tests.conftest import SCREENSHOTS
 
 try:
-    from playwright.async_api import Locator, Page, async_playwright, expect
+    from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 except ImportError:  # the 'test' extra brings it; say so rather than fail on import
     async_playwright = None  # type: ignore[assignment]
 
@@ -70,27 +70,38 @@ def catalogs() -> Catalogs:
     return Catalogs(ZoneInfo("Europe/Copenhagen"))
 
 
-@pytest.fixture
-async def sandbox_page(tmp_path: Path) -> AsyncIterator[tuple[Sandbox, Any]]:
+# One browser for the module (starting it is the slow part); a fresh sandbox for each test.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def browser() -> AsyncIterator[Browser]:
     executable = chromium()
-    expect.set_options(timeout=WAIT_MS)
-    config = Config.from_env({})
-    database = tmp_path / "sandbox.sqlite3"
-    async with (
-        Sandbox(config, port=0, database=database, poll_timeout=1) as sandbox,
-        async_playwright() as playwright,
-    ):
+    async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
         try:
-            page = await browser.new_page(viewport={"width": 1100, "height": 800})
-            page.set_default_timeout(WAIT_MS)
-            await page.goto(sandbox.url)
-            await expect(page.get_by_role("banner")).to_contain_text(BANNER)
-            yield sandbox, page
+            yield browser
         finally:
             await browser.close()
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def sandbox_page(browser: Browser, tmp_path: Path) -> AsyncIterator[tuple[Sandbox, Page]]:
+    expect.set_options(timeout=WAIT_MS)
+    database = tmp_path / "sandbox.sqlite3"
+    async with running_sandbox(
+        Config.from_env({}), port=0, database=database, poll_timeout=1
+    ) as sb:
+        page = await browser.new_page(viewport={"width": 1100, "height": 800})
+        try:
+            page.set_default_timeout(WAIT_MS)
+            await page.goto(sb.url)
+            await expect(page.get_by_role("banner")).to_contain_text(BANNER)
+            yield sb, page
+        finally:
+            await page.close()
 
 
 async def be(page: Page, key: str) -> None:
@@ -117,6 +128,14 @@ async def press(page: Page, label: str | re.Pattern[str], after: str) -> None:
     await message.get_by_role("button", name=label, exact=True).last.click()
 
 
+async def start_and_consent(page: Page, key: str, tr: Translator) -> None:
+    """Be that person, send /start and accept the privacy notice."""
+    await be(page, key)
+    await say(page, "/start")
+    await press(page, tr.gettext("✅ Yes, that's fine"), after=tr.gettext("No thanks"))
+    await expect(bot_says(page, tr.gettext("Thank you! You are all set."))).to_be_visible()
+
+
 async def screenshot(page: Page, name: str) -> None:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOT_DIR / f"{name}.png"
@@ -129,15 +148,12 @@ async def test_arabic_resident_starts_consents_and_signs_up(
 ) -> None:
     sandbox, page = sandbox_page
     ar = catalogs.translator("ar")
-    await be(page, "ar")
-    await say(page, "/start")
-    yes = ar.gettext("✅ Yes, that's fine")
-    notice = page.locator(".msg.bot", has=page.get_by_role("button", name=yes))
-    # Arabic is laid out right to left, bubble by bubble.
-    direction = "e => getComputedStyle(e.querySelector('.text')).direction"
-    assert await notice.evaluate(direction) == "rtl"
-    await notice.get_by_role("button", name=yes).click()
+    await start_and_consent(page, "ar", ar)
+    # Arabic is laid out right to left, bubble by bubble; the page's own texts are not.
+    direction = "e => getComputedStyle(e).direction"
     welcome = ar.gettext("Thank you! You are all set.")
+    assert await bot_says(page, welcome).locator(".text").evaluate(direction) == "rtl"
+    assert await page.locator("#chat-title").evaluate(direction) == "ltr"
     await press(page, ar.gettext("📅 Activities"), after=welcome)
     listing = page.locator(".msg.bot", has=page.get_by_role("button", name=re.compile(r"^1\. ")))
     title = (await listing.last.get_by_role("button").first.inner_text()).split(". ", 1)[1]
@@ -177,10 +193,7 @@ async def test_staff_broadcast_reaches_a_resident(
     _, page = sandbox_page
     da = catalogs.translator("da")
     # A resident who gets messages: Mette consents first.
-    await be(page, "da")
-    await say(page, "/start")
-    await press(page, da.gettext("✅ Yes, that's fine"), after=da.gettext("No thanks"))
-    await expect(bot_says(page, da.gettext("Thank you! You are all set."))).to_be_visible()
+    await start_and_consent(page, "da", da)
 
     await be(page, "staff")
     await say(page, "/broadcast")

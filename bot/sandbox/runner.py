@@ -6,10 +6,10 @@ import asyncio
 import contextlib
 import logging
 import signal
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
-from types import TracebackType
 
 from aiohttp import web
 from telegram.ext import Application
@@ -49,7 +49,7 @@ def sandbox_config(config: Config, server: BotApiServer, database: Path) -> Conf
 
 
 class Sandbox:
-    """The whole sandbox in the running event loop; use ``async with``."""
+    """The whole sandbox in the running event loop; start it with ``running_sandbox``."""
 
     def __init__(
         self,
@@ -68,7 +68,6 @@ class Sandbox:
         self.added = 0
         self._port = port
         self._poll_timeout = poll_timeout
-        self._stack = AsyncExitStack()
         self._bound_port: int | None = None
 
     @property
@@ -83,33 +82,16 @@ class Sandbox:
         """Nabo's running Application."""
         return self._application
 
-    async def __aenter__(self) -> Sandbox:
-        """Start the server, load the demo data, start Nabo and the page."""
-        try:
-            await self._start()
-        except BaseException:
-            await self._stack.aclose()
-            raise
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the page, Nabo and the server, in that order."""
-        await self._stack.aclose()
-
-    async def _start(self) -> None:
+    async def start(self, stack: AsyncExitStack) -> None:
+        """Start the server, the page, load the demo data and start Nabo; ``stack`` stops them."""
         server = self.server
         await server.start()
         # Last in, first out: the server stops last, after Nabo, which needs it to shut down.
-        self._stack.push_async_callback(server.stop)
+        stack.push_async_callback(server.stop)
         # The page next, so that a port in use stops the sandbox before anything else runs.
         runner = web.AppRunner(create_app(server), access_log=None, shutdown_timeout=1.0)
         await runner.setup()
-        self._stack.push_async_callback(runner.cleanup)
+        stack.push_async_callback(runner.cleanup)
         site = web.TCPSite(runner, HOST, self._port)
         await site.start()
         self._bound_port = runner.addresses[0][1]
@@ -129,9 +111,25 @@ class Sandbox:
                 server.open_chat(persona.user_id)
         server.add_bot_to_group(STAFF_USER_ID, STAFF_GROUP_ID, STAFF_GROUP_TITLE)
         application = build_application(self.config, clock=self.clock)
-        self._application = await self._stack.enter_async_context(
+        self._application = await stack.enter_async_context(
             running(application, poll_timeout=self._poll_timeout)
         )
+
+
+@asynccontextmanager
+async def running_sandbox(
+    config: Config,
+    *,
+    port: int = DEFAULT_PORT,
+    database: Path = DEFAULT_DATABASE,
+    clock: Clock | None = None,
+    poll_timeout: float = 10,
+) -> AsyncIterator[Sandbox]:
+    """Run the sandbox inside the current event loop; stop the page, Nabo, then the server."""
+    sandbox = Sandbox(config, port=port, database=database, clock=clock, poll_timeout=poll_timeout)
+    async with AsyncExitStack() as stack:
+        await sandbox.start(stack)
+        yield sandbox
 
 
 async def serve(config: Config, *, port: int, database: Path) -> None:
@@ -141,7 +139,7 @@ async def serve(config: Config, *, port: int, database: Path) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers here
             loop.add_signal_handler(signum, stop.set)
-    async with Sandbox(config, port=port, database=database) as sandbox:
+    async with running_sandbox(config, port=port, database=database) as sandbox:
         print(BANNER, flush=True)
         print(
             f"Nabo sandbox: open {sandbox.url} in your browser "
