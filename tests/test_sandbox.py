@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp import ClientSession
 from icalendar import Calendar
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.activities import DELAFTALER
 from bot.config import DEFAULT_AREAS, Config
@@ -216,6 +217,34 @@ async def test_sandbox_page_and_api(sandbox: Sandbox, catalogs: Catalogs) -> Non
         "SELECT user_id, adults, children, status FROM signups"
     )
     assert [tuple(row) for row in rows] == [(1002, 1, 0, "confirmed")]
+
+
+async def test_reply_keyboard_and_demo_contact(sandbox: Sandbox) -> None:
+    # The keyboard the volunteer journey shows, sent by the running bot itself.
+    bot, url = sandbox.application.bot, sandbox.url
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton("📞 Share my number", request_contact=True)], ["Skip"]]
+    )
+    await bot.send_message(1003, "Your number?", reply_markup=keyboard)
+    async with ClientSession() as http:
+        answer = await wait_for_chat(http, url, "en", lambda ms: bool(ms))
+        assert answer["keyboard"] == [
+            [{"text": "📞 Share my number", "contact": True}],
+            [{"text": "Skip", "contact": False}],
+        ]
+        async with http.post(f"{url}api/chat/en/contact", json={}) as response:
+            assert response.status == 200
+        shared = (await wait_for_chat(http, url, "en", lambda ms: len(ms) == 2))["messages"][-1]
+        assert (shared["from_bot"], shared["contact"]) == (False, "+4500000003")
+        # Removed: Nabo's own answer to the contact may come before or after, without one.
+        await bot.send_message(1003, "Thanks", reply_markup=ReplyKeyboardRemove())
+        answer = await wait_for_chat(
+            http, url, "en", lambda ms: any(m["text"] == "Thanks" for m in ms)
+        )
+        assert answer["keyboard"] is None
+        # Only in one's own chat: not in the staff group.
+        async with http.post(f"{url}api/chat/staff-group/contact", json={}) as response:
+            assert response.status == 400
 
 
 async def test_started_twice_on_one_database_adds_nothing(tmp_path: Path) -> None:
