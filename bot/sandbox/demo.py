@@ -126,13 +126,13 @@ DEMO_WEEK: tuple[DemoActivity, ...] = (
         1,
         (
             "Sprogcafé: øv dansk over en kop kaffe",
-            "مقهى اللغة: تحدث الدنماركية مع جيرانك",
+            "مقهى اللغة: الدنماركية مع الجيران على فنجان قهوة",
             "Language café: practise Danish over coffee",
         ),
         (
             "Snak dansk med naboer og frivillige i dit eget tempo. "
             "Alle niveauer er velkomne, også hvis du lige er begyndt.",
-            "تحدث الدنماركية مع الجيران والمتطوعين بالسرعة التي تناسبك. "
+            "يمكنك التحدث بالدنماركية مع الجيران والمتطوعين بالسرعة التي تناسبك. "
             "جميع المستويات مرحب بها، حتى لو بدأت التعلم للتو.",
             "Speak Danish with neighbours and volunteers at your own pace. "
             "All levels are welcome, also if you have just started.",

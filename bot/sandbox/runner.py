@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -27,8 +26,6 @@ from bot.sandbox.demo import (
 )
 from bot.sandbox.web import HOST, create_app
 from bot.store import Store
-
-log = logging.getLogger(__name__)
 
 SANDBOX_TOKEN = "100200300:SANDBOX-not-a-real-token"
 DEFAULT_PORT = 8080
