@@ -141,6 +141,10 @@ async def test_sandbox_page_and_api(sandbox: Sandbox, catalogs: Catalogs) -> Non
             key,
             lambda ms: any(b["text"] == yes for row in ms[-1]["buttons"] for b in row),
         )
+        # The command menu in the resident's language, as Telegram's client shows it.
+        assert {"command": "start", "description": ar.gettext("Start, or open the menu")} in (
+            answer["commands"]
+        )
         typed = answer["messages"][0]
         assert (typed["from_bot"], typed["text"]) == (False, "/start")
         notice = last_bot(answer["messages"])

@@ -129,9 +129,13 @@ async def press(page: Page, label: str | re.Pattern[str], after: str) -> None:
 
 
 async def start_and_consent(page: Page, key: str, tr: Translator) -> None:
-    """Be that person, send /start and accept the privacy notice."""
+    """Be that person, pick /start from the command menu and accept the privacy notice."""
     await be(page, key)
-    await say(page, "/start")
+    await page.locator("#menu").click()
+    commands = page.locator("#commands")
+    await commands.get_by_role("button", name=tr.gettext("Start, or open the menu")).click()
+    await expect(commands).to_be_hidden()
+    await expect(page.locator(".msg.user").last).to_have_text("/start")
     await press(page, tr.gettext("✅ Yes, that's fine"), after=tr.gettext("No thanks"))
     await expect(bot_says(page, tr.gettext("Thank you! You are all set."))).to_be_visible()
 

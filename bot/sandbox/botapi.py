@@ -1910,6 +1910,26 @@ class BotApiServer:
         """Commands setMyCommands stored for a scope (dict or PTB BotCommandScope) and language."""
         return copy.deepcopy(self._commands.get((_canonical_scope(scope), language_code or ""), []))
 
+    def command_menu(self, chat_id: int, language_code: str | None) -> list[JSON]:
+        """The command menu a client shows in a chat, resolved in Telegram's order of scopes.
+
+        The chat's own scope, then all private (or all group) chats, then the default; in
+        each, the user's language first, then the list for every language.
+        """
+        chat = self._chats.get(chat_id)
+        private = chat is None or chat.chat["type"] == "private"
+        scopes = [
+            {"type": "chat", "chat_id": chat_id},
+            {"type": "all_private_chats" if private else "all_group_chats"},
+            {"type": "default"},
+        ]
+        for scope in scopes:
+            for language in dict.fromkeys([language_code or "", ""]):
+                found = self._commands.get((_canonical_scope(scope), language))
+                if found:
+                    return copy.deepcopy(found)
+        return []
+
     def count(self, method: str) -> int:
         """How many times the bot called `method` (case-insensitive)."""
         return sum(1 for name, _ in self.requests if name.lower() == method.lower())

@@ -147,6 +147,7 @@ async def _chat(request: web.Request) -> web.StreamResponse:
             "version": server.version,
             "messages": [_message_view(persona, message) for message in messages],
             "keyboard": _reply_keyboard(messages),
+            "commands": server.command_menu(persona.chat_id, persona.language_code),
             # Bot messages per chat, so the page can show what is new for the others.
             "counts": {p.key: server.cursor(p.chat_id) for p in request.app[_PERSONAS].values()},
         }

@@ -147,6 +147,29 @@ function renderKeyboard(keyboard) {
   }
 }
 
+function renderCommands(commands) {
+  const list = $("commands");
+  const signature = JSON.stringify(commands);
+  if (list.dataset.signature === signature) return;
+  list.dataset.signature = signature;
+  list.replaceChildren();
+  for (const command of commands) {
+    const node = el("button", {type: "button"}, el("code", {}, `/${command.command}`),
+      el("span", {dir: "auto"}, command.description));
+    node.addEventListener("click", () => {
+      showCommands(false);
+      act("send", {text: `/${command.command}`});
+    });
+    list.append(el("li", {}, node));
+  }
+  $("menu").disabled = commands.length === 0;
+}
+
+function showCommands(show) {
+  $("commands").hidden = !show;
+  $("menu").setAttribute("aria-expanded", String(show));
+}
+
 function renderBadges() {
   for (const item of document.querySelectorAll("#personas button")) {
     const key = item.dataset.key;
@@ -170,6 +193,7 @@ async function pollLoop(key) {
       state.seen[key] = answer.counts[key] || 0;
       renderMessages(answer.messages);
       renderKeyboard(answer.keyboard);
+      renderCommands(answer.commands);
       renderBadges();
     } catch (error) {
       if (error.name === "AbortError") return;
@@ -184,6 +208,7 @@ function choose(persona) {
   state.current = persona.key;
   state.version = -1;
   state.rendered = new Map();
+  showCommands(false);
   $("messages").replaceChildren();
   $("chat-title").textContent = persona.label;
   for (const item of document.querySelectorAll("#personas button")) {
@@ -203,6 +228,7 @@ async function start() {
     button.addEventListener("click", () => choose(persona));
     list.append(el("li", {}, button));
   }
+  $("menu").addEventListener("click", () => showCommands($("commands").hidden));
   $("composer").addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = $("text");
