@@ -1,4 +1,4 @@
-# Nabo: `make run` runs the bot, `make test` runs the tests. Both set up .venv first.
+# Nabo: `make run` runs the bot (without BOT_TOKEN: the sandbox), `make test` runs the tests.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# As in signups.py: the local Bot API server and the builders live under tests/.
+# As in signups.py: the test data builders live under tests/.
 sys.path.insert(0, str(ROOT))
 
 import telegram  # noqa: E402
@@ -35,8 +35,8 @@ from bench.signups import (  # noqa: E402
 from bot.broadcasts import SUBSCRIBERS, BroadcastRepository  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.config import LANGUAGES  # noqa: E402
+from bot.sandbox.botapi import BotApiServer  # noqa: E402
 from bot.store import Store  # noqa: E402
-from tests.botapi import BotApiServer  # noqa: E402
 from tests.factories import add_residents  # noqa: E402
 
 FIRST_USER_ID = 300_000

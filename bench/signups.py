@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
-# The local Bot API server and the test data builders live under tests/, which is not an
+# The test data builders live under tests/, which is not an
 # installed package; `make bench` runs this file directly, so put the checkout on the path.
 sys.path.insert(0, str(ROOT))
 
@@ -28,8 +28,8 @@ from telegram.constants import FloodLimit  # noqa: E402
 
 from bot.clock import Clock  # noqa: E402
 from bot.config import LANGUAGES  # noqa: E402
+from bot.sandbox.botapi import BotApiServer  # noqa: E402
 from bot.store import Store  # noqa: E402
-from tests.botapi import BotApiServer  # noqa: E402
 from tests.factories import add_activity, add_residents  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"

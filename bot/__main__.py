@@ -1,9 +1,10 @@
-"""Command line: ``python -m bot`` runs Nabo (long polling); subcommands are staff tools."""
+"""Command line: ``python -m bot`` runs Nabo (long polling), or the sandbox without a token."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import os
 import sqlite3
 import sys
@@ -13,13 +14,18 @@ from bot.config import Config, ConfigError
 from bot.logs import configure_logging
 
 IMPORT_ACTIVITIES = "import-activities"
+SANDBOX = "sandbox"
+DEFAULT_SANDBOX_PORT = 8080
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, validate the environment and run."""
     parser = argparse.ArgumentParser(
         prog="python -m bot",
-        description="Without a command, run Nabo (long polling). With one, run a staff tool.",
+        description=(
+            "Without a command, run Nabo (long polling); without BOT_TOKEN, run the sandbox. "
+            "With a command, run a staff tool."
+        ),
     )
     commands = parser.add_subparsers(dest="command")
     importer = commands.add_parser(
@@ -28,25 +34,44 @@ def main(argv: list[str] | None = None) -> int:
         description="Check a CSV file of activities and store them all, or nothing.",
     )
     importer.add_argument("file", type=Path, help="CSV file, UTF-8, comma or semicolon separated")
+    sandbox = commands.add_parser(
+        SANDBOX,
+        help="try Nabo in a browser, without Telegram (what runs when BOT_TOKEN is unset)",
+        description=(
+            "Run Nabo against a local Bot API server with demo data and a chat page on "
+            "127.0.0.1. Nothing reaches Telegram."
+        ),
+    )
+    sandbox.add_argument(
+        "--reset", action="store_true", help="start from an empty sandbox database"
+    )
     arguments = parser.parse_args(argv)
     try:
         config = Config.from_env(os.environ)
+        port = _sandbox_port(os.environ.get("SANDBOX_PORT", ""))
     except ConfigError as error:
         print(f"nabo: configuration error: {error}", file=sys.stderr)
         return 2
     if arguments.command == IMPORT_ACTIVITIES:
         return _import_activities(arguments.file, config)
+    if arguments.command == SANDBOX:
+        return _run_sandbox(config, port, reset=arguments.reset)
+    if not config.bot_token:
+        return _run_sandbox(config, port, reset=False, without_token=True)
     return _run_bot(config)
 
 
+def _sandbox_port(raw: str) -> int:
+    raw = raw.strip()
+    if not raw:
+        return DEFAULT_SANDBOX_PORT
+    if not raw.isdigit() or int(raw) > 65535:
+        raise ConfigError(f"SANDBOX_PORT: {raw!r} is not a port number (0 picks a free one)")
+    return int(raw)
+
+
 def _run_bot(config: Config) -> int:
-    if not config.bot_token:
-        print(
-            "nabo: BOT_TOKEN is not set. Create a bot with @BotFather in Telegram and "
-            "put its token in BOT_TOKEN (see .env.example).",
-            file=sys.stderr,
-        )
-        return 2
+    assert config.bot_token is not None  # main() runs the sandbox without one
     configure_logging(config.log_level, secrets=[config.bot_token])
     # Imported here so that a configuration error answers fast, before PTB loads.
     from bot.app import run_polling
@@ -57,6 +82,54 @@ def _run_bot(config: Config) -> int:
     except (StoreError, OSError, sqlite3.Error) as error:
         # A database that is newer, unreadable or in a folder Nabo may not write to.
         print(f"nabo: database error ({config.database_path}): {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _run_sandbox(config: Config, port: int, *, reset: bool, without_token: bool = False) -> int:
+    """Run the sandbox until Ctrl+C; it has its own database beside the real one."""
+    try:
+        from bot.sandbox.runner import serve
+    except ModuleNotFoundError as error:  # aiohttp comes with the optional 'sandbox' extra
+        if error.name != "aiohttp":
+            raise
+        print(
+            f"nabo: {'BOT_TOKEN is not set, and ' if without_token else ''}the sandbox needs "
+            "the 'sandbox' extra (pip install -e '.[sandbox]'). To run against Telegram, "
+            "create a bot with @BotFather and put its token in BOT_TOKEN (see .env.example).",
+            file=sys.stderr,
+        )
+        return 2
+    if without_token:
+        print(
+            "nabo: BOT_TOKEN is not set, so this is the sandbox. To run against Telegram, create "
+            "a bot with @BotFather and put its token in BOT_TOKEN (see .env.example).",
+            file=sys.stderr,
+        )
+    # The sandbox never uses a real token, but one set in .env must not reach a log line.
+    configure_logging(config.log_level, secrets=[config.bot_token or ""])
+    from bot.store import StoreError
+
+    database = config.database_path.with_name("sandbox.sqlite3")
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+    try:
+        asyncio.run(serve(config, port=port, database=database))
+    except KeyboardInterrupt:
+        pass
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            print(
+                f"nabo: sandbox: port {port} on 127.0.0.1 is in use; "
+                "choose another with SANDBOX_PORT.",
+                file=sys.stderr,
+            )
+        else:
+            print(f"nabo: sandbox: {error}", file=sys.stderr)
+        return 2
+    except (StoreError, sqlite3.Error) as error:
+        print(f"nabo: database error ({database}): {error}", file=sys.stderr)
         return 2
     return 0
 

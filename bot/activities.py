@@ -193,6 +193,24 @@ class ActivityRepository:
             ids = [await _insert_activity(db, draft, now) for draft in drafts]
         return ids
 
+    async def add_missing(self, drafts: Sequence[ActivityDraft], now: datetime) -> list[int]:
+        """Insert the drafts no activity matches yet (same Danish title and start); return ids.
+
+        Loading the same drafts again adds nothing, which keeps demo data idempotent. One
+        transaction, all or nothing.
+        """
+        ids = []
+        async with self._store.transaction() as db:
+            for draft in drafts:
+                async with db.execute(
+                    "SELECT 1 FROM activities WHERE title_da = ? AND starts_at = ?",
+                    (draft.title_da, to_db(draft.starts_at)),
+                ) as cursor:
+                    if await cursor.fetchone() is not None:
+                        continue
+                ids.append(await _insert_activity(db, draft, now))
+        return ids
+
     async def add_series(
         self, series: Sequence[Sequence[ActivityDraft]], now: datetime
     ) -> list[list[int]]:

@@ -17,11 +17,13 @@ from bot.app import build_application, running
 from bot.clock import Clock
 from bot.config import Config
 from bot.residents import Resident, ResidentRepository
+from bot.sandbox.botapi import BotApiServer
 from bot.store import Store
-from tests.botapi import BotApiServer
 
 STAFF_ID = 900
 STAFF_CHAT_ID = -1000900
+# Screenshots the browser tests saved; the end-of-run summary lists them.
+SCREENSHOTS: list[Path] = []
 
 
 class TestClock(Clock):
@@ -135,6 +137,13 @@ async def nabo(botapi: BotApiServer, config: Config, clock: TestClock) -> AsyncI
         yield instance
     finally:
         await instance.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SCREENSHOTS:
+        terminalreporter.write_line(f"browser screenshots in {SCREENSHOTS[0].parent}:")
+        for path in SCREENSHOTS:
+            terminalreporter.write_line(f"  {path.name}")
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from aiohttp import web
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     ChatMember,
     InlineKeyboardButton,
@@ -27,7 +28,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryA
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
-from tests.botapi import BotApiServer, Upload, utf16_len
+from bot.sandbox.botapi import BotApiServer, Upload, utf16_len
 
 USER = 42
 OTHER = 43
@@ -649,6 +650,21 @@ async def test_my_commands_per_language_and_scope(bot: Bot, server: BotApiServer
         await bot.set_my_commands([BotCommand("Start", "x")])
     with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.set_my_commands([BotCommand("x", "x")], scope=BotCommandScopeChat(999))
+
+
+async def test_command_menu_resolves_scopes_like_telegram(bot: Bot, server: BotApiServer) -> None:
+    server.send_text(USER, "hej")
+    await bot.set_my_commands([BotCommand("start", "Start")])
+    await bot.set_my_commands([BotCommand("start", "Begin")], language_code="en")
+    await bot.set_my_commands([BotCommand("help", "Hjælp")], scope=BotCommandScopeAllPrivateChats())
+    # No private-chat list in English: the private-chat list for all languages comes first.
+    assert server.command_menu(USER, "en") == [{"command": "help", "description": "Hjælp"}]
+    await bot.set_my_commands([BotCommand("admin", "Personale")], scope=BotCommandScopeChat(USER))
+    assert server.command_menu(USER, "da") == [{"command": "admin", "description": "Personale"}]
+    # A group sees the group and default lists, in its user's language first.
+    server.add_bot_to_group(USER, -100123, "Gruppe")
+    assert server.command_menu(-100123, "en") == [{"command": "start", "description": "Begin"}]
+    assert server.command_menu(-100123, "ar") == [{"command": "start", "description": "Start"}]
 
 
 async def test_send_document_multipart_round_trip(bot: Bot, server: BotApiServer) -> None:

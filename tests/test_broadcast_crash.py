@@ -26,8 +26,8 @@ from telegram import Bot
 from bot.broadcasts import SUBSCRIBERS, BroadcastRepository
 from bot.clock import Clock
 from bot.config import LANGUAGES
+from bot.sandbox.botapi import BotApiServer
 from bot.store import Store
-from tests.botapi import BotApiServer
 from tests.factories import add_residents
 
 ROOT = Path(__file__).resolve().parents[1]

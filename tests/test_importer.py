@@ -409,9 +409,3 @@ def test_cli_configuration_error_is_the_bots_line(cli_env: dict[str, str], tmp_p
         "nabo: configuration error: TIMEZONE: 'Europe/Nowhere' is not a known IANA time zone"
     ]
     assert run_cli(env=env).stderr == result.stderr
-
-
-def test_cli_without_a_command_still_asks_for_the_token(cli_env: dict[str, str]) -> None:
-    result = run_cli(env=cli_env)
-    assert result.returncode == 2
-    assert result.stderr.startswith("nabo: BOT_TOKEN is not set.")

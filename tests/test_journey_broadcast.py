@@ -12,7 +12,7 @@ from bot.delivery import progress_text
 from bot.digest import DIGEST_JOB, send_weekly_digest
 from bot.i18n import Catalogs
 from bot.residents import ResidentRepository
-from tests.botapi import BotApiServer
+from bot.sandbox.botapi import BotApiServer
 from tests.conftest import STAFF_ID, Nabo, buttons, settle
 from tests.factories import add_activity, add_residents
 

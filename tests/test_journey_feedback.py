@@ -12,8 +12,8 @@ from bot.activity_view import activity_title_when
 from bot.feedback_jobs import job_name, question_text
 from bot.i18n import Catalogs, Translator
 from bot.residents import ResidentRepository
+from bot.sandbox.botapi import BotApiServer
 from bot.signups import SignupRepository
-from tests.botapi import BotApiServer
 from tests.conftest import STAFF_CHAT_ID, STAFF_ID, Nabo, buttons, settle
 from tests.factories import add_activity, add_residents
 

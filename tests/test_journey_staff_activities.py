@@ -14,9 +14,9 @@ from bot.activity_view import activity_detail, activity_title_when, delaftale_na
 from bot.clock import from_db
 from bot.i18n import Catalogs, Translator
 from bot.reminders import job_name
+from bot.sandbox.botapi import BotApiServer
 from bot.signups import SignupRepository
 from bot.store import Store
-from tests.botapi import BotApiServer
 from tests.conftest import STAFF_ID, Nabo, buttons, settle
 from tests.factories import add_activity, add_residents
 

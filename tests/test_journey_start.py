@@ -8,8 +8,8 @@ from bot.i18n import Catalogs, Translator
 from bot.logs import apply_log_policy
 from bot.notice import consent_request_text
 from bot.residents import PRIVACY_NOTICE_VERSION
+from bot.sandbox.botapi import BotApiServer
 from handlers.help import help_text
-from tests.botapi import BotApiServer
 from tests.conftest import STAFF_CHAT_ID, STAFF_ID, Nabo, buttons, settle
 
 LANGUAGES = ["da", "ar", "en"]

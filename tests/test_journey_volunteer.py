@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import Catalogs, Translator
+from bot.sandbox.botapi import BotApiServer
 from bot.volunteer_view import offer_lines, resident_offer_text, staff_card_text
 from bot.volunteers import VolunteerRepository
-from tests.botapi import BotApiServer
 from tests.conftest import STAFF_CHAT_ID, STAFF_ID, Nabo, buttons, settle
 from tests.factories import add_residents
 

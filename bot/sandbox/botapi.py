@@ -1,4 +1,4 @@
-"""Local fake Telegram Bot API server: speaks HTTP like api.telegram.org; tests act as users.
+"""Local Bot API server speaking HTTP like api.telegram.org; tests and the sandbox act as users.
 
 The real python-telegram-bot client talks to it over HTTP (``base_url`` / ``base_file_url``);
 answers and errors have Telegram's shapes, status codes and descriptions. Tests act as users
@@ -1774,6 +1774,36 @@ class BotApiServer:
             self._view(s) for s in self._bot_stored(chat_id) if include_deleted or not s.deleted
         ]
 
+    def transcript(self, chat_id: int, *, limit: int = 200) -> list[JSON]:
+        """The last `limit` messages of a chat from both sides, oldest first, as they are now.
+
+        Like messages(), plus ``from_bot``; deleted messages are left out. The sandbox's chat
+        page shows this.
+        """
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return []
+        shown = [stored for stored in chat.messages.values() if not stored.deleted]
+        return [{**self._view(stored), "from_bot": stored.from_bot} for stored in shown[-limit:]]
+
+    @property
+    def version(self) -> int:
+        """A number that grows whenever a message is sent, edited or deleted, or a user acts."""
+        return self._seq
+
+    async def wait_for_change(self, version: int, timeout: float) -> int:  # noqa: ASYNC109
+        """Wait until `version` is out of date or `timeout` seconds passed; return the version."""
+        await self._wait_for(lambda: self._seq != version or self._stopping, timeout)
+        return self._seq
+
+    def open_chat(self, user_id: int) -> None:
+        """Give a user a private chat with the bot without an update, as if they wrote long ago.
+
+        The sandbox keeps its database across restarts but this server forgets its chats; this
+        lets the bot reach residents it knows from before without them writing first.
+        """
+        self._private_chat(user_id)
+
     def cursor(self, chat_id: int) -> int:
         """Number of messages the bot has sent to the chat so far (a wait_for_messages cursor)."""
         return len(self._bot_stored(chat_id))
@@ -1879,6 +1909,26 @@ class BotApiServer:
     def commands(self, language_code: str | None = None, scope: Any = None) -> list[JSON]:
         """Commands setMyCommands stored for a scope (dict or PTB BotCommandScope) and language."""
         return copy.deepcopy(self._commands.get((_canonical_scope(scope), language_code or ""), []))
+
+    def command_menu(self, chat_id: int, language_code: str | None) -> list[JSON]:
+        """The command menu a client shows in a chat, resolved in Telegram's order of scopes.
+
+        The chat's own scope, then all private (or all group) chats, then the default; in
+        each, the user's language first, then the list for every language.
+        """
+        chat = self._chats.get(chat_id)
+        private = chat is None or chat.chat["type"] == "private"
+        scopes = [
+            {"type": "chat", "chat_id": chat_id},
+            {"type": "all_private_chats" if private else "all_group_chats"},
+            {"type": "default"},
+        ]
+        for scope in scopes:
+            for language in dict.fromkeys([language_code or "", ""]):
+                found = self._commands.get((_canonical_scope(scope), language))
+                if found:
+                    return copy.deepcopy(found)
+        return []
 
     def count(self, method: str) -> int:
         """How many times the bot called `method` (case-insensitive)."""

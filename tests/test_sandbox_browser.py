@@ -1,0 +1,225 @@
+"""The sandbox's chat page in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+Screenshots of each end state go to test-output/sandbox/ (git ignores test-output/); the
+summary at the end of the pytest run names them. Without Chromium (or Playwright) these
+tests skip with the reason, except in CI (CI=true), where they fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import pytest_asyncio
+from icalendar import Calendar
+
+from bot.activity_view import party_text
+from bot.config import Config
+from bot.i18n import Catalogs, Translator
+from bot.sandbox.demo import PERSONAS
+from bot.sandbox.runner import BANNER, Sandbox, running_sandbox
+from tests.conftest import SCREENSHOTS
+
+try:
+    from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+except ImportError:  # the 'test' extra brings it; say so rather than fail on import
+    async_playwright = None  # type: ignore[assignment]
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOT_DIR = ROOT / "test-output" / "sandbox"
+# Quiet and self-contained: no sandbox for root in CI, no GPU, nothing fetched from outside.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# A guard against hanging on a busy machine, not a speed check.
+WAIT_MS = 20_000
+LABELS = {persona.key: persona.label for persona in PERSONAS}
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must run the browser tests (.ci/run installs chromium)")
+    pytest.skip(reason)
+
+
+def chromium() -> str:
+    """Return the system's Chromium, or skip (fail in CI) with the reason."""
+    if async_playwright is None:
+        _unavailable("playwright is not installed (pip install -e '.[test]')")
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        _unavailable("no Chromium found: install Debian's package (apt-get install chromium)")
+    assert found is not None
+    return found
+
+
+@pytest.fixture(scope="module")
+def catalogs() -> Catalogs:
+    return Catalogs(ZoneInfo("Europe/Copenhagen"))
+
+
+# One browser for the module (starting it is the slow part); a fresh sandbox for each test.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    executable = chromium()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def sandbox_page(browser: Browser, tmp_path: Path) -> AsyncIterator[tuple[Sandbox, Page]]:
+    expect.set_options(timeout=WAIT_MS)
+    database = tmp_path / "sandbox.sqlite3"
+    async with running_sandbox(
+        Config.from_env({}), port=0, database=database, poll_timeout=1
+    ) as sb:
+        page = await browser.new_page(viewport={"width": 1100, "height": 800})
+        try:
+            page.set_default_timeout(WAIT_MS)
+            await page.goto(sb.url)
+            await expect(page.get_by_role("banner")).to_contain_text(BANNER)
+            yield sb, page
+        finally:
+            await page.close()
+
+
+async def be(page: Page, key: str) -> None:
+    await page.get_by_role("button", name=LABELS[key]).click()
+    await expect(page.locator("#chat-title")).to_have_text(LABELS[key])
+
+
+async def say(page: Page, text: str) -> None:
+    """Type into the message field and press Enter, as a person would."""
+    field = page.get_by_placeholder("Write a message")
+    await field.fill(text)
+    await field.press("Enter")
+    await expect(page.locator(".msg.user").last).to_have_text(text)
+
+
+def bot_says(page: Page, text: str) -> Locator:
+    """The newest bot message containing ``text``."""
+    return page.locator(".msg.bot").filter(has_text=text).last
+
+
+async def press(page: Page, label: str | re.Pattern[str], after: str) -> None:
+    """Press the newest inline button with that label on a message that says ``after``."""
+    message = bot_says(page, after)
+    await message.get_by_role("button", name=label, exact=True).last.click()
+
+
+async def start_and_consent(page: Page, key: str, tr: Translator) -> None:
+    """Be that person, pick /start from the command menu and accept the privacy notice."""
+    await be(page, key)
+    await page.locator("#menu").click()
+    commands = page.locator("#commands")
+    await commands.get_by_role("button", name=tr.gettext("Start, or open the menu")).click()
+    await expect(commands).to_be_hidden()
+    await expect(page.locator(".msg.user").last).to_have_text("/start")
+    await press(page, tr.gettext("✅ Yes, that's fine"), after=tr.gettext("No thanks"))
+    await expect(bot_says(page, tr.gettext("Thank you! You are all set."))).to_be_visible()
+
+
+async def screenshot(page: Page, name: str) -> None:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{name}.png"
+    await page.screenshot(path=path)
+    SCREENSHOTS.append(path)
+
+
+async def test_arabic_resident_starts_consents_and_signs_up(
+    sandbox_page: tuple[Sandbox, Page], catalogs: Catalogs
+) -> None:
+    sandbox, page = sandbox_page
+    ar = catalogs.translator("ar")
+    await start_and_consent(page, "ar", ar)
+    # Arabic is laid out right to left, bubble by bubble; the page's own texts are not.
+    direction = "e => getComputedStyle(e).direction"
+    welcome = ar.gettext("Thank you! You are all set.")
+    assert await bot_says(page, welcome).locator(".text").evaluate(direction) == "rtl"
+    assert await page.locator("#chat-title").evaluate(direction) == "ltr"
+    await press(page, ar.gettext("📅 Activities"), after=welcome)
+    listing = page.locator(".msg.bot", has=page.get_by_role("button", name=re.compile(r"^1\. ")))
+    title = (await listing.last.get_by_role("button").first.inner_text()).split(". ", 1)[1]
+    await listing.last.get_by_role("button", name=re.compile(r"^1\. ")).click()
+    await press(page, ar.gettext("✍️ Sign up"), after=title)
+    adults = ar.gettext("{activity}\n\nHow many adults are coming?").replace("{activity}", "")
+    await press(page, "1", after=adults.strip())
+    children = ar.gettext("{activity}\n\nAnd how many children?").replace("{activity}", "")
+    await press(page, "0", after=children.strip())
+    signed_up = ar.gettext("✅ You are signed up: {party}.").format(party=party_text(ar, 1, 0))
+    confirmation = bot_says(page, signed_up)
+    # The question was edited in place into the confirmation: one bubble, marked edited.
+    await expect(confirmation.locator(".edited")).to_be_visible()
+    await expect(page.locator(".msg.bot").filter(has_text=children.strip())).to_have_count(0)
+
+    # The calendar file downloads from the page.
+    async with page.expect_download() as download_info:
+        await press(page, ar.gettext("📆 Add to calendar"), after=signed_up)
+        await page.locator(".msg.bot a.file").last.click()
+    download = await download_info.value
+    assert download.suggested_filename.endswith(".ics")
+    saved = Path(await download.path())
+    calendar = Calendar.from_ical(await asyncio.to_thread(saved.read_bytes))
+    [event] = calendar.walk("VEVENT")
+    assert str(event["summary"]).startswith(title.rstrip("…"))
+    await screenshot(page, "arabic-resident-signed-up")
+
+    rows = await sandbox.application.bot_data.store.fetch_all(
+        "SELECT user_id, adults, children, status FROM signups"
+    )
+    assert [tuple(row) for row in rows] == [(1002, 1, 0, "confirmed")]
+
+
+async def test_staff_broadcast_reaches_a_resident(
+    sandbox_page: tuple[Sandbox, Page], catalogs: Catalogs
+) -> None:
+    _, page = sandbox_page
+    da = catalogs.translator("da")
+    # A resident who gets messages: Mette consents first.
+    await start_and_consent(page, "da", da)
+
+    await be(page, "staff")
+    await say(page, "/broadcast")
+    announcement = "Husk fællesspisning i aften kl. 18 – alle er velkomne!"
+    await expect(bot_says(page, "📣")).to_be_visible()
+    await say(page, announcement)
+    arabic = da.gettext("Add an Arabic version? Write it, or press Skip.")
+    await press(page, da.gettext("Skip"), after=arabic)
+    english = da.gettext("Add an English version? Write it, or press Skip.")
+    await press(page, da.gettext("Skip"), after=english)
+    everyone = da.gettext("Everyone who gets messages ({count})").format(count=1)
+    await press(page, everyone, after=da.gettext("Who should get the message?"))
+    await press(page, da.gettext("Send now"), after=da.gettext("When should it go out?"))
+    summary = da.ngettext(
+        "It goes to {count} resident, {when}. Send it?",
+        "It goes to {count} residents, {when}. Send it?",
+        1,
+    ).format(count=1, when=da.gettext("now"))
+    await press(page, da.gettext("✅ Send"), after=summary)
+
+    # Mette's chat shows that something new arrived, and the message itself.
+    await expect(page.get_by_role("button", name=LABELS["da"])).to_contain_text("1")
+    await be(page, "da")
+    await expect(page.locator(".msg.bot .text").last).to_have_text(announcement)
+    await screenshot(page, "resident-got-broadcast")
