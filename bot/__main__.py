@@ -13,6 +13,9 @@ from bot.config import Config, ConfigError
 from bot.logs import configure_logging
 
 IMPORT_ACTIVITIES = "import-activities"
+EXPORT = "export"
+REPORT = "report"
+BACKUP = "backup"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Check a CSV file of activities and store them all, or nothing.",
     )
     importer.add_argument("file", type=Path, help="CSV file, UTF-8, comma or semicolon separated")
+    _add_staff_tools(commands)
     arguments = parser.parse_args(argv)
     try:
         config = Config.from_env(os.environ)
@@ -36,7 +40,48 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if arguments.command == IMPORT_ACTIVITIES:
         return _import_activities(arguments.file, config)
+    if arguments.command in (EXPORT, REPORT, BACKUP):
+        # The token is not needed here, but if it is set it must never reach a log line.
+        configure_logging(config.log_level, secrets=[config.bot_token or ""])
+        from bot.staff_tools import run_staff_tool
+
+        return run_staff_tool(arguments, config)
     return _run_bot(config)
+
+
+def _add_staff_tools(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    export = commands.add_parser(
+        EXPORT,
+        help="write a workbook of everything Nabo holds (Danish sheets, no names)",
+        description="Write the staff workbook: activities, sign-ups, volunteers, feedback, "
+        "broadcasts and residents (pseudonymous numbers only).",
+    )
+    export.add_argument("--out", type=Path, required=True, help="file to write (.xlsx or .zip)")
+    export.add_argument("--since", metavar="YYYY-MM-DD", help="first day to include")
+    export.add_argument("--until", metavar="YYYY-MM-DD", help="last day to include")
+    export.add_argument(
+        "--format",
+        choices=("xlsx", "csv"),
+        default="xlsx",
+        help="xlsx (default) or csv: a zip with one UTF-8 CSV file per sheet",
+    )
+    report = commands.add_parser(
+        REPORT,
+        help="write the report per delaftale and area for a quarter, a year or dates",
+        description="Write the report for a period: --period 2026Q1 or 2026, "
+        "or --from and --to (YYYY-MM-DD, both included).",
+    )
+    report.add_argument("--period", help="a quarter (2026Q1) or a year (2026)")
+    report.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day")
+    report.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day")
+    report.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
+    backup = commands.add_parser(
+        BACKUP,
+        help="copy the live database safely and check the copy",
+        description="Copy the database while Nabo runs (SQLite backup API) and check the "
+        "copy with PRAGMA integrity_check.",
+    )
+    backup.add_argument("--out", type=Path, required=True, help="the file to write")
 
 
 def _run_bot(config: Config) -> int:
