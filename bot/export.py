@@ -48,7 +48,8 @@ XLSX = "xlsx"
 CSV = "csv"
 FORMATS = (XLSX, CSV)
 # Excel would run these as a formula (or DDE) if the cell were typed in (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A line feed too: line breaks are written as one (XML turns a carriage return into it).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 NUMBER_FORMATS = {
     Kind.DATETIME: "dd-mm-yyyy hh:mm",
     Kind.DATE: "dd-mm-yyyy",
@@ -63,7 +64,9 @@ def is_formula_like(text: str) -> bool:
 
 
 def _clean(text: str) -> str:
-    # Control characters other than tab and newlines are not allowed in xlsx files.
+    # Control characters other than tab and line breaks are not allowed in xlsx files,
+    # and XML reads a carriage return as a line feed: write every line break as one.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
@@ -128,9 +131,10 @@ def _csv_value(value: Any) -> Any:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, str) and is_formula_like(value):
+    if isinstance(value, str):
+        value = _clean(value)
         # The usual guard for CSV files: a leading apostrophe makes it text in Excel.
-        return "'" + value
+        return "'" + value if is_formula_like(value) else value
     return value
 
 
