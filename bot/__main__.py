@@ -20,19 +20,7 @@ BACKUP = "backup"
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, validate the environment and run."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bot",
-        description="Without a command, run Nabo (long polling). With one, run a staff tool.",
-    )
-    commands = parser.add_subparsers(dest="command")
-    importer = commands.add_parser(
-        IMPORT_ACTIVITIES,
-        help="check a CSV file of activities and store them all, or nothing",
-        description="Check a CSV file of activities and store them all, or nothing.",
-    )
-    importer.add_argument("file", type=Path, help="CSV file, UTF-8, comma or semicolon separated")
-    _add_staff_tools(commands)
-    arguments = parser.parse_args(argv)
+    arguments = build_parser().parse_args(argv)
     try:
         config = Config.from_env(os.environ)
     except ConfigError as error:
@@ -47,6 +35,23 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_staff_tool(arguments, config)
     return _run_bot(config)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Describe the command line: running the bot, and the staff tools."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Without a command, run Nabo (long polling). With one, run a staff tool.",
+    )
+    commands = parser.add_subparsers(dest="command")
+    importer = commands.add_parser(
+        IMPORT_ACTIVITIES,
+        help="check a CSV file of activities and store them all, or nothing",
+        description="Check a CSV file of activities and store them all, or nothing.",
+    )
+    importer.add_argument("file", type=Path, help="CSV file, UTF-8, comma or semicolon separated")
+    _add_staff_tools(commands)
+    return parser
 
 
 def _add_staff_tools(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
