@@ -269,28 +269,45 @@ def export_sheets(
     where: ExportFilter = ExportFilter(),
 ) -> list[Sheet]:
     """Return the six sheets of the staff workbook, reading lazily from ``connection``."""
-    number = ResidentNumbers(connection)
-    local = _Local(timezone)
+    x = _Export(connection, timezone, danish, where, ResidentNumbers(connection))
     return [
-        _activities_sheet(connection, local, where, timezone),
-        _signups_sheet(connection, local, where, timezone, number),
-        _volunteers_sheet(connection, local, where, timezone, number, danish),
-        _feedback_sheet(connection, local, where, timezone, number),
-        _broadcasts_sheet(connection, local, where, timezone),
-        _residents_sheet(connection, local, where, timezone, number),
+        _activities_sheet(x),
+        _signups_sheet(x),
+        _volunteers_sheet(x),
+        _feedback_sheet(x),
+        _broadcasts_sheet(x),
+        _residents_sheet(x),
     ]
 
 
-def _rows(
-    connection: sqlite3.Connection,
-    sql: str,
-    params: dict[str, Any],
-    shape: Callable[[sqlite3.Row], tuple[Any, ...]],
-) -> Iterator[tuple[Any, ...]]:
-    cursor = connection.execute(sql, params)
-    cursor.row_factory = sqlite3.Row  # type: ignore[assignment]
-    for row in cursor:
-        yield shape(row)
+class _Export:
+    """What every sheet reads with: the snapshot, the filter, local time, resident numbers."""
+
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        timezone: ZoneInfo,
+        danish: Translator,
+        where: ExportFilter,
+        number: ResidentNumbers,
+    ) -> None:
+        self.connection = connection
+        self.timezone = timezone
+        self.danish = danish
+        self.where = where
+        self.number = number
+        self.local = _Local(timezone)
+
+    def where_sql(self, column: str) -> tuple[str, dict[str, str]]:
+        return self.where.sql(column, self.timezone)
+
+    def rows(
+        self, sql: str, params: dict[str, Any], shape: Callable[[sqlite3.Row], tuple[Any, ...]]
+    ) -> Iterator[tuple[Any, ...]]:
+        cursor = self.connection.execute(sql, params)
+        cursor.row_factory = sqlite3.Row  # type: ignore[assignment]
+        for row in cursor:
+            yield shape(row)
 
 
 _ACTIVITIES = """
@@ -309,10 +326,8 @@ SELECT a.*, c.signups, c.people, c.waitlisted, c.cancelled, c.attended
 """
 
 
-def _activities_sheet(
-    connection: sqlite3.Connection, local: _Local, where: ExportFilter, timezone: ZoneInfo
-) -> Sheet:
-    condition, params = where.sql("a.starts_at", timezone)
+def _activities_sheet(x: _Export) -> Sheet:
+    condition, params = x.where_sql("a.starts_at")
     columns = (
         Column("Aktivitet nr.", Kind.INT, 12),
         Column("Titel (dansk)", width=32),
@@ -347,8 +362,8 @@ def _activities_sheet(
             row["title_ar"],
             row["title_en"],
             row["description_da"],
-            local(row["starts_at"]),
-            local(row["ends_at"]),
+            x.local(row["starts_at"]),
+            x.local(row["ends_at"]),
             row["place"],
             DELAFTALER_DA[row["delaftale"]],
             area_da(row["area"]),
@@ -356,30 +371,24 @@ def _activities_sheet(
             row["series_id"],
             row["capacity"],
             row["max_per_signup"],
-            local(row["signup_deadline"]),
+            x.local(row["signup_deadline"]),
             row["signups"] or 0,
             row["people"] or 0,
             row["waitlisted"] or 0,
             row["cancelled"] or 0,
             row["attended"] or 0,
             row["walk_ins"],
-            local(row["attendance_taken_at"]),
-            local(row["created_at"]),
-            local(row["updated_at"]),
+            x.local(row["attendance_taken_at"]),
+            x.local(row["created_at"]),
+            x.local(row["updated_at"]),
         )
 
     sql = _ACTIVITIES.format(where=condition)
-    return Sheet("Aktiviteter", columns, _rows(connection, sql, params, shape))
+    return Sheet("Aktiviteter", columns, x.rows(sql, params, shape))
 
 
-def _signups_sheet(
-    connection: sqlite3.Connection,
-    local: _Local,
-    where: ExportFilter,
-    timezone: ZoneInfo,
-    number: ResidentNumbers,
-) -> Sheet:
-    condition, params = where.sql("a.starts_at", timezone)
+def _signups_sheet(x: _Export) -> Sheet:
+    condition, params = x.where_sql("a.starts_at")
     columns = (
         Column("Tilmelding nr.", Kind.INT, 12),
         Column("Aktivitet nr.", Kind.INT, 12),
@@ -400,14 +409,14 @@ def _signups_sheet(
             row["id"],
             row["activity_id"],
             row["title_da"],
-            local(row["starts_at"]),
-            number(row["user_id"]),
+            x.local(row["starts_at"]),
+            x.number(row["user_id"]),
             row["adults"],
             row["children"],
             SIGNUP_STATUS_DA[row["status"]],
-            local(row["created_at"]),
-            local(row["confirmed_at"]),
-            local(row["cancelled_at"]),
+            x.local(row["created_at"]),
+            x.local(row["confirmed_at"]),
+            x.local(row["cancelled_at"]),
             YES_NO.get(row["attended"]),
         )
 
@@ -418,18 +427,11 @@ def _signups_sheet(
         " FROM signups s JOIN activities a ON a.id = s.activity_id"
         f" WHERE {condition} ORDER BY a.starts_at, s.activity_id, s.id"
     )
-    return Sheet("Tilmeldinger", columns, _rows(connection, sql, params, shape))
+    return Sheet("Tilmeldinger", columns, x.rows(sql, params, shape))
 
 
-def _volunteers_sheet(
-    connection: sqlite3.Connection,
-    local: _Local,
-    where: ExportFilter,
-    timezone: ZoneInfo,
-    number: ResidentNumbers,
-    danish: Translator,
-) -> Sheet:
-    condition, params = where.sql("created_at", timezone)
+def _volunteers_sheet(x: _Export) -> Sheet:
+    condition, params = x.where_sql("created_at")
     columns = (
         Column("Tilbud nr.", Kind.INT, 10),
         Column("Beboernummer", width=15),
@@ -447,39 +449,33 @@ def _volunteers_sheet(
     def shape(row: sqlite3.Row) -> tuple[Any, ...]:
         return (
             row["id"],
-            number(row["user_id"]),
-            _labels(row["kinds"], KINDS, danish),
+            x.number(row["user_id"]),
+            _labels(row["kinds"], KINDS, x.danish),
             row["other_help"],
-            _labels(row["times"], TIMES, danish),
+            _labels(row["times"], TIMES, x.danish),
             CONTACTS_DA[row["contact"]],
             # Only there when the resident shared it with Telegram's button for this.
             row["phone"],
             row["note"],
-            danish.gettext(STATUSES[row["status"]]),
-            local(row["created_at"]),
-            local(row["updated_at"]),
+            x.danish.gettext(STATUSES[row["status"]]),
+            x.local(row["created_at"]),
+            x.local(row["updated_at"]),
         )
 
     sql = f"SELECT * FROM volunteer_offers WHERE {condition} ORDER BY created_at, id"
-    return Sheet("Frivillige", columns, _rows(connection, sql, params, shape))
+    return Sheet("Frivillige", columns, x.rows(sql, params, shape))
 
 
-def _feedback_sheet(
-    connection: sqlite3.Connection,
-    local: _Local,
-    where: ExportFilter,
-    timezone: ZoneInfo,
-    number: ResidentNumbers,
-) -> Sheet:
+def _feedback_sheet(x: _Export) -> Sheet:
     # Unlinked feedback keeps only its UTC date, so feedback is filtered by that date.
     params: dict[str, str] = {}
     conditions = ["1"]
-    if where.since is not None:
+    if x.where.since is not None:
         conditions.append("substr(f.created_at, 1, 10) >= :since")
-        params["since"] = where.since.isoformat()
-    if where.until is not None:
+        params["since"] = x.where.since.isoformat()
+    if x.where.until is not None:
         conditions.append("substr(f.created_at, 1, 10) <= :until")
-        params["until"] = where.until.isoformat()
+        params["until"] = x.where.until.isoformat()
     columns = (
         Column("Tilbagemelding nr.", Kind.INT, 12),
         Column("Dato", Kind.DATE, 12),
@@ -494,7 +490,7 @@ def _feedback_sheet(
     def shape(row: sqlite3.Row) -> tuple[Any, ...]:
         created: str = row["created_at"]
         # Linked feedback has a time: its local date; unlinked only ever had the date.
-        day = local(created).date() if len(created) > 10 else date.fromisoformat(created)  # type: ignore[union-attr]
+        day = x.local(created).date() if len(created) > 10 else date.fromisoformat(created)  # type: ignore[union-attr]
         return (
             row["id"],
             day,
@@ -503,20 +499,18 @@ def _feedback_sheet(
             row["title_da"],
             row["rating"],
             row["text"],
-            number(row["user_id"]),
+            x.number(row["user_id"]),
         )
 
     sql = (
         "SELECT f.*, a.title_da FROM feedback f LEFT JOIN activities a ON a.id = f.activity_id"
         f" WHERE {' AND '.join(conditions)} ORDER BY f.created_at, f.id"
     )
-    return Sheet("Tilbagemeldinger", columns, _rows(connection, sql, params, shape))
+    return Sheet("Tilbagemeldinger", columns, x.rows(sql, params, shape))
 
 
-def _broadcasts_sheet(
-    connection: sqlite3.Connection, local: _Local, where: ExportFilter, timezone: ZoneInfo
-) -> Sheet:
-    condition, params = where.sql("b.send_at", timezone)
+def _broadcasts_sheet(x: _Export) -> Sheet:
+    condition, params = x.where_sql("b.send_at")
     columns = (
         Column("Udsendelse nr.", Kind.INT, 12),
         Column("Type", width=14),
@@ -542,9 +536,9 @@ def _broadcasts_sheet(
             row["activity_id"],
             row["text_da"],
             BROADCAST_STATUS_DA[row["status"]],
-            local(row["created_at"]),
-            local(row["send_at"]),
-            local(row["finished_at"]),
+            x.local(row["created_at"]),
+            x.local(row["send_at"]),
+            x.local(row["finished_at"]),
             row["recipients"] or 0,
             row["sent"] or 0,
             row["blocked"] or 0,
@@ -562,17 +556,11 @@ def _broadcasts_sheet(
         " SUM(status = 'failed') AS failed FROM deliveries GROUP BY broadcast_id) d"
         f" ON d.broadcast_id = b.id WHERE {condition} ORDER BY b.send_at, b.id"
     )
-    return Sheet("Udsendelser", columns, _rows(connection, sql, params, shape))
+    return Sheet("Udsendelser", columns, x.rows(sql, params, shape))
 
 
-def _residents_sheet(
-    connection: sqlite3.Connection,
-    local: _Local,
-    where: ExportFilter,
-    timezone: ZoneInfo,
-    number: ResidentNumbers,
-) -> Sheet:
-    condition, params = where.sql("first_seen_at", timezone)
+def _residents_sheet(x: _Export) -> Sheet:
+    condition, params = x.where_sql("first_seen_at")
     columns = (
         Column("Beboernummer", width=15),
         Column("Sprog", width=10),
@@ -586,10 +574,10 @@ def _residents_sheet(
 
     def shape(row: sqlite3.Row) -> tuple[Any, ...]:
         return (
-            number(row["user_id"]),
+            x.number(row["user_id"]),
             LANGUAGES_DA.get(row["language"]) if row["language"] else None,
-            local(row["first_seen_at"]),
-            local(row["consented_at"]),
+            x.local(row["first_seen_at"]),
+            x.local(row["consented_at"]),
             row["consent_version"],
             YES_NO[row["subscribed"]],
             YES_NO[row["reminders"]],
@@ -598,7 +586,7 @@ def _residents_sheet(
 
     # Ordered by when they came, so the order says nothing about Telegram ids.
     sql = f"SELECT * FROM residents WHERE {condition} ORDER BY first_seen_at, user_id"
-    return Sheet("Beboere", columns, _rows(connection, sql, params, shape))
+    return Sheet("Beboere", columns, x.rows(sql, params, shape))
 
 
 # ---------------------------------------------------------------- the report
