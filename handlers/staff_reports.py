@@ -9,8 +9,9 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -51,13 +52,12 @@ async def send_export(update: Update, context: NaboContext) -> None:
     try:
         where = _export_filter(context.args or [])
     except PeriodError:
-        today = now.astimezone(context.config.timezone).date()
-        first = today.replace(day=1)
+        first, last = _example_days(now, context.config.timezone)
         await chat.send_message(
             tr.gettext(
                 "Sorry, I could not read those dates. Write /export alone for everything, "
                 "or a first and a last day, e.g. /export {first} {last}"
-            ).format(first=tr.ltr(first.isoformat()), last=tr.ltr(today.isoformat()))
+            ).format(first=tr.ltr(first), last=tr.ltr(last))
         )
         return
     await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
@@ -75,7 +75,8 @@ async def send_export(update: Update, context: NaboContext) -> None:
         )
         log.info("staff export made: %d bytes", size)
         if size > MAX_DOCUMENT_BYTES:
-            await chat.send_message(_too_big(tr, size, "/export 2026-01-01 2026-03-31"))
+            first, last = _example_days(now, config.timezone)
+            await chat.send_message(_too_big(tr, size, f"/export {first} {last}"))
             return
         with path.open("rb") as document:
             await chat.send_document(
@@ -104,10 +105,7 @@ async def send_report(update: Update, context: NaboContext) -> None:
             tr.gettext(
                 "Sorry, I could not read that period. Write /report alone for this quarter, "
                 "or a quarter or a year, e.g. /report {quarter} or /report {year}"
-            ).format(
-                quarter=tr.ltr(f"{today.year}Q{(today.month - 1) // 3 + 1}"),
-                year=tr.ltr(today.year),
-            )
+            ).format(quarter=tr.ltr(_quarter_code(today)), year=tr.ltr(today.year))
         )
         return
     await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
@@ -122,7 +120,7 @@ async def send_report(update: Update, context: NaboContext) -> None:
             user.id, "report", now, subject=f"{period.first}..{period.last}"
         )
         if written.size > MAX_DOCUMENT_BYTES:  # a report is small; this is a safeguard
-            await chat.send_message(_too_big(tr, written.size, "/report 2026Q1"))
+            await chat.send_message(_too_big(tr, written.size, f"/report {_quarter_code(today)}"))
             return
         with path.open("rb") as document:
             await chat.send_document(
@@ -182,6 +180,16 @@ def _too_big(tr: Translator, size: int, example: str) -> str:
         "period, e.g. {example}, or ask whoever runs Nabo to make it with the command line "
         "(python -m bot export)."
     ).format(size=tr.ltr(round(size / 1024 / 1024)), example=tr.ltr(example))
+
+
+def _example_days(now: datetime, timezone: ZoneInfo) -> tuple[str, str]:
+    """Return this month's first day and today, as examples of days to export."""
+    today = now.astimezone(timezone).date()
+    return today.replace(day=1).isoformat(), today.isoformat()
+
+
+def _quarter_code(today: date) -> str:
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
 
 def _export_filter(args: list[str]) -> ExportFilter:

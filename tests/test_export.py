@@ -45,6 +45,8 @@ HEADERS = {
         "Titel (arabisk)",
         "Titel (engelsk)",
         "Beskrivelse (dansk)",
+        "Beskrivelse (arabisk)",
+        "Beskrivelse (engelsk)",
         "Start",
         "Slut",
         "Sted",
@@ -176,6 +178,8 @@ async def test_every_sheet_header_and_row(database: Path, tmp_path: Path, danish
         None,
         None,
         FORMULA_DESCRIPTION,
+        None,
+        None,
         datetime(2030, 1, 10, 16, 0),
         datetime(2030, 1, 10, 18, 0),
         FORMULA_PLACE,
@@ -196,10 +200,10 @@ async def test_every_sheet_header_and_row(database: Path, tmp_path: Path, danish
         datetime(2029, 9, 1, 10, 0),
         None,
     )
-    assert activities[4][9:11] == ("Andet område", "Aflyst")
+    assert activities[4][11:13] == ("Andet område", "Aflyst")
     # Local time, real Excel dates: 23:30 UTC on New Year's Eve is 00:30 on 1 January.
-    assert activities[7][5] == datetime(2030, 1, 1, 0, 30)
-    start_cell = book["Aktiviteter"]["F2"]
+    assert activities[7][7] == datetime(2030, 1, 1, 0, 30)
+    start_cell = book["Aktiviteter"]["H2"]
     assert start_cell.is_date
     assert start_cell.number_format == "dd-mm-yyyy hh:mm"
 
