@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from telegram import Update
+from telegram import Chat, Update
 from telegram.constants import ChatAction
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.context import NaboContext
@@ -34,6 +37,7 @@ from bot.reporting import (
 from bot.staff import StaffCallbackQueryHandler, staff_command
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 EXPORT_BUTTON = "st:export"
 REPORT_BUTTON = "st:report"
@@ -60,7 +64,6 @@ async def send_export(update: Update, context: NaboContext) -> None:
             ).format(first=tr.ltr(first), last=tr.ltr(last))
         )
         return
-    await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
     config = context.config
     danish = context.bot_data.catalogs.translator("da")
     name = f"nabo-eksport-{now.astimezone(config.timezone):%Y-%m-%d}.xlsx"
@@ -69,7 +72,7 @@ async def send_export(update: Update, context: NaboContext) -> None:
         return export_file(config.database_path, path, config.timezone, danish, where=where)
 
     async with _temporary_file(name) as path:
-        size = await asyncio.to_thread(build, path)
+        size = await _showing_upload(chat, asyncio.to_thread(build, path))
         await context.bot_data.audit.record(
             user.id, "export", now, details=f"since={where.since};until={where.until}"
         )
@@ -108,14 +111,13 @@ async def send_report(update: Update, context: NaboContext) -> None:
             ).format(quarter=tr.ltr(_quarter_code(today)), year=tr.ltr(today.year))
         )
         return
-    await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
     name = f"nabo-rapport-{period.first:%Y-%m-%d}-{period.last:%Y-%m-%d}.xlsx"
 
     def build(path: Path) -> ReportFile:
         return report_file(config.database_path, path, period, now, config.timezone, config.areas)
 
     async with _temporary_file(name) as path:
-        written = await asyncio.to_thread(build, path)
+        written = await _showing_upload(chat, asyncio.to_thread(build, path))
         await context.bot_data.audit.record(
             user.id, "report", now, subject=f"{period.first}..{period.last}"
         )
@@ -126,6 +128,17 @@ async def send_report(update: Update, context: NaboContext) -> None:
             await chat.send_document(
                 document, filename=name, caption=report_summary(tr, written.report)
             )
+
+
+async def _showing_upload(chat: Chat, work: Awaitable[T]) -> T:
+    """Await the work while Telegram shows "sending a file…" (each action lasts 5 s)."""
+    task = asyncio.ensure_future(work)
+    while True:
+        with contextlib.suppress(TelegramError):
+            await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+        done, _ = await asyncio.wait({task}, timeout=4)
+        if done:
+            return task.result()
 
 
 def report_summary(tr: Translator, report: Report) -> str:
