@@ -177,7 +177,7 @@ def _phase(name: str, database: str, out: str, results: Any) -> None:
     danish = Catalogs(CPH).translator("da")
     before = _peak_mib()
     lag = 0.0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     if name == "report":
         written = report_file(Path(database), Path(out), parse_period("2026"), NOW, CPH)
         size = written.size
@@ -198,9 +198,17 @@ def _phase(name: str, database: str, out: str, results: Any) -> None:
 
         size = asyncio.run(in_the_bot())
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     peak = _peak_mib()
     results.put(
-        {"seconds": seconds, "peak": peak, "growth": peak - before, "size": size, "lag": lag}
+        {
+            "seconds": seconds,
+            "cpu": cpu,
+            "peak": peak,
+            "growth": peak - before,
+            "size": size,
+            "lag": lag,
+        }
     )
 
 
@@ -250,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         figures = phases[key]
         rows += [
             (f"{label}: time", figures["seconds"], "s"),
+            (f"{label}: CPU time", figures["cpu"], "s"),
             (f"{label}: peak RSS", figures["peak"], "MiB"),
             (f"{label}: RSS growth", figures["growth"], "MiB"),
             (f"{label}: file size", figures["size"] / 2**20, "MiB"),
@@ -259,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Nabo export benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M %Z}")
     print(
-        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}; load average {os.getloadavg()[0]:.1f} at the end"
     )
     print(
         f"data: {args.residents:,} residents, {args.activities:,} activities, "
