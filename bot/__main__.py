@@ -16,10 +16,37 @@ from bot.logs import configure_logging
 IMPORT_ACTIVITIES = "import-activities"
 SANDBOX = "sandbox"
 DEFAULT_SANDBOX_PORT = 8080
+EXPORT = "export"
+REPORT = "report"
+BACKUP = "backup"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, validate the environment and run."""
+    arguments = build_parser().parse_args(argv)
+    try:
+        config = Config.from_env(os.environ)
+        port = _sandbox_port(os.environ.get("SANDBOX_PORT", ""))
+    except ConfigError as error:
+        print(f"nabo: configuration error: {error}", file=sys.stderr)
+        return 2
+    if arguments.command == IMPORT_ACTIVITIES:
+        return _import_activities(arguments.file, config)
+    if arguments.command in (EXPORT, REPORT, BACKUP):
+        # The token is not needed here, but if it is set it must never reach a log line.
+        configure_logging(config.log_level, secrets=[config.bot_token or ""])
+        from bot.staff_tools import run_staff_tool
+
+        return run_staff_tool(arguments, config)
+    if arguments.command == SANDBOX:
+        return _run_sandbox(config, port, reset=arguments.reset)
+    if not config.bot_token:
+        return _run_sandbox(config, port, reset=False, without_token=True)
+    return _run_bot(config)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Describe the command line: running the bot, and the staff tools."""
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description=(
@@ -45,20 +72,43 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.add_argument(
         "--reset", action="store_true", help="start from an empty sandbox database"
     )
-    arguments = parser.parse_args(argv)
-    try:
-        config = Config.from_env(os.environ)
-        port = _sandbox_port(os.environ.get("SANDBOX_PORT", ""))
-    except ConfigError as error:
-        print(f"nabo: configuration error: {error}", file=sys.stderr)
-        return 2
-    if arguments.command == IMPORT_ACTIVITIES:
-        return _import_activities(arguments.file, config)
-    if arguments.command == SANDBOX:
-        return _run_sandbox(config, port, reset=arguments.reset)
-    if not config.bot_token:
-        return _run_sandbox(config, port, reset=False, without_token=True)
-    return _run_bot(config)
+    _add_staff_tools(commands)
+    return parser
+
+
+def _add_staff_tools(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    export = commands.add_parser(
+        EXPORT,
+        help="write a workbook of everything Nabo holds (Danish sheets, no names)",
+        description="Write the staff workbook: activities, sign-ups, volunteers, feedback, "
+        "broadcasts and residents (pseudonymous numbers only).",
+    )
+    export.add_argument("--out", type=Path, required=True, help="file to write (.xlsx or .zip)")
+    export.add_argument("--since", metavar="YYYY-MM-DD", help="first day to include")
+    export.add_argument("--until", metavar="YYYY-MM-DD", help="last day to include")
+    export.add_argument(
+        "--format",
+        choices=("xlsx", "csv"),
+        default="xlsx",
+        help="xlsx (default) or csv: a zip with one UTF-8 CSV file per sheet",
+    )
+    report = commands.add_parser(
+        REPORT,
+        help="write the report per delaftale and area for a quarter, a year or dates",
+        description="Write the report for a period: --period 2026Q1 or 2026, "
+        "or --from and --to (YYYY-MM-DD, both included).",
+    )
+    report.add_argument("--period", help="a quarter (2026Q1) or a year (2026)")
+    report.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day")
+    report.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day")
+    report.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
+    backup = commands.add_parser(
+        BACKUP,
+        help="copy the live database safely and check the copy",
+        description="Copy the database while Nabo runs (SQLite backup API) and check the "
+        "copy with PRAGMA integrity_check.",
+    )
+    backup.add_argument("--out", type=Path, required=True, help="the file to write")
 
 
 def _sandbox_port(raw: str) -> int:

@@ -57,6 +57,7 @@ from handlers import (
     signup,
     staff,
     staff_activities,
+    staff_reports,
     staff_volunteers,
     start,
     volunteer,
@@ -120,6 +121,8 @@ def _register_handlers(application: Application) -> None:  # type: ignore[type-a
     # 6. Staff: the menu and broadcasts (activities and attendance are registered above).
     staff.register(application)
     broadcast.register(application)
+    # Staff review: /export (the workbook of everything) and /report (per delaftale/area).
+    staff_reports.register(application)
     # 7. Language, help and privacy.
     language.register(application)
     help.register(application)

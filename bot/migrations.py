@@ -211,4 +211,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) STRICT
         """,
     ),
+    # 5: staff exports. A random key, made here and kept only in the database, turns a
+    # resident's Telegram id into the pseudonymous number in exports (an HMAC), so a
+    # workbook that leaves the office does not carry Telegram ids, yet the same resident
+    # has the same number in every export.
+    (
+        """
+        CREATE TABLE secrets (
+            name   TEXT PRIMARY KEY,
+            value  BLOB NOT NULL CHECK (length(value) >= 32)
+        ) STRICT
+        """,
+        "INSERT INTO secrets (name, value) VALUES ('resident_number', randomblob(32))",
+    ),
 )

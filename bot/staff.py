@@ -38,6 +38,8 @@ STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("broadcast", N_("Send a message to residents")),
     ("scheduled", N_("Scheduled messages")),
     ("volunteers", N_("Offers of help from volunteers")),
+    ("export", N_("Everything in an Excel workbook")),
+    ("report", N_("Report per delaftale and area")),
 )
 
 
@@ -88,6 +90,10 @@ def staff_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
             [InlineKeyboardButton(_("📣 Send a message"), callback_data="st:bc:new")],
             [InlineKeyboardButton(_("🗓 Scheduled messages"), callback_data="st:bc:list")],
             [InlineKeyboardButton(_("🙋 Offers of help"), callback_data="st:vol:list")],
+            [
+                InlineKeyboardButton(_("📊 Report, this quarter"), callback_data="st:report"),
+                InlineKeyboardButton(_("📦 Export everything"), callback_data="st:export"),
+            ],
             [InlineKeyboardButton(_("☰ Menu"), callback_data="menu:home")],
         ]
     )

@@ -1,0 +1,303 @@
+"""Benchmark the staff export and report on a large database.
+
+Builds a database with 10,000 residents, 1,000 activities (all in 2026) and 100,000
+sign-ups, plus feedback, offers of help and monthly broadcasts with a delivery per
+resident. Then, each in a fresh process so that memory figures do not mix, it writes
+the full export as xlsx (as /export does in the bot: in a worker thread, while the event
+loop keeps ticking), the same as a zip of CSVs, and the report for 2026.
+
+Time is wall-clock time of the phase. Memory is the process's peak resident set size
+(``resource.getrusage(RUSAGE_SELF).ru_maxrss``), and the growth above the peak right before
+the phase (the interpreter, openpyxl and Nabo already imported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import platform
+import random
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CPH = ZoneInfo("Europe/Copenhagen")
+YEAR_START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
+DELAFTALER = ("education", "employment", "community")
+AREAS = ("Houlkær", "Ellekonebakken", "Karup Kølvrå", "other")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def build_database(path: Path, residents: int, activities: int, signups: int) -> None:
+    """Create and fill the benchmark database (fast bulk inserts, one transaction)."""
+    from bot.store import Store
+
+    async def migrate() -> None:
+        store = await Store.open(path)
+        await store.close()
+
+    asyncio.run(migrate())
+    rng = random.Random(6)
+    db = sqlite3.connect(path)
+    with db:
+        db.executemany(
+            "INSERT INTO residents (user_id, chat_id, language, first_seen_at, consented_at,"
+            " consent_version, blocked) VALUES (?, ?, ?, ?, ?, 2, ?)",
+            (
+                (
+                    user_id,
+                    user_id,
+                    ("da", "ar", "en")[user_id % 3],
+                    _iso(YEAR_START - timedelta(minutes=user_id)),
+                    _iso(YEAR_START - timedelta(minutes=user_id)),
+                    int(user_id % 20 == 0),
+                )
+                for user_id in range(1_000_001, 1_000_001 + residents)
+            ),
+        )
+        spacing = timedelta(days=365) / activities
+        db.executemany(
+            "INSERT INTO activities (id, title_da, description_da, starts_at, ends_at, place,"
+            " capacity, delaftale, area, walk_ins, created_at)"
+            " VALUES (?, ?, 'Kom og vær med', ?, ?, 'Beboerhuset', 120, ?, ?, ?, ?)",
+            (
+                (
+                    number,
+                    f"Aktivitet {number}",
+                    _iso(YEAR_START + number * spacing),
+                    _iso(YEAR_START + number * spacing + timedelta(hours=2)),
+                    DELAFTALER[number % 3],
+                    AREAS[number % 4],
+                    number % 5,
+                    _iso(YEAR_START - timedelta(days=30)),
+                )
+                for number in range(1, activities + 1)
+            ),
+        )
+        per_activity = signups // activities
+        user_ids = list(range(1_000_001, 1_000_001 + residents))
+        rows = []
+        for activity in range(1, activities + 1):
+            for user_id in rng.sample(user_ids, per_activity):
+                roll = rng.random()
+                status = "confirmed" if roll < 0.8 else "waitlisted" if roll < 0.9 else "cancelled"
+                attended = (
+                    None if status != "confirmed" else rng.choice((1, 1, 1, 1, 1, 1, 1, 0, 0, None))
+                )
+                created = _iso(YEAR_START + (activity - 3) * spacing)
+                rows.append(
+                    (
+                        activity,
+                        user_id,
+                        rng.randint(1, 2),
+                        rng.randint(0, 3),
+                        status,
+                        created,
+                        created if status == "confirmed" else None,
+                        created if status == "cancelled" else None,
+                        attended,
+                    )
+                )
+        db.executemany(
+            "INSERT INTO signups (activity_id, user_id, adults, children, status, created_at,"
+            " confirmed_at, cancelled_at, attended) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        db.executemany(
+            "INSERT INTO feedback (user_id, subject, activity_id, rating, text, created_at)"
+            " VALUES (NULL, 'activity', ?, ?, ?, ?)",
+            (
+                (
+                    activity,
+                    rng.randint(1, 5),
+                    "=Godt arrangement" if activity % 7 == 0 else "Tak for i dag",
+                    (YEAR_START + activity * spacing).date().isoformat(),
+                )
+                for activity in range(1, activities + 1)
+                for _ in range(5)
+            ),
+        )
+        db.executemany(
+            "INSERT INTO volunteer_offers (user_id, kinds, times, contact, status, created_at,"
+            " updated_at) VALUES (?, 'homework', 'evenings', 'nabo', 'active', ?, ?)",
+            ((user_id, _iso(YEAR_START), _iso(YEAR_START)) for user_id in user_ids[:500]),
+        )
+        for month in range(1, 13):
+            sent = _iso(datetime(2026, month, 2, 9, 0, tzinfo=UTC))
+            cursor = db.execute(
+                "INSERT INTO broadcasts (kind, text_da, audience, status, created_at, send_at)"
+                " VALUES ('message', 'Nyt fra Nabo', 'subscribers', 'done', ?, ?)",
+                (sent, sent),
+            )
+            db.executemany(
+                "INSERT INTO deliveries (broadcast_id, user_id, chat_id, language, status,"
+                " updated_at) VALUES (?, ?, ?, 'da', ?, ?)",
+                (
+                    (
+                        cursor.lastrowid,
+                        user_id,
+                        user_id,
+                        "sent" if user_id % 20 else "blocked",
+                        sent,
+                    )
+                    for user_id in user_ids
+                ),
+            )
+    db.close()
+
+
+def _peak_mib() -> float:
+    # Linux reports ru_maxrss in KiB (macOS in bytes).
+    scale = 1 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+
+
+def _phase(name: str, database: str, out: str, results: Any) -> None:
+    """Run one phase in this (fresh) process and put its figures on the queue."""
+    from bot.export import CSV, XLSX, export_file, report_file
+    from bot.i18n import Catalogs
+    from bot.reporting import parse_period
+
+    danish = Catalogs(CPH).translator("da")
+    before = _peak_mib()
+    lag = 0.0
+    started, cpu_started = time.perf_counter(), time.process_time()
+    if name == "report":
+        written = report_file(Path(database), Path(out), parse_period("2026"), NOW, CPH)
+        size = written.size
+    else:
+        fmt = XLSX if name == "xlsx" else CSV
+
+        async def in_the_bot() -> int:
+            # As /export does it: the work in a thread, the event loop free meanwhile.
+            nonlocal lag
+            work = asyncio.create_task(
+                asyncio.to_thread(export_file, Path(database), Path(out), CPH, danish, fmt=fmt)
+            )
+            while not work.done():
+                tick = time.perf_counter()
+                await asyncio.sleep(0.01)
+                lag = max(lag, time.perf_counter() - tick - 0.01)
+            return await work
+
+        size = asyncio.run(in_the_bot())
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    peak = _peak_mib()
+    results.put(
+        {
+            "seconds": seconds,
+            "cpu": cpu,
+            "peak": peak,
+            "growth": peak - before,
+            "size": size,
+            "lag": lag,
+        }
+    )
+
+
+def run_phase(name: str, database: Path, out: Path) -> dict[str, float]:
+    """Run a phase in a fresh process, so each peak is its own."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    process = context.Process(target=_phase, args=(name, str(database), str(out), results))
+    process.start()
+    figures = results.get(timeout=1800)
+    process.join()
+    if process.exitcode != 0:
+        raise RuntimeError(f"phase {name} failed with exit code {process.exitcode}")
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the database, run the three phases, print a table (and write JSON)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=10_000, help="(default 10,000)")
+    parser.add_argument("--activities", type=int, default=1_000, help="(default 1,000)")
+    parser.add_argument("--signups", type=int, default=100_000, help="(default 100,000)")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON rows here")
+    args = parser.parse_args(argv)
+    if args.signups // args.activities > args.residents:
+        parser.error("more sign-ups per activity than residents")
+
+    with tempfile.TemporaryDirectory(prefix="nabo-bench-") as folder:
+        database = Path(folder) / "nabo.sqlite3"
+        started = time.perf_counter()
+        build_database(database, args.residents, args.activities, args.signups)
+        build_seconds = time.perf_counter() - started
+        phases = {
+            "xlsx": run_phase("xlsx", database, Path(folder) / "eksport.xlsx"),
+            "csv": run_phase("csv", database, Path(folder) / "eksport.zip"),
+            "report": run_phase("report", database, Path(folder) / "rapport.xlsx"),
+        }
+        database_mib = database.stat().st_size / 2**20
+
+    rows: list[tuple[str, float, str]] = [("database size", database_mib, "MiB")]
+    labels = {
+        "xlsx": "full export, xlsx",
+        "csv": "full export, csv zip",
+        "report": "report, one year",
+    }
+    for key, label in labels.items():
+        figures = phases[key]
+        rows += [
+            (f"{label}: time", figures["seconds"], "s"),
+            (f"{label}: CPU time", figures["cpu"], "s"),
+            (f"{label}: peak RSS", figures["peak"], "MiB"),
+            (f"{label}: RSS growth", figures["growth"], "MiB"),
+            (f"{label}: file size", figures["size"] / 2**20, "MiB"),
+        ]
+        if key != "report":
+            rows.append((f"{label}: event loop max lag", figures["lag"] * 1000, "ms"))
+
+    print(f"Nabo export benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M %Z}")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}; load average {os.getloadavg()[0]:.1f} at the end"
+    )
+    print(
+        f"data: {args.residents:,} residents, {args.activities:,} activities, "
+        f"{args.signups:,} sign-ups (built in {build_seconds:.1f} s)"
+    )
+    print("memory: peak resident set size of a fresh process per phase (ru_maxrss);")
+    print("        growth = peak after the phase minus the peak before it")
+    print()
+    for metric, value, unit in rows:
+        print(f"{metric:<42}{value:>10.2f} {unit}")
+    if args.json is not None:
+        args.json.write_text(
+            json.dumps(
+                [
+                    {
+                        "benchmark": "export",
+                        "metric": metric,
+                        "value": round(value, 3),
+                        "unit": unit,
+                    }
+                    for metric, value, unit in rows
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
