@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot`` runs Nabo (long polling); subcommands are staff tools."""
+"""Command line: ``python -m bot`` runs Nabo (polling or webhook); subcommands are staff tools."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line, validate the environment and run."""
     parser = argparse.ArgumentParser(
         prog="python -m bot",
-        description="Without a command, run Nabo (long polling). With one, run a staff tool.",
+        description=(
+            "Without a command, run Nabo (long polling, or a webhook server if WEBHOOK_URL "
+            "is set). With one, run a staff tool."
+        ),
     )
     commands = parser.add_subparsers(dest="command")
     importer = commands.add_parser(
@@ -47,13 +50,13 @@ def _run_bot(config: Config) -> int:
             file=sys.stderr,
         )
         return 2
-    configure_logging(config.log_level, secrets=[config.bot_token])
+    configure_logging(config.log_level, secrets=[config.bot_token, config.webhook_secret or ""])
     # Imported here so that a configuration error answers fast, before PTB loads.
-    from bot.app import run_polling
+    from bot.app import run
     from bot.store import StoreError
 
     try:
-        run_polling(config)
+        run(config)
     except (StoreError, OSError, sqlite3.Error) as error:
         # A database that is newer, unreadable or in a folder Nabo may not write to.
         print(f"nabo: database error ({config.database_path}): {error}", file=sys.stderr)
