@@ -15,10 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.activities import Activity
 from bot.broadcasts import broadcast_job_name
 from bot.config import Config
-from bot.dates import DateError, DateProblem, parse_start
+from bot.dates import parse_start
 from bot.digest import DIGEST_JOB, send_weekly_digest
 from bot.i18n import Catalogs
 from bot.reminders import desired_jobs, job_name, reminder_due
@@ -27,6 +26,7 @@ from tests import conftest
 from tests.botapi import BotApiServer
 from tests.conftest import STAFF_ID, Nabo, buttons, settle
 from tests.factories import add_activity
+from tests.test_calendar import DANISH_ONLY
 from tests.test_journey_broadcast import press, residents, staff_says, wait_for_broadcast_end
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -70,39 +70,11 @@ def test_reminder_due_at_the_intended_local_time(starts: str, offset: timedelta,
     assert local(reminder_due(starts_at, offset, CPH)) == due
 
 
-def test_staff_times_on_the_change_days() -> None:
-    now = utc(2030, 3, 1, 0, 0)
-    with pytest.raises(DateError) as gap:
-        parse_start("31.03.2030 02:30", now, CPH)
-    assert gap.value.problem is DateProblem.CLOCK_GAP
-    assert parse_start("31.03.2030 03:00", now, CPH) == utc(2030, 3, 31, 1, 0)
-    # The repeated hour: the first occurrence, summer time.
-    assert parse_start("27.10.2030 02:30", now, CPH) == utc(2030, 10, 27, 0, 30)
-    assert parse_start("27.10.2030 03:00", now, CPH) == utc(2030, 10, 27, 2, 0)
-
-
 def test_each_reminder_is_wanted_once_before_an_ambiguous_start() -> None:
     """Through the night before, the activity at 02:30 aims each reminder at one moment."""
     starts_at = parse_start("27.10.2030 02:30", utc(2030, 1, 1, 0, 0), CPH)
-    activity = Activity(
-        id=7,
-        title_da="Natteløb",
-        title_ar=None,
-        title_en=None,
-        description_da="",
-        description_ar=None,
-        description_en=None,
-        starts_at=starts_at,
-        ends_at=starts_at + TWO_HOURS,
-        place="Houlkær",
-        capacity=None,
-        delaftale="community",
-        area="Houlkær",
-        signup_deadline=None,
-        max_per_signup=5,
-        status="published",
-        series_id=None,
-        created_at=utc(2030, 1, 1, 0, 0),
+    activity = replace(
+        DANISH_ONLY, id=7, starts_at=starts_at, ends_at=starts_at + TWO_HOURS, status="published"
     )
     aims: dict[str, set[datetime]] = {}
     moment = utc(2030, 10, 25, 12, 0)
