@@ -508,7 +508,7 @@ def result_rows(nabo: Phase, echo: Phase, check: Check) -> list[Row]:
             ),
         ]
     figures.append(
-        row(name, "sign-ups stored ≠ presses, or overbooked", 0 if check.ok else 1, "count")
+        row(name, "check failed (sign-ups ≠ presses, overbooked)", 0 if check.ok else 1, "count")
     )
     return figures
 
