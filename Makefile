@@ -43,8 +43,10 @@ catalogs: $(STAMP)
 compile-catalogs: $(STAMP)
 	$(BIN)/pybabel compile -d locales -D messages --statistics
 
+# Every bench/*.py in turn, then one table of all their figures (see bench/README.md).
+# QUICK=1 shortens the slow ones.
 bench: $(STAMP)
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	$(BIN)/python -m bench $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) locales/*/LC_MESSAGES/*.mo

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 import telegram  # noqa: E402
 from telegram.constants import FloodLimit  # noqa: E402
 
+from bench._results import Row, add_json_option, row, write_rows  # noqa: E402
 from bench.signups import (  # noqa: E402
     TOKEN,
     BenchError,
@@ -373,6 +374,31 @@ def report(result: Run) -> None:
         print(f"  bot log: {line}")
 
 
+def result_rows(result: Run) -> list[Row]:
+    """Return the figures for `make bench`'s table (see bench/_results.py)."""
+    outcome, name = result.outcome, "broadcast"
+    return [
+        row(name, "broadcast messages per second", outcome.delivered / result.span, "msg/s"),
+        row(name, "Telegram's limit, overall", LIMIT, "msg/s"),
+        row(name, "BROADCAST_RATE (the sender's own pace)", result.rate, "msg/s"),
+        row(
+            name,
+            "all messages per second, replies too",
+            (outcome.delivered + outcome.replies) / result.span,
+            "msg/s",
+        ),
+        row(name, f"time for {result.residents} residents", result.span, "s"),
+        row(name, "lost", outcome.lost, "count"),
+        row(name, "duplicated", outcome.duplicated, "count"),
+        row(
+            name,
+            "residents' /start reply p99 during it",
+            percentile_ms(result.start_latencies, 99),
+            "ms",
+        ),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the benchmark in a temporary folder."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -382,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--starts", type=int, default=100, help="/start senders (default 100)")
     parser.add_argument("--floods", type=int, default=10, help="injected 429s (default 10)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    add_json_option(parser)
     args = parser.parse_args(argv)
     if args.residents < 10 or not 0 < args.rate <= LIMIT or args.starts < 2:
         parser.error(f"--residents at least 10, --rate in (0, {LIMIT}], --starts at least 2")
@@ -393,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench: {error or type(error).__name__}", file=sys.stderr)
             return 1
     report(result)
+    write_rows(args.json, result_rows(result))
     return 0 if result.outcome.ok else 1
 
 

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 import telegram  # noqa: E402
 from telegram.constants import FloodLimit  # noqa: E402
 
+from bench._results import Row, add_json_option, row, write_rows  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.config import LANGUAGES  # noqa: E402
 from bot.sandbox.botapi import BotApiServer  # noqa: E402
@@ -485,6 +486,33 @@ def report(
         print(f"  bot log: {line}")
 
 
+def result_rows(nabo: Phase, echo: Phase, check: Check) -> list[Row]:
+    """Return the figures for `make bench`'s table (see bench/_results.py)."""
+    name = "sign-ups"
+    figures = [
+        row(name, "sign-ups per second", nabo.per_second, "1/s"),
+        row(name, "p99 latency", nabo.percentile_ms(99), "ms"),
+        row(name, "bare echo bot: replies per second", echo.per_second, "1/s"),
+        row(name, "bare echo bot: p99 latency", echo.percentile_ms(99), "ms"),
+        row(name, "sign-ups/s ÷ echo replies/s", nabo.per_second / echo.per_second, "ratio"),
+        row(name, "p99 ÷ echo p99", nabo.percentile_ms(99) / echo.percentile_ms(99), "ratio"),
+    ]
+    if nabo.cpu_ms_per_update is not None and echo.cpu_ms_per_update:
+        figures += [
+            row(name, "bot CPU per update", nabo.cpu_ms_per_update, "ms"),
+            row(
+                name,
+                "CPU per update ÷ echo",
+                nabo.cpu_ms_per_update / echo.cpu_ms_per_update,
+                "ratio",
+            ),
+        ]
+    figures.append(
+        row(name, "check failed (sign-ups ≠ presses, overbooked)", 0 if check.ok else 1, "count")
+    )
+    return figures
+
+
 async def run(args: argparse.Namespace, workdir: Path) -> int:
     """Set up the server and the data, measure both bots, print the figures."""
     # Rate limits off: the benchmark measures the bot, not the server's model of Telegram.
@@ -502,6 +530,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> int:
         await server.stop()
     logs = [f"nabo: {line}" for line in nabo_log] + [f"echo: {line}" for line in echo_log]
     report(args, nabo, echo, check, plan, logs)
+    write_rows(args.json, result_rows(nabo, echo, check))
     return 0 if check.ok else 1
 
 
@@ -512,6 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--concurrency", type=int, default=50, help="residents in flight at once (default 50)"
     )
+    add_json_option(parser)
     args = parser.parse_args(argv)
     if args.residents < 2 or args.concurrency < 1:
         parser.error("--residents must be at least 2 (for percentiles), --concurrency at least 1")

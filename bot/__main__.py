@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot`` runs Nabo (long polling), or the sandbox without a token."""
+"""Command line: ``python -m bot`` runs Nabo (polling or webhook), or the sandbox if no token."""
 
 from __future__ import annotations
 
@@ -50,8 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description=(
-            "Without a command, run Nabo (long polling); without BOT_TOKEN, run the sandbox. "
-            "With a command, run a staff tool."
+            "Without a command, run Nabo (long polling, or a webhook server if WEBHOOK_URL "
+            "is set); without BOT_TOKEN, run the sandbox. With a command, run a staff tool."
         ),
     )
     commands = parser.add_subparsers(dest="command")
@@ -122,13 +122,13 @@ def _sandbox_port(raw: str) -> int:
 
 def _run_bot(config: Config) -> int:
     assert config.bot_token is not None  # main() runs the sandbox without one
-    configure_logging(config.log_level, secrets=[config.bot_token])
+    configure_logging(config.log_level, secrets=[config.bot_token, config.webhook_secret or ""])
     # Imported here so that a configuration error answers fast, before PTB loads.
-    from bot.app import run_polling
+    from bot.app import run
     from bot.store import StoreError
 
     try:
-        run_polling(config)
+        run(config)
     except (StoreError, OSError, sqlite3.Error) as error:
         # A database that is newer, unreadable or in a folder Nabo may not write to.
         print(f"nabo: database error ({config.database_path}): {error}", file=sys.stderr)

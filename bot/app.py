@@ -29,7 +29,7 @@ from bot.audit import AuditLog
 from bot.broadcasts import BroadcastRepository
 from bot.clock import Clock
 from bot.commands import RESIDENT_COMMANDS, set_command_menus
-from bot.config import Config
+from bot.config import Config, webhook_path
 from bot.context import BotData, NaboContext
 from bot.delivery import DeliverySender
 from bot.digest import start_digest_job
@@ -205,22 +205,26 @@ async def running(
     *,
     poll_timeout: float = 10,
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Run the application with long polling inside an existing event loop.
+    """Run the application (long polling, or its webhook server) inside an existing loop.
 
-    ``Application.run_polling`` owns the event loop; the tests and the sandbox run
-    beside a local Bot API server in the same loop, so they use this instead. It goes
-    through the same life cycle, post_init and post_shutdown included.
+    ``Application.run_polling``/``run_webhook`` own the event loop; the tests and the
+    sandbox run beside a local Bot API server in the same loop, so they use this instead.
+    It goes through the same life cycle, post_init and post_shutdown included.
     """
+    config: Config = application.bot_data.config
     await application.initialize()
     try:
         if application.post_init is not None:
             await application.post_init(application)
         assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0.0,
-            timeout=int(poll_timeout),
-            allowed_updates=Update.ALL_TYPES,
-        )
+        if config.webhook_url:
+            await application.updater.start_webhook(**webhook_arguments(config))
+        else:
+            await application.updater.start_polling(
+                poll_interval=0.0,
+                timeout=int(poll_timeout),
+                allowed_updates=Update.ALL_TYPES,
+            )
         await application.start()
         try:
             yield application
@@ -237,7 +241,28 @@ async def running(
         await application.shutdown()
 
 
-def run_polling(config: Config) -> None:
-    """Run Nabo against Telegram until interrupted (SIGINT/SIGTERM)."""
+def webhook_arguments(config: Config) -> dict[str, object]:
+    """Return the arguments for PTB's webhook server, from the configuration."""
+    assert config.webhook_url is not None
+    return {
+        "listen": config.webhook_listen,
+        "port": config.webhook_port,
+        "url_path": webhook_path(config.webhook_url),
+        # Registered with Telegram (setWebhook) at start; updates then come to this URL.
+        "webhook_url": config.webhook_url,
+        # Telegram sends it in X-Telegram-Bot-Api-Secret-Token; PTB answers 403 to any
+        # request without it, before the update reaches a handler.
+        "secret_token": config.webhook_secret,
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
+def run(config: Config) -> None:
+    """Run Nabo against Telegram until SIGINT/SIGTERM: webhook if configured, else polling."""
     application = build_application(config)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    # Both stop on SIGINT, SIGTERM and SIGABRT, then run the updater's and the
+    # application's stop, post_stop (the sender finishes its message) and post_shutdown.
+    if config.webhook_url:
+        application.run_webhook(**webhook_arguments(config))  # type: ignore[arg-type]
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

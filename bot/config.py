@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LANGUAGES: tuple[str, ...] = ("da", "ar", "en")
@@ -16,6 +17,12 @@ DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_AREAS: tuple[str, ...] = ("Houlkær", "Ellekonebakken", "Karup Kølvrå")
 DEFAULT_REMINDER_OFFSETS: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
 DEFAULT_FEEDBACK_DELAY = timedelta(hours=2)
+# The webhook server listens on the loopback interface unless told otherwise: a reverse
+# proxy in front of it does HTTPS, and plain HTTP never leaves the machine.
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
+DEFAULT_WEBHOOK_PORT = 8443
+# What Telegram allows in a webhook's secret token.
+_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 class ConfigError(ValueError):
@@ -45,10 +52,21 @@ class Config:
     # When the weekly overview goes out: weekday (0 = Monday) and local time; None = never.
     digest_weekday: int | None = 0
     digest_time: time = time(9, 0)
+    # Webhook mode when webhook_url is set (else long polling): Telegram POSTs updates to
+    # webhook_url, a reverse proxy forwards them to webhook_listen:webhook_port.
+    webhook_url: str | None = None
+    webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
+    webhook_port: int = DEFAULT_WEBHOOK_PORT
+    webhook_secret: str | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         """Show the configuration without the bot token, so it can be logged safely."""
         token = "set" if self.bot_token else "unset"
+        webhook = (
+            f"{self.webhook_url!r} on {self.webhook_listen}:{self.webhook_port}"
+            if self.webhook_url
+            else "off"
+        )
         return (
             f"Config(bot_token={token}, telegram_base_url={self.telegram_base_url!r}, "
             f"database_path={str(self.database_path)!r}, staff={len(self.staff_user_ids)}, "
@@ -56,7 +74,7 @@ class Config:
             f"default_language={self.default_language!r}, timezone={self.timezone.key!r}, "
             f"log_level={self.log_level!r}, areas={self.areas!r}, "
             f"reminder_offsets={[str(offset) for offset in self.reminder_offsets]}, "
-            f"feedback_delay={str(self.feedback_delay)!r})"
+            f"feedback_delay={str(self.feedback_delay)!r}, webhook={webhook})"
         )
 
     def is_staff(self, user_id: int | None) -> bool:
@@ -86,6 +104,7 @@ class Config:
             feedback_delay=_parse_feedback_delay(env.get("FEEDBACK_DELAY", "")),
             broadcast_rate=_parse_rate(env.get("BROADCAST_RATE", "")),
             **_parse_digest(env.get("DIGEST_SCHEDULE", "")),
+            **_parse_webhook(env),
         )
 
 
@@ -192,3 +211,37 @@ def _parse_digest(raw: str) -> dict[str, Any]:
         "digest_weekday": _WEEKDAYS.index(match[1]),
         "digest_time": time(int(match[2]), int(match[3])),
     }
+
+
+def _parse_webhook(env: Mapping[str, str]) -> dict[str, Any]:
+    url = env.get("WEBHOOK_URL", "").strip()
+    if not url:
+        return {}
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"WEBHOOK_URL: {url!r} is not a URL like https://nabo.example.dk/telegram "
+            "(Telegram itself only calls https URLs)"
+        )
+    secret = env.get("WEBHOOK_SECRET", "").strip()
+    if not _SECRET.fullmatch(secret):
+        raise ConfigError(
+            "WEBHOOK_SECRET: with WEBHOOK_URL set, a secret of 16-256 characters "
+            "A-Z, a-z, 0-9, _ and - is required (e.g. from: openssl rand -hex 32)"
+        )
+    listen = env.get("WEBHOOK_LISTEN", "").strip() or DEFAULT_WEBHOOK_LISTEN
+    raw_port = env.get("WEBHOOK_PORT", "").strip() or str(DEFAULT_WEBHOOK_PORT)
+    if not raw_port.isdigit() or not 1 <= int(raw_port) <= 65535:
+        raise ConfigError(f"WEBHOOK_PORT: {raw_port!r} is not a port number (1-65535)")
+    return {
+        "webhook_url": url,
+        "webhook_listen": listen,
+        "webhook_port": int(raw_port),
+        "webhook_secret": secret,
+    }
+
+
+def webhook_path(url: str) -> str:
+    """Return the path the webhook server answers on: the path of WEBHOOK_URL."""
+    # The reverse proxy forwards the path unchanged, so the bot listens on the same one.
+    return urlsplit(url).path.strip("/")

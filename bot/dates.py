@@ -156,7 +156,18 @@ def weekly(moment: datetime, weeks: int, zone: ZoneInfo) -> datetime:
 
     Across a change to or from summer time the local time stays put and the UTC time moves.
     """
-    wall = moment.astimezone(zone).replace(tzinfo=None) + timedelta(weeks=weeks)
+    return shift_wall_clock(moment, timedelta(weeks=weeks), zone)
+
+
+def shift_wall_clock(moment: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:
+    """Move ``moment`` by ``delta`` on the local calendar and clock (not in elapsed time).
+
+    A day before Sunday 10:00 is Saturday 10:00, also when the clocks change that night.
+    Should the result fall in the hour skipped in spring, it is read with the offset from
+    before the change (02:30 becomes 03:30 summer time); in the hour that repeats in
+    autumn, it is the first occurrence, as when staff type such a time.
+    """
+    wall = moment.astimezone(zone).replace(tzinfo=None) + delta
     return wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 

@@ -31,6 +31,10 @@ BATCH = 50
 IDLE_WAIT = 5.0  # seconds between looks at the database when there is nothing to send
 PROGRESS_EVERY = 2.0  # seconds between edits of a staff member's progress message
 DIGEST_MAX = 8
+# How long a clean stop waits for the message in flight. A send can hang far longer (the
+# rate limiter honours Telegram's flood waits inside the request); the stop must not, since
+# a service manager kills a process that takes more than about 10 s to stop.
+STOP_GRACE = 5.0
 
 
 @dataclass
@@ -54,14 +58,24 @@ class DeliverySender:
         """Look for new deliveries now instead of at the next idle check."""
         self._wake.set()
 
-    async def stop(self) -> None:
-        """Finish the message in flight, then stop (for a clean shutdown)."""
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Finish the message in flight, then stop (for a clean shutdown).
+
+        A send still waiting after ``grace`` seconds is cancelled and its delivery recorded
+        as the rules say (pending if the request never left, else uncertain).
+        """
         self._stopping = True
         self._stop.set()
         self._wake.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace)
+        except TimeoutError:
+            log.warning("the message in flight took over %.0f s; stopping without it", grace)
+            self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
 
     @property
     def _repo(self) -> BroadcastRepository:
@@ -107,6 +121,13 @@ class DeliverySender:
         self._attempted = False
         try:
             await self._send(delivery)
+        except asyncio.CancelledError:
+            # A stop that could not wait any longer: record where the send stood.
+            if self._attempted:
+                await self._repo.settle(delivery.id, "uncertain", clock.now(), "stopped")
+            else:
+                await self._repo.settle(delivery.id, "pending", clock.now())
+            raise
         except Exception:
             # Never leave a row in 'sending' (the broadcast would never finish): before
             # the send it failed; after, nobody can say whether it arrived.

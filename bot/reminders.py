@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, JobQueue
 
 from bot.activities import Activity
 from bot.broadcasts import sync_broadcast_jobs
 from bot.context import NaboContext
+from bot.dates import shift_wall_clock
 from bot.feedback_jobs import sync_feedback_jobs
 from bot.jobs import reconcile_jobs
 from bot.notify import Told, tell_reminder
@@ -33,21 +35,36 @@ def job_name(activity_id: int, offset: timedelta) -> str:
     return f"{JOB_PREFIX}{activity_id}:{int(offset.total_seconds() // 60)}"
 
 
+def reminder_due(starts_at: datetime, offset: timedelta, zone: ZoneInfo) -> datetime:
+    """Return when the reminder ``offset`` before an activity starting at ``starts_at`` is due.
+
+    Whole days (24h, 2d) count on the local calendar: the day-before reminder for Sunday
+    10:00 comes on Saturday at 10:00 even if the clocks change in between (24 elapsed
+    hours would make it 09:00 or 11:00). Shorter offsets (2h, 90m) are elapsed time, so
+    "two hours before" stays two real hours across the change.
+    """
+    if offset % timedelta(days=1):
+        return starts_at - offset
+    return shift_wall_clock(starts_at, -offset, zone)
+
+
 def desired_jobs(
-    activities: list[Activity], offsets: tuple[timedelta, ...], now: datetime
+    activities: list[Activity], offsets: tuple[timedelta, ...], now: datetime, zone: ZoneInfo
 ) -> dict[str, tuple[int, int, timedelta]]:
     """Work out which reminder jobs should exist: name → (activity, minutes, delay)."""
     jobs = {}
     for activity in activities:
         if activity.status != "published" or activity.starts_at <= now:
             continue
-        overdue = [offset for offset in offsets if activity.starts_at - offset <= now]
+        overdue = [
+            offset for offset in offsets if reminder_due(activity.starts_at, offset, zone) <= now
+        ]
         for offset in offsets:
             if overdue and offset in overdue and offset != min(overdue):
                 # After downtime only the latest overdue reminder goes out; the job for
                 # it marks the earlier ones as done.
                 continue
-            due = activity.starts_at - offset
+            due = reminder_due(activity.starts_at, offset, zone)
             # Overdue (the bot was down): send now, since the activity has not started.
             delay = max(timedelta(0), due - now)
             jobs[job_name(activity.id, offset)] = (
@@ -64,7 +81,8 @@ async def sync_reminder_jobs(application: Application) -> int:  # type: ignore[t
     bot_data = application.bot_data
     now = bot_data.clock.now()
     activities = await bot_data.activities.not_started(now)
-    wanted = desired_jobs(activities, bot_data.config.reminder_offsets, now)
+    config = bot_data.config
+    wanted = desired_jobs(activities, config.reminder_offsets, now, config.timezone)
     reconcile_jobs(
         job_queue,
         JOB_PREFIX,
@@ -107,7 +125,9 @@ async def send_reminders(context: NaboContext) -> None:
     sent = 0
     for recipient in await context.signups.reminder_targets(activity.id, data["minutes"]):
         # Sign-ups made after the reminder was due do not get a late "see you tomorrow".
-        due = activity.starts_at - timedelta(minutes=data["minutes"])
+        due = reminder_due(
+            activity.starts_at, timedelta(minutes=data["minutes"]), context.config.timezone
+        )
         confirmed = recipient.signup.confirmed_at
         if confirmed is not None and confirmed > due:
             continue

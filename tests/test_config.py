@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_BASE_URL, Config, ConfigError
+from bot.config import DEFAULT_BASE_URL, Config, ConfigError, webhook_path
 
 
 def test_defaults_when_environment_is_empty() -> None:
@@ -69,3 +69,36 @@ def test_repr_never_shows_the_token() -> None:
     config = Config.from_env({"BOT_TOKEN": "123456:SECRET-PART"})
     assert "SECRET-PART" not in repr(config)
     assert "bot_token=set" in repr(config)
+
+
+WEBHOOK = {"WEBHOOK_URL": "https://nabo.example.dk/telegram", "WEBHOOK_SECRET": "a" * 32}
+
+
+def test_polling_unless_a_webhook_url_is_set() -> None:
+    assert Config.from_env({}).webhook_url is None
+    config = Config.from_env(WEBHOOK)
+    assert config.webhook_url == "https://nabo.example.dk/telegram"
+    assert (config.webhook_listen, config.webhook_port) == ("127.0.0.1", 8443)
+    assert config.webhook_secret == "a" * 32
+    assert webhook_path(config.webhook_url) == "telegram"
+    # The secret never shows in the logged configuration.
+    assert "a" * 32 not in repr(config)
+    custom = Config.from_env({**WEBHOOK, "WEBHOOK_LISTEN": "0.0.0.0", "WEBHOOK_PORT": "9000"})
+    assert (custom.webhook_listen, custom.webhook_port) == ("0.0.0.0", 9000)
+
+
+@pytest.mark.parametrize(
+    ("changes", "variable"),
+    [
+        ({"WEBHOOK_SECRET": ""}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_SECRET": "short"}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_SECRET": "has spaces in it, sixteen+"}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_URL": "nabo.example.dk/telegram"}, "WEBHOOK_URL"),
+        ({"WEBHOOK_URL": "ftp://nabo.example.dk/"}, "WEBHOOK_URL"),
+        ({"WEBHOOK_PORT": "0"}, "WEBHOOK_PORT"),
+        ({"WEBHOOK_PORT": "http"}, "WEBHOOK_PORT"),
+    ],
+)
+def test_bad_webhook_settings_name_the_variable(changes: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{variable}:"):
+        Config.from_env({**WEBHOOK, **changes})

@@ -1902,6 +1902,11 @@ class BotApiServer:
             raise AssertionError(f"updates {pending} still unconfirmed after {timeout}s")
 
     @property
+    def webhook(self) -> JSON | None:
+        """The webhook setWebhook registered (url, secret_token, max_connections), if any."""
+        return copy.deepcopy(self._webhook)
+
+    @property
     def pending_updates(self) -> list[JSON]:
         """Updates not yet confirmed by the bot."""
         return copy.deepcopy(self._updates)
