@@ -16,6 +16,8 @@ DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_AREAS: tuple[str, ...] = ("Houlkær", "Ellekonebakken", "Karup Kølvrå")
 DEFAULT_REMINDER_OFFSETS: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
 DEFAULT_FEEDBACK_DELAY = timedelta(hours=2)
+# Residents are warned this long before their data is erased for inactivity.
+RETENTION_WARNING = timedelta(days=14)
 
 
 class ConfigError(ValueError):
@@ -45,6 +47,10 @@ class Config:
     # When the weekly overview goes out: weekday (0 = Monday) and local time; None = never.
     digest_weekday: int | None = 0
     digest_time: time = time(9, 0)
+    # Residents who have not used Nabo for this long are erased (after a warning).
+    retention_days: int = 365
+    # Sign-ups lose their link to the resident this long after their activity.
+    signup_retention_days: int = 180
 
     def __repr__(self) -> str:
         """Show the configuration without the bot token, so it can be logged safely."""
@@ -56,7 +62,9 @@ class Config:
             f"default_language={self.default_language!r}, timezone={self.timezone.key!r}, "
             f"log_level={self.log_level!r}, areas={self.areas!r}, "
             f"reminder_offsets={[str(offset) for offset in self.reminder_offsets]}, "
-            f"feedback_delay={str(self.feedback_delay)!r})"
+            f"feedback_delay={str(self.feedback_delay)!r}, "
+            f"retention_days={self.retention_days}, "
+            f"signup_retention_days={self.signup_retention_days})"
         )
 
     def is_staff(self, user_id: int | None) -> bool:
@@ -86,6 +94,18 @@ class Config:
             feedback_delay=_parse_feedback_delay(env.get("FEEDBACK_DELAY", "")),
             broadcast_rate=_parse_rate(env.get("BROADCAST_RATE", "")),
             **_parse_digest(env.get("DIGEST_SCHEDULE", "")),
+            retention_days=_parse_days(
+                "RETENTION_DAYS",
+                env.get("RETENTION_DAYS", ""),
+                default=365,
+                minimum=RETENTION_WARNING.days + 16,
+            ),
+            signup_retention_days=_parse_days(
+                "SIGNUP_RETENTION_DAYS",
+                env.get("SIGNUP_RETENTION_DAYS", ""),
+                default=180,
+                minimum=1,
+            ),
         )
 
 
@@ -192,3 +212,18 @@ def _parse_digest(raw: str) -> dict[str, Any]:
         "digest_weekday": _WEEKDAYS.index(match[1]),
         "digest_time": time(int(match[2]), int(match[3])),
     }
+
+
+# Ten years: beyond that a retention period is a typo, not a decision.
+MAX_RETENTION_DAYS = 3650
+
+
+def _parse_days(name: str, raw: str, *, default: int, minimum: int) -> int:
+    raw = raw.strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not minimum <= int(raw) <= MAX_RETENTION_DAYS:
+        raise ConfigError(
+            f"{name}: {raw!r} must be a whole number of days, {minimum}-{MAX_RETENTION_DAYS}"
+        )
+    return int(raw)

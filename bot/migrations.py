@@ -211,4 +211,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) STRICT
         """,
     ),
+    # 5: privacy over time. When each resident last used Nabo (written at most once a
+    # day) and when they were warned that their data will be erased for inactivity.
+    # Residents already here count as seen at the upgrade, so nobody is erased sooner
+    # than a full retention period after it.
+    (
+        "ALTER TABLE residents ADD COLUMN last_seen_at TEXT",
+        "ALTER TABLE residents ADD COLUMN retention_warned_at TEXT",
+        "UPDATE residents SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')",
+        "CREATE INDEX residents_by_last_seen ON residents (last_seen_at)",
+    ),
 )
