@@ -117,9 +117,13 @@ async def run_retention(application: Application) -> RetentionReport:  # type: i
 
 
 async def _warn(application: Application, resident: Resident, now: datetime) -> bool:  # type: ignore[type-arg]
-    """Warn one resident; a resident who cannot be reached counts as warned."""
+    """Warn one resident; return False if it should be tried again tomorrow.
+
+    One who cannot be reached, or never agreed to hear from Nabo (they only picked a
+    language), counts as warned without a message.
+    """
     bot_data = application.bot_data
-    if not resident.blocked:
+    if not resident.blocked and resident.consented_at is not None:
         tr = bot_data.catalogs.translator(resident.language or bot_data.config.default_language)
         keyboard = InlineKeyboardMarkup(
             [[InlineKeyboardButton(tr.gettext("☰ Menu"), callback_data=MENU_HOME)]]
@@ -134,6 +138,6 @@ async def _warn(application: Application, resident: Resident, now: datetime) -> 
         )
         if told is Told.RETRY:
             return False  # a passing problem: tomorrow's run tries again
-    # Blocked (or refused for good): the warning cannot reach them, so the clock starts.
+    # Blocked, refused for good or never consented: no message, but the clock starts.
     await bot_data.residents.mark_warned(resident.user_id, now)
     return True
