@@ -219,6 +219,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE residents ADD COLUMN last_seen_at TEXT",
         "ALTER TABLE residents ADD COLUMN retention_warned_at TEXT",
         "UPDATE residents SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')",
-        "CREATE INDEX residents_by_last_seen ON residents (last_seen_at)",
+        # The expression bot/residents.py's retention queries use, so they can use it.
+        "CREATE INDEX residents_by_last_seen ON residents (COALESCE(last_seen_at, first_seen_at))",
     ),
 )
