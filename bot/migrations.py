@@ -221,5 +221,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "UPDATE residents SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')",
         # The expression bot/residents.py's retention queries use, so they can use it.
         "CREATE INDEX residents_by_last_seen ON residents (COALESCE(last_seen_at, first_seen_at))",
+        # /mydata and erasure find a resident's deliveries without reading them all (the
+        # foreign key's ON DELETE CASCADE needs it too).
+        "CREATE INDEX deliveries_by_user ON deliveries (user_id)",
     ),
 )

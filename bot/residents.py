@@ -167,9 +167,7 @@ class ResidentRepository:
             chat_id = row["chat_id"] if row else user_id
             # Deliveries and questions also go explicitly, not only by foreign key, so
             # nothing depends on PRAGMA foreign_keys alone.
-            await db.execute(
-                "DELETE FROM deliveries WHERE user_id = ? OR chat_id = ?", (user_id, chat_id)
-            )
+            await db.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
             await db.execute(
                 "DELETE FROM feedback_requests"
                 " WHERE signup_id IN (SELECT id FROM signups WHERE user_id = ?)",
