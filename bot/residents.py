@@ -36,11 +36,6 @@ class Resident:
     last_seen_at: datetime | None = None
     retention_warned_at: datetime | None = None
 
-    @property
-    def last_active(self) -> datetime:
-        """Return when the resident last used Nabo, for retention (at day precision)."""
-        return self.last_seen_at or self.first_seen_at
-
     def needs_touch(self, now: datetime) -> bool:
         """Tell whether this interaction must be recorded: once a day, or to cancel a warning."""
         seen = self.last_seen_at
@@ -161,9 +156,10 @@ class ResidentRepository:
                     if await cursor.fetchone() is None:
                         return ForgetResult(False, [])
             promotions = await cancel_all_for(db, user_id, now)
-            row = await (
-                await db.execute("SELECT chat_id FROM residents WHERE user_id = ?", (user_id,))
-            ).fetchone()
+            async with db.execute(
+                "SELECT chat_id FROM residents WHERE user_id = ?", (user_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
             chat_id = row["chat_id"] if row else user_id
             # Deliveries and questions also go explicitly, not only by foreign key, so
             # nothing depends on PRAGMA foreign_keys alone.
