@@ -38,6 +38,7 @@ from bot.feedback import FeedbackRepository
 from bot.i18n import Catalogs
 from bot.reminders import start_job_sync
 from bot.residents import ResidentRepository
+from bot.retention import start_retention_job
 from bot.session import load_resident
 from bot.signups import SignupRepository
 from bot.staff import set_staff_command_menus
@@ -163,6 +164,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     bot_data.jobs_synced = asyncio.Event()
     start_job_sync(application)
     start_digest_job(application)
+    # Retention: erase what has expired, daily and once now (bot/retention.py).
+    start_retention_job(application)
     # The sender works through deliveries left pending, also those from before a restart.
     bot_data.sender = DeliverySender(application, config.broadcast_rate)
     bot_data.sender.start()

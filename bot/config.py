@@ -23,6 +23,8 @@ DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
 DEFAULT_WEBHOOK_PORT = 8443
 # What Telegram allows in a webhook's secret token.
 _SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
+# Residents are warned this long before their data is erased for inactivity.
+RETENTION_WARNING = timedelta(days=14)
 
 
 class ConfigError(ValueError):
@@ -58,6 +60,10 @@ class Config:
     webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
     webhook_port: int = DEFAULT_WEBHOOK_PORT
     webhook_secret: str | None = field(default=None, repr=False)
+    # Residents who have not used Nabo for this long are erased (after a warning).
+    retention_days: int = 365
+    # Sign-ups lose their link to the resident this long after their activity.
+    signup_retention_days: int = 180
 
     def __repr__(self) -> str:
         """Show the configuration without the bot token, so it can be logged safely."""
@@ -74,7 +80,9 @@ class Config:
             f"default_language={self.default_language!r}, timezone={self.timezone.key!r}, "
             f"log_level={self.log_level!r}, areas={self.areas!r}, "
             f"reminder_offsets={[str(offset) for offset in self.reminder_offsets]}, "
-            f"feedback_delay={str(self.feedback_delay)!r}, webhook={webhook})"
+            f"feedback_delay={str(self.feedback_delay)!r}, "
+            f"retention_days={self.retention_days}, "
+            f"signup_retention_days={self.signup_retention_days}, webhook={webhook})"
         )
 
     def is_staff(self, user_id: int | None) -> bool:
@@ -105,6 +113,18 @@ class Config:
             broadcast_rate=_parse_rate(env.get("BROADCAST_RATE", "")),
             **_parse_digest(env.get("DIGEST_SCHEDULE", "")),
             **_parse_webhook(env),
+            retention_days=_parse_days(
+                "RETENTION_DAYS",
+                env.get("RETENTION_DAYS", ""),
+                default=365,
+                minimum=RETENTION_WARNING.days + 16,
+            ),
+            signup_retention_days=_parse_days(
+                "SIGNUP_RETENTION_DAYS",
+                env.get("SIGNUP_RETENTION_DAYS", ""),
+                default=180,
+                minimum=1,
+            ),
         )
 
 
@@ -245,3 +265,18 @@ def webhook_path(url: str) -> str:
     """Return the path the webhook server answers on: the path of WEBHOOK_URL."""
     # The reverse proxy forwards the path unchanged, so the bot listens on the same one.
     return urlsplit(url).path.strip("/")
+
+
+# Ten years: beyond that a retention period is a typo, not a decision.
+MAX_RETENTION_DAYS = 3650
+
+
+def _parse_days(name: str, raw: str, *, default: int, minimum: int) -> int:
+    raw = raw.strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not minimum <= int(raw) <= MAX_RETENTION_DAYS:
+        raise ConfigError(
+            f"{name}: {raw!r} must be a whole number of days, {minimum}-{MAX_RETENTION_DAYS}"
+        )
+    return int(raw)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ConversationHandler
+from telegram.ext import Application, ConversationHandler
 
 
 class LatestConversation(ConversationHandler[Any]):
@@ -37,3 +37,32 @@ class LatestConversation(ConversationHandler[Any]):
         if self._flows.get(user_id, self.name) != self.name:
             return None
         return result
+
+
+def forget_conversations(application: Application, user_id: int, chat_id: int) -> int:  # type: ignore[type-arg]
+    """End every conversation of one person and drop what PTB holds about them in memory.
+
+    Used when a resident is erased: a half-written answer (text they typed, kept in
+    memory by a waiting conversation or its timeout job) must not outlive their data.
+    PTB has no public call to end a conversation from outside it, so this reaches into
+    ``_conversations``; keys are (chat id, user id) tuples. Returns how many ended.
+    """
+    ended = 0
+    for handlers in application.handlers.values():
+        for handler in handlers:
+            if not isinstance(handler, ConversationHandler):
+                continue
+            for key in [key for key in handler._conversations if _concerns(key, user_id, chat_id)]:
+                handler._conversations.pop(key, None)
+                job = handler.timeout_jobs.pop(key, None)
+                if job is not None:
+                    job.schedule_removal()
+                ended += 1
+    application.bot_data.conversation_flows.pop(user_id, None)
+    application.drop_user_data(user_id)
+    application.drop_chat_data(chat_id)
+    return ended
+
+
+def _concerns(key: object, user_id: int, chat_id: int) -> bool:
+    return isinstance(key, tuple) and (user_id in key or chat_id in key)

@@ -43,12 +43,37 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
+# Third-party loggers and the least severe record of theirs that may be written:
+# below it they carry message texts, update payloads, SQL parameters or the token.
+THIRD_PARTY_MINIMUM = {
+    "telegram": logging.INFO,
+    "aiosqlite": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "apscheduler": logging.WARNING,
+}
+
+
+class ThirdPartyPolicy(logging.Filter):
+    """Drop third-party records below their minimum, whatever their loggers' levels say.
+
+    ``apply_log_policy`` sets the levels; this holds even if something (a library, a
+    debugging session) lowers them again later.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the record unless a quieted library wrote it below its minimum."""
+        root = record.name.partition(".")[0]
+        return record.levelno >= THIRD_PARTY_MINIMUM.get(root, logging.NOTSET)
+
+
 def configure_logging(level: str, secrets: list[str]) -> None:
     """Send logs to stderr at ``level`` with secrets redacted."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
     )
+    handler.addFilter(ThirdPartyPolicy())
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

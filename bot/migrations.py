@@ -224,4 +224,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "INSERT INTO secrets (name, value) VALUES ('resident_number', randomblob(32))",
     ),
+    # 6: privacy over time. When each resident last used Nabo (written at most once a
+    # day) and when they were warned that their data will be erased for inactivity.
+    # Residents already here count as seen at the upgrade, so nobody is erased sooner
+    # than a full retention period after it.
+    (
+        "ALTER TABLE residents ADD COLUMN last_seen_at TEXT",
+        "ALTER TABLE residents ADD COLUMN retention_warned_at TEXT",
+        "UPDATE residents SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')",
+        # The expression bot/residents.py's retention queries use, so they can use it.
+        "CREATE INDEX residents_by_last_seen ON residents (COALESCE(last_seen_at, first_seen_at))",
+        # /mydata and erasure find a resident's deliveries without reading them all (the
+        # foreign key's ON DELETE CASCADE needs it too).
+        "CREATE INDEX deliveries_by_user ON deliveries (user_id)",
+    ),
 )

@@ -34,8 +34,9 @@ def privacy_notice_text(tr: Translator) -> str:
         "Using Nabo is voluntary. Everything is also announced in other ways, "
         "for example on the notice boards.\n"
         "\n"
-        "You can see your data with /mydata and delete it with /deleteme at any time. "
-        "From the age of 15 you can agree yourself."
+        "You can see your data with /mydata (also as a file) and delete it with /deleteme "
+        "at any time. If you do not use Nabo for a year, your data is deleted; we tell you "
+        "two weeks before. From the age of 15 you can agree yourself."
     ).format(partners=partners)
 
 

@@ -12,8 +12,12 @@ from bot.store import Store
 
 # Bump when the privacy notice's substance changes; residents who consented to an
 # older version are asked again (see handlers/start.py). 2: volunteers' phone numbers
-# and feedback.
-PRIVACY_NOTICE_VERSION = 2
+# and feedback. 3: erasure after a year without use, and the data as a file.
+PRIVACY_NOTICE_VERSION = 3
+
+
+# Not seen since a moment (bound as the next parameter); day precision is enough.
+_INACTIVE = "COALESCE(last_seen_at, first_seen_at) <= ?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,13 @@ class Resident:
     subscribed: bool
     blocked: bool
     reminders: bool
+    last_seen_at: datetime | None = None
+    retention_warned_at: datetime | None = None
+
+    def needs_touch(self, now: datetime) -> bool:
+        """Tell whether this interaction must be recorded: once a day, or to cancel a warning."""
+        seen = self.last_seen_at
+        return seen is None or seen.date() != now.date() or self.retention_warned_at is not None
 
     @property
     def has_consented(self) -> bool:
@@ -50,6 +61,8 @@ class Resident:
             subscribed=bool(row["subscribed"]),
             blocked=bool(row["blocked"]),
             reminders=bool(row["reminders"]),
+            last_seen_at=from_db(row["last_seen_at"]),
+            retention_warned_at=from_db(row["retention_warned_at"]),
         )
 
 
@@ -80,12 +93,12 @@ class ResidentRepository:
         async with self._store.transaction() as db:
             await db.execute(
                 """
-                INSERT INTO residents (user_id, chat_id, language, first_seen_at)
-                VALUES (?, ?, ?, ?)
+                INSERT INTO residents (user_id, chat_id, language, first_seen_at, last_seen_at)
+                VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (user_id) DO UPDATE SET language = excluded.language,
                                                     chat_id = excluded.chat_id
                 """,
-                (user_id, chat_id, language, to_db(now)),
+                (user_id, chat_id, language, to_db(now), to_db(now)),
             )
         return await self._require(user_id)
 
@@ -95,8 +108,8 @@ class ResidentRepository:
             await db.execute(
                 """
                 INSERT INTO residents (user_id, chat_id, language, first_seen_at,
-                                       consented_at, consent_version)
-                VALUES (?, ?, ?, ?, ?, ?)
+                                       last_seen_at, consented_at, consent_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (user_id) DO UPDATE SET
                     chat_id = excluded.chat_id,
                     language = COALESCE(residents.language, excluded.language),
@@ -104,22 +117,113 @@ class ResidentRepository:
                     consent_version = excluded.consent_version,
                     blocked = 0
                 """,
-                (user_id, chat_id, language, to_db(now), to_db(now), PRIVACY_NOTICE_VERSION),
+                (
+                    user_id,
+                    chat_id,
+                    language,
+                    to_db(now),
+                    to_db(now),
+                    to_db(now),
+                    PRIVACY_NOTICE_VERSION,
+                ),
             )
         return await self._require(user_id)
 
-    async def forget(self, user_id: int, now: datetime) -> ForgetResult:
-        """Erase the resident; their coming places are freed and go to the waitlist.
+    async def forget(
+        self, user_id: int, now: datetime, *, inactive_since: datetime | None = None
+    ) -> ForgetResult:
+        """Erase the resident everywhere; their coming places go to the waitlist.
 
-        Past sign-ups stay as unlinked counts (the foreign key sets user_id to NULL), so
-        the reports still add up.
+        Checked against every table in bot/migrations.py (tests/test_privacy.py searches
+        them all). Sign-ups stay only as unlinked counts (activity, party size, status,
+        attendance), so the reports still add up. Erased with the resident: their row,
+        interests, offer of help, linked feedback, deliveries (sent and pending), the
+        first name on sign-ups, and which post-activity questions they were sent.
+        Unlinked feedback and answer tokens point to nobody by design, and the audit log
+        keeps staff actions (ids only) for accountability.
+
+        With ``inactive_since`` (retention), nothing happens unless the resident was
+        warned and has not used Nabo since then: checked inside the transaction, so a
+        message arriving meanwhile saves them.
         """
         async with self._store.transaction() as db:
+            if inactive_since is not None:
+                async with db.execute(
+                    f"SELECT 1 FROM residents WHERE user_id = ? AND {_INACTIVE}"
+                    " AND retention_warned_at IS NOT NULL",
+                    (user_id, to_db(inactive_since)),
+                ) as cursor:
+                    if await cursor.fetchone() is None:
+                        return ForgetResult(False, [])
             promotions = await cancel_all_for(db, user_id, now)
-            # The name given to Telegram goes with them; the counts stay, unlinked.
-            await db.execute("UPDATE signups SET first_name = NULL WHERE user_id = ?", (user_id,))
+            async with db.execute(
+                "SELECT chat_id FROM residents WHERE user_id = ?", (user_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            chat_id = row["chat_id"] if row else user_id
+            # Deliveries and questions also go explicitly, not only by foreign key, so
+            # nothing depends on PRAGMA foreign_keys alone.
+            await db.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
+            await db.execute(
+                "DELETE FROM feedback_requests"
+                " WHERE signup_id IN (SELECT id FROM signups WHERE user_id = ?)",
+                (user_id,),
+            )
+            await db.execute("DELETE FROM feedback WHERE user_id = ?", (user_id,))
+            await db.execute("DELETE FROM volunteer_offers WHERE user_id = ?", (user_id,))
+            await db.execute("DELETE FROM resident_interests WHERE user_id = ?", (user_id,))
+            # The counts stay, unlinked; the name given to Telegram goes with them.
+            await db.execute(
+                "UPDATE signups SET user_id = NULL, first_name = NULL WHERE user_id = ?",
+                (user_id,),
+            )
+            # Only a staff member who erases themselves appears on broadcasts they sent.
+            await db.execute(
+                "UPDATE broadcasts SET staff_user_id = NULL WHERE staff_user_id = ?", (user_id,)
+            )
+            await db.execute(
+                "UPDATE broadcasts SET progress_chat_id = NULL, progress_message_id = NULL"
+                " WHERE progress_chat_id = ?",
+                (chat_id,),
+            )
             cursor = await db.execute("DELETE FROM residents WHERE user_id = ?", (user_id,))
             return ForgetResult(cursor.rowcount > 0, promotions)
+
+    async def due_for_warning(self, inactive_since: datetime) -> list[Resident]:
+        """Return residents unseen since then who have not been warned yet (retention)."""
+        rows = await self._store.fetch_all(
+            f"SELECT * FROM residents WHERE {_INACTIVE} AND retention_warned_at IS NULL"
+            " ORDER BY user_id",
+            (to_db(inactive_since),),
+        )
+        return [Resident.from_row(row) for row in rows]
+
+    async def due_for_erasure(self, inactive_since: datetime, warned_before: datetime) -> list[int]:
+        """Return the user ids of residents unseen since then and warned long enough ago."""
+        rows = await self._store.fetch_all(
+            f"SELECT user_id FROM residents WHERE {_INACTIVE}"
+            " AND retention_warned_at IS NOT NULL AND retention_warned_at <= ? ORDER BY user_id",
+            (to_db(inactive_since), to_db(warned_before)),
+        )
+        return [int(row["user_id"]) for row in rows]
+
+    async def mark_warned(self, user_id: int, now: datetime) -> None:
+        """Record that the resident was told their data will be erased (once)."""
+        async with self._store.transaction() as db:
+            await db.execute(
+                "UPDATE residents SET retention_warned_at = ?"
+                " WHERE user_id = ? AND retention_warned_at IS NULL",
+                (to_db(now), user_id),
+            )
+
+    async def touch(self, user_id: int, now: datetime) -> None:
+        """Record that the resident used Nabo now; this also cancels a retention warning."""
+        async with self._store.transaction() as db:
+            await db.execute(
+                "UPDATE residents SET last_seen_at = ?, retention_warned_at = NULL"
+                " WHERE user_id = ?",
+                (to_db(now), user_id),
+            )
 
     async def set_blocked(self, user_id: int, blocked: bool) -> bool:
         """Mark whether the resident has blocked the bot; return whether a row changed."""

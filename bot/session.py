@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from telegram import Chat, Update
 from telegram.ext import ApplicationHandlerStop
@@ -42,6 +43,19 @@ async def load_resident(update: Update, context: NaboContext) -> None:
         log.debug("update %s dropped: %s chat", update.update_id, chat.type)
         raise ApplicationHandlerStop
     await _resolve(update, context)
+    await _record_interaction(context)
+
+
+async def _record_interaction(context: NaboContext) -> None:
+    """Note that the resident used Nabo, for retention: one cheap write a day at most.
+
+    Any interaction also cancels a warning that their data would be erased.
+    """
+    resident = context.resident
+    now = context.clock.now()
+    if resident is not None and resident.needs_touch(now):
+        await context.residents.touch(resident.user_id, now)
+        context.resident = replace(resident, last_seen_at=now, retention_warned_at=None)
 
 
 def _staff_chat_button(update: Update, context: NaboContext) -> bool:

@@ -330,6 +330,22 @@ class SignupRepository:
         async with self._store.transaction() as db:
             return await promote_waitlist(db, activity_id, now)
 
+    async def unlink_ended_before(self, ended_before: datetime) -> int:
+        """Unlink sign-ups of activities that ended before then from their residents.
+
+        What stays is what reports count: activity, party size, status and attendance.
+        """
+        async with self._store.transaction() as db:
+            cursor = await db.execute(
+                """
+                UPDATE signups SET user_id = NULL, first_name = NULL
+                 WHERE user_id IS NOT NULL
+                   AND activity_id IN (SELECT id FROM activities WHERE ends_at <= ?)
+                """,
+                (to_db(ended_before),),
+            )
+            return cursor.rowcount
+
     async def set_attended(
         self,
         signup_id: int,

@@ -282,3 +282,17 @@ class VolunteerRepository:
         """Return every offer, newest first (for the staff's overview)."""
         rows = await self._store.fetch_all("SELECT * FROM volunteer_offers ORDER BY id DESC")
         return [Offer.from_row(row) for row in rows]
+
+    async def delete_inactive(self, updated_before: datetime) -> list[Offer]:
+        """Delete offers withdrawn or marked "not now" and unchanged since then; return them."""
+        async with self._store.transaction() as db:
+            async with db.execute(
+                "SELECT * FROM volunteer_offers"
+                " WHERE status IN ('not_now', 'withdrawn') AND updated_at <= ? ORDER BY id",
+                (to_db(updated_before),),
+            ) as cursor:
+                offers = [Offer.from_row(row) for row in await cursor.fetchall()]
+            await db.executemany(
+                "DELETE FROM volunteer_offers WHERE id = ?", [(offer.id,) for offer in offers]
+            )
+        return offers

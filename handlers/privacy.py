@@ -8,14 +8,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import NaboContext
-from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.erasure import erase_resident
 from bot.menu import MENU_HOME, MENU_PRIVACY, back_to_menu_keyboard
+from bot.mydata import PersonalDataRepository
+from bot.mydata_view import EXPORT_FILE_NAME, export_file, summary_text
 from bot.notice import consent_keyboard, consent_question, privacy_notice_text
-from bot.notify import tell_promotions
 from bot.replies import answer_press, edit_query_message
-from bot.residents import Resident
-from bot.team import edit_staff_post, team_translator
-from bot.volunteer_view import phone_text
 
 SHOW_DATA = "privacy:data"
 ASK_DELETE = "privacy:delete"
@@ -46,65 +44,25 @@ async def show_notice(update: Update, context: NaboContext) -> None:
     await update.effective_chat.send_message(privacy_notice_text(tr), reply_markup=keyboard)
 
 
-def _describe(resident: Resident | None, user_id: int, signups: int, tr: Translator) -> str:
-    _ = tr.gettext
-    if resident is None:
-        return _("Nabo stores nothing about you.")
-    lines = [
-        _("This is everything Nabo stores about you:"),
-        _("• Telegram user number: {user_id}").format(user_id=tr.ltr(user_id)),
-        _("• Language: {language}").format(
-            language=LANGUAGE_NAMES.get(resident.language or "", "–")
-        ),
-        _("• First contact: {date}").format(date=tr.date(resident.first_seen_at)),
-    ]
-    if resident.consented_at is not None:
-        lines.append(
-            _("• Privacy notice accepted: {date}").format(date=tr.date(resident.consented_at))
-        )
-    else:
-        lines.append(_("• Privacy notice: not accepted"))
-    lines.append(_("• Announcements: on") if resident.subscribed else _("• Announcements: off"))
-    lines.append(_("• Reminders: on") if resident.reminders else _("• Reminders: off"))
-    lines.append(
-        _("• Sign-ups and waitlist places: {count} (see /mine)").format(count=tr.ltr(signups))
-    )
-    return "\n".join(lines)
-
-
 async def show_data(update: Update, context: NaboContext) -> None:
-    """Tell the resident everything Nabo stores about them."""
+    """Tell the resident everything Nabo stores about them, and send it all as a file."""
     assert update.effective_chat is not None
     assert update.effective_user is not None
     if update.callback_query is not None:
         await update.callback_query.answer()
-    mine = await context.signups.mine(update.effective_user.id, context.clock.now())
-    text = _describe(context.resident, update.effective_user.id, len(mine), context.tr)
-    if context.resident is not None:
-        text = "\n".join([text, *await _volunteer_and_feedback(context, update.effective_user.id)])
-    await update.effective_chat.send_message(text, reply_markup=back_to_menu_keyboard(context.tr))
-
-
-async def _volunteer_and_feedback(context: NaboContext, user_id: int) -> list[str]:
-    """Describe the resident's offer of help and linked feedback, if there are any."""
     tr = context.tr
-    _ = tr.gettext
-    lines = []
-    offer = await context.volunteers.get_for(user_id)
-    if offer is not None and offer.is_open:
-        lines.append(_("• Offer of help as a volunteer: yes (see /volunteer)"))
-        if offer.phone:
-            lines.append(
-                _("• Phone number, for your offer of help: {phone}").format(
-                    phone=phone_text(tr, offer.phone)
-                )
-            )
-    elif offer is not None:
-        lines.append(_("• Offer of help as a volunteer: withdrawn, no contact details kept"))
-    linked = await context.feedback.linked_count(user_id)
-    if linked:
-        lines.append(_("• Feedback linked to you: {count}").format(count=tr.ltr(linked)))
-    return lines
+    export = await PersonalDataRepository(context.store).export(
+        update.effective_user.id, context.clock.now()
+    )
+    await update.effective_chat.send_message(
+        summary_text(tr, export), reply_markup=back_to_menu_keyboard(tr)
+    )
+    if export is not None:
+        await update.effective_chat.send_document(
+            export_file(export),
+            filename=EXPORT_FILE_NAME,
+            caption=tr.gettext("📎 All your data as a file (JSON), to keep or to read."),
+        )
 
 
 async def ask_delete(update: Update, context: NaboContext) -> None:
@@ -124,7 +82,14 @@ async def ask_delete(update: Update, context: NaboContext) -> None:
     )
     await update.effective_chat.send_message(
         _(
-            "This deletes everything Nabo stores about you. "
+            "This deletes everything Nabo stores about you: your language and settings, "
+            "your offer of help and phone number, feedback linked to you and messages "
+            "waiting for you.\n"
+            "\n"
+            "Your coming sign-ups are cancelled, and your places go to the waitlist. "
+            "Past sign-ups stay only as numbers without your name, so the team's "
+            "counts still add up.\n"
+            "\n"
             "It cannot be undone, but you can always start again with /start.\n"
             "\n"
             "Delete your data now?"
@@ -136,29 +101,8 @@ async def ask_delete(update: Update, context: NaboContext) -> None:
 async def delete(update: Update, context: NaboContext) -> None:
     """Erase the resident after they confirmed."""
     press = await answer_press(update)
-    offer = await context.volunteers.get_for(press.user_id)
-    result = await context.residents.forget(press.user_id, context.clock.now())
-    if offer is not None:
-        # The offer went with the resident; its post in the staff chat loses its details.
-        staff_tr = team_translator(context.bot_data.catalogs, context.config)
-        await edit_staff_post(
-            context.bot,
-            context.config,
-            offer.staff_message_id,
-            staff_tr.gettext(
-                "🙋 Offer of help #{number} was removed: the volunteer deleted their data."
-            ).format(number=staff_tr.ltr(offer.id)),
-        )
+    await erase_resident(context.application, press.user_id, context.clock.now())
     context.resident = None
-    # Places freed by leaving go to the waitlist; those who moved up hear at once.
-    await tell_promotions(
-        context.bot,
-        context.bot_data.catalogs,
-        context.residents,
-        context.activities,
-        result.promotions,
-        context.config.default_language,
-    )
     _ = context.tr.gettext
     await edit_query_message(
         press.query,

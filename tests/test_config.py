@@ -17,6 +17,8 @@ def test_defaults_when_environment_is_empty() -> None:
     assert config.default_language == "da"
     assert config.timezone.key == "Europe/Copenhagen"
     assert config.log_level == "INFO"
+    assert config.retention_days == 365
+    assert config.signup_retention_days == 180
 
 
 def test_all_values_parsed() -> None:
@@ -30,6 +32,8 @@ def test_all_values_parsed() -> None:
             "DEFAULT_LANGUAGE": "AR",
             "TIMEZONE": "America/Nuuk",
             "LOG_LEVEL": "debug",
+            "RETENTION_DAYS": " 730 ",
+            "SIGNUP_RETENTION_DAYS": "90",
         }
     )
     assert config.bot_token == "123:abc"
@@ -40,6 +44,8 @@ def test_all_values_parsed() -> None:
     assert config.default_language == "ar"
     assert config.timezone.key == "America/Nuuk"
     assert config.log_level == "DEBUG"
+    assert config.retention_days == 730
+    assert config.signup_retention_days == 90
     assert config.is_staff(22)
     assert not config.is_staff(44)
     assert not config.is_staff(None)
@@ -56,6 +62,10 @@ def test_all_values_parsed() -> None:
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL: 'LOUD' is not a logging level"),
         ("BOT_TOKEN", "no-colon", "BOT_TOKEN: does not look like a token"),
         ("TELEGRAM_BASE_URL", "ftp://x", "TELEGRAM_BASE_URL: 'ftp://x' is not an http(s) URL"),
+        ("RETENTION_DAYS", "a year", "RETENTION_DAYS: 'a year' must be a whole number of days"),
+        ("RETENTION_DAYS", "20", "RETENTION_DAYS: '20' must be a whole number of days, 30-3650"),
+        ("SIGNUP_RETENTION_DAYS", "0", "SIGNUP_RETENTION_DAYS: '0' must be a whole number"),
+        ("SIGNUP_RETENTION_DAYS", "-5", "SIGNUP_RETENTION_DAYS: '-5' must be a whole number"),
     ],
 )
 def test_bad_values_name_the_variable(variable: str, value: str, expected: str) -> None:

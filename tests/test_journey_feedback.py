@@ -309,7 +309,7 @@ async def test_feedback_not_linked(
     assert f"Navn{resident}" not in post["text"]
     assert post["text"].endswith(team.gettext("Not linked to anyone."))
     # Nothing links to it: /mydata does not count it, /deleteme leaves it.
-    [mydata] = await say(server, resident, "/mydata")
+    [mydata, _file] = await say(server, resident, "/mydata", 2)
     linked_line = tr.gettext("• Feedback linked to you: {count}").format(count=tr.ltr(1))
     assert linked_line not in mydata["text"]
 
@@ -378,7 +378,7 @@ async def test_feedback_about_an_activity_linked_by_choice(
     assert team.gettext("From: {name} (linked to them)").format(name="Navn51") in post["text"]
     assert "Fodbold" in post["text"]
 
-    [mydata] = await say(server, 51, "/mydata")
+    [mydata, _file] = await say(server, 51, "/mydata", 2)
     assert (
         tr.gettext("• Feedback linked to you: {count}").format(count=tr.ltr(1)) in (mydata["text"])
     )

@@ -356,17 +356,21 @@ async def test_mydata_and_deleteme(nabo: Nabo, catalogs: Catalogs) -> None:
     server.user(140, language_code="en")
     await _consent(server, 140, en)
     server.send_command(140, "mydata")
-    [summary] = await server.wait_for_messages(140)
+    [summary, file] = await server.wait_for_messages(140, 2)
     assert summary["text"].splitlines() == [
         "This is everything Nabo stores about you:",
         "• Telegram user number: 140",
         "• Language: English",
         "• First contact: March 4, 2030",
+        "• Last used Nabo: March 4, 2030",
         "• Privacy notice accepted: March 4, 2030",
         "• Announcements: on",
         "• Reminders: on",
-        "• Sign-ups and waitlist places: 0 (see /mine)",
+        "• Sign-ups and waitlist places, past ones too: 0",
+        "",
+        "The file below has all of it in full. Delete everything with /deleteme.",
     ]
+    assert file["document"]["file_name"] == "nabo-my-data.json"
     server.send_command(140, "deleteme")
     [ask] = await server.wait_for_messages(140)
     server.press(140, ask, en.gettext("🗑 Yes, delete my data"))

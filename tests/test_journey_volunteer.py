@@ -302,7 +302,7 @@ async def test_change_and_withdraw_leave_no_contact_details(
     assert all(buttons(post) == [] for post in posts)
     assert not any(PHONE in post["text"] or "lige uger" in post["text"] for post in posts)
 
-    [mydata] = await say(server, 3, "/mydata")
+    [mydata, _file] = await say(server, 3, "/mydata", 2)
     assert (
         tr.gettext("• Offer of help as a volunteer: withdrawn, no contact details kept")
         in mydata["text"]
@@ -504,7 +504,7 @@ async def test_deleteme_erases_the_offer_and_clears_the_staff_post(
     [confirm] = await say(server, 9, "Fodbold")
     await tap(server, 9, confirm, tr.gettext("✅ Send my offer"))
 
-    [mydata] = await say(server, 9, "/mydata")
+    [mydata, _file] = await say(server, 9, "/mydata", 2)
     assert (
         tr.gettext("• Phone number, for your offer of help: {phone}").format(phone=f"+{PHONE}")
         in mydata["text"]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.migrations import MIGRATIONS
 from bot.residents import PRIVACY_NOTICE_VERSION, ResidentRepository
 from bot.store import Store
 
@@ -74,3 +75,26 @@ async def test_forget_removes_the_row(residents: ResidentRepository) -> None:
     assert (await residents.forget(5, NOW)).found
     assert await residents.get(5) is None
     assert not (await residents.forget(5, NOW)).found
+
+
+async def test_upgrade_counts_residents_as_seen_at_the_upgrade(tmp_path: Path) -> None:
+    """Migration 5: nobody is erased for inactivity sooner than a full period after it."""
+    path = tmp_path / "old.db"
+    old = await Store.open(path, MIGRATIONS[:4])
+    async with old.transaction() as db:  # as the released code wrote it
+        await db.execute(
+            "INSERT INTO residents (user_id, chat_id, language, first_seen_at, consented_at,"
+            " consent_version) VALUES (7, 7, 'da', ?, ?, 2)",
+            ("2020-01-01T00:00:00+00:00",) * 2,
+        )
+    await old.close()
+    store = await Store.open(path)
+    try:
+        resident = await ResidentRepository(store).get(7)
+        assert resident is not None
+        assert resident.last_seen_at is not None
+        assert resident.last_seen_at > datetime(2026, 1, 1, tzinfo=UTC)
+        assert resident.retention_warned_at is None
+        assert resident.first_seen_at == datetime(2020, 1, 1, tzinfo=UTC)
+    finally:
+        await store.close()

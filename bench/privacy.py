@@ -1,0 +1,160 @@
+"""Benchmark: what /mydata, /deleteme and the daily retention run cost on a full database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# `make bench` runs this file directly: put the checkout on the path for bot/ and tests/.
+sys.path.insert(0, str(ROOT))
+
+from bot.mydata import PersonalDataRepository  # noqa: E402
+from bot.residents import ResidentRepository  # noqa: E402
+from bot.signups import SignupRepository  # noqa: E402
+from bot.store import Store  # noqa: E402
+from bot.volunteers import VolunteerRepository  # noqa: E402
+from tests.factories import draft  # noqa: E402
+
+NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
+LANGUAGES = ("da", "ar", "en")
+
+
+async def fill(
+    store: Store, residents: int, activities: int, per_resident: int, broadcasts: int
+) -> None:
+    """Residents seen over the last two years, with sign-ups and messages received."""
+    now = NOW.isoformat(timespec="seconds")
+    rows = []
+    for n in range(residents):
+        seen = (NOW - timedelta(days=n % 730)).isoformat(timespec="seconds")
+        rows.append((n + 1, n + 1, LANGUAGES[n % 3], seen, seen, seen, 3))
+    base = draft(NOW - timedelta(days=720))
+    async with store.transaction() as db:
+        await db.executemany(
+            "INSERT INTO residents (user_id, chat_id, language, first_seen_at, last_seen_at,"
+            " consented_at, consent_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        await db.executemany(
+            "INSERT INTO activities (title_da, description_da, starts_at, ends_at, place,"
+            " delaftale, area, created_at) VALUES (?, '', ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    f"{base.title_da} {a}",
+                    (NOW - timedelta(days=720 - a)).isoformat(timespec="seconds"),
+                    (NOW - timedelta(days=720 - a, hours=-2)).isoformat(timespec="seconds"),
+                    base.place,
+                    base.delaftale,
+                    base.area,
+                    now,
+                )
+                for a in range(activities)
+            ],
+        )
+        await db.executemany(
+            "INSERT INTO signups (activity_id, user_id, adults, children, status, created_at,"
+            " first_name) VALUES (?, ?, 1, 1, 'confirmed', ?, 'Name')",
+            [
+                (1 + (n * 7 + k * 13) % activities, n + 1, now)
+                for n in range(residents)
+                for k in range(per_resident)
+            ],
+        )
+        await db.executemany(
+            "INSERT INTO broadcasts (kind, text_da, audience, status, created_at, send_at)"
+            " VALUES ('message', 'Hej', 'subscribers', 'done', ?, ?)",
+            [(now, now)] * broadcasts,
+        )
+        await db.executemany(
+            "INSERT INTO deliveries (broadcast_id, user_id, chat_id, language, status,"
+            " updated_at) VALUES (?, ?, ?, 'da', 'sent', ?)",
+            [(b + 1, n + 1, n + 1, now) for b in range(broadcasts) for n in range(residents)],
+        )
+
+
+async def timed(calls: list[Callable[[], Awaitable[object]]]) -> list[float]:
+    """Run each call once, in order; return the milliseconds each took."""
+    took = []
+    for call in calls:
+        start = time.perf_counter()
+        await call()
+        took.append((time.perf_counter() - start) * 1000)
+    return took
+
+
+def row(name: str, took: list[float]) -> str:
+    """One line of the table: p50 and p99 in milliseconds."""
+    p99 = statistics.quantiles(took, n=100)[98] if len(took) > 1 else took[0]
+    return f"| {name} | {len(took)} | {statistics.median(took):.2f} | {p99:.2f} |"
+
+
+async def run(args: argparse.Namespace, workdir: Path) -> None:
+    """Fill a database, then time exports, erasures and one retention pass."""
+    store = await Store.open(workdir / "bench.sqlite3")
+    try:
+        await fill(store, args.residents, args.activities, args.signups, args.broadcasts)
+        export = PersonalDataRepository(store)
+        residents = ResidentRepository(store)
+        users = range(1, args.residents + 1, max(1, args.residents // args.samples))
+        exports = await timed([lambda u=u: export.export(u, NOW) for u in users])
+        erasures = await timed([lambda u=u: residents.forget(u, NOW) for u in users])
+        inactive = NOW - timedelta(days=365)
+        start = time.perf_counter()
+        due = await residents.due_for_warning(inactive + timedelta(days=14))
+        for resident in due:
+            await residents.mark_warned(resident.user_id, NOW - timedelta(days=14))
+        erase = await residents.due_for_erasure(inactive, NOW - timedelta(days=14))
+        for user_id in erase:
+            await residents.forget(user_id, NOW, inactive_since=inactive)
+        unlinked = await SignupRepository(store).unlink_ended_before(NOW - timedelta(days=180))
+        await VolunteerRepository(store).delete_inactive(NOW - timedelta(days=365))
+        retention = time.perf_counter() - start
+    finally:
+        await store.close()
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
+    print(
+        f"database: {args.residents} residents, {args.activities} activities, "
+        f"{args.residents * args.signups} sign-ups, "
+        f"{args.residents * args.broadcasts} deliveries"
+    )
+    print()
+    print("| operation | runs | p50 ms | p99 ms |")
+    print("|---|---|---|---|")
+    print(row("/mydata export (all tables, one resident)", exports))
+    print(row("/deleteme erasure (forget, one resident)", erasures))
+    print()
+    print(
+        f"retention pass: {len(due)} warned, {len(erase)} erased, {unlinked} sign-ups "
+        f"unlinked in {retention:.2f} s"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options and run the benchmark in a temporary folder."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--residents", type=int, default=10_000)
+    parser.add_argument("--activities", type=int, default=700)
+    parser.add_argument("--signups", type=int, default=10, help="sign-ups per resident")
+    parser.add_argument("--broadcasts", type=int, default=10, help="messages sent to all")
+    parser.add_argument("--samples", type=int, default=200, help="exports and erasures timed")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as workdir:
+        asyncio.run(run(args, Path(workdir)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

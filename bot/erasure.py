@@ -1,0 +1,60 @@
+"""Erasing a resident everywhere: the database, the staff chat's post, and memory."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.conversations import forget_conversations
+from bot.notify import tell_promotions
+from bot.team import edit_staff_post, team_translator
+
+
+async def erase_resident(
+    application: Any,
+    user_id: int,
+    now: datetime,
+    *,
+    by_resident: bool = True,
+    inactive_since: datetime | None = None,
+) -> bool:
+    """Erase one resident (after /deleteme or for inactivity); return whether they existed.
+
+    Their coming places go to the waitlist and those who move up are told at once; the
+    staff chat's post about their offer of help loses its details. ``inactive_since``:
+    erase only if still inactive and warned (see ResidentRepository.forget).
+    """
+    bot_data = application.bot_data
+    resident = await bot_data.residents.get(user_id)
+    chat_id = resident.chat_id if resident is not None else user_id
+    offer = await bot_data.volunteers.get_for(user_id)
+    result = await bot_data.residents.forget(user_id, now, inactive_since=inactive_since)
+    if inactive_since is not None and not result.found:
+        return False  # they came back in time
+    forget_conversations(application, user_id, chat_id)
+    if offer is not None:
+        staff_tr = team_translator(bot_data.catalogs, bot_data.config)
+        await edit_staff_post(
+            application.bot,
+            bot_data.config,
+            offer.staff_message_id,
+            (
+                staff_tr.gettext(
+                    "🙋 Offer of help #{number} was removed: the volunteer deleted their data."
+                )
+                if by_resident
+                else staff_tr.gettext(
+                    "🙋 Offer of help #{number} was removed: the volunteer had not used "
+                    "Nabo for a long time, so their data was deleted."
+                )
+            ).format(number=staff_tr.ltr(offer.id)),
+        )
+    await tell_promotions(
+        application.bot,
+        bot_data.catalogs,
+        bot_data.residents,
+        bot_data.activities,
+        result.promotions,
+        bot_data.config.default_language,
+    )
+    return result.found

@@ -1,0 +1,143 @@
+"""Retention: a daily job that erases what Nabo no longer needs to keep.
+
+- Residents who have not used Nabo for ``RETENTION_DAYS`` are erased as by /deleteme,
+  after a warning ``RETENTION_WARNING`` (14 days) before; any interaction in between
+  cancels it (bot/session.py records interactions).
+- Sign-ups lose their link to the resident ``SIGNUP_RETENTION_DAYS`` after the activity.
+- Offers of help withdrawn or marked "not now" a year ago are deleted.
+
+Counts (activities, party sizes, status, attendance) are never deleted, so the staff's
+reports add up the same before and after. The job is scheduled at start-up like every
+job, and also runs once right then, so a bot restarted every night still purges.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import Application
+
+from bot.config import RETENTION_WARNING
+from bot.context import NaboContext
+from bot.erasure import erase_resident
+from bot.i18n import Translator
+from bot.menu import MENU_HOME
+from bot.notify import Told, tell_resident
+from bot.residents import Resident
+from bot.team import edit_staff_post, team_translator
+
+log = logging.getLogger(__name__)
+
+RETENTION_JOB = "retention:daily"
+RETENTION_START_JOB = "retention:start-up"
+# Local time of the daily run: the warnings it sends should not wake anyone.
+RETENTION_TIME = time(10, 0)
+INACTIVE_OFFER_RETENTION = timedelta(days=365)
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionReport:
+    """What one run did, for the log and the tests."""
+
+    warned: int
+    erased: int
+    signups_unlinked: int
+    offers_deleted: int
+
+
+def start_retention_job(application: Application) -> None:  # type: ignore[type-arg]
+    """Schedule the daily run, and one now."""
+    job_queue = application.job_queue
+    assert job_queue is not None
+    config = application.bot_data.config
+    job_queue.run_daily(
+        _retention_job, time=RETENTION_TIME.replace(tzinfo=config.timezone), name=RETENTION_JOB
+    )
+    job_queue.run_once(_retention_job, when=0, name=RETENTION_START_JOB)
+
+
+async def _retention_job(context: NaboContext) -> None:
+    """Run retention (JobQueue callback)."""
+    await run_retention(context.application)
+
+
+def warning_text(tr: Translator, erase_on: datetime) -> str:
+    """Return the warning sent before a resident's data is erased for inactivity."""
+    return tr.gettext(
+        "👋 You have not used Nabo for a long time. To protect your data, Nabo will "
+        "delete everything about you on {date}.\n"
+        "\n"
+        "Do you want to keep using Nabo? Just tap the button or send any message."
+    ).format(date=tr.date(erase_on))
+
+
+async def run_retention(application: Application) -> RetentionReport:  # type: ignore[type-arg]
+    """Erase, warn and unlink whatever has expired now; nothing else."""
+    bot_data = application.bot_data
+    config = bot_data.config
+    now = bot_data.clock.now()
+    inactive_since = now - timedelta(days=config.retention_days)
+    erased = 0
+    for user_id in await bot_data.residents.due_for_erasure(
+        inactive_since, now - RETENTION_WARNING
+    ):
+        erased += await erase_resident(
+            application, user_id, now, by_resident=False, inactive_since=inactive_since
+        )
+    warned = 0
+    for resident in await bot_data.residents.due_for_warning(inactive_since + RETENTION_WARNING):
+        warned += await _warn(application, resident, now)
+    unlinked = await bot_data.signups.unlink_ended_before(
+        now - timedelta(days=config.signup_retention_days)
+    )
+    offers = await bot_data.volunteers.delete_inactive(now - INACTIVE_OFFER_RETENTION)
+    staff_tr = team_translator(bot_data.catalogs, config)
+    for offer in offers:
+        await edit_staff_post(
+            application.bot,
+            config,
+            offer.staff_message_id,
+            staff_tr.gettext(
+                "🙋 Offer of help #{number} was deleted: it had been inactive for a year."
+            ).format(number=staff_tr.ltr(offer.id)),
+        )
+    report = RetentionReport(warned, erased, unlinked, len(offers))
+    if any((warned, erased, unlinked, offers)):
+        log.info(
+            "retention: %d warned, %d erased, %d sign-ups unlinked, %d offers deleted",
+            warned,
+            erased,
+            unlinked,
+            len(offers),
+        )
+    return report
+
+
+async def _warn(application: Application, resident: Resident, now: datetime) -> bool:  # type: ignore[type-arg]
+    """Warn one resident; return False if it should be tried again tomorrow.
+
+    One who cannot be reached, or never agreed to hear from Nabo (they only picked a
+    language), counts as warned without a message.
+    """
+    bot_data = application.bot_data
+    if not resident.blocked and resident.consented_at is not None:
+        tr = bot_data.catalogs.translator(resident.language or bot_data.config.default_language)
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(tr.gettext("☰ Menu"), callback_data=MENU_HOME)]]
+        )
+        told = await tell_resident(
+            application.bot,
+            bot_data.residents,
+            resident.user_id,
+            resident.chat_id,
+            warning_text(tr, now + RETENTION_WARNING),
+            keyboard,
+        )
+        if told is Told.RETRY:
+            return False  # a passing problem: tomorrow's run tries again
+    # Blocked, refused for good or never consented: no message, but the clock starts.
+    await bot_data.residents.mark_warned(resident.user_id, now)
+    return True
