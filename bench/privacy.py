@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # `make bench` runs this file directly: put the checkout on the path for bot/ and tests/.
 sys.path.insert(0, str(ROOT))
 
+from bench._results import Row, add_json_option, row, write_rows  # noqa: E402
 from bot.mydata import PersonalDataRepository  # noqa: E402
 from bot.residents import ResidentRepository  # noqa: E402
 from bot.signups import SignupRepository  # noqa: E402
@@ -92,13 +93,19 @@ async def timed(calls: list[Callable[[], Awaitable[object]]]) -> list[float]:
     return took
 
 
-def row(name: str, took: list[float]) -> str:
-    """One line of the table: p50 and p99 in milliseconds."""
+def percentiles(took: list[float]) -> tuple[float, float]:
+    """Return p50 and p99 of the timings, in milliseconds."""
     p99 = statistics.quantiles(took, n=100)[98] if len(took) > 1 else took[0]
-    return f"| {name} | {len(took)} | {statistics.median(took):.2f} | {p99:.2f} |"
+    return statistics.median(took), p99
 
 
-async def run(args: argparse.Namespace, workdir: Path) -> None:
+def table_line(name: str, took: list[float]) -> str:
+    """One line of the table: p50 and p99 in milliseconds."""
+    p50, p99 = percentiles(took)
+    return f"| {name} | {len(took)} | {p50:.2f} | {p99:.2f} |"
+
+
+async def run(args: argparse.Namespace, workdir: Path) -> list[Row]:
     """Fill a database, then time exports, erasures and one retention pass."""
     store = await Store.open(workdir / "bench.sqlite3")
     try:
@@ -133,13 +140,24 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
     print()
     print("| operation | runs | p50 ms | p99 ms |")
     print("|---|---|---|---|")
-    print(row("/mydata export (all tables, one resident)", exports))
-    print(row("/deleteme erasure (forget, one resident)", erasures))
+    print(table_line("/mydata export (all tables, one resident)", exports))
+    print(table_line("/deleteme erasure (forget, one resident)", erasures))
     print()
     print(
         f"retention pass: {len(due)} warned, {len(erase)} erased, {unlinked} sign-ups "
         f"unlinked in {retention:.2f} s"
     )
+    export_p50, export_p99 = percentiles(exports)
+    erasure_p50, erasure_p99 = percentiles(erasures)
+    return [
+        row("privacy", "/mydata export p50", export_p50, "ms"),
+        row("privacy", "/mydata export p99", export_p99, "ms"),
+        row("privacy", "/deleteme erasure p50", erasure_p50, "ms"),
+        row("privacy", "/deleteme erasure p99", erasure_p99, "ms"),
+        row(
+            "privacy", f"retention pass, {args.residents} residents (database work)", retention, "s"
+        ),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,9 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--signups", type=int, default=10, help="sign-ups per resident")
     parser.add_argument("--broadcasts", type=int, default=10, help="messages sent to all")
     parser.add_argument("--samples", type=int, default=200, help="exports and erasures timed")
+    add_json_option(parser)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as workdir:
-        asyncio.run(run(args, Path(workdir)))
+        rows = asyncio.run(run(args, Path(workdir)))
+    write_rows(args.json, rows)
     return 0
 
 
