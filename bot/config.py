@@ -45,6 +45,14 @@ class Config:
     # When the weekly overview goes out: weekday (0 = Monday) and local time; None = never.
     digest_weekday: int | None = 0
     digest_time: time = time(9, 0)
+    # Flood guard: a resident may send this many updates per window; more are dropped
+    # with one polite notice (bot/flood.py). Not read from the environment: these are
+    # safety limits, not settings an operator should need to tune.
+    flood_limit: int = 15
+    flood_window: timedelta = timedelta(seconds=10)
+    # How long a write waits for another process's lock (a backup, an export) before
+    # the resident is asked to try again.
+    database_busy_timeout: timedelta = timedelta(seconds=5)
 
     def __repr__(self) -> str:
         """Show the configuration without the bot token, so it can be logged safely."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +25,14 @@ class StoreError(RuntimeError):
     """The database cannot be used as it is (e.g. it is newer than this code)."""
 
 
+def is_busy(error: BaseException | None) -> bool:
+    """Tell whether ``error`` is SQLite giving up on a lock another connection holds."""
+    # sqlite3 reports both as OperationalError; only the message tells them apart.
+    return isinstance(error, sqlite3.OperationalError) and (
+        "locked" in str(error) or "busy" in str(error)
+    )
+
+
 class Store:
     """Owns the process's single aiosqlite connection and serialises write transactions."""
 
@@ -36,14 +45,20 @@ class Store:
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> Store:
+    async def open(
+        cls,
+        path: Path,
+        migrations: Sequence[Sequence[str]] = MIGRATIONS,
+        *,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    ) -> Store:
         """Open (creating if needed) and migrate the database at ``path``."""
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, nothing implicit.
         connection = await aiosqlite.connect(path, isolation_level=None)
         connection.row_factory = aiosqlite.Row
         try:
-            await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             await connection.execute("PRAGMA journal_mode = WAL")
             await connection.execute("PRAGMA foreign_keys = ON")
             await connection.execute("PRAGMA synchronous = NORMAL")

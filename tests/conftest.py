@@ -155,6 +155,8 @@ async def settle(nabo: Nabo) -> None:
         if (
             application.update_queue.empty()
             and application.update_processor.current_concurrent_updates == 0
+            # Updates waiting for their chat's turn are not running yet, but not done.
+            and getattr(application.update_processor, "waiting_updates", 0) == 0
         ):
             return
         await asyncio.sleep(0.01)
