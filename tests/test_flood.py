@@ -1,9 +1,11 @@
 """The flood guard: 100 messages in a few seconds get one polite notice; others go on."""
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.config import Config
 from bot.flood import FloodGuard, Verdict
 from bot.i18n import Catalogs
 from bot.menu import main_menu_text
@@ -15,6 +17,12 @@ NOTICE = (
     "Please wait a few seconds, then try again."
 )
 FLOODER, NEIGHBOUR = 11, 12
+
+
+@pytest.fixture
+def config(config: Config) -> Config:
+    # The shared fixture lifts the limit for tests that act at machine speed.
+    return replace(config, flood_limit=Config(bot_token=None).flood_limit)
 
 
 class FakeTime:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +21,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bot.activities import ActivityRepository
-from bot.config import Config
 from bot.signups import SignupRepository
 from tests.conftest import STAFF_ID, Nabo, settle
 from tests.factories import add_activity, add_residents
@@ -188,12 +186,6 @@ class Recorder(logging.Handler):
         # Every warning of the error handler counts (it was reached), and any error at all.
         if record.name == "bot.errors" or record.levelno >= logging.ERROR:
             self.records.append(record)
-
-
-@pytest.fixture
-def config(config: Config) -> Config:
-    # The flood guard has its own tests; here it would drop most generated updates.
-    return replace(config, flood_limit=1_000_000)
 
 
 @pytest.fixture

@@ -1786,10 +1786,12 @@ class BotApiServer:
 
     # ------------------------------------------------------------------ observation
 
-    def callback_data_sent(self) -> list[str]:
-        """Every callback_data the bot put on an inline button, in any request it made."""
+    def callback_data_sent(self, chat_id: int | None = None) -> list[str]:
+        """Every callback_data the bot put on an inline button (in one chat, or anywhere)."""
         found = []
         for _, params in self.requests:
+            if chat_id is not None and str(params.get("chat_id")) != str(chat_id):
+                continue
             markup = params.get("reply_markup")
             if isinstance(markup, str):
                 with contextlib.suppress(ValueError):
