@@ -1,5 +1,8 @@
 """Updates Telegram delivers again, or out of order, have one effect and one reply."""
 
+from datetime import timedelta
+
+from bot.dedup import KEEP_FOR, ProcessedUpdates
 from tests.conftest import Nabo, settle
 from tests.factories import add_activity, add_residents
 
@@ -28,14 +31,18 @@ def replies(nabo: Nabo) -> tuple[int, int]:
     return len(messages), sum(m["edit_count"] for m in messages)
 
 
-async def test_an_update_delivered_three_times_counts_once(nabo: Nabo) -> None:
+async def signed_up_once(nabo: Nabo) -> tuple[dict, tuple[int, int]]:
+    """A sign-up press delivered and handled once: the update, and the replies it got."""
     menu = await resident_with_menu(nabo)
     activity = await add_activity(nabo.store, nabo.clock.now())
     press = sign_up_press(nabo, menu, activity)
-
     nabo.server.deliver_again(press)
     await settle(nabo)
-    once = replies(nabo)
+    return press, replies(nabo)
+
+
+async def test_an_update_delivered_three_times_counts_once(nabo: Nabo) -> None:
+    press, once = await signed_up_once(nabo)
     answers = nabo.server.count("answerCallbackQuery")
     assert await nabo.rows("SELECT user_id, adults FROM signups") == [(RESIDENT, 1)]
 
@@ -63,12 +70,7 @@ async def test_updates_out_of_order_each_count_once(nabo: Nabo) -> None:
 
 
 async def test_a_restart_remembers_handled_updates(nabo: Nabo) -> None:
-    menu = await resident_with_menu(nabo)
-    activity = await add_activity(nabo.store, nabo.clock.now())
-    press = sign_up_press(nabo, menu, activity)
-    nabo.server.deliver_again(press)
-    await settle(nabo)
-    once = replies(nabo)
+    press, once = await signed_up_once(nabo)
 
     # A crash before the offset was confirmed: the new process gets it again.
     await nabo.restart()
@@ -83,10 +85,6 @@ async def test_a_restart_remembers_handled_updates(nabo: Nabo) -> None:
 
 
 async def test_old_handled_update_ids_are_pruned(nabo: Nabo) -> None:
-    from datetime import timedelta
-
-    from bot.dedup import KEEP_FOR, ProcessedUpdates
-
     processed = ProcessedUpdates(nabo.store, nabo.clock)
     assert await processed.first_time(10**9)
     assert not await processed.first_time(10**9)
