@@ -356,7 +356,7 @@ async def assert_invariants(nabo: Nabo) -> None:
 
 
 @settings(
-    max_examples=20,
+    max_examples=22,
     derandomize=True,
     database=None,
     # No shrinking: the bot's state carries over between examples, so a smaller batch
