@@ -27,6 +27,8 @@ KEEP_FOR = timedelta(days=2)
 PRUNE_EVERY = timedelta(hours=1)
 # About a day of a busy Nabo's updates; a few hundred kilobytes at most.
 MEMORY_SIZE = 10_000
+# How long the record may wait for another process's lock before it is skipped.
+RECORD_WAIT_MS = 50
 
 
 class ProcessedUpdates:
@@ -49,7 +51,7 @@ class ProcessedUpdates:
             self._recent.popitem(last=False)
         now = self._clock.now()
         try:
-            async with self._store.transaction() as connection:
+            async with self._store.transaction(wait_ms=RECORD_WAIT_MS) as connection:
                 cursor = await connection.execute(
                     "INSERT INTO processed_updates (update_id, seen_at) VALUES (?, ?) "
                     "ON CONFLICT (update_id) DO NOTHING",
@@ -65,7 +67,8 @@ class ProcessedUpdates:
             if not is_busy(error):
                 raise
             # Another process holds the database; reading still works, and this run's
-            # memory still catches repeats, so the resident is not held up for it.
+            # memory still catches repeats, so the resident is not held up for it
+            # (only a crash during the lock could let a repeat through).
             log.warning("update %s not recorded as handled: the database is busy", update_id)
             return True
         return inserted

@@ -36,10 +36,13 @@ def is_busy(error: BaseException | None) -> bool:
 class Store:
     """Owns the process's single aiosqlite connection and serialises write transactions."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(
+        self, connection: aiosqlite.Connection, path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    ) -> None:
         """Wrap an open connection; use ``Store.open`` instead of calling this directly."""
         self._connection = connection
         self.path = path
+        self._busy_timeout_ms = int(busy_timeout_ms)
         # Handlers, reminder jobs and the broadcast sender share one connection, so
         # their transactions must not interleave, nor a read with a transaction.
         self._write_lock = asyncio.Lock()
@@ -62,7 +65,7 @@ class Store:
             await connection.execute("PRAGMA journal_mode = WAL")
             await connection.execute("PRAGMA foreign_keys = ON")
             await connection.execute("PRAGMA synchronous = NORMAL")
-            store = cls(connection, path)
+            store = cls(connection, path, busy_timeout_ms)
             await store.migrate(migrations)
         except BaseException:
             await connection.close()
@@ -99,12 +102,19 @@ class Store:
         return latest
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run a write transaction (BEGIN IMMEDIATE); commit on success, roll back on error."""
+    async def transaction(
+        self, *, wait_ms: int | None = None
+    ) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a write transaction (BEGIN IMMEDIATE); commit on success, roll back on error.
+
+        ``wait_ms`` waits less than the busy timeout for another process's lock, for
+        bookkeeping that had better be skipped than hold a resident up.
+        """
         async with self._write_lock:
             # IMMEDIATE takes the write lock up front, so a check-then-insert inside
-            # cannot be overtaken by another process between the check and the insert.
-            await self._connection.execute("BEGIN IMMEDIATE")
+            # cannot be overtaken by another process between the check and the insert
+            # (and, in WAL mode, nothing inside waits for a lock again).
+            await self._begin_immediate(wait_ms)
             try:
                 yield self._connection
             except BaseException:
@@ -112,6 +122,16 @@ class Store:
                 raise
             else:
                 await self._connection.commit()
+
+    async def _begin_immediate(self, wait_ms: int | None) -> None:
+        if wait_ms is None:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            return
+        await self._connection.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        try:
+            await self._connection.execute("BEGIN IMMEDIATE")
+        finally:
+            await self._connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
 
     async def fetch_one(self, sql: str, parameters: Parameters = ()) -> aiosqlite.Row | None:
         """Run a read query and return its first row, if any."""

@@ -1,6 +1,7 @@
 """Another process holding the database: the resident is asked to try again, nothing half-done."""
 
 import asyncio
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,8 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.activity_view import party_text
+from bot.clock import Clock
 from bot.config import Config
+from bot.dedup import ProcessedUpdates
 from bot.i18n import Catalogs
+from bot.store import Store, is_busy
 from tests.conftest import STAFF_CHAT_ID, Nabo, settle
 from tests.factories import add_activity, add_residents
 
@@ -86,3 +90,23 @@ async def test_a_locked_database_asks_to_try_again(nabo: Nabo, language: str) ->
         tr.gettext("✅ You are signed up: {party}.").format(party=party_text(tr, 2, 1))
     )
     assert await nabo.rows("SELECT user_id, adults, children FROM signups") == [(RESIDENT, 2, 1)]
+
+
+async def test_a_short_wait_gives_up_and_keeps_the_busy_timeout(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "nabo.sqlite3", busy_timeout_ms=5_000)
+    try:
+        async with exclusive_lock(store.path):
+            with pytest.raises(sqlite3.OperationalError) as raised:
+                async with store.transaction(wait_ms=10):
+                    pass
+            assert is_busy(raised.value)
+            # Bookkeeping skipped under the lock; reading still works meanwhile.
+            assert await ProcessedUpdates(store, Clock()).first_time(7)
+        [timeout] = await store.fetch_one("PRAGMA busy_timeout") or [None]
+        assert timeout == 5_000
+        # Once the lock is gone the record is written: a new process would remember.
+        assert await ProcessedUpdates(store, Clock()).first_time(8)
+        rows = await store.fetch_all("SELECT update_id FROM processed_updates")
+        assert [tuple(row) for row in rows] == [(8,)]
+    finally:
+        await store.close()
