@@ -31,10 +31,12 @@ from bot.clock import Clock
 from bot.commands import RESIDENT_COMMANDS, set_command_menus
 from bot.config import Config, webhook_path
 from bot.context import BotData, NaboContext
+from bot.dedup import ProcessedUpdates, drop_repeated_update
 from bot.delivery import DeliverySender
 from bot.digest import start_digest_job
 from bot.errors import handle_error
 from bot.feedback import FeedbackRepository
+from bot.flood import FloodGuard, throttle_floods
 from bot.i18n import Catalogs
 from bot.reminders import start_job_sync
 from bot.residents import ResidentRepository
@@ -67,6 +69,8 @@ from handlers import (
 log = logging.getLogger(__name__)
 
 # Handler groups: lower numbers run first; within a group the first match wins.
+GROUP_REPEATS = -3  # an update Telegram delivered again is dropped
+GROUP_FLOOD = -2  # a resident sending too fast is paused, told once
 GROUP_SESSION = -1  # who is this, which language; drops group chats
 GROUP_JOURNEYS = 0  # every user journey, then the fallback
 
@@ -101,12 +105,17 @@ def build_application(config: Config, clock: Clock | None = None) -> Application
     bot_data: BotData = application.bot_data
     bot_data.config = config
     bot_data.clock = clock or Clock()
+    bot_data.flood = FloodGuard(config.flood_limit, config.flood_window.total_seconds())
     _register_handlers(application)
     return application
 
 
 def _register_handlers(application: Application) -> None:  # type: ignore[type-arg]
-    # 1. Before anything else: load the resident and their language, drop group chatter.
+    # 0. Before anything else: drop repeated updates, then pause anyone flooding Nabo
+    #    (after the repeat check, so a redelivered update does not count twice).
+    application.add_handler(TypeHandler(Update, drop_repeated_update), group=GROUP_REPEATS)
+    application.add_handler(TypeHandler(Update, throttle_floods), group=GROUP_FLOOD)
+    # 1. Load the resident and their language, drop group chatter.
     application.add_handler(TypeHandler(Update, load_resident), group=GROUP_SESSION)
     # 2. The bot's own membership: blocked/unblocked, added to a group.
     membership.register(application)
@@ -144,7 +153,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     bot_data: BotData = application.bot_data
     config = bot_data.config
     bot_data.catalogs = Catalogs(config.timezone)
-    bot_data.store = await Store.open(config.database_path)
+    bot_data.store = await Store.open(
+        config.database_path,
+        busy_timeout_ms=int(config.database_busy_timeout.total_seconds() * 1000),
+    )
+    bot_data.processed_updates = ProcessedUpdates(bot_data.store, bot_data.clock)
     bot_data.residents = ResidentRepository(bot_data.store)
     bot_data.activities = ActivityRepository(bot_data.store)
     bot_data.signups = SignupRepository(bot_data.store)

@@ -40,6 +40,8 @@ class BotData:
     sender: DeliverySender
     volunteers: VolunteerRepository
     feedback: FeedbackRepository
+    processed_updates: ProcessedUpdates
+    flood: FloodGuard
 
     def __init__(self) -> None:
         """Start empty; only what must exist before handlers are registered is set here."""
@@ -132,6 +134,8 @@ class NaboContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from bot.dedup import ProcessedUpdates
     from bot.delivery import DeliverySender
+    from bot.flood import FloodGuard
 
     NaboApplication = Application[ExtBot[None], NaboContext, dict, dict, BotData, object]

@@ -11,6 +11,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from bot.context import NaboContext
 from bot.menu import back_to_menu_keyboard
 from bot.session import translator_for_error
+from bot.store import is_busy
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,13 @@ async def handle_error(update: object, context: NaboContext) -> None:
         # Network trouble talking to Telegram is retried by PTB; no need for a traceback.
         log.warning("network error while handling update %s: %s", update_id, type(error).__name__)
         return
+    if is_busy(error):
+        # Another process (a backup, an export) held the database longer than the busy
+        # timeout; the write was rolled back whole. Not a bug to report: ask to retry.
+        log.warning("database busy while handling update %s; asked to try again", update_id)
+        if isinstance(update, Update):
+            await _apologise(update, context, busy=True)
+        return
     # Only the update id and the exception: never the update itself, which holds message text.
     log.error("error while handling update %s", update_id, exc_info=error)
     if isinstance(update, Update) and not isinstance(error, Forbidden):
@@ -30,7 +38,7 @@ async def handle_error(update: object, context: NaboContext) -> None:
     await _report_to_staff(update_id, error, context)
 
 
-async def _apologise(update: Update, context: NaboContext) -> None:
+async def _apologise(update: Update, context: NaboContext, *, busy: bool = False) -> None:
     chat = update.effective_chat
     try:
         # The error handler gets a fresh context, without the resident's translator.
@@ -41,9 +49,14 @@ async def _apologise(update: Update, context: NaboContext) -> None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
         if chat is not None and chat.type == Chat.PRIVATE:
+            text = (
+                _("Nabo is very busy right now and could not save that. Please try again.")
+                if busy
+                else _("Sorry, something went wrong on our side. Please try again in a moment.")
+            )
             await context.bot.send_message(
                 chat.id,
-                _("Sorry, something went wrong on our side. Please try again in a moment."),
+                text,
                 reply_markup=back_to_menu_keyboard(context.tr),
             )
     except TelegramError as error:

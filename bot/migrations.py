@@ -238,4 +238,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # foreign key's ON DELETE CASCADE needs it too).
         "CREATE INDEX deliveries_by_user ON deliveries (user_id)",
     ),
+    # 7: update ids already handled, so an update Telegram delivers again after a crash
+    # is not acted on twice. Only the id and when it was seen; pruned after two days
+    # (Telegram keeps an unconfirmed update for at most one).
+    (
+        """
+        CREATE TABLE processed_updates (
+            update_id  INTEGER PRIMARY KEY,
+            seen_at    TEXT NOT NULL
+        ) STRICT
+        """,
+        "CREATE INDEX processed_updates_by_time ON processed_updates (seen_at)",
+    ),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,30 +25,47 @@ class StoreError(RuntimeError):
     """The database cannot be used as it is (e.g. it is newer than this code)."""
 
 
+def is_busy(error: BaseException | None) -> bool:
+    """Tell whether ``error`` is SQLite giving up on a lock another connection holds."""
+    # sqlite3 reports both as OperationalError; only the message tells them apart.
+    return isinstance(error, sqlite3.OperationalError) and (
+        "locked" in str(error) or "busy" in str(error)
+    )
+
+
 class Store:
     """Owns the process's single aiosqlite connection and serialises write transactions."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(
+        self, connection: aiosqlite.Connection, path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    ) -> None:
         """Wrap an open connection; use ``Store.open`` instead of calling this directly."""
         self._connection = connection
         self.path = path
+        self._busy_timeout_ms = int(busy_timeout_ms)
         # Handlers, reminder jobs and the broadcast sender share one connection, so
         # their transactions must not interleave, nor a read with a transaction.
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> Store:
+    async def open(
+        cls,
+        path: Path,
+        migrations: Sequence[Sequence[str]] = MIGRATIONS,
+        *,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    ) -> Store:
         """Open (creating if needed) and migrate the database at ``path``."""
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, nothing implicit.
         connection = await aiosqlite.connect(path, isolation_level=None)
         connection.row_factory = aiosqlite.Row
         try:
-            await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             await connection.execute("PRAGMA journal_mode = WAL")
             await connection.execute("PRAGMA foreign_keys = ON")
             await connection.execute("PRAGMA synchronous = NORMAL")
-            store = cls(connection, path)
+            store = cls(connection, path, busy_timeout_ms)
             await store.migrate(migrations)
         except BaseException:
             await connection.close()
@@ -84,12 +102,19 @@ class Store:
         return latest
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run a write transaction (BEGIN IMMEDIATE); commit on success, roll back on error."""
+    async def transaction(
+        self, *, wait_ms: int | None = None
+    ) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a write transaction (BEGIN IMMEDIATE); commit on success, roll back on error.
+
+        ``wait_ms`` waits less than the busy timeout for another process's lock, for
+        bookkeeping that had better be skipped than hold a resident up.
+        """
         async with self._write_lock:
             # IMMEDIATE takes the write lock up front, so a check-then-insert inside
-            # cannot be overtaken by another process between the check and the insert.
-            await self._connection.execute("BEGIN IMMEDIATE")
+            # cannot be overtaken by another process between the check and the insert
+            # (and, in WAL mode, nothing inside waits for a lock again).
+            await self._begin_immediate(wait_ms)
             try:
                 yield self._connection
             except BaseException:
@@ -97,6 +122,16 @@ class Store:
                 raise
             else:
                 await self._connection.commit()
+
+    async def _begin_immediate(self, wait_ms: int | None) -> None:
+        if wait_ms is None:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            return
+        await self._connection.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        try:
+            await self._connection.execute("BEGIN IMMEDIATE")
+        finally:
+            await self._connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
 
     async def fetch_one(self, sql: str, parameters: Parameters = ()) -> aiosqlite.Row | None:
         """Run a read query and return its first row, if any."""

@@ -46,6 +46,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 del self._waiting[key]
                 del self._locks[key]
 
+    @property
+    def waiting_updates(self) -> int:
+        """How many updates are queued or running in their chat's line right now."""
+        return sum(self._waiting.values())
+
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers (ordering is taken care of in process_update)."""
         await coroutine

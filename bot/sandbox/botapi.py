@@ -533,6 +533,10 @@ class BotApiServer:
         self._files_by_path: dict[str, FileRecord] = {}
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._updates: list[JSON] = []
+        # Updates handed out again whatever the offset, as after a crash before the bot
+        # confirmed them (see deliver_again).
+        self._redeliveries: list[JSON] = []
+        self._redelivered_in_flight = False  # handed out, and the bot has not polled since
         self._last_update_id = 0
         self._allowed_updates: list[str] | None = None
         self._poll_generation = 0
@@ -1051,6 +1055,14 @@ class BotApiServer:
             self._notify()
         return copy.deepcopy(kept[:limit])
 
+    def _take_redeliveries(self, limit: int) -> list[JSON]:
+        batch, self._redeliveries = self._redeliveries[:limit], self._redeliveries[limit:]
+        if batch:
+            # Counted as pending until the bot polls again: by then it has queued them.
+            self._redelivered_in_flight = True
+            self._notify()
+        return batch
+
     async def _get_updates(self, params: _Params) -> list[JSON]:
         if self._webhook is not None:
             raise ApiError(
@@ -1059,6 +1071,9 @@ class BotApiServer:
                 "use deleteWebhook to delete the webhook first",
             )
         self._confirm(params.get_int("offset") or 0)
+        if self._redelivered_in_flight:
+            self._redelivered_in_flight = False
+            self._notify()
         limit = min(100, max(1, params.get_int("limit") or 100))
         timeout = min(60.0, max(0.0, params.get_float("timeout", 0.0)))
         allowed = params.get("allowed_updates")
@@ -1076,7 +1091,7 @@ class BotApiServer:
                     "Conflict: terminated by other getUpdates request; "
                     "make sure that only one bot instance is running",
                 )
-            batch = self._take_batch(limit)
+            batch = self._take_redeliveries(limit) or self._take_batch(limit)
             remaining = deadline - loop.time()
             if batch or remaining <= 0 or self._stopping:
                 return batch
@@ -1753,7 +1768,38 @@ class BotApiServer:
         self._notify()
         return copy.deepcopy(update)
 
+    def withhold(self) -> list[JSON]:
+        """Take every update not yet fetched out of the queue (deliver them with deliver_again)."""
+        taken, self._updates = self._updates, []
+        self._notify()
+        return taken
+
+    def deliver_again(self, *updates: JSON) -> None:
+        """Hand these updates (already delivered, or made up) to the bot again, in this order.
+
+        They go out in the next getUpdates answer whatever offset the bot confirmed, as
+        Telegram does after a bot crashed before confirming them; listing them out of
+        update_id order delivers them out of order.
+        """
+        self._redeliveries.extend(copy.deepcopy(list(updates)))
+        self._notify()
+
     # ------------------------------------------------------------------ observation
+
+    def callback_data_sent(self, chat_id: int | None = None) -> list[str]:
+        """Every callback_data the bot put on an inline button (in one chat, or anywhere)."""
+        found = []
+        for _, params in self.requests:
+            if chat_id is not None and str(params.get("chat_id")) != str(chat_id):
+                continue
+            markup = params.get("reply_markup")
+            if isinstance(markup, str):
+                with contextlib.suppress(ValueError):
+                    markup = json.loads(markup)
+            if isinstance(markup, dict):
+                for row in markup.get("inline_keyboard") or []:
+                    found.extend(b["callback_data"] for b in row if "callback_data" in b)
+        return found
 
     def _view(self, stored: StoredMessage) -> JSON:
         view = copy.deepcopy(stored.message)
@@ -1897,7 +1943,10 @@ class BotApiServer:
 
     async def wait_until_idle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the bot confirmed every enqueued update (fetched with a later offset)."""
-        if not await self._wait_for(lambda: not self._updates, timeout):
+        if not await self._wait_for(
+            lambda: not (self._updates or self._redeliveries or self._redelivered_in_flight),
+            timeout,
+        ):
             pending = [u["update_id"] for u in self._updates]
             raise AssertionError(f"updates {pending} still unconfirmed after {timeout}s")
 

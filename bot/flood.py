@@ -1,0 +1,109 @@
+"""The flood guard: a resident sending very many updates is paused, told once, politely.
+
+The counts live in memory: they matter for ten seconds, a restart forgetting them
+costs nothing, and a database write per update would slow everyone for one person.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from contextlib import suppress
+
+from telegram import Chat, Update
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import NaboContext
+from bot.session import translator_for_error
+
+log = logging.getLogger(__name__)
+
+
+class Verdict(enum.Enum):
+    """What to do with one update from a person."""
+
+    ALLOW = "allow"
+    WARN = "warn"  # over the limit, first time in this burst: drop it, say so once
+    DROP = "drop"  # over the limit again: drop it quietly
+
+
+class FloodGuard:
+    """A sliding window per person: at most ``limit`` updates in any ``window`` seconds.
+
+    Dropped updates count too, so someone who keeps hammering stays paused until they
+    stop for a whole window.
+    """
+
+    def __init__(
+        self, limit: int, window: float, now: Callable[[], float] = time.monotonic
+    ) -> None:
+        """Allow ``limit`` updates per ``window`` seconds, timed by ``now`` (monotonic)."""
+        if limit < 1 or window <= 0:
+            raise ValueError("the flood limit and window must be positive")
+        self.limit = limit
+        self.window = window
+        # Replaceable, so tests can move time without sleeping.
+        self.now = now
+        self._times: dict[int, deque[float]] = {}
+        self._warned: set[int] = set()
+        self._checks = 0
+
+    def check(self, user_id: int) -> Verdict:
+        """Count one update from ``user_id`` and say whether to handle it."""
+        now = self.now()
+        times = self._times.get(user_id)
+        if times is None:
+            times = self._times[user_id] = deque(maxlen=self.limit)
+        over = len(times) == self.limit and now - times[0] < self.window
+        times.append(now)
+        self._forget_idle(now)
+        if not over:
+            self._warned.discard(user_id)
+            return Verdict.ALLOW
+        if user_id in self._warned:
+            return Verdict.DROP
+        self._warned.add(user_id)
+        return Verdict.WARN
+
+    def _forget_idle(self, now: float) -> None:
+        # Now and then, so the dict does not keep everyone who ever wrote.
+        self._checks += 1
+        if self._checks % 1000:
+            return
+        for user_id in [u for u, times in self._times.items() if now - times[-1] >= self.window]:
+            del self._times[user_id]
+            self._warned.discard(user_id)
+
+
+async def throttle_floods(update: Update, context: NaboContext) -> None:
+    """Drop a private chat's update when its sender is over the limit; tell them once."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or chat.type != Chat.PRIVATE:
+        return  # group chatter is dropped by the session step anyway
+    if update.my_chat_member is not None or context.config.is_staff(user.id):
+        # Blocking and unblocking must always be recorded; staff tap through
+        # attendance lists fast and are known people.
+        return
+    verdict = context.bot_data.flood.check(user.id)
+    if verdict is Verdict.ALLOW:
+        return
+    if update.callback_query is not None:
+        # Always answer a press, or the client keeps spinning.
+        with suppress(TelegramError):
+            await update.callback_query.answer()
+    if verdict is Verdict.WARN:
+        log.info("update %s dropped: sender over the flood limit (told once)", update.update_id)
+        tr = await translator_for_error(update, context)
+        await context.bot.send_message(
+            chat.id,
+            tr.gettext(
+                "You are sending messages very fast, so Nabo is taking a short break. "
+                "Please wait a few seconds, then try again."
+            ),
+        )
+    raise ApplicationHandlerStop

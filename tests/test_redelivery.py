@@ -1,0 +1,95 @@
+"""Updates Telegram delivers again, or out of order, have one effect and one reply."""
+
+from datetime import timedelta
+
+from bot.dedup import KEEP_FOR, ProcessedUpdates
+from tests.conftest import Nabo, settle
+from tests.factories import add_activity, add_residents
+
+RESIDENT = 21
+
+
+async def resident_with_menu(nabo: Nabo) -> dict:
+    """A consented resident with a bot message to press buttons on."""
+    nabo.server.user(RESIDENT, language_code="en")
+    await add_residents(nabo.store, [RESIDENT], nabo.clock.now(), "en")
+    nabo.server.send_command(RESIDENT, "menu")
+    [menu] = await nabo.server.wait_for_messages(RESIDENT)
+    return menu
+
+
+def sign_up_press(nabo: Nabo, message: dict, activity_id: int) -> dict:
+    """Press "1 adult, no children" for an activity; return the update, not yet delivered."""
+    nabo.server.press_button(RESIDENT, message["message_id"], f"su:c:{activity_id}:0:1:0")
+    [update] = nabo.server.withhold()
+    return update
+
+
+def replies(nabo: Nabo) -> tuple[int, int]:
+    """Messages the bot sent the resident, and edits it made to them."""
+    messages = nabo.server.messages(RESIDENT)
+    return len(messages), sum(m["edit_count"] for m in messages)
+
+
+async def signed_up_once(nabo: Nabo) -> tuple[dict, tuple[int, int]]:
+    """A sign-up press delivered and handled once: the update, and the replies it got."""
+    menu = await resident_with_menu(nabo)
+    activity = await add_activity(nabo.store, nabo.clock.now())
+    press = sign_up_press(nabo, menu, activity)
+    nabo.server.deliver_again(press)
+    await settle(nabo)
+    return press, replies(nabo)
+
+
+async def test_an_update_delivered_three_times_counts_once(nabo: Nabo) -> None:
+    press, once = await signed_up_once(nabo)
+    answers = nabo.server.count("answerCallbackQuery")
+    assert await nabo.rows("SELECT user_id, adults FROM signups") == [(RESIDENT, 1)]
+
+    nabo.server.deliver_again(press, press)
+    await settle(nabo)
+    assert await nabo.rows("SELECT user_id, adults FROM signups") == [(RESIDENT, 1)]
+    assert replies(nabo) == once
+    assert nabo.server.count("answerCallbackQuery") == answers
+
+
+async def test_updates_out_of_order_each_count_once(nabo: Nabo) -> None:
+    menu = await resident_with_menu(nabo)
+    first = await add_activity(nabo.store, nabo.clock.now())
+    second = await add_activity(nabo.store, nabo.clock.now(), title_da="Sprogcafé")
+    earlier = sign_up_press(nabo, menu, first)
+    later = sign_up_press(nabo, menu, second)
+    assert earlier["update_id"] < later["update_id"]
+
+    # The later one first, then the earlier one, then both again.
+    nabo.server.deliver_again(later, earlier, later, earlier)
+    await settle(nabo)
+    rows = await nabo.rows("SELECT activity_id FROM signups ORDER BY activity_id")
+    assert rows == [(first,), (second,)]
+    assert nabo.server.count("answerCallbackQuery") == 2
+
+
+async def test_a_restart_remembers_handled_updates(nabo: Nabo) -> None:
+    press, once = await signed_up_once(nabo)
+
+    # A crash before the offset was confirmed: the new process gets it again.
+    await nabo.restart()
+    nabo.server.deliver_again(press)
+    await settle(nabo)
+    assert replies(nabo) == once
+    assert await nabo.rows("SELECT count(*) FROM signups") == [(1,)]
+    # Only the update id and a time are kept.
+    columns = await nabo.rows("SELECT name FROM pragma_table_info('processed_updates')")
+    assert columns == [("update_id",), ("seen_at",)]
+    assert (press["update_id"],) in await nabo.rows("SELECT update_id FROM processed_updates")
+
+
+async def test_old_handled_update_ids_are_pruned(nabo: Nabo) -> None:
+    processed = ProcessedUpdates(nabo.store, nabo.clock)
+    assert await processed.first_time(10**9)
+    assert not await processed.first_time(10**9)
+    nabo.clock.advance(KEEP_FOR + timedelta(hours=1))
+    assert await processed.first_time(10**9 + 1)
+    ids = [row[0] for row in await nabo.rows("SELECT update_id FROM processed_updates")]
+    assert 10**9 not in ids
+    assert 10**9 + 1 in ids
