@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import sqlite3
 from pathlib import Path
@@ -20,12 +21,19 @@ from tests.known_data import fill
 SHEETS = ["Aktiviteter", "Tilmeldinger", "Frivillige", "Tilbagemeldinger", "Udsendelser", "Beboere"]
 
 
-def load_known_data(database: Path) -> None:
+async def load_known_data(database: Path) -> None:
     """Write the known data set into the running bot's database, as another process would."""
-    connection = sqlite3.connect(database)
-    with connection:
-        fill(connection)
-    connection.close()
+
+    def write() -> None:
+        connection = sqlite3.connect(database)
+        with connection:
+            fill(connection)
+        connection.close()
+
+    # In a thread, as another process would: waiting for the write lock here must not
+    # stop the event loop, or the bot's start-up retention run (which holds the lock
+    # for a moment) could never commit, and both would wait until "database is locked".
+    await asyncio.to_thread(write)
 
 
 async def staff_sends(nabo: Nabo, text: str, language: str = "da") -> dict:
@@ -42,7 +50,7 @@ def workbook(nabo: Nabo, message: dict) -> openpyxl.Workbook:
 
 
 async def test_export_sends_the_workbook_and_is_audited(nabo: Nabo) -> None:
-    load_known_data(nabo.config.database_path)
+    await load_known_data(nabo.config.database_path)
     reply = await staff_sends(nabo, "/export")
     assert reply["document"]["file_name"] == "nabo-eksport-2030-03-04.xlsx"
     assert "4. marts 2030" in reply["caption"]
@@ -63,7 +71,7 @@ async def test_export_sends_the_workbook_and_is_audited(nabo: Nabo) -> None:
 
 @pytest.mark.parametrize("language", ["da", "ar", "en"])
 async def test_report_sends_a_summary_in_the_staff_language(nabo: Nabo, language: str) -> None:
-    load_known_data(nabo.config.database_path)
+    await load_known_data(nabo.config.database_path)
     reply = await staff_sends(nabo, "/report 2030Q1", language)
     assert reply["document"]["file_name"] == "nabo-rapport-2030-01-01-2030-03-31.xlsx"
     catalogs: Catalogs = nabo.application.bot_data.catalogs
@@ -88,7 +96,7 @@ async def test_report_sends_a_summary_in_the_staff_language(nabo: Nabo, language
 
 
 async def test_report_without_a_period_is_this_quarter(nabo: Nabo) -> None:
-    load_known_data(nabo.config.database_path)
+    await load_known_data(nabo.config.database_path)
     reply = await staff_sends(nabo, "/report", "en")
     assert reply["caption"].startswith("📊 Report for January 1, 2030 – March 31, 2030")
 
@@ -120,7 +128,7 @@ async def test_a_file_too_big_for_telegram_is_not_sent(
 
 
 async def test_the_staff_menu_buttons(nabo: Nabo) -> None:
-    load_known_data(nabo.config.database_path)
+    await load_known_data(nabo.config.database_path)
     menu = await staff_sends(nabo, "/staff", "en")
     assert buttons(menu)[-3:-1] == ["📊 Report, this quarter", "📦 Export everything"]
     for label, name in (
@@ -135,7 +143,7 @@ async def test_the_staff_menu_buttons(nabo: Nabo) -> None:
 
 async def test_residents_get_the_unknown_command_answer(nabo: Nabo) -> None:
     server, resident = nabo.server, 50
-    load_known_data(nabo.config.database_path)
+    await load_known_data(nabo.config.database_path)
     await add_residents(nabo.store, [resident], nabo.clock.now())
     server.user(resident, language_code="da")
     server.send_text(resident, "/nosuchcommand")
