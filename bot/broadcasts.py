@@ -384,10 +384,12 @@ class BroadcastRepository:
         return done
 
     async def counts(self, broadcast_id: int) -> dict[str, int]:
-        """Count a broadcast's deliveries by status."""
+        """Count a broadcast's deliveries by status, those to residents erased since too."""
         rows = await self._store.fetch_all(
-            "SELECT status, COUNT(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status",
-            (broadcast_id,),
+            "SELECT status, SUM(n) FROM (SELECT status, 1 AS n FROM deliveries"
+            " WHERE broadcast_id = :id UNION ALL SELECT status, count FROM erased_deliveries"
+            " WHERE broadcast_id = :id) GROUP BY status",
+            {"id": broadcast_id},
         )
         counts = dict.fromkeys(("pending", "sending", "sent", "blocked", "failed", "uncertain"), 0)
         counts.update({row[0]: int(row[1]) for row in rows})

@@ -56,6 +56,15 @@ NUMBER_FORMATS = {
     Kind.DECIMAL: "0.00",
 }
 _BOLD = Font(bold=True)
+# Distinct people cannot be counted once sign-ups are unlinked (retention, /deleteme);
+# every other figure stays the same however late the report is made.
+PARTICIPANTS_NOTE = (
+    "Unikke, nye og tilbagevendende deltagere tælles kun ud fra tilmeldinger, der stadig er "
+    "knyttet til en beboer. Nabo fjerner den kobling, når en beboer sletter sine data, og "
+    "SIGNUP_RETENTION_DAYS (normalt 180) dage efter aktiviteten. Lav derfor kvartalets "
+    "rapport inden da: en senere rapport viser færre deltagere, og en deltager, hvis "
+    "tidligere fremmøde ikke længere er knyttet, tælles som ny. Alle andre tal er de samme."
+)
 
 
 def is_formula_like(text: str) -> bool:
@@ -276,6 +285,7 @@ def _table_sheet(sheet: Any, label: str, rows: list[tuple[str, Figures]], total:
             "udsendelser kun når de handler om en aktivitet; de andre tælles kun i 'I alt'."
         ]
     )
+    sheet.append([PARTICIPANTS_NOTE])
     for cell in sheet[1]:
         cell.font = _BOLD
     for cell in sheet[len(rows) + 2]:

@@ -250,4 +250,32 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX processed_updates_by_time ON processed_updates (seen_at)",
     ),
+    # 8: reports keep adding up after erasure. What the period report counts of erased
+    # rows stays as anonymous remains with no user id, chat id, text or phone (see
+    # bot/remains.py): when an erased offer of help came, to the hour; per broadcast, how
+    # many messages to erased residents were sent, blocked, failed or uncertain; and for
+    # an erased comment without a rating, its UTC date, subject and activity.
+    (
+        """
+        CREATE TABLE erased_offers (
+            received_at  TEXT NOT NULL
+        ) STRICT
+        """,
+        """
+        CREATE TABLE erased_deliveries (
+            broadcast_id  INTEGER NOT NULL REFERENCES broadcasts (id),
+            status        TEXT NOT NULL
+                          CHECK (status IN ('sent', 'blocked', 'failed', 'uncertain')),
+            count         INTEGER NOT NULL CHECK (count > 0),
+            PRIMARY KEY (broadcast_id, status)
+        ) STRICT
+        """,
+        """
+        CREATE TABLE erased_comments (
+            day          TEXT NOT NULL CHECK (length(day) = 10),
+            subject      TEXT NOT NULL CHECK (subject IN ('activity', 'area', 'nabo', 'other')),
+            activity_id  INTEGER REFERENCES activities (id)
+        ) STRICT
+        """,
+    ),
 )

@@ -506,8 +506,13 @@ def _feedback_sheet(x: _Export) -> Sheet:
             x.number(row["user_id"]),
         )
 
+    # Comments erased without a rating stay as bare rows, so the count matches the report.
     sql = (
-        "SELECT f.*, a.title_da FROM feedback f LEFT JOIN activities a ON a.id = f.activity_id"
+        "SELECT * FROM (SELECT f.id, f.created_at, f.subject, f.activity_id, a.title_da,"
+        " f.rating, f.text, f.user_id"
+        " FROM feedback f LEFT JOIN activities a ON a.id = f.activity_id"
+        " UNION ALL SELECT NULL, e.day, e.subject, e.activity_id, a.title_da, NULL, NULL, NULL"
+        " FROM erased_comments e LEFT JOIN activities a ON a.id = e.activity_id) f"
         f" WHERE {' AND '.join(conditions)} ORDER BY f.created_at, f.id"
     )
     return Sheet("Tilbagemeldinger", columns, x.rows(sql, params, shape))
@@ -553,11 +558,16 @@ def _broadcasts_sheet(x: _Export) -> Sheet:
             - (row["failed"] or 0),
         )
 
+    # Messages to residents erased since then still count, as tallies (bot/remains.py).
     sql = (
         "SELECT b.*, d.recipients, d.sent, d.blocked, d.failed FROM broadcasts b"
-        " LEFT JOIN (SELECT broadcast_id, COUNT(*) AS recipients,"
-        " SUM(status = 'sent') AS sent, SUM(status = 'blocked') AS blocked,"
-        " SUM(status = 'failed') AS failed FROM deliveries GROUP BY broadcast_id) d"
+        " LEFT JOIN (SELECT broadcast_id, SUM(n) AS recipients,"
+        " SUM(CASE WHEN status = 'sent' THEN n END) AS sent,"
+        " SUM(CASE WHEN status = 'blocked' THEN n END) AS blocked,"
+        " SUM(CASE WHEN status = 'failed' THEN n END) AS failed"
+        " FROM (SELECT broadcast_id, status, 1 AS n FROM deliveries"
+        " UNION ALL SELECT broadcast_id, status, count FROM erased_deliveries)"
+        " GROUP BY broadcast_id) d"
         f" ON d.broadcast_id = b.id WHERE {condition} ORDER BY b.send_at, b.id"
     )
     return Sheet("Udsendelser", columns, x.rows(sql, params, shape))
@@ -713,27 +723,37 @@ SELECT {{g}} AS g, COUNT(DISTINCT s.user_id) AS participants,
  WHERE {_HELD} AND s.status = 'confirmed' AND s.attended = 1 AND s.user_id IS NOT NULL
  GROUP BY g
 """
-# Feedback by its UTC date: the only time kept with unlinked feedback.
+# Feedback by its UTC date: the only time kept with unlinked feedback. Erased comments
+# without a rating still count (bot/remains.py).
 _FEEDBACK_FIGURES = """
 SELECT {g} AS g, COUNT(*) AS feedback,
        SUM(f.rating = 1) AS r1, SUM(f.rating = 2) AS r2, SUM(f.rating = 3) AS r3,
        SUM(f.rating = 4) AS r4, SUM(f.rating = 5) AS r5
-  FROM feedback f LEFT JOIN activities a ON a.id = f.activity_id
+  FROM (SELECT activity_id, rating, created_at FROM feedback
+        UNION ALL SELECT activity_id, NULL, day FROM erased_comments) f
+  LEFT JOIN activities a ON a.id = f.activity_id
  WHERE substr(f.created_at, 1, 10) BETWEEN :first_day AND :last_day
  GROUP BY g
 """
+# Reach counts messages to residents erased since then too (bot/remains.py).
 _BROADCAST_FIGURES = """
 SELECT {g} AS g, COUNT(*) AS broadcasts,
        SUM((SELECT COUNT(*) FROM deliveries d
-             WHERE d.broadcast_id = b.id AND d.status = 'sent')) AS reach
+             WHERE d.broadcast_id = b.id AND d.status = 'sent')
+           + (SELECT COALESCE(SUM(e.count), 0) FROM erased_deliveries e
+               WHERE e.broadcast_id = b.id AND e.status = 'sent')) AS reach
   FROM broadcasts b LEFT JOIN activities a ON a.id = b.activity_id
  WHERE b.status IN ('sending', 'done') AND b.send_at >= :start AND b.send_at < :end
    AND b.send_at <= :now
  GROUP BY g
 """
+# Offers received include erased ones, kept to the hour (exact: periods start on whole
+# UTC hours); "active now" is a state of now, so only offers still there can be.
 _OFFER_FIGURES = """
-SELECT COUNT(*) AS offers, SUM(status = 'active') AS offers_active
-  FROM volunteer_offers WHERE created_at >= :start AND created_at < :end
+SELECT (SELECT COUNT(*) FROM volunteer_offers WHERE created_at >= :start AND created_at < :end)
+     + (SELECT COUNT(*) FROM erased_offers WHERE received_at >= :start AND received_at < :end),
+       (SELECT COUNT(*) FROM volunteer_offers
+         WHERE status = 'active' AND created_at >= :start AND created_at < :end)
 """
 _MONTHLY_SIGNUPS = f"""
 SELECT a.starts_at, a.delaftale, SUM(s.status = 'confirmed') AS signups

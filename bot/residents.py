@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_db, to_db
+from bot.remains import delete_deliveries_of, delete_offers, unlink_feedback_of
 from bot.signups import Recipient, cancel_all_for
 from bot.store import Store
 
@@ -137,8 +138,10 @@ class ResidentRepository:
         Checked against every table in bot/migrations.py (tests/test_privacy.py searches
         them all). Sign-ups stay only as unlinked counts (activity, party size, status,
         attendance), so the reports still add up. Erased with the resident: their row,
-        interests, offer of help, linked feedback, deliveries (sent and pending), the
-        first name on sign-ups, and which post-activity questions they were sent.
+        interests, offer of help, the comments and link of their feedback, deliveries
+        (sent and pending), the first name on sign-ups, and which post-activity
+        questions they were sent; what the report counts of these stays as anonymous
+        remains (bot/remains.py).
         Unlinked feedback and answer tokens point to nobody by design, and the audit log
         keeps staff actions (ids only) for accountability.
 
@@ -163,14 +166,15 @@ class ResidentRepository:
             chat_id = row["chat_id"] if row else user_id
             # Deliveries and questions also go explicitly, not only by foreign key, so
             # nothing depends on PRAGMA foreign_keys alone.
-            await db.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
+            # What the staff's report counts stays as anonymous remains (bot/remains.py).
+            await delete_deliveries_of(db, user_id)
             await db.execute(
                 "DELETE FROM feedback_requests"
                 " WHERE signup_id IN (SELECT id FROM signups WHERE user_id = ?)",
                 (user_id,),
             )
-            await db.execute("DELETE FROM feedback WHERE user_id = ?", (user_id,))
-            await db.execute("DELETE FROM volunteer_offers WHERE user_id = ?", (user_id,))
+            await unlink_feedback_of(db, user_id)
+            await delete_offers(db, "user_id = ?", (user_id,))
             await db.execute("DELETE FROM resident_interests WHERE user_id = ?", (user_id,))
             # The counts stay, unlinked; the name given to Telegram goes with them.
             await db.execute(

@@ -6,9 +6,11 @@
 - Sign-ups lose their link to the resident ``SIGNUP_RETENTION_DAYS`` after the activity.
 - Offers of help withdrawn or marked "not now" a year ago are deleted.
 
-Counts (activities, party sizes, status, attendance) are never deleted, so the staff's
-reports add up the same before and after. The job is scheduled at start-up like every
-job, and also runs once right then, so a bot restarted every night still purges.
+Counts (activities, party sizes, status, attendance) are never deleted, and what the
+report counts of deleted rows stays as anonymous remains (bot/remains.py), so the staff's
+reports add up the same before and after (only distinct participants cannot). The job
+is scheduled at start-up like every job, and also runs once right then, so a bot
+restarted every night still purges.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.clock import from_db, to_db
 from bot.i18n import N_
+from bot.remains import delete_offers
 from bot.store import Store
 
 # Kinds of help, in the order residents see them: code → label (translated where shown).
@@ -286,13 +287,12 @@ class VolunteerRepository:
     async def delete_inactive(self, updated_before: datetime) -> list[Offer]:
         """Delete offers withdrawn or marked "not now" and unchanged since then; return them."""
         async with self._store.transaction() as db:
+            where = "status IN ('not_now', 'withdrawn') AND updated_at <= ?"
+            params = (to_db(updated_before),)
             async with db.execute(
-                "SELECT * FROM volunteer_offers"
-                " WHERE status IN ('not_now', 'withdrawn') AND updated_at <= ? ORDER BY id",
-                (to_db(updated_before),),
+                f"SELECT * FROM volunteer_offers WHERE {where} ORDER BY id", params
             ) as cursor:
                 offers = [Offer.from_row(row) for row in await cursor.fetchall()]
-            await db.executemany(
-                "DELETE FROM volunteer_offers WHERE id = ?", [(offer.id,) for offer in offers]
-            )
+            # When each came stays, so past reports still count it (bot/remains.py).
+            await delete_offers(db, where, params)
         return offers

@@ -154,6 +154,15 @@ async def test_erasing_a_resident_removes_their_deliveries(store: Store) -> None
     )
     assert broadcast is not None
     await repo.start(broadcast, NOW)
+    # Resident 1's message went out; 4's is still pending.
+    [delivered] = await store.fetch_all("SELECT id FROM deliveries WHERE user_id = 1")
+    await repo.settle(delivered[0], "sent", NOW)
+    counts = await repo.counts(broadcast)
+    await ResidentRepository(store).forget(1, NOW)
     await ResidentRepository(store).forget(4, NOW)
     rows = await store.fetch_all("SELECT user_id FROM deliveries ORDER BY user_id")
-    assert [row[0] for row in rows] == [1, 5, 6]
+    assert [row[0] for row in rows] == [5, 6]
+    # The message that went out still counts (anonymously); the pending one is gone.
+    assert await repo.counts(broadcast) == {**counts, "pending": counts["pending"] - 1}
+    rows = await store.fetch_all("SELECT * FROM erased_deliveries")
+    assert [tuple(row) for row in rows] == [(broadcast, "sent", 1)]

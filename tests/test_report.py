@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from bot.config import DEFAULT_AREAS
-from bot.export import report_file
+from bot.export import PARTICIPANTS_NOTE, report_file
 from bot.reporting import (
     REPORT_COLUMNS,
     Figures,
@@ -140,6 +140,7 @@ async def test_the_workbook_holds_the_same_figures_and_two_charts(tmp_path: Path
         body = {row[0]: list(row[1:]) for row in rows[1 : len(expected) + 1]}
         assert body == expected
         assert rows[len(expected) + 1] == ("I alt", *EXPECTED_TOTAL)
+        assert rows[-1][0] == PARTICIPANTS_NOTE  # distinct people: only linked sign-ups
         assert sheet.freeze_panes == "B2"
 
     months = book["Tilmeldinger pr. måned"]

@@ -143,7 +143,7 @@ async def test_staff_can_set_only_their_statuses(store: Store) -> None:
     assert await volunteers.set_status(999, "active", NOW) is None
 
 
-async def test_forget_erases_the_offer_and_linked_feedback(store: Store) -> None:
+async def test_forget_erases_the_offer_and_unlinks_feedback(store: Store) -> None:
     volunteers = VolunteerRepository(store)
     feedback = FeedbackRepository(store)
     await volunteers.save(8, offer(), NOW)
@@ -151,7 +151,11 @@ async def test_forget_erases_the_offer_and_linked_feedback(store: Store) -> None
     unlinked = await feedback.add(subject="area", now=NOW, user_id=None, text="Mere lys")
     assert (await ResidentRepository(store).forget(8, NOW)).found
     assert await volunteers.get_for(8) is None
-    assert await feedback.get(linked) is None
+    # The rating stays as unlinked feedback is stored (for the reports); the comment goes.
+    remains = await feedback.get(linked)
+    assert remains is not None
+    assert (remains.user_id, remains.rating, remains.text) == (None, 4, None)
+    assert remains.created_at == NOW.date().isoformat()
     # Feedback that was never linked points to nobody, so it stays.
     kept = await feedback.get(unlinked)
     assert kept is not None
