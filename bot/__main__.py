@@ -143,10 +143,12 @@ def _run_sandbox(config: Config, port: int, *, reset: bool, without_token: bool 
     except ModuleNotFoundError as error:  # aiohttp comes with the optional 'sandbox' extra
         if error.name != "aiohttp":
             raise
+        # Typically the Docker image, which is for production: say the token first.
         print(
-            f"nabo: {'BOT_TOKEN is not set, and ' if without_token else ''}the sandbox needs "
-            "the 'sandbox' extra (pip install -e '.[sandbox]'). To run against Telegram, "
-            "create a bot with @BotFather and put its token in BOT_TOKEN (see .env.example).",
+            f"nabo: {'BOT_TOKEN is not set. ' if without_token else ''}To run against "
+            "Telegram, create a bot with @BotFather and put its token in BOT_TOKEN (see "
+            ".env.example). The sandbox, which needs no token, runs from a checkout with "
+            "`make run` (it needs the 'sandbox' extra: pip install -e '.[sandbox]').",
             file=sys.stderr,
         )
         return 2
@@ -156,8 +158,11 @@ def _run_sandbox(config: Config, port: int, *, reset: bool, without_token: bool 
             "a bot with @BotFather and put its token in BOT_TOKEN (see .env.example).",
             file=sys.stderr,
         )
-    # The sandbox never uses a real token, but one set in .env must not reach a log line.
-    configure_logging(config.log_level, secrets=[config.bot_token or ""])
+    # The sandbox never uses a real token or webhook secret, but ones set in .env must not
+    # reach a log line.
+    configure_logging(
+        config.log_level, secrets=[config.bot_token or "", config.webhook_secret or ""]
+    )
     from bot.store import StoreError
 
     database = config.database_path.with_name("sandbox.sqlite3")

@@ -74,6 +74,12 @@ class ProcessedUpdates:
         return inserted
 
 
+async def highest_recorded_update_id(store: Store) -> int:
+    """Return the highest update id recorded as handled, or 0."""
+    row = await store.fetch_one("SELECT COALESCE(MAX(update_id), 0) FROM processed_updates")
+    return int(row[0]) if row is not None else 0
+
+
 async def drop_repeated_update(update: Update, context: NaboContext) -> None:
     """Stop an update that was handled before, so it has no second effect or reply."""
     if not await context.bot_data.processed_updates.first_time(update.update_id):

@@ -1842,6 +1842,14 @@ class BotApiServer:
         await self._wait_for(lambda: self._seq != version or self._stopping, timeout)
         return self._seq
 
+    def continue_update_ids_after(self, update_id: int) -> None:
+        """Number the next updates after ``update_id``, as Telegram's numbers keep growing.
+
+        The sandbox's database outlives this server: the bot remembers the update ids it
+        handled (bot/dedup.py) and would take a reused id for a repeat and drop it.
+        """
+        self._last_update_id = max(self._last_update_id, update_id)
+
     def open_chat(self, user_id: int) -> None:
         """Give a user a private chat with the bot without an update, as if they wrote long ago.
 

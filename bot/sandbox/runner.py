@@ -16,6 +16,7 @@ from telegram.ext import Application
 from bot.app import build_application, running
 from bot.clock import Clock
 from bot.config import Config
+from bot.dedup import highest_recorded_update_id
 from bot.sandbox.botapi import BotApiServer
 from bot.sandbox.demo import (
     PERSONAS,
@@ -42,6 +43,10 @@ def sandbox_config(config: Config, server: BotApiServer, database: Path) -> Conf
         database_path=database,
         staff_user_ids=frozenset({STAFF_USER_ID}),
         staff_chat_id=STAFF_GROUP_ID,
+        # Always polling the local server: a WEBHOOK_URL from .env would make it post the
+        # demo chats, with the real secret, to the production bot.
+        webhook_url=None,
+        webhook_secret=None,
     )
 
 
@@ -99,6 +104,7 @@ class Sandbox:
             self.added = await load_demo_data(
                 store, self.clock.now(), self.config.timezone, self.config.areas
             )
+            server.continue_update_ids_after(await highest_recorded_update_id(store))
         finally:
             await store.close()
         for persona in PERSONAS:
