@@ -11,6 +11,8 @@ from bot.i18n import LANGUAGE_NAMES, Translator
 CONSENT_YES = "consent:yes"
 CONSENT_NO = "consent:no"
 CONSENT_LANGUAGE_PREFIX = "consent:lang:"  # + da | ar | en
+# The confirmation of erasure (/deleteme, or declining an updated notice).
+CONFIRM_DELETE = "privacy:delete:yes"
 
 # The partners behind the helhedsplan: proper names, never translated.
 PARTNERS = ("BoligViborg", "Boligselskabet Sct. Jørgen", "Viborg Kommune")
@@ -78,3 +80,34 @@ def consent_request_text(tr: Translator) -> str:
 async def send_consent_request(chat_id: int, bot: Bot, tr: Translator) -> None:
     """Send the greeting, the notice and the consent buttons."""
     await bot.send_message(chat_id, consent_request_text(tr), reply_markup=consent_keyboard(tr))
+
+
+def deletion_question(tr: Translator) -> str:
+    """Return what erasure means, ending with the question whether to go ahead."""
+    return tr.gettext(
+        "This deletes everything Nabo stores about you: your language and settings, "
+        "your offer of help and phone number, feedback linked to you and messages "
+        "waiting for you.\n"
+        "\n"
+        "Your coming sign-ups are cancelled, and your places go to the waitlist. "
+        "Past sign-ups stay only as numbers without your name, so the team's "
+        "counts still add up.\n"
+        "\n"
+        "It cannot be undone, but you can always start again with /start.\n"
+        "\n"
+        "Delete your data now?"
+    )
+
+
+def deletion_keyboard(tr: Translator, keep: str) -> InlineKeyboardMarkup:
+    """Return the yes/no buttons under the deletion question; ``keep`` is the "no" button's data."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    tr.gettext("🗑 Yes, delete my data"), callback_data=CONFIRM_DELETE
+                )
+            ],
+            [InlineKeyboardButton(tr.gettext("No, keep my data"), callback_data=keep)],
+        ]
+    )

@@ -12,12 +12,18 @@ from bot.erasure import erase_resident
 from bot.menu import MENU_HOME, MENU_PRIVACY, back_to_menu_keyboard
 from bot.mydata import PersonalDataRepository
 from bot.mydata_view import EXPORT_FILE_NAME, export_file, summary_text
-from bot.notice import consent_keyboard, consent_question, privacy_notice_text
+from bot.notice import (
+    CONFIRM_DELETE,
+    consent_keyboard,
+    consent_question,
+    deletion_keyboard,
+    deletion_question,
+    privacy_notice_text,
+)
 from bot.replies import answer_press, edit_query_message
 
 SHOW_DATA = "privacy:data"
 ASK_DELETE = "privacy:delete"
-CONFIRM_DELETE = "privacy:delete:yes"
 
 
 async def show_notice(update: Update, context: NaboContext) -> None:
@@ -74,27 +80,8 @@ async def ask_delete(update: Update, context: NaboContext) -> None:
     if context.resident is None:
         await update.effective_chat.send_message(_("Nabo stores nothing about you."))
         return
-    keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(_("🗑 Yes, delete my data"), callback_data=CONFIRM_DELETE)],
-            [InlineKeyboardButton(_("No, keep my data"), callback_data=MENU_HOME)],
-        ]
-    )
     await update.effective_chat.send_message(
-        _(
-            "This deletes everything Nabo stores about you: your language and settings, "
-            "your offer of help and phone number, feedback linked to you and messages "
-            "waiting for you.\n"
-            "\n"
-            "Your coming sign-ups are cancelled, and your places go to the waitlist. "
-            "Past sign-ups stay only as numbers without your name, so the team's "
-            "counts still add up.\n"
-            "\n"
-            "It cannot be undone, but you can always start again with /start.\n"
-            "\n"
-            "Delete your data now?"
-        ),
-        reply_markup=keyboard,
+        deletion_question(context.tr), reply_markup=deletion_keyboard(context.tr, MENU_HOME)
     )
 
 

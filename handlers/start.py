@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import NaboContext
+from bot.erasure import erase_resident
 from bot.menu import MENU_HOME, main_menu_keyboard, main_menu_text
 from bot.notice import (
     CONSENT_LANGUAGE_PREFIX,
@@ -16,6 +17,8 @@ from bot.notice import (
     CONSENT_YES,
     consent_keyboard,
     consent_request_text,
+    deletion_keyboard,
+    deletion_question,
     send_consent_request,
 )
 from bot.replies import answer_press, edit_query_message, remove_query_buttons
@@ -86,8 +89,18 @@ async def decline(update: Update, context: NaboContext) -> None:
             _("You have already said yes. To delete your data, send /deleteme."),
         )
         return
+    if context.resident is not None and context.resident.consented_at is not None:
+        # They accepted an earlier notice and have a history here (sign-ups, an offer of
+        # help): declining the new one means leaving, which erases it all, so ask first,
+        # exactly as /deleteme does.
+        await edit_query_message(
+            press.query,
+            deletion_question(context.tr),
+            reply_markup=deletion_keyboard(context.tr, MENU_HOME),
+        )
+        return
     # A language picked before refusing is forgotten too: a refusal leaves no trace.
-    await context.residents.forget(press.user_id, context.clock.now())
+    await erase_resident(context.application, press.user_id, context.clock.now())
     context.resident = None
     await edit_query_message(
         press.query,

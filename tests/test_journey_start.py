@@ -6,7 +6,7 @@ import pytest
 
 from bot.i18n import Catalogs, Translator
 from bot.logs import apply_log_policy
-from bot.notice import consent_request_text
+from bot.notice import consent_request_text, deletion_question
 from bot.residents import PRIVACY_NOTICE_VERSION
 from bot.sandbox.botapi import BotApiServer
 from handlers.help import help_text
@@ -426,3 +426,61 @@ async def test_error_inside_a_button_still_gets_an_apology(nabo: Nabo, catalogs:
         "Sorry, something went wrong on our side. Please try again in a moment."
     )
     assert buttons(apology) == [en.gettext("☰ Menu")]
+
+
+async def test_declining_an_updated_notice_asks_before_erasing(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    """Someone who accepted an older notice has a history: "No thanks" must not wipe it
+    at one tap, and when they do confirm, whoever moves up the waitlist is told."""
+    from bot.signups import SignupRepository
+    from tests.factories import add_activity, add_residents
+
+    tr = catalogs.translator("da")
+    now = nabo.clock.now()
+    activity = await add_activity(nabo.store, now, capacity=1)
+    await add_residents(nabo.store, [108, 109], now)
+    signups = SignupRepository(nabo.store)
+    await signups.sign_up(activity, 108, 1, 0, now, waitlist=False, first_name="Aya")
+    await signups.sign_up(activity, 109, 1, 0, now, waitlist=True, first_name="Bo")
+    async with nabo.store.transaction() as db:
+        await db.execute(
+            "UPDATE residents SET consent_version = ? WHERE user_id = 108",
+            (PRIVACY_NOTICE_VERSION - 1,),
+        )
+    server = nabo.server
+    server.user(108, language_code="da")
+    server.user(109, language_code="da")
+    server.open_chat(109)  # they wrote to Nabo before
+    server.send_command(108, "start")
+    [notice] = await server.wait_for_messages(108)
+    assert notice["text"] == consent_request_text(tr)
+
+    server.press(108, notice, tr.gettext("No thanks"))
+    question = await server.wait_for_edit(108, notice["message_id"])
+    assert question["text"] == deletion_question(tr)
+    assert buttons(question) == [
+        tr.gettext("🗑 Yes, delete my data"),
+        tr.gettext("No, keep my data"),
+    ]
+    # Nothing is erased yet.
+    assert await nabo.rows("SELECT user_id, status FROM signups ORDER BY id") == [
+        (108, "confirmed"),
+        (109, "waitlisted"),
+    ]
+
+    before = server.cursor(109)
+    server.press(108, question, tr.gettext("🗑 Yes, delete my data"))
+    await server.wait_for_edit(108, notice["message_id"])
+    [told] = await server.wait_for_messages(109, after=before)
+    assert await nabo.rows("SELECT user_id, status FROM signups ORDER BY id") == [
+        (None, "cancelled"),
+        (109, "confirmed"),
+    ]
+    assert await nabo.resident(108) is None
+    good_news = tr.gettext(
+        "🎉 Good news! A place became free, and you are now signed up: {party}.\n\n"
+        "{activity}\n\n"
+        "If you can no longer come, please cancel so someone else can have the place."
+    )
+    assert told["text"].startswith(good_news.split("{party}")[0])
