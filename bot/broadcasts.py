@@ -81,8 +81,12 @@ class Delivery:
         )
 
 
-# Residents who can be reached at all: consented to the current notice, not blocked.
+# Announcements reach residents who accepted the current notice and have not blocked Nabo.
 _REACHABLE = f"r.consent_version = {PRIVACY_NOTICE_VERSION} AND r.blocked = 0"
+# News about what a resident already did (a sign-up, an offer of help) reaches anyone who
+# accepted any version: a cancelled or moved activity must reach those signed up even
+# before they have been shown, and accepted, an updated notice.
+_INVOLVED = "r.consented_at IS NOT NULL AND r.blocked = 0"
 
 
 def _audience_sql(audience: str) -> tuple[str, tuple[Any, ...]]:
@@ -98,7 +102,7 @@ def _audience_sql(audience: str) -> tuple[str, tuple[Any, ...]]:
         # "An active offer": not withdrawn, and not put on hold by staff ("not now").
         # Messages about their offer reach volunteers whether or not they want news.
         return (
-            f"{base} WHERE {_REACHABLE} AND r.user_id IN (SELECT v.user_id"
+            f"{base} WHERE {_INVOLVED} AND r.user_id IN (SELECT v.user_id"
             " FROM volunteer_offers v WHERE v.status IN ('new', 'contacted', 'active'))",
             (),
         )
@@ -112,7 +116,7 @@ def _audience_sql(audience: str) -> tuple[str, tuple[Any, ...]]:
     if audience.startswith(ACTIVITY_PREFIX):
         activity_id = int(audience.removeprefix(ACTIVITY_PREFIX))
         return (
-            f"{base} WHERE {_REACHABLE} AND r.user_id IN (SELECT s.user_id FROM signups s"
+            f"{base} WHERE {_INVOLVED} AND r.user_id IN (SELECT s.user_id FROM signups s"
             " WHERE s.activity_id = ? AND s.status IN ('confirmed', 'waitlisted'))",
             (activity_id,),
         )

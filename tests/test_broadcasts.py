@@ -11,6 +11,7 @@ from bot.broadcasts import (
     INTERESTED_PREFIX,
     LANGUAGE_PREFIX,
     SUBSCRIBERS,
+    VOLUNTEERS,
     BroadcastRepository,
 )
 from bot.interests import InterestRepository
@@ -166,3 +167,22 @@ async def test_erasing_a_resident_removes_their_deliveries(store: Store) -> None
     assert await repo.counts(broadcast) == {**counts, "pending": counts["pending"] - 1}
     rows = await store.fetch_all("SELECT * FROM erased_deliveries")
     assert [tuple(row) for row in rows] == [(broadcast, "sent", 1)]
+
+
+async def test_news_of_a_signup_reaches_those_on_an_older_notice(store: Store) -> None:
+    """Announcements wait for the updated notice; a cancelled activity must not."""
+    from bot.residents import PRIVACY_NOTICE_VERSION
+    from bot.volunteers import OfferDraft, VolunteerRepository
+
+    activity = await add_activity(store, NOW)
+    await SignupRepository(store).sign_up(activity, 1, 1, 0, NOW, waitlist=False)
+    await VolunteerRepository(store).save(1, OfferDraft(("homework",), ("evenings",)), NOW)
+    async with store.transaction() as db:
+        await db.execute(
+            "UPDATE residents SET consent_version = ? WHERE user_id = 1",
+            (PRIVACY_NOTICE_VERSION - 1,),
+        )
+    repo = BroadcastRepository(store, "da")
+    assert 1 not in await _ids(repo, SUBSCRIBERS)
+    assert await _ids(repo, f"{ACTIVITY_PREFIX}{activity}") == [1]
+    assert await _ids(repo, VOLUNTEERS) == [1]
