@@ -45,9 +45,15 @@ async def delete_deliveries_of(db: aiosqlite.Connection, user_id: int) -> None:
     await db.execute(
         f"""
         INSERT INTO erased_deliveries (broadcast_id, status, count)
-        SELECT broadcast_id, status, COUNT(*) FROM deliveries
-         WHERE user_id = ? AND status IN ({", ".join("?" * len(ATTEMPTED))})
-         GROUP BY broadcast_id, status
+        SELECT broadcast_id, tally, COUNT(*) FROM (
+            -- One being sent right now may or may not arrive: exactly what "uncertain"
+            -- means, and the sender's own record of it will find no row to update.
+            SELECT broadcast_id,
+                   CASE status WHEN 'sending' THEN 'uncertain' ELSE status END AS tally
+              FROM deliveries
+             WHERE user_id = ? AND status IN ('sending', {", ".join("?" * len(ATTEMPTED))})
+        )
+         GROUP BY broadcast_id, tally
         ON CONFLICT (broadcast_id, status) DO UPDATE SET count = count + excluded.count
         """,
         (user_id, *ATTEMPTED),
