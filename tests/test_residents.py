@@ -78,7 +78,7 @@ async def test_forget_removes_the_row(residents: ResidentRepository) -> None:
 
 
 async def test_upgrade_counts_residents_as_seen_at_the_upgrade(tmp_path: Path) -> None:
-    """Migration 5: nobody is erased for inactivity sooner than a full period after it."""
+    """Migration 6: nobody is erased for inactivity sooner than a full period after it."""
     path = tmp_path / "old.db"
     old = await Store.open(path, MIGRATIONS[:4])
     async with old.transaction() as db:  # as the released code wrote it
