@@ -222,6 +222,11 @@ def _import_activities(path: Path, config: Config) -> int:
         print(f"{activity.id:>6}  {start:%Y-%m-%d %H:%M}  {activity.title_da}")
     count = len(report.activities)
     print(f"imported {count} activit{'ies' if count != 1 else 'y'} into {config.database_path}")
+    if report.skipped:
+        print(
+            f"skipped {report.skipped} already there (same Danish title and start): "
+            "a file imported again adds only what is new"
+        )
     return 0
 
 

@@ -202,26 +202,28 @@ class ActivityRepository:
         ids = []
         async with self._store.transaction() as db:
             for draft in drafts:
-                async with db.execute(
-                    "SELECT 1 FROM activities WHERE title_da = ? AND starts_at = ?",
-                    (draft.title_da, to_db(draft.starts_at)),
-                ) as cursor:
-                    if await cursor.fetchone() is not None:
-                        continue
-                ids.append(await _insert_activity(db, draft, now))
+                if not await _exists(db, draft):
+                    ids.append(await _insert_activity(db, draft, now))
         return ids
 
     async def add_series(
-        self, series: Sequence[Sequence[ActivityDraft]], now: datetime
+        self,
+        series: Sequence[Sequence[ActivityDraft]],
+        now: datetime,
+        *,
+        skip_existing: bool = False,
     ) -> list[list[int]]:
         """Insert groups of activities in one transaction (all or nothing); return their ids.
 
         The activities of a group of two or more share the first one's id as series_id;
-        a group of one is a single activity and keeps its draft's series_id.
+        a group of one is a single activity and keeps its draft's series_id. With
+        ``skip_existing``, drafts an activity already matches (same Danish title and
+        start) are left out, so importing the same file twice adds nothing.
         """
         id_groups = []
         async with self._store.transaction() as db:
-            for drafts in series:
+            for group in series:
+                drafts = [d for d in group if not (skip_existing and await _exists(db, d))]
                 if not drafts:
                     id_groups.append([])
                     continue
@@ -454,6 +456,15 @@ async def _fetch_activity(db: aiosqlite.Connection, activity_id: int) -> Activit
     async with db.execute("SELECT * FROM activities WHERE id = ?", (activity_id,)) as cursor:
         row = await cursor.fetchone()
     return Activity.from_row(row) if row else None
+
+
+async def _exists(db: aiosqlite.Connection, draft: ActivityDraft) -> bool:
+    """Tell whether an activity with the draft's Danish title and start is stored."""
+    async with db.execute(
+        "SELECT 1 FROM activities WHERE title_da = ? AND starts_at = ?",
+        (draft.title_da, to_db(draft.starts_at)),
+    ) as cursor:
+        return await cursor.fetchone() is not None
 
 
 async def _insert_activity(db: aiosqlite.Connection, draft: ActivityDraft, now: datetime) -> int:

@@ -99,6 +99,8 @@ class ImportReport:
 
     activities: tuple[Activity, ...]
     problems: tuple[RowProblem, ...]
+    # Rows already stored by an earlier import (same Danish title and start): left out.
+    skipped: int = 0
 
     @property
     def ok(self) -> bool:
@@ -176,7 +178,10 @@ async def import_activities(path: Path, config: Config, now: datetime) -> Import
     store = await Store.open(config.database_path)
     try:
         repository = ActivityRepository(store)
-        id_groups = await repository.add_series([list(drafts) for drafts in result.series], now)
+        # A file imported twice (staff fixing one row and running it again) adds nothing new.
+        id_groups = await repository.add_series(
+            [list(drafts) for drafts in result.series], now, skip_existing=True
+        )
         activities = []
         for activity_id in (activity_id for ids in id_groups for activity_id in ids):
             activity = await repository.get(activity_id)
@@ -184,7 +189,8 @@ async def import_activities(path: Path, config: Config, now: datetime) -> Import
             activities.append(activity)
     finally:
         await store.close()
-    return ImportReport(activities=tuple(activities), problems=())
+    drafts = sum(len(group) for group in result.series)
+    return ImportReport(activities=tuple(activities), problems=(), skipped=drafts - len(activities))
 
 
 def _named(header: list[str], index: int) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import sqlite3
 import subprocess
 import sys
 from dataclasses import replace
@@ -366,6 +367,19 @@ async def test_cli_imports_a_good_file(cli_env: dict[str, str], tmp_path: Path) 
         ["2030-07-11", "18:30"],
     ]
     assert lines[3].startswith("imported 3 activities")
+
+    # Staff add one row and import the file again: only the new activity is stored.
+    rows.append({**GOOD, "starts_at": "2030-02-10 17:00", "ends_at": "2030-02-10 19:00"})
+    write_csv(path, csv_text(rows))
+    again = run_cli("import-activities", str(path), env=cli_env)
+    assert again.returncode == 0, again.stderr
+    lines = again.stdout.splitlines()
+    assert [line.split()[1:3] for line in lines[:-2]] == [["2030-02-10", "17:00"]]
+    assert lines[-2].startswith("imported 1 activity")
+    assert lines[-1].startswith("skipped 3 already there")
+    with sqlite3.connect(settings.database_path) as db:
+        [(count,)] = db.execute("SELECT COUNT(*) FROM activities").fetchall()
+    assert count == 4
 
 
 async def test_cli_reports_every_problem_and_exits_1(
