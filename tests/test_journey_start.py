@@ -484,3 +484,20 @@ async def test_declining_an_updated_notice_asks_before_erasing(
         "If you can no longer come, please cancel so someone else can have the place."
     )
     assert told["text"].startswith(good_news.split("{party}")[0])
+
+
+async def test_staff_command_menu_follows_a_new_language(nabo: Nabo, catalogs: Catalogs) -> None:
+    from bot.staff import STAFF_COMMANDS
+
+    server = nabo.server
+    da, ar = catalogs.translator("da"), catalogs.translator("ar")
+    server.user(STAFF_ID, language_code="da")
+    await _consent(server, STAFF_ID, da)
+    server.send_command(STAFF_ID, "language")
+    [choice] = await server.wait_for_messages(STAFF_ID)
+    server.press(STAFF_ID, choice, "العربية")
+    await server.wait_for_edit(STAFF_ID, choice["message_id"])
+    await settle(nabo)
+    menu = server.command_menu(STAFF_ID, "da")
+    name, text = STAFF_COMMANDS[0]
+    assert {"command": name, "description": ar.gettext(text)} in menu
