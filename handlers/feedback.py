@@ -98,7 +98,7 @@ def _link_keyboard(tr: Translator) -> InlineKeyboardMarkup:
     )
 
 
-def _link_question(tr: Translator, text: str | None) -> str:
+def _link_question(tr: Translator, text: str | None, *, with_rating: bool = False) -> str:
     _ = tr.gettext
     question = _(
         "Should the team know this is from you?\n\n"
@@ -106,6 +106,12 @@ def _link_question(tr: Translator, text: str | None) -> str:
         "🕶 Not linked: saved without your user number or chat, and with the date only. "
         "Nothing in it points to you."
     )
+    if with_rating:
+        # A comment after a face is stored with that rating: one choice covers both.
+        question += "\n\n" + _(
+            "Your rating of the activity is saved the same way as your comment: "
+            "linked to you or not."
+        )
     if text is None:
         return question
     return _("You wrote:\n\n{text}").format(text=tr.ltr(text)) + "\n\n" + question
@@ -365,7 +371,8 @@ async def take_comment(update: Update, context: NaboContext) -> int:
         return COMMENT
     comment_on["text"] = text
     await message.reply_text(
-        _link_question(context.tr, text), reply_markup=_link_keyboard(context.tr)
+        _link_question(context.tr, text, with_rating=True),
+        reply_markup=_link_keyboard(context.tr),
     )
     return COMMENT_LINK
 

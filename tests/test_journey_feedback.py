@@ -71,17 +71,20 @@ async def say(server: BotApiServer, user_id: int, text: str, count: int = 1) -> 
     return await server.wait_for_messages(user_id, count)
 
 
-def link_question(tr: Translator, text: str) -> str:
-    return (
-        tr.gettext("You wrote:\n\n{text}").format(text=tr.ltr(text))
-        + "\n\n"
-        + tr.gettext(
-            "Should the team know this is from you?\n\n"
-            "🙋 Linked: saved with your Telegram user number, so the team knows who wrote it.\n"
-            "🕶 Not linked: saved without your user number or chat, and with the date only. "
-            "Nothing in it points to you."
-        )
+def link_question(tr: Translator, text: str, *, with_rating: bool = False) -> str:
+    question = tr.gettext(
+        "Should the team know this is from you?\n\n"
+        "🙋 Linked: saved with your Telegram user number, so the team knows who wrote it.\n"
+        "🕶 Not linked: saved without your user number or chat, and with the date only. "
+        "Nothing in it points to you."
     )
+    if with_rating:
+        # After a face: the resident learns that the rating goes with the comment.
+        question += "\n\n" + tr.gettext(
+            "Your rating of the activity is saved the same way as your comment: "
+            "linked to you or not."
+        )
+    return tr.gettext("You wrote:\n\n{text}").format(text=tr.ltr(text)) + "\n\n" + question
 
 
 def unlinked_thanks(tr: Translator) -> str:
@@ -142,7 +145,7 @@ async def test_question_after_an_activity_without_attendance(
 
     # A comment that looks like markup is shown back exactly, then saved unlinked.
     [asked] = await say(server, 1, MARKUP)
-    assert asked["text"] == link_question(tr, MARKUP)
+    assert asked["text"] == link_question(tr, MARKUP, with_rating=True)
     assert asked["parse_mode"] is None
     assert buttons(asked) == [tr.gettext("🙋 Link it to me"), tr.gettext("🕶 Don't link it to me")]
     group_cursor = server.cursor(STAFF_CHAT_ID)
