@@ -59,8 +59,11 @@ from handlers import (
     settings,
     signup,
     staff,
-    staff_activities,
+    staff_activity_editor,
+    staff_attendance,
+    staff_cancel_activity,
     staff_reports,
+    staff_roster,
     staff_volunteers,
     start,
     volunteer,
@@ -124,8 +127,16 @@ def _register_handlers(application: Application) -> None:  # type: ignore[type-a
     # 4. Activities: find them, then sign up, cancel, /mine.
     activities.register(application)
     signup.register(application)
-    # Staff: create, edit and cancel activities, sign-up lists and attendance.
-    staff_activities.register(application)
+    # Staff and activities, in this order (the editor's conversation before the buttons,
+    # as when these were one module):
+    # describe a new activity or type a new value for one (/newactivity, st:n:…, st:ef:…);
+    staff_activity_editor.register(application)
+    # the list (/signups), the staff view of one activity and its edit menu;
+    staff_roster.register(application)
+    # cancelling an activity, after a confirmation;
+    staff_cancel_activity.register(application)
+    # attendance and walk-ins.
+    staff_attendance.register(application)
     # 5. Settings: themes, areas, announcements on or off.
     settings.register(application)
     # 6. Staff: the menu and broadcasts (activities and attendance are registered above).

@@ -1,11 +1,13 @@
-"""Staff in chat: create, edit and cancel activities, see who signed up, take attendance.
+"""Staff in chat: describe a new activity (/newactivity) or type a new value for one.
 
-Every command and button here is built with bot.staff's staff-only helpers, so for anyone
-else it is an unknown command or a forged button, which the fallback answers. Buttons
-carry what they act on in their callback data (``st:...``), parsed by strict patterns, and
-every effect is checked again against the database. Describing a new activity and typing a
-new value for an existing one is a conversation (the one literal in ``register``); the
-list, the staff view, cancelling and attendance are stateless buttons.
+Both are one conversation (the one literal in ``register``), because a new activity and a
+changed field share its states, its /cancel, its timeout and its name ("staff_activities",
+kept from before the split so conversation state and tests still find it). Every command
+and button is built with bot.staff's staff-only helpers, so for anyone else it is an unknown
+command or a forged button, which the fallback answers. Buttons carry what they act on in
+their callback data (``st:...``), parsed by strict patterns, and every effect is checked again
+against the database. The list, the staff view, cancelling and attendance are in
+handlers.staff_roster, handlers.staff_cancel_activity and handlers.staff_attendance.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from datetime import datetime, timedelta
 
 from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ConversationHandler,
@@ -36,21 +37,17 @@ from bot.activities import (
     ActivityListing,
 )
 from bot.activity_view import (
-    MAX_MESSAGE,
     activity_detail,
     activity_title_when,
     area_name,
     delaftale_name,
     fit_message,
-    party_text,
 )
-from bot.audit import AuditLog
 from bot.broadcasts import announce_activity, notify_activity
 from bot.config import LANGUAGES
 from bot.context import NaboContext
 from bot.conversations import LatestConversation
 from bot.dates import (
-    MAX_DURATION,
     CapacityError,
     DateError,
     parse_capacity,
@@ -60,12 +57,19 @@ from bot.dates import (
     weekly,
 )
 from bot.i18n import Translator
-from bot.notify import cancelled_text, tell_promoted
+from bot.notify import tell_promoted
 from bot.reminders import sync_reminder_jobs
-from bot.replies import ButtonPress, answer_press, edit_query_message, remove_query_buttons
-from bot.signups import Signup, SignupStatus
+from bot.replies import answer_press, remove_query_buttons
 from bot.staff import STAFF_MENU, StaffCallbackQueryHandler, staff_command
-from bot.staff_texts import date_examples, date_problem, language_name, utf16_len
+from bot.staff_activity_view import (
+    audit_activity,
+    changeable_activity,
+    people_text,
+    send_activity_screen,
+    update_chat_id,
+    update_user_id,
+)
+from bot.staff_texts import date_examples, date_problem, language_name
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +78,7 @@ DESCRIPTION_LIMIT = 3000
 PLACE_LIMIT = 200
 CONVERSATION_TIMEOUT = timedelta(minutes=30)
 # The staff's list shows what is coming and what ended this long ago (for attendance).
-RECENT = timedelta(days=14)
-LIST_PAGE = 6
-ATTENDANCE_PAGE = 30  # a keyboard holds at most 100 buttons
 REPEAT_WEEKS = (1, 2, 3, 4, 8, 12)
-MAX_HOURS = int(MAX_DURATION.total_seconds() // 3600)
 
 # Callback data; every pattern is anchored and bounded, and ids are re-checked.
 # st:new → /newactivity; st:n:… answer its questions (st:n:s:<state> skips that question).
@@ -91,20 +91,11 @@ DELAFTALE_BUTTON = re.compile(r"^st:n:d:(education|employment|community)$")
 AREA_BUTTON = re.compile(r"^st:n:a:(o|\d{1,2})$")
 REPEAT_BUTTON = re.compile(r"^st:n:r:(0|1|2|3|4|8|12)$")
 PUBLISH_BUTTON = re.compile(r"^st:n:(pub|ann)$")
-# st:acts:<page> → the list; st:a:<id> → one activity; st:e:<id> → what to change;
-# st:ef:<id>:<field> → type the new value; st:c:<id> → sure? → st:cy:<id>; attendance.
-LIST_BUTTON = re.compile(r"^st:acts:(\d{1,4})$")
-SHOW_BUTTON = re.compile(r"^st:a:(\d{1,9})$")
-EDIT_MENU_BUTTON = re.compile(r"^st:e:(\d{1,9})$")
+# st:ef:<id>:<field> → type the new value (offered by the st:e:<id> menu in staff_roster).
 EDIT_FIELD_BUTTON = re.compile(r"^st:ef:(\d{1,9}):(time|place|cap|t_da|t_ar|t_en|d_da|d_ar|d_en)$")
 EDIT_REMOVE_BUTTON = re.compile(r"^st:erm:(\d{1,9}):(t_ar|t_en|d_da|d_ar|d_en)$")
 EDIT_UNLIMITED_BUTTON = re.compile(r"^st:ecu:(\d{1,9})$")
 EDIT_KEEP_LENGTH_BUTTON = re.compile(r"^st:ekl:(\d{1,9})$")
-ASK_CANCEL_BUTTON = re.compile(r"^st:c:(\d{1,9})$")
-CANCEL_BUTTON = re.compile(r"^st:cy:(\d{1,9})$")
-ATTENDANCE_BUTTON = re.compile(r"^st:att:(\d{1,9})(?::(\d{1,3}))?$")
-ATTEND_BUTTON = re.compile(r"^st:at:(\d{1,9}):(\d{1,9}):([01])$")
-WALK_INS_BUTTON = re.compile(r"^st:wi:(\d{1,9}):([mp]):(\d{1,3})$")
 
 # The conversation's states: the new activity's questions in order, then the edits.
 (
@@ -252,16 +243,6 @@ Callback = Callable[[Update, NaboContext], Awaitable[int]]
 # ---------------------------------------------------------------- small helpers
 
 
-def _chat_id(update: Update) -> int:
-    assert update.effective_chat is not None
-    return update.effective_chat.id
-
-
-def _user_id(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
-
-
 def _typed(update: Update) -> str:
     assert update.effective_message is not None
     return update.effective_message.text or ""
@@ -287,34 +268,6 @@ def _forget(context: NaboContext) -> bool:
 def _remember(context: NaboContext, key: str, value: Draft | Edit) -> None:
     assert context.user_data is not None
     context.user_data[key] = value
-
-
-async def _audit(
-    context: NaboContext,
-    staff_user_id: int,
-    action: str,
-    activity_id: int,
-    details: str | None = None,
-) -> None:
-    """Write one staff action about an activity to the audit log (ids only, never names)."""
-    await AuditLog(context.store).record(
-        staff_user_id,
-        action,
-        context.clock.now(),
-        subject=f"activity:{activity_id}",
-        details=details,
-    )
-
-
-async def _show(
-    press: ButtonPress, context: NaboContext, text: str, keyboard: InlineKeyboardMarkup | None
-) -> None:
-    """Show a staff screen in place of the pressed message, or below it if that is gone."""
-    try:
-        await edit_query_message(press.query, text, keyboard)
-    except BadRequest as error:
-        log.info("could not edit a staff message (%s); sending a new one", error.message)
-        await context.bot.send_message(press.chat_id, text, reply_markup=keyboard)
 
 
 def _unlimited_words(context: NaboContext) -> set[str]:
@@ -448,7 +401,7 @@ async def _lost(update: Update, context: NaboContext) -> int:
     """Say the conversation lost its draft (it should not happen) and end it."""
     _forget(context)
     await context.bot.send_message(
-        _chat_id(update),
+        update_chat_id(update),
         context.tr.gettext(
             "Sorry, I lost track of what we were doing. Nothing was saved; please start again."
         ),
@@ -466,7 +419,7 @@ async def start_new(update: Update, context: NaboContext) -> int:
     intro = _("➕ New activity. I will ask a few questions; you can stop at any time with /cancel.")
     if dropped:
         intro = "\n\n".join([_("The activity you started before was not saved."), intro])
-    return await _ask(context, _chat_id(update), TITLE_DA, intro)
+    return await _ask(context, update_chat_id(update), TITLE_DA, intro)
 
 
 def _text_answer(state: int) -> Callback:
@@ -480,11 +433,13 @@ def _text_answer(state: int) -> Callback:
             return await _lost(update, context)
         text = _typed(update)
         if not text.strip():
-            return await _ask(context, _chat_id(update), state)
+            return await _ask(context, update_chat_id(update), state)
         if len(text) > spec.limit:
-            return await _ask(context, _chat_id(update), state, _too_long(context.tr, spec.limit))
+            return await _ask(
+                context, update_chat_id(update), state, _too_long(context.tr, spec.limit)
+            )
         setattr(draft, spec.field, text)
-        return await _ask(context, _chat_id(update), _after(state))
+        return await _ask(context, update_chat_id(update), _after(state))
 
     return take_text
 
@@ -516,8 +471,8 @@ async def take_start(update: Update, context: NaboContext) -> int:
         draft.starts_at = parse_start(_typed(update), context.clock.now(), context.config.timezone)
     except DateError as error:
         problem = date_problem(context.tr, error.problem, None)
-        return await _ask(context, _chat_id(update), STARTS, problem)
-    return await _ask(context, _chat_id(update), ENDS)
+        return await _ask(context, update_chat_id(update), STARTS, problem)
+    return await _ask(context, update_chat_id(update), ENDS)
 
 
 async def take_end(update: Update, context: NaboContext) -> int:
@@ -529,8 +484,8 @@ async def take_end(update: Update, context: NaboContext) -> int:
         draft.ends_at = parse_end(_typed(update), draft.starts_at, context.config.timezone)
     except DateError as error:
         problem = date_problem(context.tr, error.problem, draft.starts_at)
-        return await _ask(context, _chat_id(update), ENDS, problem)
-    return await _ask(context, _chat_id(update), PLACE)
+        return await _ask(context, update_chat_id(update), ENDS, problem)
+    return await _ask(context, update_chat_id(update), PLACE)
 
 
 def _capacity_problem(tr: Translator) -> str:
@@ -547,8 +502,8 @@ async def take_capacity(update: Update, context: NaboContext) -> int:
     try:
         draft.capacity = parse_capacity(_typed(update), _unlimited_words(context))
     except CapacityError:
-        return await _ask(context, _chat_id(update), CAPACITY, _capacity_problem(context.tr))
-    return await _ask(context, _chat_id(update), DELAFTALE)
+        return await _ask(context, update_chat_id(update), CAPACITY, _capacity_problem(context.tr))
+    return await _ask(context, update_chat_id(update), DELAFTALE)
 
 
 async def take_unlimited(update: Update, context: NaboContext) -> int:
@@ -600,8 +555,8 @@ async def take_deadline(update: Update, context: NaboContext) -> int:
         )
     except DateError as error:
         problem = date_problem(context.tr, error.problem, draft.starts_at)
-        return await _ask(context, _chat_id(update), DEADLINE, problem)
-    return await _ask(context, _chat_id(update), REPEAT)
+        return await _ask(context, update_chat_id(update), DEADLINE, problem)
+    return await _ask(context, update_chat_id(update), REPEAT)
 
 
 async def take_repeat(update: Update, context: NaboContext) -> int:
@@ -674,7 +629,7 @@ async def publish(update: Update, context: NaboContext) -> int:
         details = [f"series={ids[0]}"] if len(ids) > 1 else []
         if announce and activity_id == ids[0]:
             details.append("announce")
-        await _audit(
+        await audit_activity(
             context, press.user_id, "activity.create", activity_id, ",".join(details) or None
         )
     log.info("staff published %d activit(ies) from %s", len(ids), ids[0])
@@ -714,7 +669,7 @@ async def stop(update: Update, context: NaboContext) -> int:
     """End the conversation on /cancel, saving nothing."""
     _forget(context)
     await context.bot.send_message(
-        _chat_id(update), context.tr.gettext("Stopped. Nothing was saved.")
+        update_chat_id(update), context.tr.gettext("Stopped. Nothing was saved.")
     )
     return END
 
@@ -722,7 +677,7 @@ async def stop(update: Update, context: NaboContext) -> int:
 async def remind(update: Update, context: NaboContext) -> None:
     """Answer something that is not an answer to the open question; the question stays."""
     await context.bot.send_message(
-        _chat_id(update),
+        update_chat_id(update),
         context.tr.gettext("Please answer the question above, or write /cancel to stop."),
     )
 
@@ -732,7 +687,7 @@ async def timed_out(update: Update, context: NaboContext) -> None:
     _forget(context)
     minutes = int(CONVERSATION_TIMEOUT.total_seconds() // 60)
     await context.bot.send_message(
-        _chat_id(update),
+        update_chat_id(update),
         context.tr.ngettext(
             "⌛ I stopped waiting after {count} minute without an answer, so nothing was saved.",
             "⌛ I stopped waiting after {count} minutes without an answer, so nothing was saved.",
@@ -741,310 +696,7 @@ async def timed_out(update: Update, context: NaboContext) -> None:
     )
 
 
-# ---------------------------------------------------------------- the list and the staff view
-
-
-async def show_list(update: Update, context: NaboContext) -> None:
-    """Show a page of coming and recently ended activities, each a button to its sign-ups."""
-    query = update.callback_query
-    page = 0
-    if query is not None:
-        await query.answer()
-        match = LIST_BUTTON.match(query.data or "")
-        page = int(match[1]) if match else 0
-    now = context.clock.now()
-    listings, total = await context.activities.staff_overview(
-        now, now - RECENT, limit=LIST_PAGE, offset=page * LIST_PAGE
-    )
-    pages = max(1, -(-total // LIST_PAGE))
-    if page >= pages:
-        page = pages - 1
-        listings, total = await context.activities.staff_overview(
-            now, now - RECENT, limit=LIST_PAGE, offset=page * LIST_PAGE
-        )
-    text, keyboard = _list_screen(context, listings, page, pages)
-    if query is not None and update.effective_user is not None:
-        press = ButtonPress(query, query.data or "", update.effective_user.id, _chat_id(update))
-        await _show(press, context, text, keyboard)
-    else:
-        await context.bot.send_message(_chat_id(update), text, reply_markup=keyboard)
-
-
-def _list_screen(
-    context: NaboContext, listings: list[ActivityListing], page: int, pages: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    tr = context.tr
-    _ = tr.gettext
-    now = context.clock.now()
-    lines = [
-        tr.ngettext(
-            "📋 Activities: coming, and ended in the last {count} day",
-            "📋 Activities: coming, and ended in the last {count} days",
-            RECENT.days,
-        ).format(count=tr.ltr(RECENT.days))
-    ]
-    if pages > 1:
-        lines.append(_("Page {page} of {pages}").format(page=tr.ltr(page + 1), pages=tr.ltr(pages)))
-    if not listings:
-        lines += ["", _("There are no activities in this period.")]
-    rows = []
-    for number, listing in enumerate(listings, start=page * LIST_PAGE + 1):
-        activity = listing.activity
-        title = activity.title(tr.language)
-        lines += ["", f"{tr.ltr(number)}. {title}", f"🗓 {tr.when(activity.starts_at)}"]
-        lines.append(_occupancy(tr, listing))
-        if activity.status == "cancelled":
-            lines.append(_("❌ Cancelled"))
-        elif activity.ends_at <= now:
-            lines.append(_("✔ Ended"))
-        label = f"{number}. {title}"
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    label if len(label) <= 40 else label[:39].rstrip() + "…",
-                    callback_data=f"st:a:{activity.id}",
-                )
-            ]
-        )
-    navigation = []
-    if page > 0:
-        navigation.append(
-            InlineKeyboardButton(_("◀ Previous"), callback_data=f"st:acts:{page - 1}")
-        )
-    if page + 1 < pages:
-        navigation.append(InlineKeyboardButton(_("Next ▶"), callback_data=f"st:acts:{page + 1}"))
-    if navigation:
-        rows.append(navigation)
-    rows.append([InlineKeyboardButton(_("🛠 Staff menu"), callback_data=STAFF_MENU)])
-    return fit_message("\n".join(lines)), InlineKeyboardMarkup(rows)
-
-
-def _occupancy(tr: Translator, listing: ActivityListing) -> str:
-    """Say how many people are coming, out of how many places, and how many wait."""
-    capacity = listing.activity.capacity
-    people = listing.confirmed_people
-    if capacity is None:
-        taken = tr.ngettext(
-            "👥 {count} signed up (no limit)", "👥 {count} signed up (no limit)", people
-        ).format(count=tr.ltr(people))
-    else:
-        taken = tr.ngettext(
-            "👥 {taken} of {count} place taken", "👥 {taken} of {count} places taken", capacity
-        ).format(taken=tr.ltr(people), count=tr.ltr(capacity))
-    if not listing.waitlisted_parties:
-        return taken
-    waiting = tr.ngettext(
-        "⏳ {count} on the waitlist", "⏳ {count} on the waitlist", listing.waitlisted_parties
-    ).format(count=tr.ltr(listing.waitlisted_parties))
-    return f"{taken} · {waiting}"
-
-
-async def show_activity(update: Update, context: NaboContext) -> None:
-    """Show one activity to staff: places, who signed up, who waits, and what to do."""
-    press = await answer_press(update)
-    match = SHOW_BUTTON.match(press.data)
-    assert match is not None
-    screen = await _activity_screen(context, int(match[1]))
-    if screen is None:
-        await _not_found(press, context)
-        return
-    await _show(press, context, *screen)
-
-
-async def _not_found(press: ButtonPress, context: NaboContext) -> None:
-    _ = context.tr.gettext
-    await _show(
-        press,
-        context,
-        _("Sorry, we could not find that activity."),
-        InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("📋 Activities"), callback_data="st:acts:0")]]
-        ),
-    )
-
-
-def _person(tr: Translator, signup: Signup) -> str:
-    """Name a sign-up as Telegram gave it (or neutrally), for staff only."""
-    return tr.ltr(signup.first_name) if signup.first_name else tr.gettext("(no name)")
-
-
-async def _activity_screen(
-    context: NaboContext, activity_id: int
-) -> tuple[str, InlineKeyboardMarkup] | None:
-    """Build the staff view of an activity, within Telegram's message limit."""
-    listing = await context.activities.listing(activity_id, 0)
-    if listing is None:
-        return None
-    activity = listing.activity
-    tr = context.tr
-    _ = tr.gettext
-    roster = await context.signups.roster(activity_id)
-    confirmed = [s for s in roster if s.status is SignupStatus.CONFIRMED]
-    waiting = [s for s in roster if s.status is SignupStatus.WAITLISTED]
-    head = []
-    if activity.status == "cancelled":
-        head.append(_("❌ This activity has been cancelled."))
-    head += [
-        activity.title(tr.language),
-        f"🗓 {tr.when(activity.starts_at)} – {tr.ltr(tr.time(activity.ends_at))}",
-        f"📍 {tr.ltr(activity.place)}",
-        f"🏘 {area_name(tr, activity.area)} · 🎯 {delaftale_name(tr, activity.delaftale)}",
-        _("👥 Places: {count}").format(
-            count=_("unlimited") if activity.capacity is None else tr.ltr(activity.capacity)
-        ),
-        _("✅ Signed up: {people} in {signups}").format(
-            people=_people(tr, sum(s.people for s in confirmed)),
-            signups=_signups(tr, len(confirmed)),
-        ),
-        _("⏳ Waitlist: {signups}, {people}").format(
-            signups=_signups(tr, len(waiting)), people=_people(tr, sum(s.people for s in waiting))
-        ),
-    ]
-    if activity.attendance_taken_at is not None:
-        came = sum(s.people for s in confirmed if s.attended)
-        head.append(_came_line(tr, came, activity.walk_ins))
-    entries: list[tuple[str, bool]] = []
-    if not roster:
-        entries.append(("", False))
-        entries.append((_("No one has signed up yet."), False))
-    for heading, group in ((_("Signed up:"), confirmed), (_("Waitlist:"), waiting)):
-        if not group:
-            continue
-        entries += [("", False), (heading, False)]
-        for number, signup in enumerate(group, start=1):
-            mark = {True: " ✅", False: " ❌", None: ""}[signup.attended]
-            line = (
-                f"{tr.ltr(number)}. {_person(tr, signup)} — "
-                f"{party_text(tr, signup.adults, signup.children)}{mark}"
-            )
-            entries.append((line, True))
-    text = _fit_entries(tr, "\n".join(head), entries)
-    return text, _activity_keyboard(context, activity)
-
-
-def _people(tr: Translator, count: int) -> str:
-    return tr.ngettext("{count} person", "{count} people", count).format(count=tr.ltr(count))
-
-
-def _signups(tr: Translator, count: int) -> str:
-    return tr.ngettext("{count} sign-up", "{count} sign-ups", count).format(count=tr.ltr(count))
-
-
-def _came_line(tr: Translator, came: int, walk_ins: int) -> str:
-    return tr.gettext("🧾 Came: {came} · 🚶 Walk-ins: {walk_ins}").format(
-        came=tr.ltr(came), walk_ins=tr.ltr(walk_ins)
-    )
-
-
-def _fit_entries(tr: Translator, head: str, entries: list[tuple[str, bool]]) -> str:
-    """Join the head and the sign-up lines; cut with "…and N more" to fit one message."""
-    full = "\n".join([head, *(line for line, _ in entries)])
-    if utf16_len(full) <= MAX_MESSAGE:
-        return full
-    total = sum(1 for _, is_signup in entries if is_signup)
-    # Room for the longest "…and N more" there could be.
-    reserve = utf16_len(_and_more(tr, total)) + 1
-    kept = [head]
-    used = utf16_len(head)
-    shown = 0
-    for line, is_signup in entries:
-        if used + 1 + utf16_len(line) + reserve > MAX_MESSAGE:
-            break
-        kept.append(line)
-        used += 1 + utf16_len(line)
-        shown += is_signup
-    kept.append(_and_more(tr, total - shown))
-    return "\n".join(kept)
-
-
-def _and_more(tr: Translator, count: int) -> str:
-    return tr.ngettext("…and {count} more", "…and {count} more", count).format(count=tr.ltr(count))
-
-
-def _activity_keyboard(context: NaboContext, activity: Activity) -> InlineKeyboardMarkup:
-    _ = context.tr.gettext
-    now = context.clock.now()
-    rows = []
-    if activity.status == "published" and activity.ends_at > now:
-        rows.append(
-            [
-                InlineKeyboardButton(_("✏️ Edit"), callback_data=f"st:e:{activity.id}"),
-                InlineKeyboardButton(_("❌ Cancel activity"), callback_data=f"st:c:{activity.id}"),
-            ]
-        )
-    if activity.status == "published" and activity.starts_at <= now:
-        rows.append(
-            [InlineKeyboardButton(_("🧾 Attendance"), callback_data=f"st:att:{activity.id}")]
-        )
-    rows.append([InlineKeyboardButton(_("◀ Back"), callback_data="st:acts:0")])
-    return InlineKeyboardMarkup(rows)
-
-
-async def _send_activity_screen(context: NaboContext, chat_id: int, activity_id: int) -> None:
-    screen = await _activity_screen(context, activity_id)
-    if screen is not None:
-        await context.bot.send_message(chat_id, screen[0], reply_markup=screen[1])
-
-
 # ---------------------------------------------------------------- editing
-
-
-async def _changeable(
-    press: ButtonPress, context: NaboContext, activity_id: int
-) -> Activity | None:
-    """Return the activity if it can still be changed; otherwise say why not."""
-    activity = await context.activities.get(activity_id)
-    _ = context.tr.gettext
-    if activity is None:
-        await _not_found(press, context)
-        return None
-    if activity.status != "published" or activity.ends_at <= context.clock.now():
-        back = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("◀ Back"), callback_data=f"st:a:{activity.id}")]]
-        )
-        reason = (
-            _("This activity is cancelled, so it can no longer be changed.")
-            if activity.status != "published"
-            else _("This activity has ended, so it can no longer be changed.")
-        )
-        await _show(press, context, reason, back)
-        return None
-    return activity
-
-
-async def edit_menu(update: Update, context: NaboContext) -> None:
-    """Offer what can be changed about an activity."""
-    press = await answer_press(update)
-    match = EDIT_MENU_BUTTON.match(press.data)
-    assert match is not None
-    activity = await _changeable(press, context, int(match[1]))
-    if activity is None:
-        return
-    tr = context.tr
-    _ = tr.gettext
-
-    def field(label: str, code: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=f"st:ef:{activity.id}:{code}")
-
-    rows = [
-        [field(_("🕒 Time"), "time"), field(_("📍 Place"), "place"), field(_("👥 Places"), "cap")],
-        *(
-            [
-                field(
-                    _("🏷 Title ({language})").format(language=language_name(tr, language)),
-                    f"t_{language}",
-                ),
-                field(
-                    _("📝 Description ({language})").format(language=language_name(tr, language)),
-                    f"d_{language}",
-                ),
-            ]
-            for language in LANGUAGES
-        ),
-        [InlineKeyboardButton(_("◀ Back"), callback_data=f"st:a:{activity.id}")],
-    ]
-    text = "\n\n".join([_("✏️ What do you want to change?"), activity_title_when(tr, activity)])
-    await _show(press, context, text, InlineKeyboardMarkup(rows))
 
 
 async def start_edit(update: Update, context: NaboContext) -> int:
@@ -1052,7 +704,7 @@ async def start_edit(update: Update, context: NaboContext) -> int:
     press = await answer_press(update)
     match = EDIT_FIELD_BUTTON.match(press.data)
     assert match is not None
-    activity = await _changeable(press, context, int(match[1]))
+    activity = await changeable_activity(press, context, int(match[1]))
     if activity is None:
         return END
     tr = context.tr
@@ -1076,7 +728,7 @@ async def start_edit(update: Update, context: NaboContext) -> int:
         text = _(
             "How many places should there be? Write a number, or press Unlimited.\n\n"
             "Now: {current}. Signed up: {people}."
-        ).format(current=current, people=_people(tr, listing.confirmed_people))
+        ).format(current=current, people=people_text(tr, listing.confirmed_people))
         keyboard = InlineKeyboardMarkup(
             [[InlineKeyboardButton(_("♾ Unlimited"), callback_data=f"st:ecu:{activity.id}")]]
         )
@@ -1135,7 +787,7 @@ async def take_edit_text(update: Update, context: NaboContext) -> int:
         await remind(update, context)
         return EDIT_TEXT
     if len(text) > spec.limit:
-        await context.bot.send_message(_chat_id(update), _too_long(context.tr, spec.limit))
+        await context.bot.send_message(update_chat_id(update), _too_long(context.tr, spec.limit))
         return EDIT_TEXT
     return await _save_details(update, context, edit, {spec.field: text})
 
@@ -1163,7 +815,7 @@ async def _save_details(
     update: Update, context: NaboContext, edit: Edit, changes: dict[str, str | None]
 ) -> int:
     """Store changed texts; after a new place, tell everyone signed up or waiting."""
-    chat_id = _chat_id(update)
+    chat_id = update_chat_id(update)
     before = await context.activities.get(edit.activity_id)
     activity = await context.activities.update_details(
         edit.activity_id, changes, context.clock.now()
@@ -1176,7 +828,9 @@ async def _save_details(
         )
         return END
     [column] = changes
-    await _audit(context, _user_id(update), "activity.edit", activity.id, f"field={column}")
+    await audit_activity(
+        context, update_user_id(update), "activity.edit", activity.id, f"field={column}"
+    )
     told = None
     if column == "place" and activity.place != before.place:
         told = await _tell_change(context, activity, before, "place")
@@ -1196,7 +850,7 @@ async def _saved(context: NaboContext, chat_id: int, activity_id: int, told: int
             told,
         ).format(count=tr.ltr(told))
     await context.bot.send_message(chat_id, text)
-    await _send_activity_screen(context, chat_id, activity_id)
+    await send_activity_screen(context, chat_id, activity_id)
 
 
 async def _tell_change(
@@ -1234,7 +888,7 @@ async def take_edit_capacity(update: Update, context: NaboContext) -> int:
     try:
         capacity = parse_capacity(_typed(update), _unlimited_words(context))
     except CapacityError:
-        await context.bot.send_message(_chat_id(update), _capacity_problem(context.tr))
+        await context.bot.send_message(update_chat_id(update), _capacity_problem(context.tr))
         return EDIT_CAPACITY
     return await _save_capacity(update, context, edit, capacity)
 
@@ -1259,7 +913,7 @@ async def _save_capacity(
 ) -> int:
     """Change the places (never below those signed up) and move the waitlist up."""
     tr = context.tr
-    chat_id = _chat_id(update)
+    chat_id = update_chat_id(update)
     now = context.clock.now()
     change = await context.activities.set_capacity(edit.activity_id, capacity, now)
     if change is None:
@@ -1284,9 +938,9 @@ async def _save_capacity(
     promoted = await context.signups.promote(edit.activity_id, now)
     activity = await context.activities.get(edit.activity_id)
     assert activity is not None
-    await _audit(
+    await audit_activity(
         context,
-        _user_id(update),
+        update_user_id(update),
         "activity.edit",
         activity.id,
         f"field=capacity,promoted={len(promoted)}",
@@ -1308,7 +962,7 @@ async def _save_capacity(
             len(promoted),
         ).format(count=tr.ltr(len(promoted)))
     await context.bot.send_message(chat_id, text)
-    await _send_activity_screen(context, chat_id, activity.id)
+    await send_activity_screen(context, chat_id, activity.id)
     return END
 
 
@@ -1322,7 +976,7 @@ async def take_edit_start(update: Update, context: NaboContext) -> int:
         starts_at = parse_start(_typed(update), context.clock.now(), context.config.timezone)
     except DateError as error:
         await context.bot.send_message(
-            _chat_id(update),
+            update_chat_id(update),
             date_problem(tr, error.problem, None)
             + "\n\n"
             + tr.gettext("Please write the date and time, for example {examples}.").format(
@@ -1343,7 +997,7 @@ async def take_edit_start(update: Update, context: NaboContext) -> int:
         callback_data=f"st:ekl:{activity.id}",
     )
     await context.bot.send_message(
-        _chat_id(update),
+        update_chat_id(update),
         tr.gettext(
             "When does it end? Write the time, for example {time}, or how long it lasts, "
             "for example {durations}."
@@ -1362,7 +1016,7 @@ async def take_edit_end(update: Update, context: NaboContext) -> int:
         ends_at = parse_end(_typed(update), edit.starts_at, context.config.timezone)
     except DateError as error:
         await context.bot.send_message(
-            _chat_id(update), date_problem(context.tr, error.problem, edit.starts_at)
+            update_chat_id(update), date_problem(context.tr, error.problem, edit.starts_at)
         )
         return EDIT_ENDS
     return await _save_time(update, context, edit, edit.starts_at, ends_at)
@@ -1391,7 +1045,7 @@ async def _save_time(
     update: Update, context: NaboContext, edit: Edit, starts_at: datetime, ends_at: datetime
 ) -> int:
     """Move the activity, tell everyone signed up or waiting, and reschedule reminders."""
-    chat_id = _chat_id(update)
+    chat_id = update_chat_id(update)
     _forget(context)
     before = await context.activities.get(edit.activity_id)
     activity = await context.activities.reschedule(
@@ -1403,241 +1057,20 @@ async def _save_time(
             context.tr.gettext("This activity is cancelled, so it can no longer be changed."),
         )
         return END
-    await _audit(context, _user_id(update), "activity.edit", activity.id, "field=time")
+    await audit_activity(
+        context, update_user_id(update), "activity.edit", activity.id, "field=time"
+    )
     told = await _tell_change(context, activity, before, "time")
     await sync_reminder_jobs(context.application)
     await _saved(context, chat_id, activity.id, told)
     return END
 
 
-# ---------------------------------------------------------------- cancelling
-
-
-async def ask_cancel(update: Update, context: NaboContext) -> None:
-    """Ask before cancelling an activity, and say how many residents will be told."""
-    press = await answer_press(update)
-    match = ASK_CANCEL_BUTTON.match(press.data)
-    assert match is not None
-    activity = await _changeable(press, context, int(match[1]))
-    if activity is None:
-        return
-    tr = context.tr
-    _ = tr.gettext
-    count = len(await context.signups.active_recipients(activity.id))
-    text = "\n\n".join(
-        [
-            _("Cancel this activity?"),
-            activity_title_when(tr, activity),
-            tr.ngettext(
-                "{count} resident who signed up or is waiting will be told.",
-                "{count} residents who signed up or are waiting will be told.",
-                count,
-            ).format(count=tr.ltr(count)),
-        ]
-    )
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    _("Yes, cancel the activity"), callback_data=f"st:cy:{activity.id}"
-                )
-            ],
-            [InlineKeyboardButton(_("No, keep the activity"), callback_data=f"st:a:{activity.id}")],
-        ]
-    )
-    await _show(press, context, text, keyboard)
-
-
-async def cancel_activity(update: Update, context: NaboContext) -> None:
-    """Cancel the activity, tell everyone signed up or waiting, and drop its reminders."""
-    press = await answer_press(update)
-    match = CANCEL_BUTTON.match(press.data)
-    assert match is not None
-    activity = await _changeable(press, context, int(match[1]))
-    if activity is None:
-        return
-    if not await context.activities.cancel(activity.id):
-        await _changeable(press, context, activity.id)  # cancelled meanwhile: say so
-        return
-    cancelled = await context.activities.get(activity.id)
-    assert cancelled is not None
-    told = await notify_activity(
-        context.application,
-        activity.id,
-        {
-            language: cancelled_text(context.bot_data.catalogs.translator(language), cancelled)
-            for language in LANGUAGES
-        },
-        press.user_id,
-        press.chat_id,
-    )
-    await sync_reminder_jobs(context.application)
-    await _audit(context, press.user_id, "activity.cancel", activity.id, f"told={told}")
-    log.info("staff cancelled activity %s; %d resident(s) told", activity.id, told)
-    tr = context.tr
-    text = tr.ngettext(
-        "❌ The activity is cancelled. {count} resident is being told.",
-        "❌ The activity is cancelled. {count} residents are being told.",
-        told,
-    ).format(count=tr.ltr(told))
-    keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(tr.gettext("◀ Back"), callback_data="st:acts:0")]]
-    )
-    await _show(press, context, text, keyboard)
-
-
-# ---------------------------------------------------------------- attendance
-
-
-async def _attendance_activity(
-    press: ButtonPress, context: NaboContext, activity_id: int
-) -> Activity | None:
-    """Return the activity if attendance can be taken for it; otherwise say why not."""
-    activity = await context.activities.get(activity_id)
-    _ = context.tr.gettext
-    if activity is None:
-        await _not_found(press, context)
-        return None
-    if activity.status != "published" or activity.starts_at > context.clock.now():
-        reason = (
-            _("This activity is cancelled.")
-            if activity.status != "published"
-            else _("Attendance can be taken once the activity has started.")
-        )
-        back = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("◀ Back"), callback_data=f"st:a:{activity.id}")]]
-        )
-        await _show(press, context, reason, back)
-        return None
-    return activity
-
-
-async def show_attendance(update: Update, context: NaboContext) -> None:
-    """Show who was signed up, to record who came, and the walk-ins."""
-    press = await answer_press(update)
-    match = ATTENDANCE_BUTTON.match(press.data)
-    assert match is not None
-    activity = await _attendance_activity(press, context, int(match[1]))
-    if activity is not None:
-        await _show_attendance(press, context, activity, int(match[2] or 0))
-
-
-async def record_attendance(update: Update, context: NaboContext) -> None:
-    """Record whether one sign-up came, and show the list again."""
-    press = await answer_press(update)
-    match = ATTEND_BUTTON.match(press.data)
-    assert match is not None
-    activity = await _attendance_activity(press, context, int(match[1]))
-    if activity is None:
-        return
-    signup_id, attended = int(match[2]), match[3] == "1"
-    if await context.signups.set_attended(
-        signup_id, activity.id, attended, now=context.clock.now()
-    ):
-        await _audit(
-            context,
-            press.user_id,
-            "activity.attendance",
-            activity.id,
-            f"signup={signup_id},attended={int(attended)}",
-        )
-    confirmed = await _confirmed(context, activity.id)
-    ids = [signup.id for signup in confirmed]
-    page = ids.index(signup_id) // ATTENDANCE_PAGE if signup_id in ids else 0
-    activity = await context.activities.get(activity.id)
-    assert activity is not None
-    await _show_attendance(press, context, activity, page, confirmed)
-
-
-async def change_walk_ins(update: Update, context: NaboContext) -> None:
-    """Count one walk-in more or less, and show the list again."""
-    press = await answer_press(update)
-    match = WALK_INS_BUTTON.match(press.data)
-    assert match is not None
-    activity = await _attendance_activity(press, context, int(match[1]))
-    if activity is None:
-        return
-    count = await context.activities.change_walk_ins(
-        activity.id, 1 if match[2] == "p" else -1, now=context.clock.now()
-    )
-    await _audit(context, press.user_id, "activity.attendance", activity.id, f"walk_ins={count}")
-    activity = await context.activities.get(activity.id)
-    assert activity is not None
-    await _show_attendance(press, context, activity, int(match[3]))
-
-
-async def _confirmed(context: NaboContext, activity_id: int) -> list[Signup]:
-    roster = await context.signups.roster(activity_id)
-    return [signup for signup in roster if signup.status is SignupStatus.CONFIRMED]
-
-
-async def _show_attendance(
-    press: ButtonPress,
-    context: NaboContext,
-    activity: Activity,
-    page: int,
-    confirmed: list[Signup] | None = None,
-) -> None:
-    """Show (or refresh in place) the attendance list: one button per confirmed sign-up."""
-    tr = context.tr
-    _ = tr.gettext
-    if confirmed is None:
-        confirmed = await _confirmed(context, activity.id)
-    pages = max(1, -(-len(confirmed) // ATTENDANCE_PAGE))
-    page = min(page, pages - 1)
-    came = sum(signup.people for signup in confirmed if signup.attended)
-    lines = [_("🧾 Attendance"), activity_title_when(tr, activity), ""]
-    if confirmed:
-        lines.append(
-            _("Press a name to record whether they came: ✅ came, ❌ did not come, ◻️ not recorded.")
-        )
-    else:
-        lines.append(_("No one was signed up."))
-    lines.append(_came_line(tr, came, activity.walk_ins))
-    if pages > 1:
-        lines.append(_("Page {page} of {pages}").format(page=tr.ltr(page + 1), pages=tr.ltr(pages)))
-    rows = []
-    for signup in confirmed[page * ATTENDANCE_PAGE : (page + 1) * ATTENDANCE_PAGE]:
-        mark = {True: "✅", False: "❌", None: "◻️"}[signup.attended]
-        # The button carries the value it sets, so a double tap cannot undo itself.
-        next_value = 0 if signup.attended else 1
-        label = f"{mark} {_person(tr, signup)} ({tr.ltr(signup.people)})"
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    label, callback_data=f"st:at:{activity.id}:{signup.id}:{next_value}"
-                )
-            ]
-        )
-    rows.append(
-        [
-            InlineKeyboardButton("➖", callback_data=f"st:wi:{activity.id}:m:{page}"),
-            InlineKeyboardButton(
-                f"🚶 {activity.walk_ins}", callback_data=f"st:att:{activity.id}:{page}"
-            ),
-            InlineKeyboardButton("➕", callback_data=f"st:wi:{activity.id}:p:{page}"),
-        ]
-    )
-    navigation = []
-    if page > 0:
-        navigation.append(
-            InlineKeyboardButton(_("◀ Previous"), callback_data=f"st:att:{activity.id}:{page - 1}")
-        )
-    if page + 1 < pages:
-        navigation.append(
-            InlineKeyboardButton(_("Next ▶"), callback_data=f"st:att:{activity.id}:{page + 1}")
-        )
-    if navigation:
-        rows.append(navigation)
-    rows.append([InlineKeyboardButton(_("◀ Back"), callback_data=f"st:a:{activity.id}")])
-    await _show(press, context, "\n".join(lines), InlineKeyboardMarkup(rows))
-
-
 # ---------------------------------------------------------------- registration
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Add the staff's activity handlers: the conversation first, then the buttons."""
+    """Add the conversation that describes a new activity or changes one of its values."""
     staff: frozenset[int] = application.bot_data.config.staff_user_ids
     # Only a fresh message is an answer; an edit of an earlier answer is not.
     typed = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
@@ -1707,15 +1140,3 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             name="staff_activities",
         )
     )
-    application.add_handler(staff_command(staff, "signups", show_list))
-    for callback, pattern in (
-        (show_list, LIST_BUTTON),
-        (show_activity, SHOW_BUTTON),
-        (edit_menu, EDIT_MENU_BUTTON),
-        (ask_cancel, ASK_CANCEL_BUTTON),
-        (cancel_activity, CANCEL_BUTTON),
-        (show_attendance, ATTENDANCE_BUTTON),
-        (record_attendance, ATTEND_BUTTON),
-        (change_walk_ins, WALK_INS_BUTTON),
-    ):
-        application.add_handler(button(callback, pattern))

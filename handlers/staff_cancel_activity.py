@@ -1,0 +1,118 @@
+"""Staff in chat: cancel an activity, after a confirmation that says who will be told.
+
+st:c:<id> asks "sure?" with how many residents will be told; st:cy:<id> cancels, tells
+everyone signed up or waiting in their language and drops the reminders. Stateless buttons,
+built with bot.staff's staff-only helpers; the activity is checked again before anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application
+
+from bot.activity_view import activity_title_when
+from bot.broadcasts import notify_activity
+from bot.config import LANGUAGES
+from bot.context import NaboContext
+from bot.notify import cancelled_text
+from bot.reminders import sync_reminder_jobs
+from bot.replies import answer_press
+from bot.staff import StaffCallbackQueryHandler
+from bot.staff_activity_view import (
+    audit_activity,
+    changeable_activity,
+    show_screen,
+)
+
+log = logging.getLogger(__name__)
+
+
+# st:c:<id> → sure? → st:cy:<id>.
+ASK_CANCEL_BUTTON = re.compile(r"^st:c:(\d{1,9})$")
+CANCEL_BUTTON = re.compile(r"^st:cy:(\d{1,9})$")
+
+
+async def ask_cancel(update: Update, context: NaboContext) -> None:
+    """Ask before cancelling an activity, and say how many residents will be told."""
+    press = await answer_press(update)
+    match = ASK_CANCEL_BUTTON.match(press.data)
+    assert match is not None
+    activity = await changeable_activity(press, context, int(match[1]))
+    if activity is None:
+        return
+    tr = context.tr
+    _ = tr.gettext
+    count = len(await context.signups.active_recipients(activity.id))
+    text = "\n\n".join(
+        [
+            _("Cancel this activity?"),
+            activity_title_when(tr, activity),
+            tr.ngettext(
+                "{count} resident who signed up or is waiting will be told.",
+                "{count} residents who signed up or are waiting will be told.",
+                count,
+            ).format(count=tr.ltr(count)),
+        ]
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _("Yes, cancel the activity"), callback_data=f"st:cy:{activity.id}"
+                )
+            ],
+            [InlineKeyboardButton(_("No, keep the activity"), callback_data=f"st:a:{activity.id}")],
+        ]
+    )
+    await show_screen(press, context, text, keyboard)
+
+
+async def cancel_activity(update: Update, context: NaboContext) -> None:
+    """Cancel the activity, tell everyone signed up or waiting, and drop its reminders."""
+    press = await answer_press(update)
+    match = CANCEL_BUTTON.match(press.data)
+    assert match is not None
+    activity = await changeable_activity(press, context, int(match[1]))
+    if activity is None:
+        return
+    if not await context.activities.cancel(activity.id):
+        await changeable_activity(press, context, activity.id)  # cancelled meanwhile: say so
+        return
+    cancelled = await context.activities.get(activity.id)
+    assert cancelled is not None
+    told = await notify_activity(
+        context.application,
+        activity.id,
+        {
+            language: cancelled_text(context.bot_data.catalogs.translator(language), cancelled)
+            for language in LANGUAGES
+        },
+        press.user_id,
+        press.chat_id,
+    )
+    await sync_reminder_jobs(context.application)
+    await audit_activity(context, press.user_id, "activity.cancel", activity.id, f"told={told}")
+    log.info("staff cancelled activity %s; %d resident(s) told", activity.id, told)
+    tr = context.tr
+    text = tr.ngettext(
+        "❌ The activity is cancelled. {count} resident is being told.",
+        "❌ The activity is cancelled. {count} residents are being told.",
+        told,
+    ).format(count=tr.ltr(told))
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(tr.gettext("◀ Back"), callback_data="st:acts:0")]]
+    )
+    await show_screen(press, context, text, keyboard)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the buttons that ask before cancelling an activity and then cancel it."""
+    staff: frozenset[int] = application.bot_data.config.staff_user_ids
+    for callback, pattern in (
+        (ask_cancel, ASK_CANCEL_BUTTON),
+        (cancel_activity, CANCEL_BUTTON),
+    ):
+        application.add_handler(StaffCallbackQueryHandler(staff, callback, pattern))
