@@ -23,7 +23,7 @@ from bot.activity_view import activity_title_when, availability_text
 from bot.broadcasts import Broadcast, BroadcastRepository, Delivery
 from bot.digest import DIGEST_DAYS, digest_message
 from bot.i18n import Translator
-from bot.menu import MENU_HOME
+from bot.menu import menu_button
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +264,7 @@ async def render(
     now: datetime,
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     """Build one recipient's message (text exactly as staff typed it, never markup)."""
-    menu = InlineKeyboardButton(tr.gettext("☰ Menu"), callback_data=MENU_HOME)
+    menu = menu_button(tr)
     if broadcast.kind == "message":
         rows = [[menu]]
         if broadcast.activity_id is not None:

@@ -13,7 +13,7 @@ from bot.activity_view import activity_title_when
 from bot.broadcasts import DIGEST
 from bot.context import NaboContext
 from bot.i18n import Translator
-from bot.menu import MENU_HOME
+from bot.menu import menu_button
 
 log = logging.getLogger(__name__)
 
@@ -101,5 +101,5 @@ def digest_message(tr: Translator, activities: list[Activity]) -> tuple[str, Inl
                 )
             ]
         )
-    rows.append([InlineKeyboardButton(tr.gettext("☰ Menu"), callback_data=MENU_HOME)])
+    rows.append([menu_button(tr)])
     return "\n".join(parts), InlineKeyboardMarkup(rows)

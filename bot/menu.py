@@ -50,8 +50,11 @@ def main_menu_keyboard(tr: Translator, is_staff: bool = False) -> InlineKeyboard
     )
 
 
+def menu_button(tr: Translator) -> InlineKeyboardButton:
+    """Build the button that opens the main menu."""
+    return InlineKeyboardButton(tr.gettext("☰ Menu"), callback_data=MENU_HOME)
+
+
 def back_to_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
     """Build the single button that opens the main menu."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(tr.gettext("☰ Menu"), callback_data=MENU_HOME)]]
-    )
+    return InlineKeyboardMarkup([[menu_button(tr)]])

@@ -19,14 +19,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 
 from bot.config import RETENTION_WARNING
 from bot.context import NaboContext
 from bot.erasure import erase_resident
 from bot.i18n import Translator
-from bot.menu import MENU_HOME
+from bot.menu import back_to_menu_keyboard
 from bot.notify import Told, tell_resident
 from bot.residents import Resident
 from bot.team import edit_staff_post, team_translator
@@ -127,16 +126,13 @@ async def _warn(application: Application, resident: Resident, now: datetime) -> 
     bot_data = application.bot_data
     if not resident.blocked and resident.consented_at is not None:
         tr = bot_data.catalogs.translator(resident.language or bot_data.config.default_language)
-        keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(tr.gettext("☰ Menu"), callback_data=MENU_HOME)]]
-        )
         told = await tell_resident(
             application.bot,
             bot_data.residents,
             resident.user_id,
             resident.chat_id,
             warning_text(tr, now + RETENTION_WARNING),
-            keyboard,
+            back_to_menu_keyboard(tr),
         )
         if told is Told.RETRY:
             return False  # a passing problem: tomorrow's run tries again

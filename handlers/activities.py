@@ -19,7 +19,7 @@ from bot.activity_view import (
 )
 from bot.calendar import activity_ics, ics_filename
 from bot.context import NaboContext
-from bot.menu import MENU_ACTIVITIES, MENU_HOME
+from bot.menu import MENU_ACTIVITIES, menu_button
 from bot.notify import cancel_button
 from bot.replies import answer_press, edit_query_message
 from bot.session import require_consent
@@ -180,7 +180,7 @@ def _list_keyboard(
             InlineKeyboardButton(_("🏘 Area"), callback_data=f"act:fa:{d_key}"),
         ]
     )
-    rows.append([InlineKeyboardButton(_("☰ Menu"), callback_data=MENU_HOME)])
+    rows.append([menu_button(context.tr)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -282,7 +282,7 @@ def detail_keyboard(
     rows.append(
         [
             InlineKeyboardButton(_("◀ All activities"), callback_data=list_data()),
-            InlineKeyboardButton(_("☰ Menu"), callback_data=MENU_HOME),
+            menu_button(context.tr),
         ]
     )
     return InlineKeyboardMarkup(rows)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -264,19 +265,27 @@ async def choose_rating(update: Update, context: NaboContext) -> int:
 
 async def take_text(update: Update, context: NaboContext) -> int:
     """Take the feedback text, within its length; then ask whether to link it."""
+    draft = context.user_data.get(DRAFT)
+    assert draft is not None
+    return LINK if await _take_words(update, context, draft, with_rating=False) else TEXT
+
+
+async def _take_words(
+    update: Update, context: NaboContext, draft: dict[str, Any], *, with_rating: bool
+) -> bool:
+    """Keep the typed words in ``draft`` and ask whether to link them; False if too long."""
     message = update.effective_message
     assert message is not None
     assert message.text is not None
-    draft = context.user_data.get(DRAFT)
-    assert draft is not None
     text = message.text.strip()
     if not await acceptable_text(message, context.tr, text, MAX_TEXT):
-        return TEXT
+        return False
     draft["text"] = text
     await message.reply_text(
-        _link_question(context.tr, text), reply_markup=_link_keyboard(context.tr)
+        _link_question(context.tr, text, with_rating=with_rating),
+        reply_markup=_link_keyboard(context.tr),
     )
-    return LINK
+    return True
 
 
 async def skip_text(update: Update, context: NaboContext) -> int:
@@ -361,20 +370,10 @@ async def rate(update: Update, context: NaboContext) -> int | None:
 
 async def take_comment(update: Update, context: NaboContext) -> int:
     """Take the comment; then ask whether to link it (and the rating) to the resident."""
-    message = update.effective_message
-    assert message is not None
-    assert message.text is not None
     comment_on = context.user_data.get(COMMENT_ON)
     assert comment_on is not None
-    text = message.text.strip()
-    if not await acceptable_text(message, context.tr, text, MAX_TEXT):
-        return COMMENT
-    comment_on["text"] = text
-    await message.reply_text(
-        _link_question(context.tr, text, with_rating=True),
-        reply_markup=_link_keyboard(context.tr),
-    )
-    return COMMENT_LINK
+    taken = await _take_words(update, context, comment_on, with_rating=True)
+    return COMMENT_LINK if taken else COMMENT
 
 
 async def skip_comment(update: Update, context: NaboContext) -> int:

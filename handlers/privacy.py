@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import NaboContext
 from bot.erasure import erase_resident
-from bot.menu import MENU_HOME, MENU_PRIVACY, back_to_menu_keyboard
+from bot.menu import MENU_HOME, MENU_PRIVACY, back_to_menu_keyboard, menu_button
 from bot.mydata import PersonalDataRepository
 from bot.mydata_view import EXPORT_FILE_NAME, export_file, summary_text
 from bot.notice import (
@@ -44,7 +44,7 @@ async def show_notice(update: Update, context: NaboContext) -> None:
         [
             [InlineKeyboardButton(_("📄 See my data"), callback_data=SHOW_DATA)],
             [InlineKeyboardButton(_("🗑 Delete my data"), callback_data=ASK_DELETE)],
-            [InlineKeyboardButton(_("☰ Menu"), callback_data=MENU_HOME)],
+            [menu_button(tr)],
         ]
     )
     await update.effective_chat.send_message(privacy_notice_text(tr), reply_markup=keyboard)

@@ -11,7 +11,7 @@ from bot.activities import DELAFTALER, OTHER_AREA
 from bot.activity_view import area_name, delaftale_name
 from bot.context import NaboContext
 from bot.interests import InterestRepository
-from bot.menu import MENU_HOME, MENU_SETTINGS
+from bot.menu import MENU_SETTINGS, menu_button
 from bot.replies import answer_press, edit_query_message
 from bot.session import require_consent
 
@@ -61,7 +61,7 @@ async def _render(context: NaboContext, user_id: int) -> tuple[str, InlineKeyboa
         rows.append(
             [InlineKeyboardButton(_("🔔 Turn announcements on"), callback_data="set:sub:1")]
         )
-    rows.append([InlineKeyboardButton(_("☰ Menu"), callback_data=MENU_HOME)])
+    rows.append([menu_button(tr)])
     return text, InlineKeyboardMarkup(rows)
 
 

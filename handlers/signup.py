@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.activity_view import activity_title_when, fit_message, party_text
 from bot.context import NaboContext
-from bot.menu import MENU_ACTIVITIES, MENU_HOME, MENU_MINE
+from bot.menu import MENU_ACTIVITIES, MENU_HOME, MENU_MINE, back_to_menu_keyboard, menu_button
 from bot.notify import REMINDERS_OFF, REMINDERS_ON, cancel_button, tell_promoted
 from bot.replies import ButtonPress, answer_press, edit_query_message
 from bot.session import require_consent
@@ -155,7 +155,7 @@ async def _confirm(
     tr = context.tr
     _ = tr.gettext
     activity = await context.activities.get(activity_id)
-    menu = InlineKeyboardButton(_("☰ Menu"), callback_data=MENU_HOME)
+    menu = menu_button(tr)
     if activity is None or result.outcome is Outcome.NOT_FOUND:
         await edit_query_message(press.query, _("Sorry, we could not find that activity."))
         return
@@ -272,7 +272,7 @@ async def cancel(update: Update, context: NaboContext) -> None:
     assert match is not None
     result = await context.signups.cancel(int(match[1]), press.user_id, context.clock.now())
     _ = context.tr.gettext
-    menu = InlineKeyboardMarkup([[InlineKeyboardButton(_("☰ Menu"), callback_data=MENU_HOME)]])
+    menu = back_to_menu_keyboard(context.tr)
     if result.too_late:
         await edit_query_message(
             press.query, _("The activity has already started, so the sign-up stays."), menu
@@ -357,7 +357,7 @@ async def show_mine(update: Update, context: NaboContext) -> None:
                 else InlineKeyboardButton(_("🔔 Turn reminders on"), callback_data=REMINDERS_ON)
             ]
         )
-    rows.append([InlineKeyboardButton(_("☰ Menu"), callback_data=MENU_HOME)])
+    rows.append([menu_button(tr)])
     await update.effective_chat.send_message(text, reply_markup=InlineKeyboardMarkup(rows))
 
 

@@ -33,8 +33,14 @@ from telegram.ext import (
 from bot.context import NaboContext
 from bot.conversations import LatestConversation
 from bot.i18n import Translator
-from bot.menu import MENU_HOME, MENU_VOLUNTEER, back_to_menu_keyboard
-from bot.replies import acceptable_text, answer_press, edit_query_message, too_long
+from bot.menu import MENU_VOLUNTEER, back_to_menu_keyboard, menu_button
+from bot.replies import (
+    ButtonPress,
+    acceptable_text,
+    answer_press,
+    edit_query_message,
+    too_long,
+)
 from bot.session import require_consent
 from bot.team import edit_staff_post, post_to_staff_chat, team_translator, tell_team
 from bot.volunteer_view import (
@@ -177,7 +183,7 @@ async def start(update: Update, context: NaboContext) -> int:
             [
                 [InlineKeyboardButton(_("✏️ Change my offer"), callback_data=CHANGE)],
                 [InlineKeyboardButton(_("🗑 Withdraw my offer"), callback_data=ASK_WITHDRAW)],
-                [InlineKeyboardButton(_("☰ Menu"), callback_data=MENU_HOME)],
+                [menu_button(tr)],
             ]
         )
         await update.effective_chat.send_message(
@@ -245,17 +251,26 @@ async def toggle_kind(update: Update, context: NaboContext) -> int:
     match = KIND.match(press.data)
     if draft is None or match is None:
         return await _no_longer(update, context)
-    kind = match[1]
-    if kind in draft["kinds"]:
-        draft["kinds"].remove(kind)
-    else:
-        draft["kinds"].append(kind)
-    await edit_query_message(
-        press.query,
-        _kinds_question(context.tr),
-        _toggles(context.tr, KINDS, draft["kinds"], "vol:k:"),
-    )
+    question = _kinds_question(context.tr)
+    await _tick(press, question, context.tr, KINDS, "vol:k:", draft["kinds"], match[1])
     return KINDS_STEP
+
+
+async def _tick(
+    press: ButtonPress,
+    question: str,
+    tr: Translator,
+    options: dict[str, str],
+    prefix: str,
+    chosen: list[str],
+    value: str,
+) -> None:
+    """Tick ``value`` (or untick it if it was ticked) and show the ticks again."""
+    if value in chosen:
+        chosen.remove(value)
+    else:
+        chosen.append(value)
+    await edit_query_message(press.query, question, _toggles(tr, options, chosen, prefix))
 
 
 async def kinds_done(update: Update, context: NaboContext) -> int:
@@ -318,15 +333,8 @@ async def toggle_time(update: Update, context: NaboContext) -> int:
     match = TIME.match(press.data)
     if draft is None or match is None:
         return await _no_longer(update, context)
-    if match[1] in draft["times"]:
-        draft["times"].remove(match[1])
-    else:
-        draft["times"].append(match[1])
-    await edit_query_message(
-        press.query,
-        _times_question(context.tr),
-        _toggles(context.tr, TIMES, draft["times"], "vol:t:"),
-    )
+    question = _times_question(context.tr)
+    await _tick(press, question, context.tr, TIMES, "vol:t:", draft["times"], match[1])
     return TIMES_STEP
 
 
