@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from telegram.ext import Job
@@ -16,9 +17,11 @@ from telegram.ext import Job
 from bot.app import build_application, running
 from bot.clock import Clock
 from bot.config import Config
+from bot.i18n import Catalogs
 from bot.residents import Resident, ResidentRepository
 from bot.sandbox.botapi import BotApiServer
 from bot.store import Store
+from tests.factories import add_residents
 
 STAFF_ID = 900
 STAFF_CHAT_ID = -1000900
@@ -116,6 +119,12 @@ async def botapi() -> AsyncIterator[BotApiServer]:
     assert refused == []
 
 
+@pytest.fixture(scope="session")
+def catalogs() -> Catalogs:
+    """The translations, read once for the whole run."""
+    return Catalogs(ZoneInfo("Europe/Copenhagen"))
+
+
 @pytest.fixture
 def clock() -> TestClock:
     # Years ahead of the real clock: jobs scheduled from the test clock never fire by
@@ -161,6 +170,20 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def _quiet_third_party_logs() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+async def consented(nabo: Nabo, user_id: int, language: str, first_name: str | None = None) -> None:
+    """A resident who accepted the notice and has written to the bot (their chat exists)."""
+    nabo.server.user(user_id, language_code=language, first_name=first_name or f"R{user_id}")
+    await add_residents(nabo.store, [user_id], nabo.clock.now(), language)
+    nabo.server.send_command(user_id, "menu")
+    await nabo.server.wait_for_messages(user_id)
+
+
+async def open_staff_chat(nabo: Nabo) -> None:
+    """Add Nabo to the staff group, and wait for its greeting there."""
+    nabo.server.add_bot_to_group(STAFF_ID, STAFF_CHAT_ID, title="Team")
+    await nabo.server.wait_for_messages(STAFF_CHAT_ID)
 
 
 async def settle(nabo: Nabo) -> None:

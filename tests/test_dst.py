@@ -291,8 +291,3 @@ async def test_weekly_overview_once_on_both_change_nights(dst_nabo: Nabo) -> Non
         ("2030-W13",),
         ("2030-W43",),
     ]
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(CPH)

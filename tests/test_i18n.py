@@ -10,11 +10,6 @@ from bot.i18n import FSI, PDI, Catalogs, resolve_language
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(COPENHAGEN)
-
-
 @pytest.mark.parametrize(
     ("stored", "telegram", "default", "expected"),
     [

@@ -2,7 +2,6 @@
 
 import asyncio
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -14,24 +13,10 @@ from bot.reminders import job_name
 from bot.residents import ResidentRepository
 from bot.sandbox.botapi import BotApiServer
 from bot.signups import SignupRepository
-from tests.conftest import Nabo, buttons, settle
+from tests.conftest import Nabo, buttons, consented, settle
 from tests.factories import add_activity, add_residents
 
 LANGUAGES = ["da", "ar", "en"]
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(ZoneInfo("Europe/Copenhagen"))
-
-
-async def consented(nabo: Nabo, user_id: int, language: str) -> None:
-    """A resident who has already accepted the notice (as after /start)."""
-    nabo.server.user(user_id, language_code=language, first_name=f"R{user_id}")
-    await add_residents(nabo.store, [user_id], nabo.clock.now(), language)
-    # The chat must exist on the server side: the resident has written to the bot.
-    nabo.server.send_command(user_id, "menu")
-    await nabo.server.wait_for_messages(user_id)
 
 
 async def open_list(server: BotApiServer, user_id: int) -> dict:

@@ -3,7 +3,6 @@
 import asyncio
 from dataclasses import replace
 from datetime import time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,11 +14,6 @@ from bot.residents import ResidentRepository
 from bot.sandbox.botapi import BotApiServer
 from tests.conftest import STAFF_ID, Nabo, buttons, settle
 from tests.factories import add_activity, add_residents
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(ZoneInfo("Europe/Copenhagen"))
 
 
 async def residents(nabo: Nabo, people: dict[int, str]) -> None:

@@ -3,7 +3,6 @@
 import asyncio
 import re
 from datetime import UTC, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,8 +13,9 @@ from bot.i18n import Catalogs, Translator
 from bot.residents import ResidentRepository
 from bot.sandbox.botapi import BotApiServer
 from bot.signups import SignupRepository
-from tests.conftest import STAFF_CHAT_ID, STAFF_ID, Nabo, buttons, settle
-from tests.factories import add_activity, add_residents
+from tests.conftest import STAFF_CHAT_ID, Nabo, buttons, open_staff_chat, settle
+from tests.conftest import consented as consented_as
+from tests.factories import add_activity
 
 LANGUAGES = ["da", "ar", "en"]
 FACES = ["😞", "🙁", "😐", "🙂", "😄"]
@@ -23,27 +23,14 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MARKUP = "<b>Fint</b> *men* _koldt_ [se](http://x.y) &amp; `kode` 🌧 بارد"
 
 
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(ZoneInfo("Europe/Copenhagen"))
+async def consented(nabo: Nabo, user_id: int, language: str) -> None:
+    """A consented resident named Navn<id>, so the posts' checks for names read clearly."""
+    await consented_as(nabo, user_id, language, f"Navn{user_id}")
 
 
 @pytest.fixture
 def team(catalogs: Catalogs) -> Translator:
     return catalogs.translator("da")
-
-
-async def consented(nabo: Nabo, user_id: int, language: str) -> None:
-    """A resident who has accepted the notice and written to the bot."""
-    nabo.server.user(user_id, language_code=language, first_name=f"Navn{user_id}")
-    await add_residents(nabo.store, [user_id], nabo.clock.now(), language)
-    nabo.server.send_command(user_id, "menu")
-    await nabo.server.wait_for_messages(user_id)
-
-
-async def open_staff_chat(nabo: Nabo) -> None:
-    nabo.server.add_bot_to_group(STAFF_ID, STAFF_CHAT_ID, title="Team")
-    await nabo.server.wait_for_messages(STAFF_CHAT_ID)
 
 
 async def activity_tomorrow(nabo: Nabo, **changes: object) -> int:

@@ -17,7 +17,7 @@ from bot.reminders import job_name
 from bot.sandbox.botapi import BotApiServer
 from bot.signups import SignupRepository
 from bot.store import Store
-from tests.conftest import STAFF_ID, Nabo, buttons, settle
+from tests.conftest import STAFF_ID, Nabo, buttons, consented, settle
 from tests.factories import add_activity, add_residents
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -66,14 +66,6 @@ async def press_in_place(server: BotApiServer, message: dict, label: str) -> dic
     server.reset_rate_limits()
     server.press(STAFF_ID, message, label)
     return await server.wait_for_edit(STAFF_ID, message["message_id"])
-
-
-async def consented(nabo: Nabo, user_id: int, language: str, first_name: str = "Test") -> None:
-    """A resident who accepted the notice and has written to the bot."""
-    nabo.server.user(user_id, language_code=language, first_name=first_name)
-    await add_residents(nabo.store, [user_id], nabo.clock.now(), language)
-    nabo.server.send_command(user_id, "menu")
-    await nabo.server.wait_for_messages(user_id)
 
 
 async def audit(nabo: Nabo) -> list[tuple[object, ...]]:

@@ -15,13 +15,6 @@ from tests.conftest import STAFF_CHAT_ID, STAFF_ID, Nabo, buttons, settle
 LANGUAGES = ["da", "ar", "en"]
 
 
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    from zoneinfo import ZoneInfo
-
-    return Catalogs(ZoneInfo("Europe/Copenhagen"))
-
-
 def menu_labels(tr: Translator) -> list[str]:
     """The main menu's buttons, in order."""
     return [

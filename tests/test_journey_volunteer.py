@@ -4,43 +4,30 @@ Residents offer help, share (or don't share) their number, change and withdraw t
 offer; staff act on it in the staff chat and write to volunteers through Nabo.
 """
 
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from bot.i18n import Catalogs, Translator
 from bot.sandbox.botapi import BotApiServer
 from bot.volunteer_view import offer_lines, resident_offer_text, staff_card_text
 from bot.volunteers import VolunteerRepository
-from tests.conftest import STAFF_CHAT_ID, STAFF_ID, Nabo, buttons, settle
-from tests.factories import add_residents
+from tests.conftest import (
+    STAFF_CHAT_ID,
+    STAFF_ID,
+    Nabo,
+    buttons,
+    consented,
+    open_staff_chat,
+    settle,
+)
 
 LANGUAGES = ["da", "ar", "en"]
 PHONE = "4512345678"
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(ZoneInfo("Europe/Copenhagen"))
 
 
 @pytest.fixture
 def team(catalogs: Catalogs) -> Translator:
     """The staff chat reads the default language."""
     return catalogs.translator("da")
-
-
-async def consented(nabo: Nabo, user_id: int, language: str) -> None:
-    """A resident who has accepted the notice and written to the bot."""
-    nabo.server.user(user_id, language_code=language, first_name=f"R{user_id}")
-    await add_residents(nabo.store, [user_id], nabo.clock.now(), language)
-    nabo.server.send_command(user_id, "menu")
-    await nabo.server.wait_for_messages(user_id)
-
-
-async def open_staff_chat(nabo: Nabo) -> None:
-    nabo.server.add_bot_to_group(STAFF_ID, STAFF_CHAT_ID, title="Team")
-    await nabo.server.wait_for_messages(STAFF_CHAT_ID)
 
 
 async def tap(server: BotApiServer, user_id: int, message: dict, label: str) -> dict:

@@ -11,7 +11,6 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -37,11 +36,6 @@ from tests.test_journey_broadcast import press, staff_says, wait_for_broadcast_e
 from tests.test_journey_volunteer import say, tap, tap_for_new, toggle
 
 LANGUAGES = ["da", "ar", "en"]
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(ZoneInfo("Europe/Copenhagen"))
 
 
 def places_holding(database: Path, values: list[str]) -> list[str]:

@@ -31,11 +31,6 @@ ZONE = ZoneInfo("Europe/Copenhagen")
 NOW = datetime(2030, 3, 6, 14, 0, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(ZONE)
-
-
 async def test_demo_week_in_three_languages_loads_once(tmp_path: Path) -> None:
     store = await Store.open(tmp_path / "sandbox.sqlite3")
     try:

@@ -13,7 +13,6 @@ import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
@@ -63,11 +62,6 @@ def chromium() -> str:
         _unavailable("no Chromium found: install Debian's package (apt-get install chromium)")
     assert found is not None
     return found
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Catalogs:
-    return Catalogs(ZoneInfo("Europe/Copenhagen"))
 
 
 # One browser for the module (starting it is the slow part); a fresh sandbox for each test.
