@@ -1,4 +1,9 @@
 # Nabo in a container: python -m bot with the database on a volume.
+#
+# tests/test_dockerfile.py plays this build without Docker: the COPY lines (and
+# .dockerignore), the RUN steps, USER and CMD, then checks that the result answers
+# /start as that user. So whatever Nabo needs at run time (files, fonts, system
+# libraries) belongs here, and a new kind of step needs teaching to that test.
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

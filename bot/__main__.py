@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_staff_tools(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_staff_tools(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export = commands.add_parser(
         EXPORT,
         help="write a workbook of everything Nabo holds (Danish sheets, no names)",

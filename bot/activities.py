@@ -220,7 +220,7 @@ class ActivityRepository:
         ``skip_existing``, drafts an activity already matches (same Danish title and
         start) are left out, so importing the same file twice adds nothing.
         """
-        id_groups = []
+        id_groups: list[list[int]] = []
         async with self._store.transaction() as db:
             for group in series:
                 drafts = [d for d in group if not (skip_existing and await _exists(db, d))]

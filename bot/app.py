@@ -10,16 +10,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import TypedDict
 
 from telegram import LinkPreviewOptions, Update
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     ContextTypes,
     Defaults,
+    JobQueue,
     TypeHandler,
 )
 from telegram.warnings import PTBUserWarning
@@ -30,7 +31,7 @@ from bot.broadcasts import BroadcastRepository
 from bot.clock import Clock
 from bot.commands import RESIDENT_COMMANDS, set_command_menus
 from bot.config import Config, webhook_path
-from bot.context import BotData, NaboContext
+from bot.context import BotData, NaboApplication, NaboContext
 from bot.dedup import ProcessedUpdates, drop_repeated_update
 from bot.delivery import DeliverySender
 from bot.digest import start_digest_job
@@ -78,7 +79,7 @@ GROUP_SESSION = -1  # who is this, which language; drops group chats
 GROUP_JOURNEYS = 0  # every user journey, then the fallback
 
 
-def build_application(config: Config, clock: Clock | None = None) -> Application:  # type: ignore[type-arg]
+def build_application(config: Config, clock: Clock | None = None) -> NaboApplication:
     """Build the Application for ``config``; connects to nothing until it is started."""
     if not config.bot_token:
         raise ValueError("build_application needs a bot token")
@@ -86,11 +87,15 @@ def build_application(config: Config, clock: Clock | None = None) -> Application
     # (per_message=False); PTB's warning about that would only alarm staff reading logs.
     warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
     context_types = ContextTypes(context=NaboContext, bot_data=BotData)
+    # The builder would make this same JobQueue; made here, its type says that its jobs
+    # get NaboContexts (the builder's types do not follow context_types for it).
+    job_queue: JobQueue[NaboContext] = JobQueue()
     application = (
         ApplicationBuilder()
         .token(config.bot_token)
         .base_url(config.telegram_base_url)
         .context_types(context_types)
+        .job_queue(job_queue)
         .defaults(
             Defaults(
                 tzinfo=config.timezone,
@@ -113,7 +118,7 @@ def build_application(config: Config, clock: Clock | None = None) -> Application
     return application
 
 
-def _register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def _register_handlers(application: NaboApplication) -> None:
     # 0. Before anything else: drop repeated updates, then pause anyone flooding Nabo
     #    (after the repeat check, so a redelivered update does not count twice).
     application.add_handler(TypeHandler(Update, drop_repeated_update), group=GROUP_REPEATS)
@@ -156,10 +161,10 @@ def _register_handlers(application: Application) -> None:  # type: ignore[type-a
     # 10. Last: whatever nobody else claimed gets a friendly way back to the menu.
     fallback.register(application)
     # Errors: log, apologise in the resident's language, report to staff.
-    application.add_error_handler(handle_error)  # type: ignore[arg-type]
+    application.add_error_handler(handle_error)
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: NaboApplication) -> None:
     """Open the services: catalogs, database, repositories; set the command menus."""
     bot_data: BotData = application.bot_data
     config = bot_data.config
@@ -210,14 +215,14 @@ async def _staff_languages(bot_data: BotData) -> dict[int, str]:
     return languages
 
 
-async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_stop(application: NaboApplication) -> None:
     """Let the sender finish the message in flight while the bot can still send."""
     sender = getattr(application.bot_data, "sender", None)
     if sender is not None:
         await sender.stop()
 
 
-async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(application: NaboApplication) -> None:
     """Close the database."""
     bot_data: BotData = application.bot_data
     store = getattr(bot_data, "store", None)
@@ -228,10 +233,10 @@ async def _post_shutdown(application: Application) -> None:  # type: ignore[type
 
 @asynccontextmanager
 async def running(
-    application: Application,  # type: ignore[type-arg]
+    application: NaboApplication,
     *,
     poll_timeout: float = 10,
-) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+) -> AsyncIterator[NaboApplication]:
     """Run the application (long polling, or its webhook server) inside an existing loop.
 
     ``Application.run_polling``/``run_webhook`` own the event loop; the tests and the
@@ -268,7 +273,18 @@ async def running(
         await application.shutdown()
 
 
-def webhook_arguments(config: Config) -> dict[str, object]:
+class WebhookArguments(TypedDict):
+    """What ``start_webhook`` and ``run_webhook`` are given, with the types they take."""
+
+    listen: str
+    port: int
+    url_path: str
+    webhook_url: str
+    secret_token: str | None
+    allowed_updates: Sequence[str]
+
+
+def webhook_arguments(config: Config) -> WebhookArguments:
     """Return the arguments for PTB's webhook server, from the configuration."""
     assert config.webhook_url is not None
     return {
@@ -290,6 +306,6 @@ def run(config: Config) -> None:
     # Both stop on SIGINT, SIGTERM and SIGABRT, then run the updater's and the
     # application's stop, post_stop (the sender finishes its message) and post_shutdown.
     if config.webhook_url:
-        application.run_webhook(**webhook_arguments(config))  # type: ignore[arg-type]
+        application.run_webhook(**webhook_arguments(config))
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import from_db, to_db
-from bot.jobs import reconcile_jobs
+from bot.jobs import job_queue_of, reconcile_jobs
 from bot.residents import PRIVACY_NOTICE_VERSION
 from bot.store import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    # Types only: bot.context builds on this repository.
+    from bot.context import NaboApplication, NaboContext
 
 SUBSCRIBERS = "subscribers"
 LANGUAGE_PREFIX = "language:"  # + da | ar | en
@@ -415,7 +419,7 @@ def broadcast_job_name(broadcast_id: int) -> str:
     return f"{BROADCAST_JOB_PREFIX}{broadcast_id}"
 
 
-async def start_broadcast(application: Any, broadcast_id: int) -> int:
+async def start_broadcast(application: NaboApplication, broadcast_id: int) -> int:
     """Write the broadcast's deliveries now and wake the sender; return how many."""
     bot_data = application.bot_data
     added = await bot_data.broadcasts.start(broadcast_id, bot_data.clock.now())
@@ -423,15 +427,18 @@ async def start_broadcast(application: Any, broadcast_id: int) -> int:
     return added
 
 
-async def _broadcast_job(context: Any) -> None:
+async def _broadcast_job(context: NaboContext) -> None:
     """Start a scheduled broadcast when its time comes (JobQueue callback)."""
-    await start_broadcast(context.application, context.job.data)
+    assert context.job is not None
+    broadcast_id = context.job.data
+    assert isinstance(broadcast_id, int)
+    await start_broadcast(context.application, broadcast_id)
 
 
-async def sync_broadcast_jobs(application: Any) -> None:
+async def sync_broadcast_jobs(application: NaboApplication) -> None:
     """Make the JobQueue's broadcast jobs match the scheduled broadcasts in the database."""
     bot_data = application.bot_data
-    job_queue = application.job_queue
+    job_queue = job_queue_of(application)
     now = bot_data.clock.now()
     scheduled = await bot_data.broadcasts.scheduled()
     wanted = {
@@ -441,7 +448,7 @@ async def sync_broadcast_jobs(application: Any) -> None:
 
 
 async def _send_now(
-    application: Any,
+    application: NaboApplication,
     *,
     kind: str,
     audience: str,
@@ -468,7 +475,7 @@ async def _send_now(
 
 
 async def notify_activity(
-    application: Any,
+    application: NaboApplication,
     activity_id: int,
     texts: dict[str, str | None],
     staff_user_id: int,
@@ -491,7 +498,7 @@ async def notify_activity(
     return recipients
 
 
-async def announce_activity(context: Any, activity_id: int, staff_user_id: int) -> int:
+async def announce_activity(context: NaboContext, activity_id: int, staff_user_id: int) -> int:
     """Announce a new activity to subscribers whose interests match it; return the id."""
     broadcast_id, _ = await _send_now(
         context.application,

@@ -37,7 +37,8 @@ def activity_ics(activity: Activity, language: str, *, now: datetime) -> bytes:
     # SEQUENCE; cancelling is the one change an activity goes through.
     event.add("sequence", 1 if cancelled else 0)
     calendar.add_component(event)
-    return calendar.to_ical()
+    ics: bytes = calendar.to_ical()  # icalendar leaves its return type out
+    return ics
 
 
 def ics_filename(activity: Activity) -> str:

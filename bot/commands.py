@@ -29,7 +29,7 @@ RESIDENT_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
-async def set_command_menus(bot: ExtBot[None], catalogs: Catalogs, default_language: str) -> None:
+async def set_command_menus(bot: ExtBot[int], catalogs: Catalogs, default_language: str) -> None:
     """Set the command list per language, plus a default for every other language."""
     for language in (*LANGUAGES, None):
         tr = catalogs.translator(language or default_language)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.activities import ActivityRepository
 from bot.audit import AuditLog
@@ -49,19 +49,34 @@ class BotData:
         self.conversation_flows: dict[int, str] = {}
 
 
-class NaboContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
+# What a journey keeps for one person between their updates (drafts, what they reply to).
+UserData: TypeAlias = dict[str, Any]
+# Nabo keeps nothing per chat; PTB's default type.
+ChatData: TypeAlias = dict[Any, Any]
+
+
+# ExtBot[int]: its parameter is what AIORateLimiter takes per call (retries, an int).
+class NaboContext(CallbackContext[ExtBot[int], UserData, ChatData, BotData]):
     """The context every Nabo callback receives."""
 
     def __init__(
         self,
-        application: Application,  # type: ignore[type-arg]
+        application: NaboApplication,
         chat_id: int | None = None,
         user_id: int | None = None,
     ) -> None:
         """Start with no resident; ``bot.session.load_resident`` fills these in per update."""
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self._nabo_application = application
         self.resident: Resident | None = None
         self._translator: Translator | None = None
+
+    # PTB types its own ``application`` with a type variable it never binds (ST), so
+    # no caller could pass it on as a NaboApplication; the override says what it is.
+    @property
+    def application(self) -> NaboApplication:  # type: ignore[override]
+        """The application this update came to, typed as Nabo builds it."""
+        return self._nabo_application
 
     @property
     def config(self) -> Config:
@@ -123,6 +138,21 @@ class NaboContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
         return self.tr
 
     @property
+    def user_data(self) -> UserData:
+        """This person's drafts between updates; there is always a person where it is used."""
+        user_data = super().user_data
+        if user_data is None:
+            # Only updates without a user (a channel post, a poll) have none, and no
+            # journey keeps anything for those: reaching this is a bug, not bad input.
+            raise RuntimeError("this update has no user, so it has no user_data")
+        return user_data
+
+    @user_data.setter
+    def user_data(self, _: object) -> NoReturn:
+        # As in PTB: the application holds this dict; a new one would be lost.
+        raise AttributeError("user_data cannot be replaced, only changed")
+
+    @property
     def user_id(self) -> int | None:
         """The Telegram user id behind this update, if any."""
         return self._user_id
@@ -133,9 +163,14 @@ class NaboContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
         return self.config.is_staff(self._user_id)
 
 
+# The Application as Nabo builds it (bot/app.py), so that ``application.bot_data`` is
+# a BotData and ``application.job_queue`` makes NaboContexts.
+NaboApplication: TypeAlias = Application[
+    ExtBot[int], NaboContext, UserData, ChatData, BotData, JobQueue[NaboContext]
+]
+
+
 if TYPE_CHECKING:  # pragma: no cover
     from bot.dedup import ProcessedUpdates
     from bot.delivery import DeliverySender
     from bot.flood import FloodGuard
-
-    NaboApplication = Application[ExtBot[None], NaboContext, dict, dict, BotData, object]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ConversationHandler
+from telegram.ext import ConversationHandler
+
+from bot.context import NaboApplication
 
 
 class LatestConversation(ConversationHandler[Any]):
@@ -17,12 +19,13 @@ class LatestConversation(ConversationHandler[Any]):
     conversation started last, which alone gets that person's messages.
     """
 
-    def __init__(self, flows: dict[int, str], **kwargs: Any) -> None:
+    def __init__(self, flows: dict[int, str], *, name: str, **kwargs: Any) -> None:
         """Build the conversation; ``name`` is required, to tell the conversations apart."""
-        super().__init__(**kwargs)
-        if not self.name:
+        super().__init__(name=name, **kwargs)
+        if not name:
             raise ValueError("a LatestConversation needs a name")
         self._flows = flows
+        self._flow_name = name
 
     def check_update(self, update: object) -> Any:
         """Match only while this is the staff member's latest conversation."""
@@ -32,14 +35,14 @@ class LatestConversation(ConversationHandler[Any]):
         handler = result[2]
         user_id = update.effective_user.id
         if handler in self.entry_points:
-            self._flows[user_id] = self.name  # type: ignore[assignment]
+            self._flows[user_id] = self._flow_name
             return result
-        if self._flows.get(user_id, self.name) != self.name:
+        if self._flows.get(user_id, self._flow_name) != self._flow_name:
             return None
         return result
 
 
-def forget_conversations(application: Application, user_id: int, chat_id: int) -> int:  # type: ignore[type-arg]
+def forget_conversations(application: NaboApplication, user_id: int, chat_id: int) -> int:
     """End every conversation of one person and drop what PTB holds about them in memory.
 
     Used when a resident is erased: a half-written answer (text they typed, kept in

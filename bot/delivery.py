@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.ext import Application
 
 from bot.activities import ActivityRepository
 from bot.activity_view import activity_title_when, availability_text
 from bot.broadcasts import Broadcast, BroadcastRepository, Delivery
+from bot.context import NaboApplication
 from bot.digest import DIGEST_DAYS, digest_message
 from bot.i18n import Translator
 from bot.menu import menu_button
@@ -41,7 +41,7 @@ STOP_GRACE = 5.0
 class DeliverySender:
     """Sends pending deliveries at ``rate`` messages per second until stopped."""
 
-    application: Application  # type: ignore[type-arg]
+    application: NaboApplication
     rate: float
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import Application
 
 from bot.activities import Activity
 from bot.activity_view import activity_title_when
 from bot.broadcasts import DIGEST
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.i18n import Translator
+from bot.jobs import job_queue_of
 from bot.menu import menu_button
 
 log = logging.getLogger(__name__)
@@ -27,11 +27,10 @@ def week_key(moment: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-def start_digest_job(application: Application) -> None:  # type: ignore[type-arg]
+def start_digest_job(application: NaboApplication) -> None:
     """Schedule the weekly overview, and catch up on this week's if it was missed."""
     config = application.bot_data.config
-    job_queue = application.job_queue
-    assert job_queue is not None
+    job_queue = job_queue_of(application)
     if config.digest_weekday is None:
         return  # DIGEST_SCHEDULE=off
     # PTB counts days from Sunday (0); the configuration from Monday (0).
@@ -45,12 +44,12 @@ def start_digest_job(application: Application) -> None:  # type: ignore[type-arg
     job_queue.run_once(_catch_up_job, when=0, name=f"{DIGEST_JOB}:catch-up")
 
 
-def this_weeks_time(now: datetime, weekday: int, at: object, timezone: object) -> datetime:
+def this_weeks_time(now: datetime, weekday: int, at: time, timezone: tzinfo) -> datetime:
     """Return this ISO week's scheduled moment for the overview, in local time."""
-    local = now.astimezone(timezone)  # type: ignore[arg-type]
+    local = now.astimezone(timezone)
     monday = local.date() - timedelta(days=local.weekday())
     day = monday + timedelta(days=weekday)
-    return datetime.combine(day, at, tzinfo=timezone)  # type: ignore[arg-type]
+    return datetime.combine(day, at, tzinfo=timezone)
 
 
 async def _catch_up_job(context: NaboContext) -> None:
@@ -68,7 +67,7 @@ async def _digest_job(context: NaboContext) -> None:
     await send_weekly_digest(context.application)
 
 
-async def send_weekly_digest(application: Application) -> int | None:  # type: ignore[type-arg]
+async def send_weekly_digest(application: NaboApplication) -> int | None:
     """Write this week's overview for every subscriber with something to read; once a week."""
     bot_data = application.bot_data
     now = bot_data.clock.now()

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from bot.context import NaboApplication
 from bot.conversations import forget_conversations
 from bot.notify import tell_promotions
 from bot.team import edit_staff_post, team_translator
 
 
 async def erase_resident(
-    application: Any,
+    application: NaboApplication,
     user_id: int,
     now: datetime,
     *,

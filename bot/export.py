@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -99,14 +99,17 @@ class _CellMaker:
                     cell.quotePrefix = True
                     value = cell
             elif number_format is not None and isinstance(value, date | datetime | float):
-                cell = WriteOnlyCell(self._sheet, value)
+                # Set after creating: the same as passing it, but typeshed's stub of
+                # WriteOnlyCell leaves out dates, which openpyxl takes.
+                cell = WriteOnlyCell(self._sheet)
+                cell.value = value
                 cell.number_format = number_format
                 value = cell
             cells.append(value)
         return cells
 
 
-def _header(sheet: WriteOnlyWorksheet, columns: tuple[Column, ...]) -> list[WriteOnlyCell]:
+def _header(sheet: WriteOnlyWorksheet, columns: tuple[Column, ...]) -> list[Cell]:
     cells = []
     for column in columns:
         cell = WriteOnlyCell(sheet, column.header)

@@ -11,15 +11,14 @@ import logging
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import Application, JobQueue
 
 from bot.activities import Activity
 from bot.activity_view import activity_title_when
 from bot.config import LANGUAGES
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.feedback import FACES
 from bot.i18n import Translator
-from bot.jobs import RESCHEDULE_TOLERANCE, reconcile_jobs
+from bot.jobs import RESCHEDULE_TOLERANCE, job_queue_of, reconcile_jobs
 from bot.notify import Told, tell
 
 log = logging.getLogger(__name__)
@@ -76,9 +75,9 @@ def desired_jobs(
     return jobs
 
 
-async def sync_feedback_jobs(application: Application) -> int:  # type: ignore[type-arg]
+async def sync_feedback_jobs(application: NaboApplication) -> int:
     """Make the JobQueue's feedback jobs match the database; return how many exist."""
-    job_queue: JobQueue = application.job_queue  # type: ignore[assignment]
+    job_queue = job_queue_of(application)
     bot_data = application.bot_data
     now = bot_data.clock.now()
     delay = bot_data.config.feedback_delay
@@ -96,7 +95,9 @@ async def sync_feedback_jobs(application: Application) -> int:  # type: ignore[t
 async def send_feedback_questions(context: NaboContext) -> None:
     """Ask everyone owed the question about one activity, once each."""
     assert context.job is not None
-    activity = await context.activities.get(int(context.job.data))  # type: ignore[arg-type]
+    activity_id = context.job.data
+    assert isinstance(activity_id, int)
+    activity = await context.activities.get(activity_id)
     now = context.clock.now()
     if activity is None or activity.status != "published":
         return

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from telegram.ext import JobQueue
+from telegram.ext import Application, CallbackContext, JobQueue
 
 # A waiting job whose time is off by more than this (the activity moved) is replaced.
 RESCHEDULE_TOLERANCE = timedelta(minutes=1)
+
+CCT = TypeVar("CCT", bound=CallbackContext[Any, Any, Any, Any])
+
+
+def job_queue_of(application: Application[Any, CCT, Any, Any, Any, Any]) -> JobQueue[CCT]:
+    """Return the application's JobQueue, which Nabo always has (the job-queue extra)."""
+    job_queue = application.job_queue
+    if job_queue is None:
+        raise RuntimeError("Nabo needs python-telegram-bot[job-queue] for its jobs")
+    return job_queue
 
 
 def reconcile_jobs(
     job_queue: JobQueue[Any],
     prefix: str,
-    wanted: dict[str, tuple[timedelta, object]],
-    callback: Callable[[Any], Awaitable[None]],
+    wanted: Mapping[str, tuple[timedelta, object]],
+    callback: Callable[[Any], Coroutine[Any, Any, None]],
 ) -> None:
     """Make the jobs named ``prefix…`` exactly ``wanted``: name → (delay, job data).
 

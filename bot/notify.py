@@ -47,7 +47,7 @@ class Told(Enum):
 
 
 async def tell(
-    bot: ExtBot[None],
+    bot: ExtBot[int],
     residents: ResidentRepository,
     recipient: Recipient,
     text: str,
@@ -60,7 +60,7 @@ async def tell(
 
 
 async def tell_resident(
-    bot: ExtBot[None],
+    bot: ExtBot[int],
     residents: ResidentRepository,
     user_id: int | None,
     chat_id: int,
@@ -85,7 +85,7 @@ async def tell_resident(
 
 
 async def tell_promoted(
-    bot: ExtBot[None],
+    bot: ExtBot[int],
     catalogs: Catalogs,
     residents: ResidentRepository,
     activity: Activity,
@@ -108,7 +108,7 @@ async def tell_promoted(
 
 
 async def tell_promotions(
-    bot: ExtBot[None],
+    bot: ExtBot[int],
     catalogs: Catalogs,
     residents: ResidentRepository,
     activities: ActivityRepository,
@@ -123,7 +123,7 @@ async def tell_promotions(
 
 
 async def tell_reminder(
-    bot: ExtBot[None],
+    bot: ExtBot[int],
     catalogs: Catalogs,
     residents: ResidentRepository,
     activity: Activity,

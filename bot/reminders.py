@@ -11,14 +11,12 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram.ext import Application, JobQueue
-
 from bot.activities import Activity
 from bot.broadcasts import sync_broadcast_jobs
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.dates import shift_wall_clock
 from bot.feedback_jobs import sync_feedback_jobs
-from bot.jobs import reconcile_jobs
+from bot.jobs import job_queue_of, reconcile_jobs
 from bot.notify import Told, tell_reminder
 
 log = logging.getLogger(__name__)
@@ -75,9 +73,9 @@ def desired_jobs(
     return jobs
 
 
-async def sync_reminder_jobs(application: Application) -> int:  # type: ignore[type-arg]
+async def sync_reminder_jobs(application: NaboApplication) -> int:
     """Make the JobQueue's reminder jobs match the database; return how many exist."""
-    job_queue: JobQueue = application.job_queue  # type: ignore[assignment]
+    job_queue = job_queue_of(application)
     bot_data = application.bot_data
     now = bot_data.clock.now()
     activities = await bot_data.activities.not_started(now)
@@ -104,9 +102,9 @@ async def _sync_job(context: NaboContext) -> None:
     context.bot_data.jobs_synced.set()
 
 
-def start_job_sync(application: Application) -> None:  # type: ignore[type-arg]
+def start_job_sync(application: NaboApplication) -> None:
     """Rebuild the jobs from the database now and every few minutes."""
-    job_queue: JobQueue = application.job_queue  # type: ignore[assignment]
+    job_queue = job_queue_of(application)
     # run_repeating cannot start at once (an APScheduler limitation), so the first
     # rebuild is its own one-off job.
     job_queue.run_once(_sync_job, when=0, name=SYNC_JOB)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 from bot.activities import DELAFTALER_DA, OTHER_AREA
@@ -226,6 +226,13 @@ class _Local:
     def __init__(self, timezone: ZoneInfo) -> None:
         self._timezone = timezone
 
+    @overload
+    def __call__(self, text: str) -> datetime: ...
+    @overload
+    def __call__(self, text: None) -> None: ...
+    @overload
+    def __call__(self, text: str | None) -> datetime | None: ...
+
     def __call__(self, text: str | None) -> datetime | None:
         if text is None:
             return None
@@ -305,7 +312,7 @@ class _Export:
         self, sql: str, params: dict[str, Any], shape: Callable[[sqlite3.Row], tuple[Any, ...]]
     ) -> Iterator[tuple[Any, ...]]:
         cursor = self.connection.execute(sql, params)
-        cursor.row_factory = sqlite3.Row  # type: ignore[assignment]
+        cursor.row_factory = sqlite3.Row
         for row in cursor:
             yield shape(row)
 
@@ -494,7 +501,7 @@ def _feedback_sheet(x: _Export) -> Sheet:
     def shape(row: sqlite3.Row) -> tuple[Any, ...]:
         created: str = row["created_at"]
         # Linked feedback has a time: its local date; unlinked only ever had the date.
-        day = x.local(created).date() if len(created) > 10 else date.fromisoformat(created)  # type: ignore[union-attr]
+        day = x.local(created).date() if len(created) > 10 else date.fromisoformat(created)
         return (
             row["id"],
             day,
@@ -779,7 +786,8 @@ def build_report(
     }
     groups: dict[str, dict[str, Figures]] = {}
     for name, expression in _GROUPS.items():
-        groups[name] = figures = {}
+        figures: dict[str, Figures] = {}
+        groups[name] = figures
         for sql in (
             _ACTIVITY_FIGURES,
             _SIGNUP_FIGURES,

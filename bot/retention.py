@@ -19,12 +19,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from telegram.ext import Application
-
 from bot.config import RETENTION_WARNING
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.erasure import erase_resident
 from bot.i18n import Translator
+from bot.jobs import job_queue_of
 from bot.menu import back_to_menu_keyboard
 from bot.notify import Told, tell_resident
 from bot.residents import Resident
@@ -49,10 +48,9 @@ class RetentionReport:
     offers_deleted: int
 
 
-def start_retention_job(application: Application) -> None:  # type: ignore[type-arg]
+def start_retention_job(application: NaboApplication) -> None:
     """Schedule the daily run, and one now."""
-    job_queue = application.job_queue
-    assert job_queue is not None
+    job_queue = job_queue_of(application)
     config = application.bot_data.config
     job_queue.run_daily(
         _retention_job, time=RETENTION_TIME.replace(tzinfo=config.timezone), name=RETENTION_JOB
@@ -75,7 +73,7 @@ def warning_text(tr: Translator, erase_on: datetime) -> str:
     ).format(date=tr.date(erase_on))
 
 
-async def run_retention(application: Application) -> RetentionReport:  # type: ignore[type-arg]
+async def run_retention(application: NaboApplication) -> RetentionReport:
     """Erase, warn and unlink whatever has expired now; nothing else."""
     bot_data = application.bot_data
     config = bot_data.config
@@ -117,7 +115,7 @@ async def run_retention(application: Application) -> RetentionReport:  # type: i
     return report
 
 
-async def _warn(application: Application, resident: Resident, now: datetime) -> bool:  # type: ignore[type-arg]
+async def _warn(application: NaboApplication, resident: Resident, now: datetime) -> bool:
     """Warn one resident; return False if it should be tried again tomorrow.
 
     One who cannot be reached, or never agreed to hear from Nabo (they only picked a

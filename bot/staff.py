@@ -100,7 +100,7 @@ def staff_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
 
 
 async def set_staff_command_menus(
-    bot: ExtBot[None],
+    bot: ExtBot[int],
     catalogs: Catalogs,
     staff_languages: dict[int, str],
     resident_commands: tuple[tuple[str, str], ...],

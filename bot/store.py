@@ -25,12 +25,16 @@ class StoreError(RuntimeError):
     """The database cannot be used as it is (e.g. it is newer than this code)."""
 
 
+# SQLite's result codes for a lock it could not get. Extended codes (SQLITE_BUSY_SNAPSHOT,
+# SQLITE_LOCKED_SHAREDCACHE, …) keep the primary code in their low byte.
+_LOCK_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+
+
 def is_busy(error: BaseException | None) -> bool:
-    """Tell whether ``error`` is SQLite giving up on a lock another connection holds."""
-    # sqlite3 reports both as OperationalError; only the message tells them apart.
-    return isinstance(error, sqlite3.OperationalError) and (
-        "locked" in str(error) or "busy" in str(error)
-    )
+    """Tell whether ``error`` is SQLite giving up on a lock (SQLITE_BUSY or SQLITE_LOCKED)."""
+    # The code, not the message: "no such table: locked_out" is a bug, not a lock.
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, sqlite3.Error) and isinstance(code, int) and code & 0xFF in _LOCK_CODES
 
 
 class Store:

@@ -25,7 +25,7 @@ def team_translator(catalogs: Catalogs, config: Config) -> Translator:
 
 
 async def post_to_staff_chat(
-    bot: ExtBot[None],
+    bot: ExtBot[int],
     config: Config,
     text: str,
     reply_markup: InlineKeyboardMarkup | None = None,
@@ -44,7 +44,7 @@ async def post_to_staff_chat(
 
 
 async def edit_staff_post(
-    bot: ExtBot[None],
+    bot: ExtBot[int],
     config: Config,
     message_id: int | None,
     text: str,
@@ -67,7 +67,7 @@ async def edit_staff_post(
 
 
 async def tell_team(
-    bot: ExtBot[None],
+    bot: ExtBot[int],
     config: Config,
     text: str,
     reply_markup: InlineKeyboardMarkup | None = None,

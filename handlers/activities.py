@@ -7,7 +7,7 @@ import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.activities import OTHER_AREA, ActivityListing
 from bot.activity_view import (
@@ -18,7 +18,7 @@ from bot.activity_view import (
     fit_message,
 )
 from bot.calendar import activity_ics, ics_filename
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.menu import MENU_ACTIVITIES, menu_button
 from bot.notify import cancel_button
 from bot.replies import answer_press, edit_query_message
@@ -311,7 +311,7 @@ async def send_calendar(update: Update, context: NaboContext) -> None:
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the activity handlers."""
     application.add_handler(
         CommandHandler("activities", show_list, filters=filters.ChatType.PRIVATE)

@@ -7,9 +7,8 @@ import re
 import secrets
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    Application,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -26,7 +25,7 @@ from bot.broadcasts import (
     start_broadcast,
     sync_broadcast_jobs,
 )
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.conversations import LatestConversation
 from bot.dates import DateError, parse_start
 from bot.i18n import LANGUAGE_NAMES
@@ -227,7 +226,7 @@ async def choose_activity(update: Update, context: NaboContext) -> int:
     return await _ask_when(press.query, context, f"{ACTIVITY_PREFIX}{activity.id}")
 
 
-async def _ask_when(query: object, context: NaboContext, audience: str) -> int:
+async def _ask_when(query: CallbackQuery, context: NaboContext, audience: str) -> int:
     context.user_data[DRAFT]["audience"] = audience
     _ = context.tr.gettext
     keyboard = InlineKeyboardMarkup(
@@ -236,7 +235,7 @@ async def _ask_when(query: object, context: NaboContext, audience: str) -> int:
             [InlineKeyboardButton(_("Choose a later time"), callback_data=LATER)],
         ]
     )
-    await edit_query_message(query, _("When should it go out?"), keyboard)  # type: ignore[arg-type]
+    await edit_query_message(query, _("When should it go out?"), keyboard)
     return WHEN
 
 
@@ -350,7 +349,8 @@ async def confirm(update: Update, context: NaboContext) -> int:
         await repo.set_progress_message(broadcast_id, press.chat_id, press.query.message.message_id)
         await start_broadcast(context.application, broadcast_id)
     else:
-        await repo.set_progress_message(broadcast_id, press.chat_id, press.query.message.message_id)  # type: ignore[union-attr]
+        assert press.query.message is not None
+        await repo.set_progress_message(broadcast_id, press.chat_id, press.query.message.message_id)
         await sync_broadcast_jobs(context.application)
         await edit_query_message(
             press.query,
@@ -453,7 +453,7 @@ async def cancel_scheduled(update: Update, context: NaboContext) -> None:
         await edit_query_message(press.query, _("That message is no longer scheduled."))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the staff broadcast handlers."""
     staff = application.bot_data.config.staff_user_ids
     # New messages only: an edited earlier answer must not count as the next one.

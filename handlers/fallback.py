@@ -9,14 +9,13 @@ import logging
 
 from telegram import Chat, Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.menu import main_menu_keyboard
 from bot.notice import send_consent_request
 
@@ -89,7 +88,7 @@ def _kind(update: Update) -> str:
     return "message"
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the catch-all handlers; must be registered after every journey."""
     application.add_handler(
         CommandHandler("cancel", nothing_to_cancel, filters=filters.ChatType.PRIVATE)

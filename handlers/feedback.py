@@ -15,7 +15,6 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -25,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot.activities import Activity
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.conversations import LatestConversation
 from bot.feedback import FACES, LOW_RATING, MAX_TEXT, SUBJECTS, RateOutcome
 from bot.i18n import N_, Translator
@@ -506,7 +505,7 @@ async def timed_out(update: Update, context: NaboContext) -> None:
     context.user_data.pop(COMMENT_ON, None)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the feedback handlers."""
     private = filters.ChatType.PRIVATE
     typed = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & private

@@ -6,9 +6,9 @@ import re
 
 from babel.lists import format_list
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.i18n import Translator
 from bot.menu import MENU_HELP, back_to_menu_keyboard
 from bot.notice import PARTNERS
@@ -49,7 +49,7 @@ async def show_help(update: Update, context: NaboContext) -> None:
     await update.effective_chat.send_message(text, reply_markup=back_to_menu_keyboard(tr))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the help handlers."""
     application.add_handler(CommandHandler("help", show_help, filters=filters.ChatType.PRIVATE))
     application.add_handler(CallbackQueryHandler(show_help, pattern=f"^{re.escape(MENU_HELP)}$"))

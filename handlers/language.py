@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.commands import RESIDENT_COMMANDS
 from bot.config import LANGUAGES
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.i18n import LANGUAGE_NAMES
 from bot.menu import MENU_LANGUAGE, back_to_menu_keyboard, main_menu_keyboard
 from bot.replies import answer_press, edit_query_message
@@ -63,7 +63,7 @@ async def set_language(update: Update, context: NaboContext) -> None:
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the language handlers."""
     application.add_handler(
         CommandHandler("language", ask_language, filters=filters.ChatType.PRIVATE)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from telegram import Chat, ChatMember, Update
-from telegram.ext import Application, ChatMemberHandler
+from telegram.ext import ChatMemberHandler
 
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,6 @@ async def membership_changed(update: Update, context: NaboContext) -> None:
         )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the membership handler."""
     application.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.erasure import erase_resident
 from bot.menu import MENU_HOME, MENU_PRIVACY, back_to_menu_keyboard, menu_button
 from bot.mydata import PersonalDataRepository
@@ -97,7 +97,7 @@ async def delete(update: Update, context: NaboContext) -> None:
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the privacy handlers."""
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("privacy", show_notice, filters=private))

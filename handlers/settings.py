@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.activities import DELAFTALER, OTHER_AREA
 from bot.activity_view import area_name, delaftale_name
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.interests import InterestRepository
 from bot.menu import MENU_SETTINGS, menu_button
 from bot.replies import answer_press, edit_query_message
@@ -100,7 +100,7 @@ async def change(update: Update, context: NaboContext) -> None:
     await edit_query_message(press.query, text, keyboard)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the settings handlers."""
     application.add_handler(
         CommandHandler("settings", show_settings, filters=filters.ChatType.PRIVATE)

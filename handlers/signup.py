@@ -10,10 +10,10 @@ import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.activity_view import activity_title_when, fit_message, party_text
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.menu import MENU_ACTIVITIES, MENU_HOME, MENU_MINE, back_to_menu_keyboard, menu_button
 from bot.notify import REMINDERS_OFF, REMINDERS_ON, cancel_button, tell_promoted
 from bot.replies import ButtonPress, answer_press, edit_query_message
@@ -385,7 +385,7 @@ async def set_reminders(update: Update, context: NaboContext) -> None:
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the sign-up handlers."""
     application.add_handler(CommandHandler("mine", show_mine, filters=filters.ChatType.PRIVATE))
     application.add_handler(CallbackQueryHandler(show_mine, pattern=f"^{re.escape(MENU_MINE)}$"))

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 from telegram import Update
-from telegram.ext import Application
 
 from bot.commands import RESIDENT_COMMANDS
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.staff import (
     STAFF_MENU,
     StaffCallbackQueryHandler,
@@ -36,7 +35,7 @@ async def show_staff_menu(update: Update, context: NaboContext) -> None:
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the staff menu handlers."""
     staff_ids = application.bot_data.config.staff_user_ids
     application.add_handler(staff_command(staff_ids, "staff", show_staff_menu))

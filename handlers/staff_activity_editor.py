@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    Application,
     ConversationHandler,
     MessageHandler,
     TypeHandler,
@@ -45,7 +45,7 @@ from bot.activity_view import (
 )
 from bot.broadcasts import announce_activity, notify_activity
 from bot.config import LANGUAGES
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.conversations import LatestConversation
 from bot.dates import (
     CapacityError,
@@ -237,7 +237,7 @@ class Edit:
     starts_at: datetime | None = None
 
 
-Callback = Callable[[Update, NaboContext], Awaitable[int]]
+Callback = Callable[[Update, NaboContext], Coroutine[Any, Any, int]]
 
 
 # ---------------------------------------------------------------- small helpers
@@ -249,24 +249,22 @@ def _typed(update: Update) -> str:
 
 
 def _draft(context: NaboContext) -> Draft | None:
-    draft = (context.user_data or {}).get(DRAFT_KEY)
+    draft = context.user_data.get(DRAFT_KEY)
     return draft if isinstance(draft, Draft) else None
 
 
 def _edit(context: NaboContext) -> Edit | None:
-    edit = (context.user_data or {}).get(EDIT_KEY)
+    edit = context.user_data.get(EDIT_KEY)
     return edit if isinstance(edit, Edit) else None
 
 
 def _forget(context: NaboContext) -> bool:
     """Drop any unfinished draft or edit; return True if a draft was dropped."""
-    user_data = context.user_data if context.user_data is not None else {}
-    user_data.pop(EDIT_KEY, None)
-    return user_data.pop(DRAFT_KEY, None) is not None
+    context.user_data.pop(EDIT_KEY, None)
+    return context.user_data.pop(DRAFT_KEY, None) is not None
 
 
 def _remember(context: NaboContext, key: str, value: Draft | Edit) -> None:
-    assert context.user_data is not None
     context.user_data[key] = value
 
 
@@ -1069,7 +1067,7 @@ async def _save_time(
 # ---------------------------------------------------------------- registration
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the conversation that describes a new activity or changes one of its values."""
     staff: frozenset[int] = application.bot_data.config.staff_user_ids
     # Only a fresh message is an answer; an edit of an earlier answer is not.
@@ -1080,7 +1078,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     ) -> StaffCallbackQueryHandler:
         return StaffCallbackQueryHandler(staff, callback, pattern)
 
-    def answer(state: int) -> MessageHandler:  # type: ignore[type-arg]
+    def answer(state: int) -> MessageHandler[NaboContext, int]:
         return MessageHandler(typed, _text_answer(state))
 
     def skip(state: int) -> StaffCallbackQueryHandler:

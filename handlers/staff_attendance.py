@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application
 
 from bot.activities import Activity
 from bot.activity_view import activity_title_when
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.replies import ButtonPress, answer_press
 from bot.signups import Signup, SignupStatus
 from bot.staff import StaffCallbackQueryHandler
@@ -179,7 +178,7 @@ async def _show_attendance(
     await show_screen(press, context, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the attendance buttons: the list, who came, and walk-ins."""
     staff: frozenset[int] = application.bot_data.config.staff_user_ids
     for callback, pattern in (

@@ -11,12 +11,11 @@ import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application
 
 from bot.activity_view import activity_title_when
 from bot.broadcasts import notify_activity
 from bot.config import LANGUAGES
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.notify import cancelled_text
 from bot.reminders import sync_reminder_jobs
 from bot.replies import answer_press
@@ -108,7 +107,7 @@ async def cancel_activity(update: Update, context: NaboContext) -> None:
     await show_screen(press, context, text, keyboard)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the buttons that ask before cancelling an activity and then cancel it."""
     staff: frozenset[int] = application.bot_data.config.staff_user_ids
     for callback, pattern in (

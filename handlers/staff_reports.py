@@ -20,9 +20,8 @@ from babel.numbers import format_decimal
 from telegram import Chat, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import Application
 
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.export import ReportFile, export_file, report_file
 from bot.i18n import Translator
 from bot.reporting import (
@@ -239,7 +238,7 @@ async def _temporary_file(name: str) -> AsyncIterator[Path]:
         await asyncio.to_thread(shutil.rmtree, folder, True)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add /export and /report, and their buttons in the staff menu (staff only)."""
     staff_ids = application.bot_data.config.staff_user_ids
     application.add_handler(staff_command(staff_ids, "export", send_export))

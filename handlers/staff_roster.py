@@ -13,12 +13,11 @@ import re
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application
 
 from bot.activities import ActivityListing
 from bot.activity_view import activity_title_when, fit_message
 from bot.config import LANGUAGES
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.i18n import Translator
 from bot.replies import ButtonPress, answer_press
 from bot.staff import STAFF_MENU, StaffCallbackQueryHandler, staff_command
@@ -184,7 +183,7 @@ async def edit_menu(update: Update, context: NaboContext) -> None:
     await show_screen(press, context, text, InlineKeyboardMarkup(rows))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add /signups and the buttons of the list, the staff view and the edit menu."""
     staff: frozenset[int] = application.bot_data.config.staff_user_ids
     application.add_handler(staff_command(staff, "signups", show_list))

@@ -14,10 +14,10 @@ from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler, filters
 
 from bot.config import LANGUAGES
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.conversations import LatestConversation
 from bot.i18n import Translator
 from bot.notify import Told, tell_resident
@@ -258,7 +258,7 @@ async def cancel(update: Update, context: NaboContext) -> int:
     return ConversationHandler.END
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the staff's volunteer handlers."""
     staff: frozenset[int] = application.bot_data.config.staff_user_ids
     typed = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE

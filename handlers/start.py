@@ -6,9 +6,9 @@ import logging
 import re
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.erasure import erase_resident
 from bot.menu import MENU_HOME, main_menu_keyboard, main_menu_text
 from bot.notice import (
@@ -121,7 +121,7 @@ async def read_in_language(update: Update, context: NaboContext) -> None:
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the getting-started handlers."""
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("start", start, filters=private))

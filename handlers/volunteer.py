@@ -21,7 +21,6 @@ from telegram import (
     Update,
 )
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -30,7 +29,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import NaboContext
+from bot.context import NaboApplication, NaboContext
 from bot.conversations import LatestConversation
 from bot.i18n import Translator
 from bot.menu import MENU_VOLUNTEER, back_to_menu_keyboard, menu_button
@@ -798,7 +797,7 @@ async def _remove_keyboard(chat_id: int, context: NaboContext) -> None:
     )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: NaboApplication) -> None:
     """Add the volunteer handlers."""
     private = filters.ChatType.PRIVATE
     typed = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & private

@@ -3,7 +3,7 @@
 import asyncio
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
@@ -110,3 +110,97 @@ async def test_a_short_wait_gives_up_and_keeps_the_busy_timeout(tmp_path: Path) 
         assert [tuple(row) for row in rows] == [(8,)]
     finally:
         await store.close()
+
+
+def _raised(run: Callable[[], object]) -> sqlite3.Error:
+    """Return the SQLite error that ``run`` raises."""
+    with pytest.raises(sqlite3.Error) as raised:
+        run()
+    return raised.value
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # No busy timeout: a lock held by another connection is an error at once.
+    return sqlite3.connect(path, isolation_level=None, timeout=0)
+
+
+def _busy(path: Path) -> sqlite3.Error:
+    """SQLITE_BUSY: another connection holds the write lock."""
+    holder, other = _connect(path), _connect(path)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        return _raised(lambda: other.execute("BEGIN IMMEDIATE"))
+    finally:
+        holder.execute("ROLLBACK")
+
+
+def _busy_snapshot(path: Path) -> sqlite3.Error:
+    """SQLITE_BUSY_SNAPSHOT (extended): a reader's snapshot went stale before it wrote."""
+    reader, writer = _connect(path), _connect(path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT * FROM t").fetchall()
+    writer.execute("INSERT INTO t VALUES (1)")
+    try:
+        return _raised(lambda: reader.execute("INSERT INTO t VALUES (2)"))
+    finally:
+        reader.execute("ROLLBACK")
+
+
+def _locked(path: Path) -> sqlite3.Error:
+    """SQLITE_LOCKED: the same connection still reads the table it tries to drop."""
+    connection = _connect(path)
+    connection.executemany("INSERT INTO t VALUES (?)", [(1,), (2,)])
+    cursor = connection.execute("SELECT * FROM t")
+    cursor.fetchone()
+    return _raised(lambda: connection.execute("DROP TABLE t"))
+
+
+def _locked_sharedcache(path: Path) -> sqlite3.Error:
+    """SQLITE_LOCKED_SHAREDCACHE (extended): a shared-cache neighbour writes the table."""
+    uri = f"file:{path}?cache=shared"
+    writer = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=0)
+    reader = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO t VALUES (1)")
+    try:
+        return _raised(lambda: reader.execute("SELECT * FROM t").fetchall())
+    finally:
+        writer.execute("ROLLBACK")
+
+
+def _no_such_table(path: Path) -> sqlite3.Error:
+    """A plain mistake whose message happens to say "locked" and "busy"."""
+    return _raised(lambda: _connect(path).execute("SELECT * FROM locked_busy"))
+
+
+def _no_such_column(path: Path) -> sqlite3.Error:
+    return _raised(lambda: _connect(path).execute("SELECT busy FROM t"))
+
+
+@pytest.mark.parametrize(
+    ("cause", "code", "busy"),
+    [
+        (_busy, sqlite3.SQLITE_BUSY, True),
+        (_busy_snapshot, 517, True),  # SQLITE_BUSY | 2 << 8
+        (_locked, sqlite3.SQLITE_LOCKED, True),
+        (_locked_sharedcache, 262, True),  # SQLITE_LOCKED | 1 << 8
+        (_no_such_table, sqlite3.SQLITE_ERROR, False),
+        (_no_such_column, sqlite3.SQLITE_ERROR, False),
+    ],
+)
+def test_is_busy_reads_the_sqlite_error_code_not_the_message(
+    tmp_path: Path, cause: Callable[[Path], sqlite3.Error], code: int, busy: bool
+) -> None:
+    path = tmp_path / "nabo.sqlite3"
+    with sqlite3.connect(path, isolation_level=None) as setup:
+        setup.execute("PRAGMA journal_mode = WAL")  # as Store.open sets it
+        setup.execute("CREATE TABLE t (x)")
+    error = cause(path)
+    assert error.sqlite_errorcode == code
+    assert is_busy(error) is busy
+
+
+def test_is_busy_is_false_for_other_errors_and_none() -> None:
+    assert not is_busy(None)
+    assert not is_busy(OSError("database is locked"))
+    assert not is_busy(sqlite3.OperationalError("database is locked"))  # no error code

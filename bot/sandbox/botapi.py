@@ -553,7 +553,7 @@ class BotApiServer:
         self._stop_event = asyncio.Event()
         self._stopping = False
         self._handlers: dict[str, tuple[str, Handler]] = {}
-        for name, handler in {
+        handlers: dict[str, Handler] = {
             "getMe": self._get_me,
             "logOut": self._true,
             "close": self._true,
@@ -578,7 +578,8 @@ class BotApiServer:
                 f"send{kind.capitalize()}": functools.partial(self._send_media, kind)
                 for kind in ("document", "photo", "audio", "video", "animation", "voice", "sticker")
             },
-        }.items():
+        }
+        for name, handler in handlers.items():
             # Telegram treats method names case-insensitively.
             self._handlers[name.lower()] = (name, handler)
 
@@ -1173,7 +1174,8 @@ class BotApiServer:
                 )
                 try:
                     async with session.post(hook["url"], json=update, headers=headers) as response:
-                        status, reason = response.status, response.reason
+                        # str(): aiohttp has None for a missing reason phrase.
+                        status, reason = response.status, str(response.reason)
                 except (ClientError, TimeoutError) as exc:
                     status, reason = 0, str(exc) or type(exc).__name__
                 if 200 <= status < 300:
@@ -1788,7 +1790,7 @@ class BotApiServer:
 
     def callback_data_sent(self, chat_id: int | None = None) -> list[str]:
         """Every callback_data the bot put on an inline button (in one chat, or anywhere)."""
-        found = []
+        found: list[str] = []
         for _, params in self.requests:
             if chat_id is not None and str(params.get("chat_id")) != str(chat_id):
                 continue

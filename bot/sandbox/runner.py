@@ -11,11 +11,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from aiohttp import web
-from telegram.ext import Application
 
 from bot.app import build_application, running
 from bot.clock import Clock
 from bot.config import Config
+from bot.context import NaboApplication
 from bot.dedup import highest_recorded_update_id
 from bot.sandbox.botapi import BotApiServer
 from bot.sandbox.demo import (
@@ -80,7 +80,7 @@ class Sandbox:
         return f"http://{HOST}:{self._bound_port}/"
 
     @property
-    def application(self) -> Application:  # type: ignore[type-arg]
+    def application(self) -> NaboApplication:
         """Nabo's running Application."""
         return self._application
 
