@@ -112,8 +112,9 @@ def test_template_is_up_to_date_with_the_code() -> None:
 
 
 _ISOLATED = re.compile(f"{FSI}[^{PDI}]*{PDI}")
-# Placeholders are isolated by the code at runtime; /commands stay bare so they stay tappable.
-_EXEMPT = re.compile(r"\{[a-z_]+\}|/[a-z]+")
+# Placeholders are isolated by the code at runtime. /commands are isolated too: a slash
+# after an isolate still starts a command, so they stay tappable (tests/test_bidi.py).
+_EXEMPT = re.compile(r"\{[a-z_]+\}")
 
 
 def test_arabic_isolates_left_to_right_values() -> None:

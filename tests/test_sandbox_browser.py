@@ -217,3 +217,36 @@ async def test_staff_broadcast_reaches_a_resident(
     await be(page, "da")
     await expect(page.locator(".msg.bot .text").last).to_have_text(announcement)
     await screenshot(page, "resident-got-broadcast")
+
+
+# Where each command's first and last letters are drawn: left to right, "/" first.
+_COMMAND_GLYPHS = """bubble => [...bubble.querySelectorAll("a.command")].map(link => {
+    const text = link.firstChild;
+    const at = (i) => { const range = document.createRange();
+        range.setStart(text, i); range.setEnd(text, i + 1);
+        return range.getBoundingClientRect().left; };
+    return [link.textContent, at(0), at(text.length - 1)];
+})"""
+
+
+async def test_arabic_help_shows_commands_the_right_way_round_and_tappable(
+    sandbox_page: tuple[Sandbox, Page], catalogs: Catalogs
+) -> None:
+    _, page = sandbox_page
+    ar = catalogs.translator("ar")
+    await start_and_consent(page, "ar", ar)
+    await say(page, "/help")
+    bubble = page.locator(".msg.bot", has=page.locator("a.command", has_text="/deleteme")).last
+    await expect(bubble).to_be_visible()
+    glyphs = await bubble.locator(".text").evaluate(_COMMAND_GLYPHS)
+    commands = [text for text, _, _ in glyphs]
+    assert "/start" in commands
+    assert "/deleteme" in commands
+    # Read as a phone shows it: "/start", never "start/".
+    assert [text for text, first, last in glyphs if not first < last] == []
+    await screenshot(page, "arabic-help")
+    # A command in the text is a link that sends it.
+    answers = await page.locator(".msg.bot").count()
+    await bubble.locator("a.command", has_text="/activities").first.click()
+    await expect(page.locator(".msg.user").last).to_have_text("/activities")
+    await expect(page.locator(".msg.bot")).to_have_count(answers + 1)

@@ -55,6 +55,28 @@ function sizeText(bytes) {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} kB`;
 }
 
+// A /command in a bot's message is a link that sends it, as in Telegram's clients: a
+// slash not after a letter, digit, "_" or "/", so the isolates around a command in
+// Arabic text (U+2068 ... U+2069) keep it tappable.
+const COMMAND = /(?<![\p{L}\p{N}_\/])\/[A-Za-z0-9_]{1,32}(?![\p{L}\p{N}_\/])/gu;
+
+function withCommands(text) {
+  const parts = [];
+  let last = 0;
+  for (const match of text.matchAll(COMMAND)) {
+    parts.push(text.slice(last, match.index));
+    const link = el("a", {class: "command", href: "#"}, match[0]);
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      act("send", {text: match[0]});
+    });
+    parts.push(link);
+    last = match.index + match[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts;
+}
+
 function renderMessage(message) {
   const bubble = el("li", {
     class: `msg ${message.from_bot ? "bot" : "user"}`,
@@ -63,7 +85,10 @@ function renderMessage(message) {
   if (!message.from_bot && state.current === "staff-group") {
     bubble.append(el("div", {class: "sender", dir: "auto"}, message.sender));
   }
-  if (message.text) bubble.append(el("div", {class: "text", dir: "auto"}, message.text));
+  if (message.text) {
+    bubble.append(el("div", {class: "text", dir: "auto"},
+      ...(message.from_bot ? withCommands(message.text) : [message.text])));
+  }
   if (message.contact) bubble.append(el("div", {class: "text"}, `📞 ${message.contact}`));
   if (message.kind) bubble.append(el("div", {class: "text muted"}, `[${message.kind}]`));
   if (message.file) {
