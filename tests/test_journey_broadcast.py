@@ -403,6 +403,34 @@ async def test_weekly_overview_once_and_only_with_news(
         await nabo.stop()
 
 
+async def test_an_overview_with_news_for_nobody_records_nothing(
+    botapi: BotApiServer, config: object, clock: object, catalogs: Catalogs
+) -> None:
+    # Mondays at 12:00 local time; the test clock starts that Monday at 10:00.
+    digest_config = replace(config, digest_weekday=0, digest_time=time(12, 0))  # type: ignore[type-var]
+    nabo = Nabo(botapi, digest_config, clock)  # type: ignore[arg-type]
+    await nabo.start()
+    try:
+        server = nabo.server
+        await residents(nabo, {82: "da"})
+        # Nothing coming in the week: nobody is sent anything, and nothing is recorded.
+        assert await send_weekly_digest(nabo.application) is None
+        await settle(nabo)
+        assert await nabo.rows("SELECT * FROM broadcasts") == []
+        # Activities added later that week still get the week's overview.
+        await add_activity(nabo.store, nabo.clock.now(), title_da="Fællesspisning")
+        cursor = server.cursor(82)
+        nabo.clock.advance(timedelta(hours=2))
+        await nabo.run_job(DIGEST_JOB)
+        await wait_for_broadcast_end(nabo)
+        [overview] = await server.wait_for_messages(82, after=cursor)
+        assert "Fællesspisning" in overview["text"]
+        assert await nabo.rows("SELECT kind, status FROM broadcasts") == [("digest", "done")]
+        assert await send_weekly_digest(nabo.application) is None  # still once a week
+    finally:
+        await nabo.stop()
+
+
 async def test_a_new_conversation_takes_over_a_half_written_one(
     nabo: Nabo, catalogs: Catalogs
 ) -> None:
