@@ -108,7 +108,11 @@ def build_application(config: Config, clock: Clock | None = None) -> Application
     bot_data: BotData = application.bot_data
     bot_data.config = config
     bot_data.clock = clock or Clock()
-    bot_data.flood = FloodGuard(config.flood_limit, config.flood_window.total_seconds())
+    bot_data.flood = FloodGuard(
+        config.flood_limit,
+        config.flood_window.total_seconds(),
+        press_limit=config.flood_press_limit,
+    )
     _register_handlers(application)
     return application
 

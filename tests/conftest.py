@@ -146,6 +146,7 @@ def config(botapi: BotApiServer, tmp_path: Path) -> Config:
         # Tests act at machine speed, far faster than any resident; the flood guard has
         # its own tests (tests/test_flood.py), which set the real limit back.
         flood_limit=1_000_000,
+        flood_press_limit=1_000_000,
     )
 
 
