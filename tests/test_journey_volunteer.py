@@ -17,6 +17,7 @@ from tests.conftest import (
     buttons,
     consented,
     open_staff_chat,
+    refused,
     settle,
 )
 
@@ -171,7 +172,7 @@ async def test_full_offer_with_a_shared_contact(
         tr.gettext("🗑 Withdraw my offer"),
         tr.gettext("☰ Menu"),
     ]
-    assert [r for r in server.rejected if "not modified" not in r[2]] == []
+    assert [r for r in refused(server) if "not modified" not in r[2]] == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
