@@ -113,7 +113,11 @@ def build_application(config: Config, clock: Clock | None = None) -> NaboApplica
     bot_data: BotData = application.bot_data
     bot_data.config = config
     bot_data.clock = clock or Clock()
-    bot_data.flood = FloodGuard(config.flood_limit, config.flood_window.total_seconds())
+    bot_data.flood = FloodGuard(
+        config.flood_limit,
+        config.flood_window.total_seconds(),
+        press_limit=config.flood_press_limit,
+    )
     _register_handlers(application)
     return application
 
@@ -187,6 +191,7 @@ async def _post_init(application: NaboApplication) -> None:
         bot_data.catalogs,
         await _staff_languages(bot_data),
         RESIDENT_COMMANDS,
+        config.default_language,
     )
     # The database is the source of truth: reminder, broadcast and feedback jobs are
     # rebuilt from it now and every few minutes after.
@@ -201,17 +206,18 @@ async def _post_init(application: NaboApplication) -> None:
     log.info("Nabo started: %r", config)
 
 
-async def _staff_languages(bot_data: BotData) -> dict[int, str]:
-    """Return the language of each staff member who has a chat with Nabo already.
+async def _staff_languages(bot_data: BotData) -> dict[int, str | None]:
+    """Return the language each staff member chose in Nabo (None if they did not).
 
-    Telegram refuses a command list for a chat that does not exist yet; the others
-    get theirs when they open the staff menu.
+    Every staff member is tried, whether or not Nabo stores anything about them: one
+    who pressed Start without accepting the residents' notice has a chat all the same.
+    Telegram refuses a list for a chat that does not exist yet; that staff member
+    gets theirs when they press Start.
     """
-    languages = {}
-    for user_id in bot_data.config.staff_user_ids:
+    languages: dict[int, str | None] = {}
+    for user_id in sorted(bot_data.config.staff_user_ids):
         resident = await bot_data.residents.get(user_id)
-        if resident is not None:
-            languages[user_id] = resident.language or bot_data.config.default_language
+        languages[user_id] = resident.language if resident is not None else None
     return languages
 
 

@@ -221,8 +221,10 @@ class BroadcastRepository:
         row = await self._store.fetch_one("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
         return Broadcast.from_row(row) if row else None
 
-    async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
-        """Remember which staff message shows this broadcast's progress."""
+    async def set_progress_message(
+        self, broadcast_id: int, chat_id: int, message_id: int | None
+    ) -> None:
+        """Remember where to report the broadcast: a message to edit, or None for a new one."""
         async with self._store.transaction() as db:
             await db.execute(
                 "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",

@@ -64,10 +64,12 @@ class Config:
     retention_days: int = 365
     # Sign-ups lose their link to the resident this long after their activity.
     signup_retention_days: int = 180
-    # Flood guard: a resident may send this many updates per window; more are dropped
-    # with one polite notice (bot/flood.py). Not read from the environment: these are
-    # safety limits, not settings an operator should need to tune.
+    # Flood guard: a resident may send this many typed updates, and press this many
+    # buttons, per window; more are dropped with one polite notice (bot/flood.py).
+    # Presses get more: browsing by buttons is quick tapping. Not read from the
+    # environment: these are safety limits, not settings an operator should need to tune.
     flood_limit: int = 15
+    flood_press_limit: int = 40
     flood_window: timedelta = timedelta(seconds=10)
     # How long a write waits for another process's lock (a backup, an export) before
     # the resident is asked to try again.

@@ -201,7 +201,11 @@ class DeliverySender:
             await self._report(broadcast_id, final=False)
 
     async def _report(self, broadcast_id: int, *, final: bool) -> None:
-        """Update the staff member's progress message (and send the final report)."""
+        """Update the staff member's progress message; the final tally arrives once.
+
+        It replaces the progress message when there is one (staff sent it now and
+        watch it), else it comes as a new message (an announcement, a scheduled one).
+        """
         broadcast = await self._repo.get(broadcast_id)
         if broadcast is None or broadcast.progress_chat_id is None:
             return
@@ -212,13 +216,21 @@ class DeliverySender:
             language = (resident.language if resident else None) or language
         tr = bot_data.catalogs.translator(language)
         text = progress_text(tr, await self._repo.counts(broadcast_id), final=final)
+        bot = self.application.bot
         try:
-            if broadcast.progress_message_id is not None:
-                await self.application.bot.edit_message_text(
+            if broadcast.progress_message_id is None:
+                if final:
+                    await bot.send_message(broadcast.progress_chat_id, text)
+                return
+            try:
+                await bot.edit_message_text(
                     text, broadcast.progress_chat_id, broadcast.progress_message_id
                 )
-            if final:
-                await self.application.bot.send_message(broadcast.progress_chat_id, text)
+            except BadRequest as error:
+                if not final or "not modified" in error.message.lower():
+                    raise
+                # The progress message is gone (deleted by staff): the tally still comes.
+                await bot.send_message(broadcast.progress_chat_id, text)
         except (BadRequest, Forbidden, NetworkError) as error:
             # Progress is a courtesy; a failed edit must never stop the broadcast.
             log.info("could not update broadcast progress: %s", type(error).__name__)

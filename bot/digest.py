@@ -68,7 +68,10 @@ async def _digest_job(context: NaboContext) -> None:
 
 
 async def send_weekly_digest(application: NaboApplication) -> int | None:
-    """Write this week's overview for every subscriber with something to read; once a week."""
+    """Write this week's overview for every subscriber with something to read; once a week.
+
+    Returns the broadcast's id, or None when it exists already or nobody has news.
+    """
     bot_data = application.bot_data
     now = bot_data.clock.now()
     week = week_key(now.astimezone(bot_data.config.timezone))
@@ -77,7 +80,12 @@ async def send_weekly_digest(application: NaboApplication) -> int | None:
     for user_id, chat_id, language in await bot_data.broadcasts.audience(DIGEST):
         if await bot_data.activities.matching_interests(user_id, now, end, limit=1):
             recipients.append((user_id, chat_id, language))
-    # With nothing to announce, nobody gets a message; the overview is simply done.
+    if not recipients:
+        # Nobody is sent anything, so nothing is recorded: no broadcast with 0
+        # recipients in the export, and a later run this week (after a restart, once
+        # activities are added) can still send the week's overview.
+        log.info("weekly overview %s: nothing for anyone yet", week)
+        return None
     broadcast_id = await bot_data.broadcasts.create_digest(week, recipients, now)
     if broadcast_id is None:
         return None  # this week's overview exists already (sent, or being sent)

@@ -1,4 +1,4 @@
-"""Erasing a resident everywhere: the database, the staff chat's post, and memory."""
+"""Erasing a resident everywhere: the database, the staff's posts, and memory."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from datetime import datetime
 
 from bot.context import NaboApplication
 from bot.conversations import forget_conversations
+from bot.i18n import Translator
 from bot.notify import tell_promotions
-from bot.team import edit_staff_post, team_translator
+from bot.team import StaffPosts, Team
 
 
 async def erase_resident(
@@ -20,8 +21,9 @@ async def erase_resident(
 ) -> bool:
     """Erase one resident (after /deleteme or for inactivity); return whether they existed.
 
-    Their coming places go to the waitlist and those who move up are told at once; the
-    staff chat's post about their offer of help loses its details. ``inactive_since``:
+    Their coming places go to the waitlist and those who move up are told at once; every
+    post about their offer of help (the staff chat's, or each staff member's copy) loses
+    its details. ``inactive_since``:
     erase only if still inactive and warned (see ResidentRepository.forget).
     """
     bot_data = application.bot_data
@@ -33,21 +35,23 @@ async def erase_resident(
         return False  # they came back in time
     forget_conversations(application, user_id, chat_id)
     if offer is not None:
-        staff_tr = team_translator(bot_data.catalogs, bot_data.config)
-        await edit_staff_post(
-            application.bot,
-            bot_data.config,
-            offer.staff_message_id,
-            (
-                staff_tr.gettext(
+        number = offer.id
+
+        def removed(tr: Translator) -> tuple[str, None]:
+            text = (
+                tr.gettext(
                     "🙋 Offer of help #{number} was removed: the volunteer deleted their data."
                 )
                 if by_resident
-                else staff_tr.gettext(
+                else tr.gettext(
                     "🙋 Offer of help #{number} was removed: the volunteer had not used "
                     "Nabo for a long time, so their data was deleted."
                 )
-            ).format(number=staff_tr.ltr(offer.id)),
+            )
+            return text.format(number=tr.ltr(number)), None
+
+        await Team.of(application).edit(
+            StaffPosts(offer.staff_message_id, offer.staff_copies), removed
         )
     await tell_promotions(
         application.bot,

@@ -26,6 +26,9 @@ DOMAIN = "messages"
 # scrambling the right-to-left sentence around it.
 FSI = "\u2068"
 PDI = "\u2069"
+# A right-to-left mark: starts an Arabic line that opens with an isolated value, so a
+# client that picks a line's direction from its first letter still lays it out RTL.
+RLM = "\u200f"
 
 # The name of each language in that language, for the language buttons.
 LANGUAGE_NAMES: dict[str, str] = {"da": "Dansk", "ar": "العربية", "en": "English"}
@@ -98,6 +101,10 @@ class Translator:
         """Wrap a left-to-right value in Unicode isolates when the text around it is RTL."""
         text = str(value)
         return f"{FSI}{text}{PDI}" if self.is_rtl else text
+
+    def line_start(self) -> str:
+        """Return the mark that starts a line opening with a left-to-right value (RTL only)."""
+        return RLM if self.is_rtl else ""
 
     def when(self, moment: datetime) -> str:
         """Format a moment as weekday, date and time, in this locale and time zone."""

@@ -278,4 +278,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) STRICT
         """,
     ),
+    # 9: copies of a notification in staff members' own chats. Without a staff chat
+    # (STAFF_CHAT_ID unset) each staff member gets their own post about an offer of help;
+    # its message id is kept per staff member (a private chat's id is the user's), so
+    # withdrawal, erasure and retention can edit every copy. Deleted with the offer.
+    (
+        """
+        CREATE TABLE offer_staff_messages (
+            offer_id       INTEGER NOT NULL REFERENCES volunteer_offers (id) ON DELETE CASCADE,
+            staff_user_id  INTEGER NOT NULL,
+            message_id     INTEGER NOT NULL,
+            PRIMARY KEY (offer_id, staff_user_id)
+        ) STRICT
+        """,
+    ),
 )

@@ -37,6 +37,13 @@ async def delete_offers(db: aiosqlite.Connection, where: str, params: Sequence[A
         f" WHERE {where} ORDER BY created_at",
         params,
     )
+    # The message ids of its copies in staff members' chats go too (not only by the
+    # foreign key, so nothing depends on PRAGMA foreign_keys alone).
+    await db.execute(
+        "DELETE FROM offer_staff_messages"
+        f" WHERE offer_id IN (SELECT id FROM volunteer_offers WHERE {where})",
+        params,
+    )
     await db.execute(f"DELETE FROM volunteer_offers WHERE {where}", params)
 
 

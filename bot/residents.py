@@ -143,7 +143,10 @@ class ResidentRepository:
         questions they were sent; what the report counts of these stays as anonymous
         remains (bot/remains.py).
         Unlinked feedback and answer tokens point to nobody by design, and the audit log
-        keeps staff actions (ids only) for accountability.
+        keeps staff actions (ids only) for accountability. The message ids of staff
+        members' copies of an offer go with the offer, and only with it: they stay when
+        a staff member erases themselves, so the volunteer's own erasure can still edit
+        every copy.
 
         With ``inactive_since`` (retention), nothing happens unless the resident was
         warned and has not used Nabo since then: checked inside the transaction, so a

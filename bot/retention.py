@@ -27,7 +27,7 @@ from bot.jobs import job_queue_of
 from bot.menu import back_to_menu_keyboard
 from bot.notify import Told, tell_resident
 from bot.residents import Resident
-from bot.team import edit_staff_post, team_translator
+from bot.team import Render, StaffPosts, Team
 
 log = logging.getLogger(__name__)
 
@@ -93,15 +93,11 @@ async def run_retention(application: NaboApplication) -> RetentionReport:
         now - timedelta(days=config.signup_retention_days)
     )
     offers = await bot_data.volunteers.delete_inactive(now - INACTIVE_OFFER_RETENTION)
-    staff_tr = team_translator(bot_data.catalogs, config)
+    team = Team.of(application)
     for offer in offers:
-        await edit_staff_post(
-            application.bot,
-            config,
-            offer.staff_message_id,
-            staff_tr.gettext(
-                "🙋 Offer of help #{number} was deleted: it had been inactive for a year."
-            ).format(number=staff_tr.ltr(offer.id)),
+        await team.edit(
+            StaffPosts(offer.staff_message_id, offer.staff_copies),
+            _deleted_render(offer.id),
         )
     report = RetentionReport(warned, erased, unlinked, len(offers))
     if any((warned, erased, unlinked, offers)):
@@ -113,6 +109,17 @@ async def run_retention(application: NaboApplication) -> RetentionReport:
             len(offers),
         )
     return report
+
+
+def _deleted_render(number: int) -> Render:
+    """Say, on a post about an offer of help, that the offer was deleted for inactivity."""
+
+    def render(tr: Translator) -> tuple[str, None]:
+        return tr.gettext(
+            "🙋 Offer of help #{number} was deleted: it had been inactive for a year."
+        ).format(number=tr.ltr(number)), None
+
+    return render
 
 
 async def _warn(application: NaboApplication, resident: Resident, now: datetime) -> bool:

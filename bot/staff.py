@@ -21,6 +21,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.commands import RESIDENT_COMMANDS
+from bot.config import LANGUAGES
+from bot.context import NaboContext
 from bot.i18n import N_, Catalogs, Translator
 
 log = logging.getLogger(__name__)
@@ -71,6 +74,16 @@ class StaffCallbackQueryHandler(CallbackQueryHandler[Any, Any]):
         return super().check_update(update)
 
 
+def staff_commands_text(tr: Translator) -> str:
+    """List the staff commands, one a line, as the staff's command menu names them."""
+    # Written like the residents' list in the help text: each line starts with its
+    # command, isolated and after a right-to-left mark in Arabic (tests/test_bidi.py).
+    return "\n".join(
+        f"{tr.line_start()}{tr.ltr('/' + name)} – {tr.gettext(text)}"
+        for name, text in STAFF_COMMANDS
+    )
+
+
 def staff_menu_button(tr: Translator) -> InlineKeyboardButton:
     """Build the button that opens the staff menu (shown to staff only)."""
     return InlineKeyboardButton(tr.gettext("🛠 Staff"), callback_data=STAFF_MENU)
@@ -102,18 +115,42 @@ def staff_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
 async def set_staff_command_menus(
     bot: ExtBot[int],
     catalogs: Catalogs,
-    staff_languages: dict[int, str],
+    staff_languages: dict[int, str | None],
     resident_commands: tuple[tuple[str, str], ...],
+    default_language: str,
 ) -> None:
-    """Give each staff member the resident commands plus the staff ones, in their language."""
-    for user_id, language in staff_languages.items():
-        tr = catalogs.translator(language)
-        commands = [
-            BotCommand(name, tr.gettext(text))
-            for name, text in (*resident_commands, *STAFF_COMMANDS)
-        ]
+    """Give each staff member the resident commands plus the staff ones, in their language.
+
+    ``staff_languages`` holds the language each chose in Nabo, or None: then the list
+    follows their Telegram app's language, as Nabo's replies do (else the default).
+    One list per language, as for residents, since the chat's own lists come first.
+    """
+    for user_id, chosen in staff_languages.items():
         try:
-            await bot.set_my_commands(commands, scope=BotCommandScopeChat(user_id))
+            for code in (*LANGUAGES, None):
+                tr = catalogs.translator(chosen or code or default_language)
+                commands = [
+                    BotCommand(name, tr.gettext(text))
+                    for name, text in (*resident_commands, *STAFF_COMMANDS)
+                ]
+                await bot.set_my_commands(
+                    commands, scope=BotCommandScopeChat(user_id), language_code=code
+                )
         except TelegramError as error:
-            # A staff member who has never written to the bot has no chat yet.
-            log.warning("could not set staff commands for one staff member: %s", error)
+            # A staff member who has never written to the bot has no chat yet; they get
+            # the list when they press Start.
+            log.info("could not set staff commands for one staff member: %s", error)
+
+
+async def set_own_staff_commands(context: NaboContext) -> None:
+    """Give the staff member behind this update their command list, now that Nabo can."""
+    if context.user_id is None or not context.is_staff:
+        return
+    chosen = context.resident.language if context.resident is not None else None
+    await set_staff_command_menus(
+        context.bot,
+        context.bot_data.catalogs,
+        {context.user_id: chosen},
+        RESIDENT_COMMANDS,
+        context.config.default_language,
+    )

@@ -18,6 +18,29 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def pack_messages(parts: list[list[str]], limit: int) -> list[str]:
+    """Join parts into as few messages as fit ``limit`` (UTF-16 units), in order.
+
+    Each part is its pieces (a heading and a text, say), kept together in one message
+    when they fit; a part too long for one message is split between its pieces.
+    Every piece must fit ``limit`` on its own.
+    """
+    messages: list[str] = []
+    current = ""
+    for part in parts:
+        pieces = ["\n".join(part)] if utf16_len("\n".join(part)) <= limit else part
+        for piece in pieces:
+            joined = f"{current}\n\n{piece}" if current else piece
+            if utf16_len(joined) <= limit:
+                current = joined
+                continue
+            messages.append(current)
+            current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
 def language_name(tr: Translator, language: str) -> str:
     """Name a language in the reader's language (for staff; residents pick by native names)."""
     names = {"da": tr.gettext("Danish"), "ar": tr.gettext("Arabic"), "en": tr.gettext("English")}

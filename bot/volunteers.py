@@ -7,8 +7,9 @@ keeps no contact details and no free text.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -103,9 +104,11 @@ class Offer:
     phone: str | None
     note: str | None
     status: str
-    staff_message_id: int | None
+    staff_message_id: int | None  # the post in the staff chat
     created_at: datetime
     updated_at: datetime
+    # Without a staff chat: each staff member's own copy (staff user id → message id).
+    staff_copies: dict[int, int] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
@@ -120,7 +123,7 @@ class Offer:
 
     @classmethod
     def from_row(cls, row: Any) -> Offer:
-        """Build an Offer from a ``volunteer_offers`` row."""
+        """Build an Offer from a row of ``_OFFERS`` (a ``volunteer_offers`` row and its copies)."""
         created, updated = from_db(row["created_at"]), from_db(row["updated_at"])
         assert created is not None
         assert updated is not None
@@ -137,6 +140,9 @@ class Offer:
             staff_message_id=row["staff_message_id"],
             created_at=created,
             updated_at=updated,
+            staff_copies={
+                int(user): int(message) for user, message in json.loads(row["staff_copies"]).items()
+            },
         )
 
 
@@ -147,6 +153,7 @@ class SaveResult:
     offer: Offer
     is_new: bool
     previous_staff_message_id: int | None
+    previous_staff_copies: dict[int, int] = field(default_factory=dict)
 
 
 def _join(codes: tuple[str, ...], known: dict[str, str]) -> str:
@@ -158,6 +165,16 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(code for code in text.split(",") if code)
 
 
+# Every offer is read with the message ids of its copies in staff members' own chats,
+# so whoever edits the staff's posts (withdrawal, erasure, retention) has them all.
+_OFFERS = """
+    SELECT o.*,
+           (SELECT json_group_object(c.staff_user_id, c.message_id)
+              FROM offer_staff_messages c WHERE c.offer_id = o.id) AS staff_copies
+      FROM volunteer_offers o
+"""
+
+
 class VolunteerRepository:
     """SQL for the ``volunteer_offers`` table."""
 
@@ -167,16 +184,12 @@ class VolunteerRepository:
 
     async def get(self, offer_id: int) -> Offer | None:
         """Return an offer by id."""
-        row = await self._store.fetch_one(
-            "SELECT * FROM volunteer_offers WHERE id = ?", (offer_id,)
-        )
+        row = await self._store.fetch_one(f"{_OFFERS} WHERE o.id = ?", (offer_id,))
         return Offer.from_row(row) if row else None
 
     async def get_for(self, user_id: int) -> Offer | None:
         """Return the resident's offer (also a withdrawn one), if any."""
-        row = await self._store.fetch_one(
-            "SELECT * FROM volunteer_offers WHERE user_id = ?", (user_id,)
-        )
+        row = await self._store.fetch_one(f"{_OFFERS} WHERE o.user_id = ?", (user_id,))
         return Offer.from_row(row) if row else None
 
     async def save(self, user_id: int, draft: OfferDraft, now: datetime) -> SaveResult:
@@ -199,12 +212,10 @@ class VolunteerRepository:
             "now": to_db(now),
         }
         async with self._store.transaction() as db:
-            async with db.execute(
-                "SELECT status, staff_message_id FROM volunteer_offers WHERE user_id = ?",
-                (user_id,),
-            ) as cursor:
-                before = await cursor.fetchone()
-            is_new = before is None or before["status"] == "withdrawn"
+            async with db.execute(f"{_OFFERS} WHERE o.user_id = ?", (user_id,)) as cursor:
+                found = await cursor.fetchone()
+            before = Offer.from_row(found) if found else None
+            is_new = before is None or not before.is_open
             await db.execute(
                 """
                 INSERT INTO volunteer_offers (user_id, kinds, other_help, times, contact, phone,
@@ -227,12 +238,11 @@ class VolunteerRepository:
                 """,
                 values,
             )
-            async with db.execute(
-                "SELECT * FROM volunteer_offers WHERE user_id = ?", (user_id,)
-            ) as cursor:
+            async with db.execute(f"{_OFFERS} WHERE o.user_id = ?", (user_id,)) as cursor:
                 row = await cursor.fetchone()
-        previous = before["staff_message_id"] if before is not None else None
-        return SaveResult(Offer.from_row(row), is_new, previous)
+        if before is None:
+            return SaveResult(Offer.from_row(row), is_new, None)
+        return SaveResult(Offer.from_row(row), is_new, before.staff_message_id, before.staff_copies)
 
     async def withdraw(self, user_id: int, now: datetime) -> Offer | None:
         """Withdraw the resident's offer, dropping its phone number and free text.
@@ -251,9 +261,7 @@ class VolunteerRepository:
             )
             if cursor.rowcount != 1:
                 return None
-            async with db.execute(
-                "SELECT * FROM volunteer_offers WHERE user_id = ?", (user_id,)
-            ) as cursor:
+            async with db.execute(f"{_OFFERS} WHERE o.user_id = ?", (user_id,)) as cursor:
                 row = await cursor.fetchone()
         return Offer.from_row(row)
 
@@ -271,17 +279,29 @@ class VolunteerRepository:
                 return None
         return await self.get(offer_id)
 
-    async def set_staff_message(self, offer_id: int, message_id: int | None) -> None:
-        """Remember which staff-chat message shows the offer (to update it later)."""
+    async def set_staff_message(
+        self, offer_id: int, message_id: int | None, copies: dict[int, int] | None = None
+    ) -> None:
+        """Remember which messages show the offer to staff (to update them later).
+
+        ``message_id`` is the staff chat's post; ``copies`` the message id in each staff
+        member's own chat (staff user id → message id), replacing those stored before.
+        """
         async with self._store.transaction() as db:
             await db.execute(
                 "UPDATE volunteer_offers SET staff_message_id = ? WHERE id = ?",
                 (message_id, offer_id),
             )
+            await db.execute("DELETE FROM offer_staff_messages WHERE offer_id = ?", (offer_id,))
+            await db.executemany(
+                "INSERT INTO offer_staff_messages (offer_id, staff_user_id, message_id)"
+                " VALUES (?, ?, ?)",
+                [(offer_id, user, message) for user, message in sorted((copies or {}).items())],
+            )
 
     async def all(self) -> list[Offer]:
         """Return every offer, newest first (for the staff's overview)."""
-        rows = await self._store.fetch_all("SELECT * FROM volunteer_offers ORDER BY id DESC")
+        rows = await self._store.fetch_all(f"{_OFFERS} ORDER BY o.id DESC")
         return [Offer.from_row(row) for row in rows]
 
     async def delete_inactive(self, updated_before: datetime) -> list[Offer]:
@@ -289,9 +309,7 @@ class VolunteerRepository:
         async with self._store.transaction() as db:
             where = "status IN ('not_now', 'withdrawn') AND updated_at <= ?"
             params = (to_db(updated_before),)
-            async with db.execute(
-                f"SELECT * FROM volunteer_offers WHERE {where} ORDER BY id", params
-            ) as cursor:
+            async with db.execute(f"{_OFFERS} WHERE {where} ORDER BY o.id", params) as cursor:
                 offers = [Offer.from_row(row) for row in await cursor.fetchall()]
             # When each came stays, so past reports still count it (bot/remains.py).
             await delete_offers(db, where, params)

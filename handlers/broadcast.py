@@ -31,7 +31,13 @@ from bot.dates import DateError, parse_start
 from bot.i18n import LANGUAGE_NAMES
 from bot.replies import answer_press, edit_query_message
 from bot.staff import StaffCallbackQueryHandler, staff_command
-from bot.staff_texts import date_examples, date_problem, language_name, utf16_len
+from bot.staff_texts import (
+    date_examples,
+    date_problem,
+    language_name,
+    pack_messages,
+    utf16_len,
+)
 
 log = logging.getLogger(__name__)
 
@@ -281,22 +287,28 @@ async def take_time(update: Update, context: NaboContext) -> int:
 
 
 async def _preview(chat_id: int, context: NaboContext) -> int:
-    """Show the message as residents will get it, the audience, the count and the time."""
+    """Show the message as residents will get it, the audience, the count and the time.
+
+    All in one message when it fits (the buttons under it), else in as few as fit.
+    """
     draft = context.user_data[DRAFT]
     tr = context.tr
     _ = tr.gettext
     count = await context.bot_data.broadcasts.count_audience(draft["audience"])
+    parts = []
     for code in LANGUAGE_NAMES:
         text = draft["texts"].get(code)
-        label = _("Preview in {language}:").format(language=language_name(tr, code))
         if text is None:
-            label = _("Residents who read {language} get the Danish text.").format(
-                language=language_name(tr, code)
+            parts.append(
+                [
+                    _("Residents who read {language} get the Danish text.").format(
+                        language=language_name(tr, code)
+                    )
+                ]
             )
-            await context.bot.send_message(chat_id, label)
-            continue
-        await context.bot.send_message(chat_id, label)
-        await context.bot.send_message(chat_id, text)
+        else:
+            label = _("Preview in {language}:").format(language=language_name(tr, code))
+            parts.append([label, text])
     send_at: datetime | None = draft["send_at"]
     when = _("now") if send_at is None else tr.when(send_at)
     summary = tr.ngettext(
@@ -310,7 +322,10 @@ async def _preview(chat_id: int, context: NaboContext) -> int:
             [InlineKeyboardButton(_("🗑 Discard"), callback_data=f"st:bc:discard:{draft['token']}")],
         ]
     )
-    await context.bot.send_message(chat_id, summary, reply_markup=keyboard)
+    *before, last = pack_messages([*parts, [summary]], MAX_MESSAGE)
+    for text in before:
+        await context.bot.send_message(chat_id, text)
+    await context.bot.send_message(chat_id, last, reply_markup=keyboard)
     return CONFIRM
 
 
@@ -349,8 +364,9 @@ async def confirm(update: Update, context: NaboContext) -> int:
         await repo.set_progress_message(broadcast_id, press.chat_id, press.query.message.message_id)
         await start_broadcast(context.application, broadcast_id)
     else:
-        assert press.query.message is not None
-        await repo.set_progress_message(broadcast_id, press.chat_id, press.query.message.message_id)
+        # It goes out later, maybe days later: the tally then comes as a new message,
+        # not as an edit of this one that nobody is looking at any more.
+        await repo.set_progress_message(broadcast_id, press.chat_id, None)
         await sync_broadcast_jobs(context.application)
         await edit_query_message(
             press.query,

@@ -31,7 +31,7 @@ from bot.i18n import N_, Translator
 from bot.menu import MENU_FEEDBACK, back_to_menu_keyboard
 from bot.replies import acceptable_text, answer_press, edit_query_message
 from bot.session import require_consent
-from bot.team import post_to_staff_chat, team_translator
+from bot.team import Team
 
 log = logging.getLogger(__name__)
 
@@ -413,38 +413,44 @@ async def choose_comment_link(update: Update, context: NaboContext) -> int:
 
 
 async def _tell_team(update: Update, context: NaboContext, feedback_id: int, linked: bool) -> None:
-    """Post a low rating or a comment to the staff chat; a name only if linked."""
+    """Tell the team about a low rating or a comment; a name only if linked."""
     feedback = await context.feedback.get(feedback_id)
     if feedback is None:
         return
     if feedback.text is None and (feedback.rating or 0) > LOW_RATING:
         return
-    tr = team_translator(context.bot_data.catalogs, context.config)
-    _ = tr.gettext
     activity = (
         await context.activities.get(feedback.activity_id)
         if feedback.activity_id is not None
         else None
     )
-    lines = [
-        _("💬 Feedback about {subject}").format(
-            subject=_staff_subject(tr, feedback.subject, activity)
-        )
-    ]
-    if feedback.rating is not None:
-        lines.append(
-            _("Rating: {face} {rating} of {top}").format(
-                face=FACES[feedback.rating], rating=tr.ltr(feedback.rating), top=tr.ltr(len(FACES))
-            )
-        )
-    if feedback.text is not None:
-        lines += ["", tr.ltr(feedback.text), ""]
     user = update.effective_user
-    if linked and user is not None:
-        lines.append(_("From: {name} (linked to them)").format(name=tr.ltr(user.first_name)))
-    else:
-        lines.append(_("Not linked to anyone."))
-    await post_to_staff_chat(context.bot, context.config, "\n".join(lines))
+    name = user.first_name if linked and user is not None else None
+
+    def post(tr: Translator) -> tuple[str, None]:
+        _ = tr.gettext
+        lines = [
+            _("💬 Feedback about {subject}").format(
+                subject=_staff_subject(tr, feedback.subject, activity)
+            )
+        ]
+        if feedback.rating is not None:
+            lines.append(
+                _("Rating: {face} {rating} of {top}").format(
+                    face=FACES[feedback.rating],
+                    rating=tr.ltr(feedback.rating),
+                    top=tr.ltr(len(FACES)),
+                )
+            )
+        if feedback.text is not None:
+            lines += ["", tr.ltr(feedback.text), ""]
+        if name is not None:
+            lines.append(_("From: {name} (linked to them)").format(name=tr.ltr(name)))
+        else:
+            lines.append(_("Not linked to anyone."))
+        return "\n".join(lines), None
+
+    await Team.of(context.application).notify(post)
 
 
 def _staff_subject(tr: Translator, subject: str, activity: Activity | None) -> str:

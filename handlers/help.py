@@ -1,17 +1,21 @@
-"""Help: /help and the menu button explain, in the resident's language, what Nabo can do."""
+"""Help: /help and the menu button explain, in the resident's language, what Nabo can do.
+
+Staff also read their own commands there, with the button to the staff menu.
+"""
 
 from __future__ import annotations
 
 import re
 
 from babel.lists import format_list
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import NaboApplication, NaboContext
 from bot.i18n import Translator
-from bot.menu import MENU_HELP, back_to_menu_keyboard
+from bot.menu import MENU_HELP, menu_button
 from bot.notice import PARTNERS
+from bot.staff import staff_commands_text, staff_menu_button
 
 
 def help_text(tr: Translator) -> str:
@@ -39,6 +43,11 @@ def help_text(tr: Translator) -> str:
     ).format(partners=partners)
 
 
+def staff_help_text(tr: Translator) -> str:
+    """Return the part of the help only staff see: their own commands."""
+    return tr.gettext("🛠 For the team:") + "\n" + staff_commands_text(tr)
+
+
 async def show_help(update: Update, context: NaboContext) -> None:
     """Explain what Nabo is and which commands it understands."""
     assert update.effective_chat is not None
@@ -46,7 +55,11 @@ async def show_help(update: Update, context: NaboContext) -> None:
         await update.callback_query.answer()
     tr = context.tr
     text = help_text(tr)
-    await update.effective_chat.send_message(text, reply_markup=back_to_menu_keyboard(tr))
+    rows = [[menu_button(tr)]]
+    if context.is_staff:
+        text += "\n\n" + staff_help_text(tr)
+        rows.insert(0, [staff_menu_button(tr)])
+    await update.effective_chat.send_message(text, reply_markup=InlineKeyboardMarkup(rows))
 
 
 def register(application: NaboApplication) -> None:

@@ -7,13 +7,12 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.commands import RESIDENT_COMMANDS
 from bot.config import LANGUAGES
 from bot.context import NaboApplication, NaboContext
 from bot.i18n import LANGUAGE_NAMES
 from bot.menu import MENU_LANGUAGE, back_to_menu_keyboard, main_menu_keyboard
 from bot.replies import answer_press, edit_query_message
-from bot.staff import set_staff_command_menus
+from bot.staff import set_own_staff_commands
 
 SET_LANGUAGE_PREFIX = "lang:set:"  # + da | ar | en
 
@@ -45,11 +44,8 @@ async def set_language(update: Update, context: NaboContext) -> None:
     press = await answer_press(update)
     language = press.data.removeprefix(SET_LANGUAGE_PREFIX)
     tr = await context.choose_language(press.user_id, press.chat_id, language)
-    if context.is_staff:
-        # Staff have their own command list in this chat; it should speak the new language.
-        await set_staff_command_menus(
-            context.bot, context.bot_data.catalogs, {press.user_id: language}, RESIDENT_COMMANDS
-        )
+    # Staff have their own command list in this chat; it should speak the new language.
+    await set_own_staff_commands(context)
     consented = context.resident is not None and context.resident.has_consented
     text = tr.gettext("Nabo now speaks English with you.")
     if not consented:

@@ -6,12 +6,11 @@ import re
 
 from telegram import Update
 
-from bot.commands import RESIDENT_COMMANDS
 from bot.context import NaboApplication, NaboContext
 from bot.staff import (
     STAFF_MENU,
     StaffCallbackQueryHandler,
-    set_staff_command_menus,
+    set_own_staff_commands,
     staff_command,
     staff_menu_keyboard,
 )
@@ -23,12 +22,7 @@ async def show_staff_menu(update: Update, context: NaboContext) -> None:
     assert update.effective_user is not None
     if update.callback_query is not None:
         await update.callback_query.answer()
-    await set_staff_command_menus(
-        context.bot,
-        context.bot_data.catalogs,
-        {update.effective_user.id: context.tr.language},
-        RESIDENT_COMMANDS,
-    )
+    await set_own_staff_commands(context)
     await update.effective_chat.send_message(
         context.tr.gettext("🛠 Staff menu — what do you want to do?"),
         reply_markup=staff_menu_keyboard(context.tr),

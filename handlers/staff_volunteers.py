@@ -23,7 +23,7 @@ from bot.i18n import Translator
 from bot.notify import Told, tell_resident
 from bot.replies import ButtonPress, answer_press, edit_query_message
 from bot.staff import StaffCallbackQueryHandler, staff_command
-from bot.team import post_to_staff_chat, team_translator
+from bot.team import StaffPosts, Team, team_translator
 from bot.volunteer_view import (
     REPLY_TO_TEAM,
     STAFF_LIST,
@@ -93,6 +93,17 @@ async def set_status(update: Update, context: NaboContext) -> None:
     await edit_query_message(
         press.query, staff_card_text(tr, offer, language), staff_card_keyboard(tr, offer)
     )
+    # Every other post about the offer shows the new status too (each staff member's
+    # copy in their own chat, or the staff chat's post when pressed on a /volunteers card).
+    pressed = press.query.message.message_id if press.query.message is not None else 0
+    others = StaffPosts(offer.staff_message_id, offer.staff_copies).without(
+        press.chat_id, pressed, context.config.staff_chat_id
+    )
+
+    def card(reader: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+        return staff_card_text(reader, offer, language), staff_card_keyboard(reader, offer)
+
+    await Team.of(context.application).edit(others, card)
 
 
 async def open_card(update: Update, context: NaboContext) -> None:
@@ -226,14 +237,15 @@ async def take_message(update: Update, context: NaboContext) -> int:
         await message.reply_text(
             tr.gettext("✅ Sent to volunteer #{number}.").format(number=number)
         )
-        team = team_translator(context.bot_data.catalogs, context.config)
         # The rest of the team sees what was written, so a reply makes sense to them.
-        await post_to_staff_chat(
-            context.bot,
-            context.config,
-            team.gettext("✉️ The team wrote to volunteer #{number}:\n\n{text}").format(
-                number=team.ltr(offer.id), text=team.ltr(text)
+        await Team.of(context.application).notify(
+            lambda team: (
+                team.gettext("✉️ The team wrote to volunteer #{number}:\n\n{text}").format(
+                    number=team.ltr(offer.id), text=team.ltr(text)
+                ),
+                None,
             ),
+            skip=update.effective_user.id,
         )
     elif told is Told.BLOCKED:
         await message.reply_text(

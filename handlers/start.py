@@ -1,16 +1,30 @@
-"""Getting started: /start, the privacy notice, consent or refusal, and the main menu."""
+"""Getting started: /start, the privacy notice, consent or refusal, and the main menu.
+
+Staff start differently: their tools need no consent (their role comes from the
+settings, and what Nabo keeps about them comes with their work, not with a choice), so
+a staff member who has not accepted the residents' notice is shown the staff tools
+instead. The notice is there for them too, should they use Nabo as residents.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import NaboApplication, NaboContext
 from bot.erasure import erase_resident
-from bot.menu import MENU_HOME, main_menu_keyboard, main_menu_text
+from bot.i18n import Translator
+from bot.menu import (
+    MENU_HELP,
+    MENU_HOME,
+    MENU_LANGUAGE,
+    MENU_PRIVACY,
+    main_menu_keyboard,
+    main_menu_text,
+)
 from bot.notice import (
     CONSENT_LANGUAGE_PREFIX,
     CONSENT_NO,
@@ -22,23 +36,78 @@ from bot.notice import (
     send_consent_request,
 )
 from bot.replies import answer_press, edit_query_message, remove_query_buttons
+from bot.staff import set_own_staff_commands, staff_commands_text, staff_menu_button
 
 log = logging.getLogger(__name__)
 
 
+def staff_welcome_text(tr: Translator, name: str) -> str:
+    """Greet a staff member who has not accepted the residents' notice: their tools."""
+    _ = tr.gettext
+    return "\n\n".join(
+        (
+            _("Hello, {name}! 👋 You are on the team, so Nabo's staff tools are yours:").format(
+                name=tr.ltr(name)
+            ),
+            staff_commands_text(tr),
+            _(
+                "As staff, you do not need to accept the residents' privacy notice. "
+                "Nabo keeps only what your work needs: the language you choose and "
+                "what you do as staff, by your Telegram user number."
+            ),
+            _(
+                "Do you also want to use Nabo as a resident, for example to sign up "
+                "for an activity? Then read the privacy notice first."
+            ),
+        )
+    )
+
+
+def staff_welcome_keyboard(tr: Translator) -> InlineKeyboardMarkup:
+    """Build the staff welcome's buttons: the staff menu, the notice, language and help."""
+    _ = tr.gettext
+    return InlineKeyboardMarkup(
+        [
+            [staff_menu_button(tr)],
+            [
+                InlineKeyboardButton(
+                    _("🔒 Privacy notice for residents"), callback_data=MENU_PRIVACY
+                )
+            ],
+            [
+                InlineKeyboardButton(_("🌐 Language"), callback_data=MENU_LANGUAGE),
+                InlineKeyboardButton(_("❓ Help"), callback_data=MENU_HELP),
+            ],
+        ]
+    )
+
+
 async def start(update: Update, context: NaboContext) -> None:
-    """Greet the resident: the menu if they have consented, else the privacy notice."""
+    """Greet the resident: the menu if they have consented, else the privacy notice.
+
+    Staff also get their command list here: it is the first moment Nabo can reach them.
+    """
     assert update.effective_chat is not None
     assert update.effective_user is not None
+    await set_own_staff_commands(context)
     resident = context.resident
+    name = update.effective_user.first_name
     if resident is None or not resident.has_consented:
+        if context.is_staff:
+            await update.effective_chat.send_message(
+                staff_welcome_text(context.tr, name),
+                reply_markup=staff_welcome_keyboard(context.tr),
+            )
+            return
         await send_consent_request(update.effective_chat.id, context.bot, context.tr)
         return
     _ = context.tr.gettext
-    greeting = _("Hello, {name}! 👋").format(name=context.tr.ltr(update.effective_user.first_name))
+    lines = [_("Hello, {name}! 👋").format(name=context.tr.ltr(name))]
+    if context.is_staff:
+        lines.append(_("🛠 Your staff tools: /staff, or the button at the bottom."))
+    lines.append(main_menu_text(context.tr))
     await update.effective_chat.send_message(
-        f"{greeting}\n{main_menu_text(context.tr)}",
-        reply_markup=main_menu_keyboard(context.tr, context.is_staff),
+        "\n".join(lines), reply_markup=main_menu_keyboard(context.tr, context.is_staff)
     )
 
 
@@ -49,6 +118,12 @@ async def show_menu(update: Update, context: NaboContext) -> None:
         await update.callback_query.answer()
     resident = context.resident
     if resident is None or not resident.has_consented:
+        if context.is_staff and update.effective_user is not None:
+            await update.effective_chat.send_message(
+                staff_welcome_text(context.tr, update.effective_user.first_name),
+                reply_markup=staff_welcome_keyboard(context.tr),
+            )
+            return
         await send_consent_request(update.effective_chat.id, context.bot, context.tr)
         return
     await update.effective_chat.send_message(

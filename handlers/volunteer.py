@@ -41,7 +41,7 @@ from bot.replies import (
     too_long,
 )
 from bot.session import require_consent
-from bot.team import edit_staff_post, post_to_staff_chat, team_translator, tell_team
+from bot.team import StaffPosts, Team
 from bot.volunteer_view import (
     REPLY_TO_TEAM,
     kinds_text,
@@ -556,26 +556,26 @@ async def send_offer(update: Update, context: NaboContext) -> int:
     result = await context.volunteers.save(press.user_id, offer_draft, context.clock.now())
     offer = result.offer
     log.info("volunteer offer %s saved (%s)", offer.id, "new" if result.is_new else "changed")
-    staff_tr = team_translator(context.bot_data.catalogs, context.config)
     language = context.resident.language if context.resident else None
-    message_id = await post_to_staff_chat(
-        context.bot,
-        context.config,
-        staff_card_text(staff_tr, offer, language, "new" if result.is_new else "changed"),
-        staff_card_keyboard(staff_tr, offer),
+    heading = "new" if result.is_new else "changed"
+    team = Team.of(context.application)
+    posts = await team.notify(
+        lambda tr: (staff_card_text(tr, offer, language, heading), staff_card_keyboard(tr, offer))
     )
-    if message_id is not None:
-        await context.volunteers.set_staff_message(offer.id, message_id)
-        if result.previous_staff_message_id not in (None, message_id):
-            # The older post would keep the old details (a number since removed, say).
-            await edit_staff_post(
-                context.bot,
-                context.config,
-                result.previous_staff_message_id,
-                staff_tr.gettext(
-                    "✏️ Offer of help #{number} was changed: see the newer message."
-                ).format(number=staff_tr.ltr(offer.id)),
-            )
+    before = StaffPosts(result.previous_staff_message_id, result.previous_staff_copies)
+    # Where the new post did not arrive, the old one is still the one to edit later.
+    stored = before.updated_by(posts)
+    await context.volunteers.set_staff_message(offer.id, stored.group, stored.copies)
+    # The older posts would keep the old details (a number since removed, say).
+    await team.edit(
+        before.replaced_by(posts),
+        lambda tr: (
+            tr.gettext("✏️ Offer of help #{number} was changed: see the newer message.").format(
+                number=tr.ltr(offer.id)
+            ),
+            None,
+        ),
+    )
     _ = context.tr.gettext
     await edit_query_message(
         press.query,
@@ -636,11 +636,14 @@ async def withdraw(update: Update, context: NaboContext) -> None:
         )
         return
     log.info("volunteer offer %s withdrawn", offer.id)
-    staff_tr = team_translator(context.bot_data.catalogs, context.config)
-    withdrawn = staff_card_text(staff_tr, offer, None)
-    # The earlier post loses its details and buttons; a new line tells the team.
-    await edit_staff_post(context.bot, context.config, offer.staff_message_id, withdrawn)
-    await post_to_staff_chat(context.bot, context.config, withdrawn)
+    team = Team.of(context.application)
+
+    def withdrawn(tr: Translator) -> tuple[str, None]:
+        return staff_card_text(tr, offer, None), None
+
+    # The earlier posts lose their details and buttons; a new line tells the team.
+    await team.edit(StaffPosts(offer.staff_message_id, offer.staff_copies), withdrawn)
+    await team.notify(withdrawn)
     await context.volunteers.set_staff_message(offer.id, None)
     await edit_query_message(
         press.query,
@@ -708,24 +711,23 @@ async def take_reply(update: Update, context: NaboContext) -> int:
             reply_markup=back_to_menu_keyboard(tr),
         )
         return ConversationHandler.END
-    staff_tr = team_translator(context.bot_data.catalogs, context.config)
-    keyboard = InlineKeyboardMarkup(
-        [
+
+    def relayed(staff_tr: Translator) -> tuple[str, InlineKeyboardMarkup]:
+        keyboard = InlineKeyboardMarkup(
             [
-                InlineKeyboardButton(
-                    staff_tr.gettext("✍️ Write to them"), callback_data=write_data(offer.id)
-                )
+                [
+                    InlineKeyboardButton(
+                        staff_tr.gettext("✍️ Write to them"), callback_data=write_data(offer.id)
+                    )
+                ]
             ]
-        ]
-    )
-    told = await tell_team(
-        context.bot,
-        context.config,
-        staff_tr.gettext("↩️ Reply from volunteer #{number}:\n\n{text}").format(
+        )
+        reply = staff_tr.gettext("↩️ Reply from volunteer #{number}:\n\n{text}").format(
             number=staff_tr.ltr(offer.id), text=staff_tr.ltr(text)
-        ),
-        keyboard,
-    )
+        )
+        return reply, keyboard
+
+    told = (await Team.of(context.application).notify(relayed)).count
     log.info(
         "volunteer %s replied to the team (%s)", offer.id, "passed on" if told else "not passed on"
     )

@@ -1,4 +1,7 @@
-"""The flood guard: 100 messages in a few seconds get one polite notice; others go on."""
+"""The flood guard: 100 messages in a few seconds get one polite notice; others go on.
+
+Presses have their own, larger budget, so browsing by buttons is never paused.
+"""
 
 from dataclasses import replace
 from zoneinfo import ZoneInfo
@@ -21,8 +24,9 @@ FLOODER, NEIGHBOUR = 11, 12
 
 @pytest.fixture
 def config(config: Config) -> Config:
-    # The shared fixture lifts the limit for tests that act at machine speed.
-    return replace(config, flood_limit=Config(bot_token=None).flood_limit)
+    # The shared fixture lifts the limits for tests that act at machine speed.
+    real = Config(bot_token=None)
+    return replace(config, flood_limit=real.flood_limit, flood_press_limit=real.flood_press_limit)
 
 
 class FakeTime:
@@ -50,6 +54,25 @@ def test_window_counts_dropped_updates_and_warns_once() -> None:
     time.now += 10
     assert [guard.check(1) for _ in range(3)] == [Verdict.ALLOW] * 3
     assert guard.check(1) is Verdict.WARN
+
+
+def test_presses_have_their_own_budget_and_either_pauses_both() -> None:
+    time = FakeTime()
+    guard = FloodGuard(limit=3, window=10, now=time, press_limit=5)
+    # Typing up to the limit leaves the presses' budget untouched, and the other way round.
+    assert [guard.check(1) for _ in range(3)] == [Verdict.ALLOW] * 3
+    assert [guard.check(1, press=True) for _ in range(5)] == [Verdict.ALLOW] * 5
+    # One press too many pauses the person, for typing too.
+    assert guard.check(1, press=True) is Verdict.WARN
+    assert guard.check(1) is Verdict.DROP
+    # A typed flood pauses presses as well.
+    assert [guard.check(2) for _ in range(3)] == [Verdict.ALLOW] * 3
+    assert guard.check(2) is Verdict.WARN
+    assert guard.check(2, press=True) is Verdict.DROP
+    # A quiet window later, both are welcome again.
+    time.now += 10
+    assert guard.check(1, press=True) is Verdict.ALLOW
+    assert guard.check(2) is Verdict.ALLOW
 
 
 def test_idle_people_are_forgotten() -> None:
@@ -123,3 +146,36 @@ async def test_staff_are_not_throttled(nabo: Nabo) -> None:
     da = Catalogs(ZoneInfo("Europe/Copenhagen")).translator("da")
     texts = [m["text"] for m in server.messages(STAFF_ID)]
     assert texts == [da.gettext("Sorry, I can't read that. Please use the buttons:")] * count
+
+
+@pytest.mark.parametrize("language", ["da", "ar", "en"])
+async def test_quick_tapping_is_never_paused_but_scripted_presses_are(
+    nabo: Nabo, language: str
+) -> None:
+    server, tr = nabo.server, Catalogs(ZoneInfo("Europe/Copenhagen")).translator(language)
+    presses = nabo.config.flood_press_limit
+    assert presses > nabo.config.flood_limit  # the point of a separate budget
+    time = FakeTime()
+    nabo.application.bot_data.flood.now = time
+    server.chat_rate = None  # each press sends a menu; Telegram's pace is tested elsewhere
+    server.user(FLOODER, language_code=language)
+    await add_residents(nabo.store, [FLOODER], nabo.clock.now(), language)
+    server.send_command(FLOODER, "menu")
+    [menu] = await server.wait_for_messages(FLOODER)
+
+    # A whole budget of presses at once (far faster than a person): every one handled.
+    before = server.cursor(FLOODER)
+    queries = [
+        server.press_button(FLOODER, menu["message_id"], "menu:home") for _ in range(presses)
+    ]
+    for query in queries:
+        assert await server.wait_for_callback_answer(query) is not None
+    await settle(nabo)
+    sent = server.messages(FLOODER)[before:]
+    assert [m["text"] for m in sent] == [main_menu_text(tr)] * presses
+
+    # One more within the same ten seconds is a script, not a person: paused, told once.
+    for _ in range(3):
+        server.press_button(FLOODER, menu["message_id"], "menu:home")
+    await settle(nabo)
+    assert [m["text"] for m in server.messages(FLOODER)[before + presses :]] == [tr.gettext(NOTICE)]

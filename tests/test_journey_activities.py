@@ -13,7 +13,7 @@ from bot.reminders import job_name
 from bot.residents import ResidentRepository
 from bot.sandbox.botapi import BotApiServer
 from bot.signups import SignupRepository
-from tests.conftest import Nabo, buttons, consented, settle
+from tests.conftest import Nabo, buttons, consented, refused, settle
 from tests.factories import add_activity, add_residents
 
 LANGUAGES = ["da", "ar", "en"]
@@ -315,7 +315,7 @@ async def test_double_tap_and_forged_buttons_change_nothing(nabo: Nabo, catalogs
     assert tr.gettext("Sorry, we could not find that activity.") in texts
     assert tr.gettext("You have no active sign-up there.") in texts
     # Repeating the same answer on the same message is a harmless "not modified".
-    assert [r for r in server.rejected if "not modified" not in r[2]] == []
+    assert [r for r in refused(server) if "not modified" not in r[2]] == []
 
 
 async def test_reminders_once_across_restarts(nabo: Nabo, catalogs: Catalogs) -> None:

@@ -67,14 +67,26 @@ async def test_staff_broadcast_in_danish(nabo: Nabo, catalogs: Catalogs) -> None
     )
     server.press(STAFF_ID, audience, buttons(audience)[0])
     when = await server.wait_for_edit(STAFF_ID, audience["message_id"])
-    preview = await press(server, when, da.gettext("Send now"), count=6)
-    summary = preview[-1]
-    assert summary["text"] == da.ngettext(
-        "It goes to {count} resident, {when}. Send it?",
-        "It goes to {count} residents, {when}. Send it?",
-        3,
-    ).format(count=3, when=da.gettext("now"))
-    assert typed in [m["text"] for m in preview]
+    # One message: each version as residents get it, the audience and the buttons.
+    [summary] = await press(server, when, da.gettext("Send now"))
+    assert summary["text"] == "\n\n".join(
+        [
+            da.gettext("Preview in {language}:").format(language=da.gettext("Danish"))
+            + "\n"
+            + typed,
+            da.gettext("Residents who read {language} get the Danish text.").format(
+                language=da.gettext("Arabic")
+            ),
+            da.gettext("Preview in {language}:").format(language=da.gettext("English"))
+            + "\nRemember the shared dinner tonight!",
+            da.ngettext(
+                "It goes to {count} resident, {when}. Send it?",
+                "It goes to {count} residents, {when}. Send it?",
+                3,
+            ).format(count=3, when=da.gettext("now")),
+        ]
+    )
+    assert buttons(summary) == [da.gettext("✅ Send"), da.gettext("🗑 Discard")]
     cursor = {user: server.cursor(user) for user in (1, 2, 3)}
     staff_cursor = server.cursor(STAFF_ID)
     server.press(STAFF_ID, summary, da.gettext("✅ Send"))
@@ -90,13 +102,19 @@ async def test_staff_broadcast_in_danish(nabo: Nabo, catalogs: Catalogs) -> None
     assert to_en["text"] == "Remember the shared dinner tonight!"
     assert len(server.messages(4)) == 1  # blocked: only the menu from before
 
-    # The progress message is edited in place; the final report is a new message.
-    [report] = await server.wait_for_messages(STAFF_ID, after=staff_cursor)
-    assert report["text"] == progress_text(
+    # The progress message becomes the final tally, which arrives once: no new message.
+    tally = progress_text(
         da,
         {"pending": 0, "sending": 0, "sent": 3, "blocked": 0, "failed": 0, "uncertain": 0},
         final=True,
     )
+    await wait_for_text(nabo, STAFF_ID, tally)
+    await settle(nabo)
+    [report] = server.messages(STAFF_ID)[-1:]
+    assert report["message_id"] == summary["message_id"]
+    assert report["text"] == tally
+    assert server.cursor(STAFF_ID) == staff_cursor
+    assert [m["text"] for m in server.messages(STAFF_ID)].count(tally) == 1
     assert await nabo.rows("SELECT action FROM audit_log") == [("broadcast.create",)]
     assert await nabo.rows("SELECT status, COUNT(*) FROM deliveries GROUP BY status") == [
         ("sent", 3)
@@ -122,13 +140,14 @@ async def test_broadcast_to_one_activity_and_arabic_staff(nabo: Nabo, catalogs: 
     choose = await server.wait_for_edit(STAFF_ID, audience["message_id"])
     server.press(STAFF_ID, choose, buttons(choose)[0])
     when = await server.wait_for_edit(STAFF_ID, audience["message_id"])
-    preview = await press(server, when, ar.gettext("Send now"), count=5)
-    assert preview[-1]["text"] == ar.ngettext(
+    preview = await press(server, when, ar.gettext("Send now"))
+    summary = preview[-1]["text"].split("\n\n")[-1]
+    assert summary == ar.ngettext(
         "It goes to {count} resident, {when}. Send it?",
         "It goes to {count} residents, {when}. Send it?",
         2,
     ).format(count=ar.ltr(2), when=ar.gettext("now"))
-    assert preview[-1]["text"].startswith("ستصل إلى ساكنين اثنين")  # Arabic's dual form
+    assert summary.startswith("ستصل إلى ساكنين اثنين")  # Arabic's dual form
     server.press(STAFF_ID, preview[-1], ar.gettext("✅ Send"))
     await wait_for_broadcast_end(nabo)
     for user in (10, 11):
@@ -167,7 +186,7 @@ async def test_schedule_bad_dates_list_cancel_and_send(nabo: Nabo, catalogs: Cat
             "night. Please choose another time."
         )
     )
-    preview = await staff_says(server, "05.03.2030 18:00", count=5)
+    preview = await staff_says(server, "05.03.2030 18:00")
     assert "tirs. 5. marts kl. 18:00" in preview[-1]["text"]
     server.press(STAFF_ID, preview[-1], da.gettext("✅ Send"))
     scheduled = await server.wait_for_edit(STAFF_ID, preview[-1]["message_id"])
@@ -185,7 +204,7 @@ async def test_schedule_bad_dates_list_cancel_and_send(nabo: Nabo, catalogs: Cat
 
     # A second one is sent when its time comes, also across a restart.
     await draft("Anden besked")
-    preview = await staff_says(server, "05.03.2030 18:00", count=5)
+    preview = await staff_says(server, "05.03.2030 18:00")
     server.press(STAFF_ID, preview[-1], da.gettext("✅ Send"))
     await server.wait_for_edit(STAFF_ID, preview[-1]["message_id"])
     await nabo.stop()
@@ -384,6 +403,34 @@ async def test_weekly_overview_once_and_only_with_news(
         await nabo.stop()
 
 
+async def test_an_overview_with_news_for_nobody_records_nothing(
+    botapi: BotApiServer, config: object, clock: object, catalogs: Catalogs
+) -> None:
+    # Mondays at 12:00 local time; the test clock starts that Monday at 10:00.
+    digest_config = replace(config, digest_weekday=0, digest_time=time(12, 0))  # type: ignore[type-var]
+    nabo = Nabo(botapi, digest_config, clock)  # type: ignore[arg-type]
+    await nabo.start()
+    try:
+        server = nabo.server
+        await residents(nabo, {82: "da"})
+        # Nothing coming in the week: nobody is sent anything, and nothing is recorded.
+        assert await send_weekly_digest(nabo.application) is None
+        await settle(nabo)
+        assert await nabo.rows("SELECT * FROM broadcasts") == []
+        # Activities added later that week still get the week's overview.
+        await add_activity(nabo.store, nabo.clock.now(), title_da="Fællesspisning")
+        cursor = server.cursor(82)
+        nabo.clock.advance(timedelta(hours=2))
+        await nabo.run_job(DIGEST_JOB)
+        await wait_for_broadcast_end(nabo)
+        [overview] = await server.wait_for_messages(82, after=cursor)
+        assert "Fællesspisning" in overview["text"]
+        assert await nabo.rows("SELECT kind, status FROM broadcasts") == [("digest", "done")]
+        assert await send_weekly_digest(nabo.application) is None  # still once a week
+    finally:
+        await nabo.stop()
+
+
 async def test_a_new_conversation_takes_over_a_half_written_one(
     nabo: Nabo, catalogs: Catalogs
 ) -> None:
@@ -397,3 +444,92 @@ async def test_a_new_conversation_takes_over_a_half_written_one(
     await staff_says(server, "/cancel")
     assert await nabo.rows("SELECT * FROM activities") == []
     assert await nabo.rows("SELECT * FROM broadcasts") == []
+
+
+async def wait_for_text(nabo: Nabo, chat_id: int, text: str) -> None:
+    """Wait until the chat's newest message reads ``text`` (a guard against hanging)."""
+    for _ in range(500):
+        if nabo.server.messages(chat_id)[-1]["text"] == text:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no message {text!r}")
+
+
+async def test_preview_of_long_versions_takes_as_few_messages_as_fit(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    en = catalogs.translator("en")
+    server = nabo.server
+    server.user(STAFF_ID, language_code="en")
+    await residents(nabo, {90: "da"})
+    texts = {"da": "d" * 3000, "ar": "ع" * 3000, "en": "e" * 3000}
+    await staff_says(server, "/broadcast")
+    for code in ("da", "ar"):
+        await staff_says(server, texts[code])
+    [audience] = await staff_says(server, texts["en"])
+    server.press(STAFF_ID, audience, buttons(audience)[0])
+    when = await server.wait_for_edit(STAFF_ID, audience["message_id"])
+    cursor = server.cursor(STAFF_ID)
+    # Two versions do not fit one message together: three messages, not seven.
+    preview = await press(server, when, en.gettext("Send now"), count=3)
+    await settle(nabo)
+    assert server.cursor(STAFF_ID) == cursor + 3
+    for message, code in zip(preview, ("da", "ar", "en"), strict=True):
+        assert message["text"].startswith(
+            en.gettext("Preview in {language}:").format(
+                language={"da": "Danish", "ar": "Arabic", "en": "English"}[code]
+            )
+            + "\n"
+            + texts[code]
+        )
+        assert len(message["text"].encode("utf-16-le")) // 2 <= 4096
+    assert preview[-1]["text"].endswith(
+        en.ngettext(
+            "It goes to {count} resident, {when}. Send it?",
+            "It goes to {count} residents, {when}. Send it?",
+            1,
+        ).format(count=1, when=en.gettext("now"))
+    )
+    assert [buttons(message) for message in preview] == [
+        [],
+        [],
+        [en.gettext("✅ Send"), en.gettext("🗑 Discard")],
+    ]
+
+
+async def test_a_scheduled_broadcast_reports_once_in_a_new_message(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    da = catalogs.translator("da")
+    server = nabo.server
+    server.user(STAFF_ID, language_code="da")
+    await residents(nabo, {91: "da"})
+    await staff_says(server, "/broadcast")
+    [arabic] = await staff_says(server, "Loppemarked på lørdag")
+    [english] = await press(server, arabic, da.gettext("Skip"))
+    [audience] = await press(server, english, da.gettext("Skip"))
+    server.press(STAFF_ID, audience, buttons(audience)[0])
+    when = await server.wait_for_edit(STAFF_ID, audience["message_id"])
+    server.press(STAFF_ID, when, da.gettext("Choose a later time"))
+    await server.wait_for_edit(STAFF_ID, audience["message_id"])
+    [preview] = await staff_says(server, "05.03.2030 18:00")
+    server.press(STAFF_ID, preview, da.gettext("✅ Send"))
+    scheduled = await server.wait_for_edit(STAFF_ID, preview["message_id"])
+    assert scheduled["text"].startswith("🗓")
+    [broadcast_id] = [row[0] for row in await nabo.rows("SELECT id FROM broadcasts")]
+
+    nabo.clock.advance(timedelta(days=2))
+    cursor = server.cursor(STAFF_ID)
+    await nabo.run_job(broadcast_job_name(broadcast_id))  # type: ignore[arg-type]
+    await wait_for_broadcast_end(nabo)
+    tally = progress_text(
+        da,
+        {"pending": 0, "sending": 0, "sent": 1, "blocked": 0, "failed": 0, "uncertain": 0},
+        final=True,
+    )
+    await wait_for_text(nabo, STAFF_ID, tally)
+    await settle(nabo)
+    # The tally comes once, as a new message; the days-old message stays as it was.
+    assert [m["text"] for m in server.messages(STAFF_ID)[cursor:]] == [tally]
+    again = [m for m in server.messages(STAFF_ID) if m["message_id"] == preview["message_id"]]
+    assert again[0]["text"] == scheduled["text"]

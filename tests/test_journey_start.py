@@ -1,6 +1,7 @@
 """Getting started, end to end: the real Application polling the local Bot API over HTTP."""
 
 import logging
+from dataclasses import replace
 
 import pytest
 
@@ -10,7 +11,7 @@ from bot.notice import consent_request_text, deletion_question
 from bot.residents import PRIVACY_NOTICE_VERSION
 from bot.sandbox.botapi import BotApiServer
 from handlers.help import help_text
-from tests.conftest import STAFF_CHAT_ID, STAFF_ID, Nabo, buttons, settle
+from tests.conftest import STAFF_CHAT_ID, STAFF_ID, Nabo, buttons, refused, settle
 
 LANGUAGES = ["da", "ar", "en"]
 
@@ -30,6 +31,11 @@ def menu_labels(tr: Translator) -> list[str]:
             "🔒 My data",
         )
     ]
+
+
+async def say(server: BotApiServer, user_id: int, text: str) -> list[dict]:
+    server.send_text(user_id, text)
+    return await server.wait_for_messages(user_id)
 
 
 async def _consent(server: BotApiServer, user_id: int, tr: Translator) -> dict:
@@ -246,7 +252,7 @@ async def test_junk_gets_a_friendly_way_back(nabo: Nabo, catalogs: Catalogs, lan
         )
         assert reply["text"] == expected, kind
         assert buttons(reply) == buttons(menu), kind
-    assert server.rejected == []
+    assert refused(server) == []
 
 
 async def test_edited_message_is_ignored(nabo: Nabo, catalogs: Catalogs) -> None:
@@ -483,9 +489,9 @@ async def test_staff_command_menu_follows_a_new_language(nabo: Nabo, catalogs: C
     from bot.staff import STAFF_COMMANDS
 
     server = nabo.server
-    da, ar = catalogs.translator("da"), catalogs.translator("ar")
+    ar = catalogs.translator("ar")
     server.user(STAFF_ID, language_code="da")
-    await _consent(server, STAFF_ID, da)
+    await say(server, STAFF_ID, "/start")  # staff need not accept the notice first
     server.send_command(STAFF_ID, "language")
     [choice] = await server.wait_for_messages(STAFF_ID)
     server.press(STAFF_ID, choice, "العربية")
@@ -494,3 +500,98 @@ async def test_staff_command_menu_follows_a_new_language(nabo: Nabo, catalogs: C
     menu = server.command_menu(STAFF_ID, "da")
     name, text = STAFF_COMMANDS[0]
     assert {"command": name, "description": ar.gettext(text)} in menu
+
+
+def staff_command_names(server: BotApiServer, user_id: int, language: str) -> dict[str, str]:
+    """The command menu the staff member's Telegram app shows: name → description."""
+    return {c["command"]: c["description"] for c in server.command_menu(user_id, language)}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_new_staff_find_their_tools_at_start_and_in_help(
+    nabo: Nabo, catalogs: Catalogs, language: str
+) -> None:
+    from bot.staff import STAFF_COMMANDS
+
+    tr = catalogs.translator(language)
+    server = nabo.server
+    server.user(STAFF_ID, first_name="Mette", language_code=language)
+
+    # Start: the staff tools, not the residents' notice; nothing stored for it.
+    [welcome] = await say(server, STAFF_ID, "/start")
+    assert buttons(welcome) == [
+        tr.gettext("🛠 Staff"),
+        tr.gettext("🔒 Privacy notice for residents"),
+        tr.gettext("🌐 Language"),
+        tr.gettext("❓ Help"),
+    ]
+    for name, description in STAFF_COMMANDS:
+        assert f"/{name} – {tr.gettext(description)}" in welcome["text"].splitlines()
+    from handlers.start import staff_welcome_text
+
+    assert welcome["text"] == staff_welcome_text(tr, "Mette")
+    assert await nabo.rows("SELECT * FROM residents") == []
+    # The command menu has the staff commands, in the language the app speaks.
+    menu = staff_command_names(server, STAFF_ID, language)
+    assert menu["broadcast"] == tr.gettext("Send a message to residents")
+    assert menu["start"] == tr.gettext("Start, or open the menu")
+
+    server.press(STAFF_ID, welcome, tr.gettext("🛠 Staff"))
+    [staff_menu] = await server.wait_for_messages(STAFF_ID)
+    assert staff_menu["text"] == tr.gettext("🛠 Staff menu — what do you want to do?")
+    # The menu button leads back to the tools, not to the residents' notice.
+    server.press(STAFF_ID, staff_menu, tr.gettext("☰ Menu"))
+    [again] = await server.wait_for_messages(STAFF_ID)
+    assert again["text"] == staff_welcome_text(tr, "Mette")
+
+    # Help: the residents' commands, then the team's, with the way to the staff menu.
+    [help_message] = await say(server, STAFF_ID, "/help")
+    assert help_message["text"].startswith(help_text(tr))
+    assert help_message["text"].endswith(
+        tr.gettext("🛠 For the team:")
+        + "\n"
+        + "\n".join(f"/{name} – {tr.gettext(text)}" for name, text in STAFF_COMMANDS)
+    )
+    assert buttons(help_message) == [tr.gettext("🛠 Staff"), tr.gettext("☰ Menu")]
+    # A resident's help has no staff part.
+    server.user(150, language_code=language)
+    await _consent(server, 150, tr)
+    [resident_help] = await say(server, 150, "/help")
+    assert resident_help["text"] == help_text(tr)
+
+    # The residents' notice is there if they want to use Nabo as residents too.
+    server.press(STAFF_ID, again, tr.gettext("🔒 Privacy notice for residents"))
+    [notice] = await server.wait_for_messages(STAFF_ID)
+    server.press(STAFF_ID, notice, tr.gettext("✅ Yes, that's fine"))
+    [menu_message] = await server.wait_for_messages(STAFF_ID)
+    assert tr.gettext("🛠 Staff") in buttons(menu_message)
+    [hello] = await say(server, STAFF_ID, "/start")
+    assert hello["text"].splitlines()[1] == tr.gettext(
+        "🛠 Your staff tools: /staff, or the button at the bottom."
+    )
+
+
+async def test_staff_without_consent_get_their_command_list_at_start_up(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    from bot.staff import STAFF_COMMANDS
+
+    ar, en = catalogs.translator("ar"), catalogs.translator("en")
+    server = nabo.server
+    # Someone who wrote to Nabo once, stored nothing, and is then made staff.
+    server.user(905, language_code="en")
+    await say(server, 905, "/start")
+    # A staff member who chose Arabic in Nabo but never accepted the notice.
+    server.user(STAFF_ID, language_code="da")
+    [choice] = await say(server, STAFF_ID, "/language")
+    server.press(STAFF_ID, choice, "العربية")
+    await server.wait_for_edit(STAFF_ID, choice["message_id"])
+    await nabo.stop()
+    nabo.config = replace(nabo.config, staff_user_ids=frozenset({STAFF_ID, 905, 906}))
+    await nabo.start()  # 906 never wrote: Telegram refuses their list, the others get it
+
+    name, description = STAFF_COMMANDS[0]
+    assert staff_command_names(server, 905, "en")[name] == en.gettext(description)
+    # Their choice in Nabo wins over the app's language.
+    assert staff_command_names(server, STAFF_ID, "da")[name] == ar.gettext(description)
+    assert "staff" not in staff_command_names(server, 150, "en")
