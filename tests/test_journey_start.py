@@ -526,7 +526,10 @@ async def test_new_staff_find_their_tools_at_start_and_in_help(
         tr.gettext("❓ Help"),
     ]
     for name, description in STAFF_COMMANDS:
-        assert f"/{name} – {tr.gettext(description)}" in welcome["text"].splitlines()
+        assert (
+            f"{tr.line_start()}{tr.ltr('/' + name)} – {tr.gettext(description)}"
+            in welcome["text"].splitlines()
+        )
     from handlers.start import staff_welcome_text
 
     assert welcome["text"] == staff_welcome_text(tr, "Mette")
@@ -550,7 +553,10 @@ async def test_new_staff_find_their_tools_at_start_and_in_help(
     assert help_message["text"].endswith(
         tr.gettext("🛠 For the team:")
         + "\n"
-        + "\n".join(f"/{name} – {tr.gettext(text)}" for name, text in STAFF_COMMANDS)
+        + "\n".join(
+            f"{tr.line_start()}{tr.ltr('/' + name)} – {tr.gettext(text)}"
+            for name, text in STAFF_COMMANDS
+        )
     )
     assert buttons(help_message) == [tr.gettext("🛠 Staff"), tr.gettext("☰ Menu")]
     # A resident's help has no staff part.
