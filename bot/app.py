@@ -22,11 +22,13 @@ from telegram.ext import (
     Defaults,
     TypeHandler,
 )
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.activities import ActivityRepository
 from bot.audit import AuditLog
 from bot.broadcasts import BroadcastRepository
+from bot.client import NaboBot
 from bot.clock import Clock
 from bot.commands import RESIDENT_COMMANDS, set_command_menus
 from bot.config import Config, webhook_path
@@ -86,19 +88,24 @@ def build_application(config: Config, clock: Clock | None = None) -> Application
     # (per_message=False); PTB's warning about that would only alarm staff reading logs.
     warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
     context_types = ContextTypes(context=NaboContext, bot_data=BotData)
+    nabo_bot = NaboBot(
+        token=config.bot_token,
+        base_url=config.telegram_base_url,
+        defaults=Defaults(
+            tzinfo=config.timezone,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        # At most 30 messages/s overall (Telegram's limit); up to two retries after a 429.
+        rate_limiter=AIORateLimiter(max_retries=2),
+        # The connection pools ApplicationBuilder gives a bot it builds itself: many
+        # requests in flight at once, and one for the long poll.
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+    )
     application = (
         ApplicationBuilder()
-        .token(config.bot_token)
-        .base_url(config.telegram_base_url)
+        .bot(nabo_bot)
         .context_types(context_types)
-        .defaults(
-            Defaults(
-                tzinfo=config.timezone,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        # At most 30 messages/s overall (Telegram's limit); up to two retries after a 429.
-        .rate_limiter(AIORateLimiter(max_retries=2))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
         .post_stop(_post_stop)
