@@ -132,3 +132,32 @@ async def test_a_late_yes_to_a_deleted_notice_still_opens_the_menu(
     await settle(nabo)
     assert refused_answers(server) != []
     assert errors_logged(caplog) == []
+
+
+async def test_a_confirmation_lost_on_the_network_is_followed_by_an_apology(
+    nabo: Nabo, catalogs: Catalogs, caplog: pytest.LogCaptureFixture
+) -> None:
+    tr = catalogs.translator("ar")
+    server = nabo.server
+    await open_staff_chat(nabo)
+    await consented(nabo, 4, "ar")
+    await add_activity(nabo.store, nabo.clock.now(), capacity=1, max_per_signup=1)
+    question = await ask_for_children(server, 4, tr)
+    staff_reports = len(server.messages(STAFF_CHAT_ID))
+    caplog.set_level(logging.INFO)
+
+    # The sign-up is saved, then the edit that confirms it fails on the way (PTB does
+    # not send it again).
+    server.fail_next("editMessageText", 502, "Bad Gateway", chat_id=4)
+    server.press(4, question, "0")
+
+    [apology] = await server.wait_for_messages(4)
+    assert apology["text"] == tr.gettext(
+        "Sorry, a connection problem stopped Nabo's answer from reaching you. "
+        "Open the menu to check what was saved."
+    )
+    assert buttons(apology) == [tr.gettext("☰ Menu")]
+    assert await nabo.rows("SELECT user_id, status FROM signups") == [(4, "confirmed")]
+    await settle(nabo)
+    assert len(server.messages(STAFF_CHAT_ID)) == staff_reports
+    assert errors_logged(caplog) == []
