@@ -23,11 +23,13 @@ from telegram.ext import (
     JobQueue,
     TypeHandler,
 )
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.activities import ActivityRepository
 from bot.audit import AuditLog
 from bot.broadcasts import BroadcastRepository
+from bot.client import NaboBot
 from bot.clock import Clock
 from bot.commands import RESIDENT_COMMANDS, set_command_menus
 from bot.config import Config, webhook_path
@@ -90,20 +92,25 @@ def build_application(config: Config, clock: Clock | None = None) -> NaboApplica
     # The builder would make this same JobQueue; made here, its type says that its jobs
     # get NaboContexts (the builder's types do not follow context_types for it).
     job_queue: JobQueue[NaboContext] = JobQueue()
+    nabo_bot = NaboBot(
+        token=config.bot_token,
+        base_url=config.telegram_base_url,
+        defaults=Defaults(
+            tzinfo=config.timezone,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        # At most 30 messages/s overall (Telegram's limit); up to two retries after a 429.
+        rate_limiter=AIORateLimiter(max_retries=2),
+        # The connection pools ApplicationBuilder gives a bot it builds itself: many
+        # requests in flight at once, and one for the long poll.
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+    )
     application = (
         ApplicationBuilder()
-        .token(config.bot_token)
-        .base_url(config.telegram_base_url)
+        .bot(nabo_bot)
         .context_types(context_types)
         .job_queue(job_queue)
-        .defaults(
-            Defaults(
-                tzinfo=config.timezone,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        # At most 30 messages/s overall (Telegram's limit); up to two retries after a 429.
-        .rate_limiter(AIORateLimiter(max_retries=2))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
         .post_stop(_post_stop)

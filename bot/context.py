@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
-from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+from telegram.ext import Application, CallbackContext, JobQueue
 
 from bot.activities import ActivityRepository
 from bot.audit import AuditLog
 from bot.broadcasts import BroadcastRepository
+from bot.client import NaboBot
 from bot.clock import Clock
 from bot.config import Config
 from bot.feedback import FeedbackRepository
@@ -55,8 +56,8 @@ UserData: TypeAlias = dict[str, Any]
 ChatData: TypeAlias = dict[Any, Any]
 
 
-# ExtBot[int]: its parameter is what AIORateLimiter takes per call (retries, an int).
-class NaboContext(CallbackContext[ExtBot[int], UserData, ChatData, BotData]):
+# NaboBot is an ExtBot[int]: its parameter is what AIORateLimiter takes per call (retries).
+class NaboContext(CallbackContext[NaboBot, UserData, ChatData, BotData]):
     """The context every Nabo callback receives."""
 
     def __init__(
@@ -166,7 +167,7 @@ class NaboContext(CallbackContext[ExtBot[int], UserData, ChatData, BotData]):
 # The Application as Nabo builds it (bot/app.py), so that ``application.bot_data`` is
 # a BotData and ``application.job_queue`` makes NaboContexts.
 NaboApplication: TypeAlias = Application[
-    ExtBot[int], NaboContext, UserData, ChatData, BotData, JobQueue[NaboContext]
+    NaboBot, NaboContext, UserData, ChatData, BotData, JobQueue[NaboContext]
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import Literal
 
 from telegram import Chat, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
@@ -21,15 +22,20 @@ async def handle_error(update: object, context: NaboContext) -> None:
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
-        # Network trouble talking to Telegram is retried by PTB; no need for a traceback.
+        # A request to Telegram failed on the way or timed out (TimedOut is one). PTB
+        # does not send it again, and the handler stopped there: what it saved stays
+        # saved, but the resident may not have been told. Not a bug: no traceback, no
+        # report; a short apology that points to where they can see it.
         log.warning("network error while handling update %s: %s", update_id, type(error).__name__)
+        if isinstance(update, Update):
+            await _apologise(update, context, "lost")
         return
     if is_busy(error):
         # Another process (a backup, an export) held the database longer than the busy
         # timeout; the write was rolled back whole. Not a bug to report: ask to retry.
         log.warning("database busy while handling update %s; asked to try again", update_id)
         if isinstance(update, Update):
-            await _apologise(update, context, busy=True)
+            await _apologise(update, context, "busy")
         return
     # Only the update id and the exception: never the update itself, which holds message text.
     log.error("error while handling update %s", update_id, exc_info=error)
@@ -38,7 +44,12 @@ async def handle_error(update: object, context: NaboContext) -> None:
     await _report_to_staff(update_id, error, context)
 
 
-async def _apologise(update: Update, context: NaboContext, *, busy: bool = False) -> None:
+# Why Nabo apologises: a bug, a database another process held too long, or an answer
+# that a network error kept from the resident.
+Apology = Literal["bug", "busy", "lost"]
+
+
+async def _apologise(update: Update, context: NaboContext, why: Apology = "bug") -> None:
     chat = update.effective_chat
     try:
         # The error handler gets a fresh context, without the resident's translator.
@@ -49,11 +60,15 @@ async def _apologise(update: Update, context: NaboContext, *, busy: bool = False
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
         if chat is not None and chat.type == Chat.PRIVATE:
-            text = (
-                _("Nabo is very busy right now and could not save that. Please try again.")
-                if busy
-                else _("Sorry, something went wrong on our side. Please try again in a moment.")
-            )
+            if why == "busy":
+                text = _("Nabo is very busy right now and could not save that. Please try again.")
+            elif why == "lost":
+                text = _(
+                    "Sorry, a connection problem stopped Nabo's answer from reaching you. "
+                    "Open the menu to check what was saved."
+                )
+            else:
+                text = _("Sorry, something went wrong on our side. Please try again in a moment.")
             await context.bot.send_message(
                 chat.id,
                 text,

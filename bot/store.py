@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -113,19 +113,34 @@ class Store:
 
         ``wait_ms`` waits less than the busy timeout for another process's lock, for
         bookkeeping that had better be skipped than hold a resident up.
+
+        However it ends (an error, a failed COMMIT, the task cancelled while BEGIN or
+        COMMIT runs), no transaction is left open on the shared connection. A task
+        cancelled during COMMIT may still have committed.
         """
         async with self._write_lock:
             # IMMEDIATE takes the write lock up front, so a check-then-insert inside
             # cannot be overtaken by another process between the check and the insert
             # (and, in WAL mode, nothing inside waits for a lock again).
-            await self._begin_immediate(wait_ms)
+            await self._or_roll_back(self._begin_immediate(wait_ms))
             try:
                 yield self._connection
             except BaseException:
                 await self._connection.rollback()
                 raise
-            else:
-                await self._connection.commit()
+            await self._or_roll_back(self._connection.commit())
+
+    async def _or_roll_back(self, statement: Awaitable[None]) -> None:
+        """Run BEGIN or COMMIT; if it fails or the task is cancelled meanwhile, roll back."""
+        try:
+            await statement
+        except BaseException:
+            # A cancelled task stops waiting, but the statement still runs on aiosqlite's
+            # thread and may open a transaction there; a failed COMMIT leaves its own open.
+            # The thread runs statements in order, so this ROLLBACK comes after it, and
+            # before anything the next holder of the lock sends (a no-op if none is open).
+            await self._connection.rollback()
+            raise
 
     async def _begin_immediate(self, wait_ms: int | None) -> None:
         if wait_ms is None:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+# PTB's own limit, taken in its (final) process_update before do_process_update, would
+# hold a slot while an update waits for its chat's turn; set beyond reach, it never
+# holds anything, and Nabo's own slots below are taken after the turn instead.
+_NO_LIMIT = 2**31 - 1
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -16,31 +22,38 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     Sequential processing would let one resident's slow send (a 429 retry) hold up
     everyone; fully concurrent processing would let a resident's double tap race
     their own conversation state.
+
+    An update goes through two gates, in this order: its chat's turn, then one of
+    ``max_concurrent_updates`` slots shared by all chats. Taking the turn first means
+    one resident's pile of taps waits in its own line instead of filling every slot
+    while everyone else waits. Each gate is its own step in ``do_process_update``, so
+    a later change can do something before the slot (answer a press at once) or hand
+    slots out by priority (residents before bulk work) without touching the other.
     """
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
-        """Allow up to ``max_concurrent_updates`` chats to be served at once."""
-        super().__init__(max_concurrent_updates)
+        """Serve up to ``max_concurrent_updates`` chats at once."""
+        super().__init__(_NO_LIMIT)
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
-    # PTB marks process_update @final; moving this onto do_process_update is its own
-    # change (issue 13), and the ignore goes with it (mypy flags an unneeded one).
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:  # type: ignore[misc]
-        """Wait for the chat's turn first, then for one of the shared slots.
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the chat's turn, then for a shared slot; then run the update's handlers."""
+        async with self._turn(_chat_key(update)), self._slots:
+            await coroutine
 
-        Taking the chat's lock before a slot means one resident's pile of taps waits
-        in its own queue instead of filling every slot while everyone else waits.
-        """
-        key = _chat_key(update)
+    @asynccontextmanager
+    async def _turn(self, key: int | None) -> AsyncIterator[None]:
+        """Wait until the chat's earlier updates are done; updates without a chat do not wait."""
         if key is None:
-            await super().process_update(update, coroutine)
+            yield
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
-                await super().process_update(update, coroutine)
+                yield
         finally:
             self._waiting[key] -= 1
             if self._waiting[key] == 0:
@@ -52,10 +65,6 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     def waiting_updates(self) -> int:
         """How many updates are queued or running in their chat's line right now."""
         return sum(self._waiting.values())
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the update's handlers (ordering is taken care of in process_update)."""
-        await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""

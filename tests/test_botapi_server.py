@@ -466,6 +466,24 @@ async def test_press_and_answer_callback(bot: Bot, server: BotApiServer) -> None
         await bot.answer_callback_query("12345")
 
 
+async def test_a_press_answered_too_late_is_refused(bot: Bot, server: BotApiServer) -> None:
+    server.send_text(USER, "hej")
+    sent = await bot.send_message(USER, "Vælg", reply_markup=keyboard(("Ja", "yes")))
+    in_time = server.press_button(USER, sent.message_id, "yes")
+    assert server.callback_query_expired(in_time) is False
+    server.callback_answer_timeout = 0.05
+    late = server.press_button(USER, sent.message_id, "yes")
+    await server.wait_until_too_old(late)
+    assert server.callback_query_expired(late)
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query(late)
+    assert late not in server.callback_answers
+    # The age counts from the press, not from when the bot fetched it: the first press
+    # waited as long, so it is too old now as well.
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query(in_time)
+
+
 async def test_press_unknown_button_lists_available(bot: Bot, server: BotApiServer) -> None:
     server.send_text(USER, "hej")
     await bot.send_message(USER, "Vælg", reply_markup=keyboard(("Ja", "yes"), ("Nej", "no")))

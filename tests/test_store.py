@@ -1,8 +1,12 @@
 """The store: migrations from empty and step by step, refusal of newer databases, transactions."""
 
+import asyncio
 import sqlite3
+import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot.migrations import MIGRATIONS
@@ -89,3 +93,97 @@ async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
         assert [row["user_id"] for row in rows] == [2]
     finally:
         await store.close()
+
+
+# A parent and a child whose foreign key SQLite checks only at COMMIT, so that a COMMIT
+# can fail (and leave its transaction open, as SQLite does).
+FAMILY = (
+    (
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY)",
+        "CREATE TABLE child"
+        " (parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)",
+    ),
+)
+
+
+class PauseAt:
+    """Hold aiosqlite's thread as it starts one statement, until the test lets it go."""
+
+    def __init__(self, statement: str) -> None:
+        self.statement = statement
+        self.reached = asyncio.Event()
+        self.go = threading.Event()
+        self._loop = asyncio.get_running_loop()
+
+    def __call__(self, statement: str) -> None:
+        # sqlite3's trace callback: called on the connection's thread as a statement starts.
+        if statement == self.statement and not self.go.is_set():
+            self._loop.call_soon_threadsafe(self.reached.set)
+            self.go.wait(timeout=10)
+
+
+@pytest.fixture
+async def family(tmp_path: Path) -> AsyncIterator[tuple[Store, aiosqlite.Connection]]:
+    """A store on a real file, with its connection at hand to trace its statements."""
+    path = tmp_path / "family.db"
+    connection = await aiosqlite.connect(path, isolation_level=None)
+    await connection.execute("PRAGMA journal_mode = WAL")
+    await connection.execute("PRAGMA foreign_keys = ON")
+    store = Store(connection, path)
+    await store.migrate(FAMILY)
+    try:
+        yield store, connection
+    finally:
+        await store.close()
+
+
+async def assert_no_transaction_left_open(store: Store) -> None:
+    """Another connection can write, and so can the store's next transaction."""
+    await store.fetch_one("SELECT 1")  # queued behind whatever aiosqlite's thread still runs
+    other = sqlite3.connect(store.path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # "database is locked" while a transaction is open
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    async with store.transaction() as db:
+        await db.execute("INSERT INTO parent (id) VALUES (2)")
+    assert [tuple(row) for row in await store.fetch_all("SELECT id FROM parent")] == [(2,)]
+    assert await store.fetch_all("SELECT * FROM child") == []
+
+
+async def test_a_commit_that_fails_leaves_no_transaction_open(
+    family: tuple[Store, aiosqlite.Connection],
+) -> None:
+    store, _ = family
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        async with store.transaction() as db:
+            await db.execute("INSERT INTO child (parent_id) VALUES (1)")
+    await assert_no_transaction_left_open(store)
+
+
+@pytest.mark.parametrize("statement", ["BEGIN IMMEDIATE", "COMMIT"])
+async def test_a_task_cancelled_while_a_transaction_starts_or_ends_leaves_none_open(
+    family: tuple[Store, aiosqlite.Connection], statement: str
+) -> None:
+    store, connection = family
+    pause = PauseAt(statement)
+    await connection.set_trace_callback(pause)
+
+    async def write() -> None:
+        async with store.transaction() as db:
+            await db.execute("INSERT INTO parent (id) VALUES (1)")
+            # Fails at COMMIT: the transaction would stay open if nothing rolled it back.
+            await db.execute("INSERT INTO child (parent_id) VALUES (3)")
+
+    task = asyncio.create_task(write())
+    try:
+        await pause.reached.wait()
+        # Cancelled while the statement runs on aiosqlite's thread: the statement goes
+        # on there all the same, after the task has stopped waiting for it.
+        task.cancel()
+    finally:
+        pause.go.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await assert_no_transaction_left_open(store)

@@ -18,6 +18,9 @@ Conventions:
   ``after=cursor(chat_id)``); ``wait_for_edit`` waits for an edit after the last action.
 * Sending methods are rate limited by a global and a per-chat token bucket (429 with
   ``retry_after``); edits, callback answers and chat actions are not.
+* A button press can be answered once, and only within ``callback_answer_timeout`` seconds
+  of the press (Telegram refuses older ones with "query is too old"), however long the
+  update waited before the bot fetched it.
 * The test API is synchronous and must be called from the event loop the server runs on.
 """
 
@@ -503,9 +506,13 @@ class BotApiServer:
         chat_rate: float | None = 1.0,
         chat_burst: int | None = 10,
         bot_username: str = "nabo_test_bot",
+        callback_answer_timeout: float = 15.0,
     ) -> None:
         """Configure the server; call start() (or use `async with`) to listen."""
         self.token = token
+        # Telegram's window for answering a press is about 15 s; tests that are about late
+        # presses set a fraction of a second, so that none of them has to wait long.
+        self.callback_answer_timeout = callback_answer_timeout
         self.global_rate = global_rate
         self.global_burst = global_burst
         self.chat_rate = chat_rate
@@ -540,7 +547,8 @@ class BotApiServer:
         self._last_update_id = 0
         self._allowed_updates: list[str] | None = None
         self._poll_generation = 0
-        self._pending_queries: set[str] = set()
+        # Unanswered presses: query id -> when it was pressed (time.monotonic()).
+        self._pending_queries: dict[str, float] = {}
         self._counter = 0
         self._seq = 0
         self._global_bucket = TokenBucket()
@@ -1332,9 +1340,9 @@ class BotApiServer:
         text = params.get_str("text")
         if text is not None and utf16_len(text) > MAX_CALLBACK_ANSWER:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
-        if query_id not in self._pending_queries:
+        pressed_at = self._pending_queries.pop(query_id, None)
+        if pressed_at is None or self._too_old(pressed_at):
             raise ApiError(400, _QUERY_INVALID)
-        self._pending_queries.discard(query_id)
         self.callback_answers[query_id] = {
             "text": text,
             "show_alert": params.get_bool("show_alert"),
@@ -1403,6 +1411,20 @@ class BotApiServer:
     def delay_next(self, method: str, seconds: float, count: int = 1) -> None:
         """Delay the next `count` calls of `method`; each call still executes afterwards."""
         self._delays.append(Delay(method, seconds, count))
+
+    def callback_query_expired(self, query_id: str) -> bool:
+        """Tell whether it is too late to answer that press (or it was answered already)."""
+        pressed_at = self._pending_queries.get(query_id)
+        return pressed_at is None or self._too_old(pressed_at)
+
+    def _too_old(self, pressed_at: float) -> bool:
+        return time.monotonic() - pressed_at > self.callback_answer_timeout
+
+    async def wait_until_too_old(self, query_id: str) -> None:
+        """Wait until it is too late to answer that press, as after a restart of the bot."""
+        while not self.callback_query_expired(query_id):
+            left = self._pending_queries[query_id] + self.callback_answer_timeout
+            await asyncio.sleep(max(left - time.monotonic(), 0) + 0.001)
 
     def reset_rate_limits(self) -> None:
         """Refill the global and all per-chat token buckets."""
@@ -1580,7 +1602,7 @@ class BotApiServer:
                 "date": int(time.time()),
             }
         query_id = str(4_000_000_000_000_000_000 + self._next())
-        self._pending_queries.add(query_id)
+        self._pending_queries[query_id] = time.monotonic()
         if chat is not None:
             self._record_action(chat)
         self._enqueue(
