@@ -24,6 +24,8 @@ from bot.context import NaboApplication
 from bot.digest import DIGEST_DAYS, digest_message
 from bot.i18n import Translator
 from bot.menu import menu_button
+from bot.notify import promoted_message
+from bot.signups import SignupRepository, SignupStatus
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +144,9 @@ class DeliverySender:
         broadcast = await self._repo.get(delivery.broadcast_id)
         assert broadcast is not None
         tr = bot_data.catalogs.translator(delivery.language)
-        content = await render(broadcast, delivery, tr, bot_data.activities, clock.now())
+        content = await render(
+            broadcast, delivery, tr, bot_data.activities, clock.now(), bot_data.signups
+        )
         if content is None:
             await self._repo.settle(delivery.id, "failed", clock.now(), "nothing to send")
             return
@@ -262,6 +266,7 @@ async def render(
     tr: Translator,
     activities: ActivityRepository,
     now: datetime,
+    signups: SignupRepository,
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     """Build one recipient's message (text exactly as staff typed it, never markup)."""
     menu = menu_button(tr)
@@ -288,6 +293,15 @@ async def render(
             tr.gettext("👀 See the activity"), callback_data=f"act:s:{activity.id}"
         )
         return text, InlineKeyboardMarkup([[see], [menu]])
+    if broadcast.kind == "promotion" and broadcast.activity_id is not None:
+        # Said as it stands now: nothing if they cancelled, or the activity was, meanwhile.
+        activity = await activities.get(broadcast.activity_id)
+        if activity is None or activity.status != "published" or delivery.user_id is None:
+            return None
+        signup = await signups.active_for(activity.id, delivery.user_id)
+        if signup is None or signup.status is not SignupStatus.CONFIRMED:
+            return None
+        return promoted_message(tr, activity, signup)
     if broadcast.kind == "digest" and delivery.user_id is not None:
         coming = await activities.matching_interests(
             delivery.user_id, now, now + timedelta(days=DIGEST_DAYS), limit=DIGEST_MAX

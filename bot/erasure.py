@@ -6,7 +6,6 @@ from datetime import datetime
 
 from bot.context import NaboApplication
 from bot.conversations import forget_conversations
-from bot.notify import tell_promotions
 from bot.team import edit_staff_post, team_translator
 
 
@@ -20,7 +19,7 @@ async def erase_resident(
 ) -> bool:
     """Erase one resident (after /deleteme or for inactivity); return whether they existed.
 
-    Their coming places go to the waitlist and those who move up are told at once; the
+    Their coming places go to the waitlist and those who move up are told by the sender; the
     staff chat's post about their offer of help loses its details. ``inactive_since``:
     erase only if still inactive and warned (see ResidentRepository.forget).
     """
@@ -49,12 +48,7 @@ async def erase_resident(
                 )
             ).format(number=staff_tr.ltr(offer.id)),
         )
-    await tell_promotions(
-        application.bot,
-        bot_data.catalogs,
-        bot_data.residents,
-        bot_data.activities,
-        result.promotions,
-        bot_data.config.default_language,
-    )
+    if result.promotions:
+        # Their deliveries were written with the erasure; the sender tells them.
+        bot_data.sender.wake()
     return result.found

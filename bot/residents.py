@@ -78,9 +78,10 @@ class ForgetResult:
 class ResidentRepository:
     """SQL for the ``residents`` table."""
 
-    def __init__(self, store: Store) -> None:
-        """Use the process's store."""
+    def __init__(self, store: Store, default_language: str = "da") -> None:
+        """Use the process's store; residents without a language get the default."""
         self._store = store
+        self._default_language = default_language
 
     async def get(self, user_id: int) -> Resident | None:
         """Return the resident with this Telegram user id, if Nabo knows them."""
@@ -158,7 +159,9 @@ class ResidentRepository:
                 ) as cursor:
                     if await cursor.fetchone() is None:
                         return ForgetResult(False, [])
-            promotions = await cancel_all_for(db, user_id, now)
+            promotions = await cancel_all_for(
+                db, user_id, now, default_language=self._default_language
+            )
             async with db.execute(
                 "SELECT chat_id FROM residents WHERE user_id = ?", (user_id,)
             ) as cursor:
