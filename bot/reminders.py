@@ -14,12 +14,14 @@ from zoneinfo import ZoneInfo
 from bot.activities import Activity
 from bot.broadcasts import sync_broadcast_jobs
 from bot.context import NaboApplication, NaboContext
-from bot.dates import shift_wall_clock
+from bot.dates import reminder_due
 from bot.feedback_jobs import sync_feedback_jobs
 from bot.jobs import job_queue_of, reconcile_jobs
 from bot.notify import Told, tell_reminder
 
 log = logging.getLogger(__name__)
+
+__all__ = ["reminder_due"]  # re-exported: when a reminder is due (bot/dates.py)
 
 JOB_PREFIX = "reminder:"
 # How often the jobs are rebuilt from the database, so activities added by another
@@ -31,19 +33,6 @@ SYNC_JOB = "jobs:sync"
 def job_name(activity_id: int, offset: timedelta) -> str:
     """Return the stable name of one activity's reminder job."""
     return f"{JOB_PREFIX}{activity_id}:{int(offset.total_seconds() // 60)}"
-
-
-def reminder_due(starts_at: datetime, offset: timedelta, zone: ZoneInfo) -> datetime:
-    """Return when the reminder ``offset`` before an activity starting at ``starts_at`` is due.
-
-    Whole days (24h, 2d) count on the local calendar: the day-before reminder for Sunday
-    10:00 comes on Saturday at 10:00 even if the clocks change in between (24 elapsed
-    hours would make it 09:00 or 11:00). Shorter offsets (2h, 90m) are elapsed time, so
-    "two hours before" stays two real hours across the change.
-    """
-    if offset % timedelta(days=1):
-        return starts_at - offset
-    return shift_wall_clock(starts_at, -offset, zone)
 
 
 def desired_jobs(

@@ -1045,7 +1045,7 @@ async def _save_time(
     _forget(context)
     before = await context.activities.get(edit.activity_id)
     activity = await context.activities.reschedule(
-        edit.activity_id, starts_at, ends_at, context.clock.now()
+        edit.activity_id, starts_at, ends_at, context.clock.now(), context.config.timezone
     )
     if before is None or activity is None:
         await context.bot.send_message(
