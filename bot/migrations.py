@@ -311,4 +311,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DROP TABLE broadcasts_before_9",
         "CREATE INDEX broadcasts_by_status ON broadcasts (status, send_at)",
     ),
+    # 10: when a resident last turned reminders on (NULL: on from the start), so a
+    # reminder that was due while they were off is not sent late once they turn them on.
+    ("ALTER TABLE residents ADD COLUMN reminders_on_at TEXT",),
 )

@@ -70,6 +70,17 @@ async def sync_reminder_jobs(application: NaboApplication) -> int:
     activities = await bot_data.activities.not_started(now)
     config = bot_data.config
     wanted = desired_jobs(activities, config.reminder_offsets, now, config.timezone)
+    by_id = {activity.id: activity for activity in activities}
+    for name, (activity_id, minutes, delay) in list(wanted.items()):
+        if delay > timedelta(0):
+            continue
+        # Already due: a job only while someone is still owed it (after downtime, or a
+        # send to retry), not one more run on every sync until the activity starts.
+        due = reminder_due(
+            by_id[activity_id].starts_at, timedelta(minutes=minutes), config.timezone
+        )
+        if not await bot_data.signups.reminder_targets(activity_id, minutes, due):
+            del wanted[name]
     reconcile_jobs(
         job_queue,
         JOB_PREFIX,
@@ -109,15 +120,13 @@ async def send_reminders(context: NaboContext) -> None:
     now = context.clock.now()
     if activity is None or activity.status != "published" or now >= activity.starts_at:
         return
+    # Sign-ups made, and reminders turned on, after the reminder was due do not get a
+    # late "see you tomorrow".
+    due = reminder_due(
+        activity.starts_at, timedelta(minutes=data["minutes"]), context.config.timezone
+    )
     sent = 0
-    for recipient in await context.signups.reminder_targets(activity.id, data["minutes"]):
-        # Sign-ups made after the reminder was due do not get a late "see you tomorrow".
-        due = reminder_due(
-            activity.starts_at, timedelta(minutes=data["minutes"]), context.config.timezone
-        )
-        confirmed = recipient.signup.confirmed_at
-        if confirmed is not None and confirmed > due:
-            continue
+    for recipient in await context.signups.reminder_targets(activity.id, data["minutes"], due):
         if not await context.signups.claim_reminder(recipient.signup.id, data["minutes"], now):
             continue
         # Earlier reminders that were never sent (the bot was down) are past their use.

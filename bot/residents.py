@@ -248,11 +248,17 @@ class ResidentRepository:
                 "UPDATE residents SET subscribed = ? WHERE user_id = ?", (int(on), user_id)
             )
 
-    async def set_reminders(self, user_id: int, on: bool) -> None:
-        """Turn reminders before activities on or off for a resident."""
+    async def set_reminders(self, user_id: int, on: bool, now: datetime | None = None) -> None:
+        """Turn reminders before activities on or off for a resident.
+
+        Turning them on at ``now`` means reminders from then on: one already due is not
+        sent late (see SignupRepository.reminder_targets).
+        """
         async with self._store.transaction() as db:
             await db.execute(
-                "UPDATE residents SET reminders = ? WHERE user_id = ?", (int(on), user_id)
+                "UPDATE residents SET reminders_on_at = CASE WHEN :on AND reminders = 0"
+                " THEN :now ELSE reminders_on_at END, reminders = :on WHERE user_id = :user",
+                {"on": int(on), "now": to_db(now) if now else None, "user": user_id},
             )
 
     async def _require(self, user_id: int) -> Resident:

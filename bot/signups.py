@@ -281,19 +281,31 @@ class SignupRepository:
             )
         return result
 
-    async def reminder_targets(self, activity_id: int, offset_minutes: int) -> list[Recipient]:
-        """Return confirmed sign-ups still owed this reminder, of residents who want them."""
+    async def reminder_targets(
+        self, activity_id: int, offset_minutes: int, due: datetime | None = None
+    ) -> list[Recipient]:
+        """Return confirmed sign-ups still owed this reminder, of residents who want them.
+
+        With ``due`` (when the reminder was due): only those who were signed up, with
+        reminders on, by then; nobody gets a late "see you tomorrow".
+        """
         rows = await self._store.fetch_all(
             """
             SELECT s.*, r.chat_id AS r_chat_id, r.language AS r_language
               FROM signups s JOIN residents r ON r.user_id = s.user_id
-             WHERE s.activity_id = ? AND s.status = 'confirmed'
+             WHERE s.activity_id = :activity AND s.status = 'confirmed'
                AND r.blocked = 0 AND r.reminders = 1
+               AND (:due IS NULL OR (s.confirmed_at <= :due
+                    AND (r.reminders_on_at IS NULL OR r.reminders_on_at <= :due)))
                AND NOT EXISTS (SELECT 1 FROM reminder_sends rs
-                               WHERE rs.signup_id = s.id AND rs.offset_minutes = ?)
+                               WHERE rs.signup_id = s.id AND rs.offset_minutes = :minutes)
              ORDER BY s.id
             """,
-            (activity_id, offset_minutes),
+            {
+                "activity": activity_id,
+                "minutes": offset_minutes,
+                "due": to_db(due) if due else None,
+            },
         )
         return [
             Recipient(Signup.from_row(row), row["r_chat_id"], row["r_language"]) for row in rows

@@ -362,7 +362,7 @@ async def set_reminders(update: Update, context: NaboContext) -> None:
     match = REMINDERS.match(press.data)
     assert match is not None
     on = match[1] == "1"
-    await context.residents.set_reminders(press.user_id, on)
+    await context.residents.set_reminders(press.user_id, on, context.clock.now())
     _ = context.tr.gettext
     text = (
         _("🔔 Reminders are on. We will remind you before your activities.")
