@@ -114,6 +114,14 @@ class MySignup:
 
 _ACTIVE = "status IN ('confirmed', 'waitlisted')"
 
+# A waiting party's place in line: 1 + the parties ahead of it that can still move up.
+# Those of residents who blocked Nabo, or were erased, are passed over by promotion
+# (promote_waitlist), so they do not count as ahead.
+_POSITION = """
+    SELECT 1 + COUNT(*) FROM signups w JOIN residents r ON r.user_id = w.user_id
+     WHERE w.activity_id = ? AND w.status = 'waitlisted' AND w.id < ? AND r.blocked = 0
+"""
+
 # The audience of a "promotion" broadcast: those who moved up on this activity's waitlist
 # (+ activity id). Its deliveries are chosen when the promotion happens, never by query.
 PROMOTED_PREFIX = "promoted:"
@@ -250,11 +258,7 @@ class SignupRepository:
         """Return the 1-based waitlist position of a waitlisted sign-up."""
         if signup.status is not SignupStatus.WAITLISTED:
             return None
-        row = await self._store.fetch_one(
-            "SELECT COUNT(*) FROM signups WHERE activity_id = ? AND status = 'waitlisted'"
-            " AND id <= ?",
-            (signup.activity_id, signup.id),
-        )
+        row = await self._store.fetch_one(_POSITION, (signup.activity_id, signup.id))
         return int(row[0]) if row else None
 
     async def mine(self, user_id: int, now: datetime) -> list[MySignup]:
@@ -566,9 +570,5 @@ async def _confirmed_people(db: aiosqlite.Connection, activity_id: int) -> int:
 async def _position(db: aiosqlite.Connection, signup: Signup) -> int | None:
     if signup.status is not SignupStatus.WAITLISTED:
         return None
-    row = await _fetch_one(
-        db,
-        "SELECT COUNT(*) FROM signups WHERE activity_id = ? AND status = 'waitlisted' AND id <= ?",
-        (signup.activity_id, signup.id),
-    )
+    row = await _fetch_one(db, _POSITION, (signup.activity_id, signup.id))
     return int(row[0])
