@@ -6,10 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 
 from bot.clock import from_db, to_db
+from bot.dates import reminder_due
 from bot.i18n import N_
 from bot.store import Store
 
@@ -332,7 +334,12 @@ class ActivityRepository:
             return await _fetch_activity(db, activity_id)
 
     async def reschedule(
-        self, activity_id: int, starts_at: datetime, ends_at: datetime, now: datetime
+        self,
+        activity_id: int,
+        starts_at: datetime,
+        ends_at: datetime,
+        now: datetime,
+        zone: ZoneInfo,
     ) -> Activity | None:
         """Move a published activity to a new time; return it as it is now.
 
@@ -367,7 +374,8 @@ class ActivityRepository:
             ) as cursor:
                 sends = list(await cursor.fetchall())
             for signup_id, minutes in sends:
-                if starts_at - timedelta(minutes=minutes) > now:
+                # The same moment the reminder job uses (whole days keep the local time).
+                if reminder_due(starts_at, timedelta(minutes=minutes), zone) > now:
                     await db.execute(
                         "DELETE FROM reminder_sends WHERE signup_id = ? AND offset_minutes = ?",
                         (signup_id, minutes),

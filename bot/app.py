@@ -185,9 +185,9 @@ async def _post_init(application: NaboApplication) -> None:
         busy_timeout_ms=int(config.database_busy_timeout.total_seconds() * 1000),
     )
     bot_data.processed_updates = ProcessedUpdates(bot_data.store, bot_data.clock)
-    bot_data.residents = ResidentRepository(bot_data.store)
+    bot_data.residents = ResidentRepository(bot_data.store, config.default_language)
     bot_data.activities = ActivityRepository(bot_data.store)
-    bot_data.signups = SignupRepository(bot_data.store)
+    bot_data.signups = SignupRepository(bot_data.store, config.default_language)
     bot_data.broadcasts = BroadcastRepository(bot_data.store, config.default_language)
     bot_data.audit = AuditLog(bot_data.store)
     bot_data.volunteers = VolunteerRepository(bot_data.store)

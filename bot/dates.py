@@ -183,3 +183,16 @@ def _clock(match: re.Match[str]) -> time:
         return time(int(match["hour"]), int(match["minute"]))
     except ValueError as error:
         raise DateError(DateProblem.NO_SUCH_DAY) from error
+
+
+def reminder_due(starts_at: datetime, offset: timedelta, zone: ZoneInfo) -> datetime:
+    """Return when the reminder ``offset`` before an activity starting at ``starts_at`` is due.
+
+    Whole days (24h, 2d) count on the local calendar: the day-before reminder for Sunday
+    10:00 comes on Saturday at 10:00 even if the clocks change in between (24 elapsed
+    hours would make it 09:00 or 11:00). Shorter offsets (2h, 90m) are elapsed time, so
+    "two hours before" stays two real hours across the change.
+    """
+    if offset % timedelta(days=1):
+        return starts_at - offset
+    return shift_wall_clock(starts_at, -offset, zone)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -24,6 +25,9 @@ from bot.context import NaboApplication
 from bot.digest import DIGEST_DAYS, digest_message
 from bot.i18n import Translator
 from bot.menu import menu_button
+from bot.notify import promoted_message
+from bot.signups import SignupRepository, SignupStatus
+from bot.store import is_busy
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +39,10 @@ DIGEST_MAX = 8
 # rate limiter honours Telegram's flood waits inside the request); the stop must not, since
 # a service manager kills a process that takes more than about 10 s to stop.
 STOP_GRACE = 5.0
+# While the database is busy (a backup holding the lock), how long to wait between tries
+# to record a delivery: each try already waits the store's busy timeout for the lock.
+BUSY_RETRY_FIRST = 0.2
+BUSY_RETRY_MAX = 5.0
 
 
 @dataclass
@@ -128,11 +136,18 @@ class DeliverySender:
             else:
                 await self._repo.settle(delivery.id, "pending", clock.now())
             raise
-        except Exception:
+        except Exception as error:
+            if is_busy(error) and not self._attempted:
+                # The database was busy before anything was sent: try again later, it is
+                # not the delivery's fault.
+                await self._record(delivery.id, "pending")
+                log.warning("database busy before a delivery; it stays pending")
+                await self._pause(1.0)
+                return
             # Never leave a row in 'sending' (the broadcast would never finish): before
             # the send it failed; after, nobody can say whether it arrived.
             status = "uncertain" if self._attempted else "failed"
-            await self._repo.settle(delivery.id, status, clock.now(), "unexpected error")
+            await self._record(delivery.id, status, "unexpected error")
             raise
 
     async def _send(self, delivery: Delivery) -> None:
@@ -142,9 +157,11 @@ class DeliverySender:
         broadcast = await self._repo.get(delivery.broadcast_id)
         assert broadcast is not None
         tr = bot_data.catalogs.translator(delivery.language)
-        content = await render(broadcast, delivery, tr, bot_data.activities, clock.now())
+        content = await render(
+            broadcast, delivery, tr, bot_data.activities, clock.now(), bot_data.signups
+        )
         if content is None:
-            await self._repo.settle(delivery.id, "failed", clock.now(), "nothing to send")
+            await self._record(delivery.id, "failed", "nothing to send")
             return
         text, keyboard = content
         self._attempted = True
@@ -152,34 +169,65 @@ class DeliverySender:
             await self.application.bot.send_message(delivery.chat_id, text, reply_markup=keyboard)
         except RetryAfter as error:
             # Not delivered: put it back and let Telegram's flood wait pass for everyone.
-            await self._repo.settle(delivery.id, "pending", clock.now())
+            await self._record(delivery.id, "pending")
             wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             log.warning("flood limit during a broadcast; waiting %.0f s", seconds)
             await self._pause(seconds)
         except Forbidden:
-            await self._repo.settle(delivery.id, "blocked", clock.now(), "forbidden")
-            if delivery.user_id is not None:
-                await bot_data.residents.set_blocked(delivery.user_id, True)
+            await self._record(delivery.id, "blocked", "forbidden")
+            await self._mark_blocked(delivery)
         except BadRequest as error:
             if "chat not found" in error.message.lower():
-                await self._repo.settle(delivery.id, "blocked", clock.now(), "chat not found")
-                if delivery.user_id is not None:
-                    await bot_data.residents.set_blocked(delivery.user_id, True)
+                await self._record(delivery.id, "blocked", "chat not found")
+                await self._mark_blocked(delivery)
             else:
                 # Permanent: retrying the same request would fail the same way.
-                await self._repo.settle(delivery.id, "failed", clock.now(), error.message[:200])
+                await self._record(delivery.id, "failed", error.message[:200])
         except NetworkError as error:  # TimedOut included
             if _never_sent(error):
                 # The connection was never made: safe to try again later.
-                await self._repo.settle(delivery.id, "pending", clock.now())
+                await self._record(delivery.id, "pending")
                 log.warning("could not connect during a broadcast; retrying")
                 await self._pause(1.0)
             else:
                 # The request may have reached Telegram: never risk sending it twice.
-                await self._repo.settle(delivery.id, "uncertain", clock.now(), "no answer")
+                await self._record(delivery.id, "uncertain", "no answer")
         else:
-            await self._repo.settle(delivery.id, "sent", clock.now())
+            await self._record(delivery.id, "sent")
+
+    async def _record(self, delivery_id: int, status: str, error: str | None = None) -> None:
+        """Record how a delivery stands; while the database is busy, keep trying.
+
+        A message that went out must be recorded as sent as soon as the database answers,
+        not left in 'sending' (and then called uncertain) until the next restart.
+        """
+        clock = self.application.bot_data.clock
+        await self._until_answered(
+            lambda: self._repo.settle(delivery_id, status, clock.now(), error)
+        )
+
+    async def _mark_blocked(self, delivery: Delivery) -> None:
+        """Remember that the recipient blocked Nabo (no more broadcasts to them)."""
+        user_id = delivery.user_id
+        if user_id is not None:
+            residents = self.application.bot_data.residents
+            await self._until_answered(lambda: residents.set_blocked(user_id, True))
+
+    async def _until_answered(self, write: Callable[[], Awaitable[object]]) -> None:
+        """Run a write, trying again for as long as SQLite reports a lock (not other errors)."""
+        wait = BUSY_RETRY_FIRST
+        while True:
+            try:
+                await write()
+            except Exception as error:
+                if not is_busy(error):
+                    raise
+            else:
+                return
+            log.warning("database busy while recording a delivery; trying again")
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, BUSY_RETRY_MAX)
 
     async def _pause(self, seconds: float) -> None:
         """Wait, but wake at once when asked to stop (a shutdown must not wait a flood out)."""
@@ -274,6 +322,7 @@ async def render(
     tr: Translator,
     activities: ActivityRepository,
     now: datetime,
+    signups: SignupRepository,
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     """Build one recipient's message (text exactly as staff typed it, never markup)."""
     menu = menu_button(tr)
@@ -300,6 +349,15 @@ async def render(
             tr.gettext("👀 See the activity"), callback_data=f"act:s:{activity.id}"
         )
         return text, InlineKeyboardMarkup([[see], [menu]])
+    if broadcast.kind == "promotion" and broadcast.activity_id is not None:
+        # Said as it stands now: nothing if they cancelled, or the activity was, meanwhile.
+        activity = await activities.get(broadcast.activity_id)
+        if activity is None or activity.status != "published" or delivery.user_id is None:
+            return None
+        signup = await signups.active_for(activity.id, delivery.user_id)
+        if signup is None or signup.status is not SignupStatus.CONFIRMED:
+            return None
+        return promoted_message(tr, activity, signup)
     if broadcast.kind == "digest" and delivery.user_id is not None:
         coming = await activities.matching_interests(
             delivery.user_id, now, now + timedelta(days=DIGEST_DAYS), limit=DIGEST_MAX

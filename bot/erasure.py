@@ -7,7 +7,6 @@ from datetime import datetime
 from bot.context import NaboApplication
 from bot.conversations import forget_conversations
 from bot.i18n import Translator
-from bot.notify import tell_promotions
 from bot.team import StaffPosts, Team
 
 
@@ -21,9 +20,9 @@ async def erase_resident(
 ) -> bool:
     """Erase one resident (after /deleteme or for inactivity); return whether they existed.
 
-    Their coming places go to the waitlist and those who move up are told at once; every
-    post about their offer of help (the staff chat's, or each staff member's copy) loses
-    its details. ``inactive_since``:
+    Their coming places go to the waitlist and those who move up are told by the
+    delivery sender; every post about their offer of help (the staff chat's, or each
+    staff member's copy) loses its details. ``inactive_since``:
     erase only if still inactive and warned (see ResidentRepository.forget).
     """
     bot_data = application.bot_data
@@ -53,12 +52,7 @@ async def erase_resident(
         await Team.of(application).edit(
             StaffPosts(offer.staff_message_id, offer.staff_copies), removed
         )
-    await tell_promotions(
-        application.bot,
-        bot_data.catalogs,
-        bot_data.residents,
-        bot_data.activities,
-        result.promotions,
-        bot_data.config.default_language,
-    )
+    if result.promotions:
+        # Their deliveries were written with the erasure; the sender tells them.
+        bot_data.sender.wake()
     return result.found

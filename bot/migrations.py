@@ -292,4 +292,40 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) STRICT
         """,
     ),
+    # 10: waitlist promotions go out as durable deliveries ("promotion" broadcasts, one
+    # delivery per resident who moved up, written with the promotion). SQLite cannot
+    # change a CHECK, so the table is rebuilt; deliveries keep pointing at the same ids,
+    # and the deferred foreign keys are checked once the rows are back, at commit.
+    (
+        "PRAGMA defer_foreign_keys = ON",
+        "CREATE TABLE broadcasts_before_10 AS SELECT * FROM broadcasts",
+        "DROP TABLE broadcasts",
+        """
+        CREATE TABLE broadcasts (
+            id                   INTEGER PRIMARY KEY,
+            kind                 TEXT NOT NULL CHECK
+                                 (kind IN ('message', 'announcement', 'digest', 'promotion')),
+            staff_user_id        INTEGER,
+            text_da              TEXT,
+            text_ar              TEXT,
+            text_en              TEXT,
+            activity_id          INTEGER REFERENCES activities (id),
+            audience             TEXT NOT NULL,
+            digest_week          TEXT UNIQUE,
+            status               TEXT NOT NULL
+                                 CHECK (status IN ('scheduled', 'sending', 'done', 'cancelled')),
+            created_at           TEXT NOT NULL,
+            send_at              TEXT NOT NULL,
+            finished_at          TEXT,
+            progress_chat_id     INTEGER,
+            progress_message_id  INTEGER
+        ) STRICT
+        """,
+        "INSERT INTO broadcasts SELECT * FROM broadcasts_before_10",
+        "DROP TABLE broadcasts_before_10",
+        "CREATE INDEX broadcasts_by_status ON broadcasts (status, send_at)",
+    ),
+    # 11: when a resident last turned reminders on (NULL: on from the start), so a
+    # reminder that was due while they were off is not sent late once they turn them on.
+    ("ALTER TABLE residents ADD COLUMN reminders_on_at TEXT",),
 )

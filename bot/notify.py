@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ExtBot
 
-from bot.activities import Activity, ActivityRepository
+from bot.activities import Activity
 from bot.activity_view import activity_title_when, fit_message, party_text
 from bot.i18n import Catalogs, Translator
 from bot.residents import ResidentRepository
@@ -84,42 +84,19 @@ async def tell_resident(
     return Told.SENT
 
 
-async def tell_promoted(
-    bot: ExtBot[int],
-    catalogs: Catalogs,
-    residents: ResidentRepository,
-    activity: Activity,
-    promoted: list[Recipient],
-    default_language: str,
-) -> None:
-    """Tell each resident who moved up from the waitlist, at once, in their language."""
-    for recipient in promoted:
-        tr = catalogs.translator(recipient.language or default_language)
-        text = tr.gettext(
-            "🎉 Good news! A place became free, and you are now signed up: {party}.\n\n"
-            "{activity}\n\n"
-            "If you can no longer come, please cancel so someone else can have the place."
-        ).format(
-            party=party_text(tr, recipient.signup.adults, recipient.signup.children),
-            activity=activity_title_when(tr, activity),
-        )
-        keyboard = InlineKeyboardMarkup([[cancel_button(tr, recipient.signup)]])
-        await tell(bot, residents, recipient, text, keyboard)
-
-
-async def tell_promotions(
-    bot: ExtBot[int],
-    catalogs: Catalogs,
-    residents: ResidentRepository,
-    activities: ActivityRepository,
-    promotions: list[tuple[int, list[Recipient]]],
-    default_language: str,
-) -> None:
-    """Tell everyone who moved up on several activities' waitlists (activity id, recipients)."""
-    for activity_id, promoted in promotions:
-        activity = await activities.get(activity_id)
-        if activity is not None:
-            await tell_promoted(bot, catalogs, residents, activity, promoted, default_language)
+def promoted_message(
+    tr: Translator, activity: Activity, signup: Signup
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Tell a resident who moved up from the waitlist (sent by the delivery sender)."""
+    text = tr.gettext(
+        "🎉 Good news! A place became free, and you are now signed up: {party}.\n\n"
+        "{activity}\n\n"
+        "If you can no longer come, please cancel so someone else can have the place."
+    ).format(
+        party=party_text(tr, signup.adults, signup.children),
+        activity=activity_title_when(tr, activity),
+    )
+    return fit_message(text), InlineKeyboardMarkup([[cancel_button(tr, signup)]])
 
 
 async def tell_reminder(

@@ -14,12 +14,14 @@ from zoneinfo import ZoneInfo
 from bot.activities import Activity
 from bot.broadcasts import sync_broadcast_jobs
 from bot.context import NaboApplication, NaboContext
-from bot.dates import shift_wall_clock
+from bot.dates import reminder_due
 from bot.feedback_jobs import sync_feedback_jobs
 from bot.jobs import job_queue_of, reconcile_jobs
 from bot.notify import Told, tell_reminder
 
 log = logging.getLogger(__name__)
+
+__all__ = ["reminder_due"]  # re-exported: when a reminder is due (bot/dates.py)
 
 JOB_PREFIX = "reminder:"
 # How often the jobs are rebuilt from the database, so activities added by another
@@ -31,19 +33,6 @@ SYNC_JOB = "jobs:sync"
 def job_name(activity_id: int, offset: timedelta) -> str:
     """Return the stable name of one activity's reminder job."""
     return f"{JOB_PREFIX}{activity_id}:{int(offset.total_seconds() // 60)}"
-
-
-def reminder_due(starts_at: datetime, offset: timedelta, zone: ZoneInfo) -> datetime:
-    """Return when the reminder ``offset`` before an activity starting at ``starts_at`` is due.
-
-    Whole days (24h, 2d) count on the local calendar: the day-before reminder for Sunday
-    10:00 comes on Saturday at 10:00 even if the clocks change in between (24 elapsed
-    hours would make it 09:00 or 11:00). Shorter offsets (2h, 90m) are elapsed time, so
-    "two hours before" stays two real hours across the change.
-    """
-    if offset % timedelta(days=1):
-        return starts_at - offset
-    return shift_wall_clock(starts_at, -offset, zone)
 
 
 def desired_jobs(
@@ -81,6 +70,17 @@ async def sync_reminder_jobs(application: NaboApplication) -> int:
     activities = await bot_data.activities.not_started(now)
     config = bot_data.config
     wanted = desired_jobs(activities, config.reminder_offsets, now, config.timezone)
+    by_id = {activity.id: activity for activity in activities}
+    for name, (activity_id, minutes, delay) in list(wanted.items()):
+        if delay > timedelta(0):
+            continue
+        # Already due: a job only while someone is still owed it (after downtime, or a
+        # send to retry), not one more run on every sync until the activity starts.
+        due = reminder_due(
+            by_id[activity_id].starts_at, timedelta(minutes=minutes), config.timezone
+        )
+        if not await bot_data.signups.reminder_targets(activity_id, minutes, due):
+            del wanted[name]
     reconcile_jobs(
         job_queue,
         JOB_PREFIX,
@@ -120,15 +120,13 @@ async def send_reminders(context: NaboContext) -> None:
     now = context.clock.now()
     if activity is None or activity.status != "published" or now >= activity.starts_at:
         return
+    # Sign-ups made, and reminders turned on, after the reminder was due do not get a
+    # late "see you tomorrow".
+    due = reminder_due(
+        activity.starts_at, timedelta(minutes=data["minutes"]), context.config.timezone
+    )
     sent = 0
-    for recipient in await context.signups.reminder_targets(activity.id, data["minutes"]):
-        # Sign-ups made after the reminder was due do not get a late "see you tomorrow".
-        due = reminder_due(
-            activity.starts_at, timedelta(minutes=data["minutes"]), context.config.timezone
-        )
-        confirmed = recipient.signup.confirmed_at
-        if confirmed is not None and confirmed > due:
-            continue
+    for recipient in await context.signups.reminder_targets(activity.id, data["minutes"], due):
         if not await context.signups.claim_reminder(recipient.signup.id, data["minutes"], now):
             continue
         # Earlier reminders that were never sent (the bot was down) are past their use.

@@ -34,13 +34,19 @@ from bot.broadcasts import (
     VOLUNTEERS,
 )
 from bot.i18n import Translator
+from bot.signups import PROMOTED_PREFIX
 from bot.volunteers import KINDS, STATUSES, TIMES
 
 OTHER_AREA_DA = "Andet område"
 LANGUAGES_DA = {"da": "Dansk", "ar": "Arabisk", "en": "Engelsk"}
 ACTIVITY_STATUS_DA = {"published": "Offentliggjort", "cancelled": "Aflyst"}
 SIGNUP_STATUS_DA = {"confirmed": "Bekræftet", "waitlisted": "Venteliste", "cancelled": "Afmeldt"}
-BROADCAST_KIND_DA = {"message": "Besked", "announcement": "Ny aktivitet", "digest": "Ugeoversigt"}
+BROADCAST_KIND_DA = {
+    "message": "Besked",
+    "announcement": "Ny aktivitet",
+    "digest": "Ugeoversigt",
+    "promotion": "Fik plads fra ventelisten",
+}
 BROADCAST_STATUS_DA = {
     "scheduled": "Planlagt",
     "sending": "Sendes",
@@ -266,6 +272,8 @@ def audience_da(audience: str) -> str:
         return f"Tilmeldte til aktivitet {audience.removeprefix(ACTIVITY_PREFIX)}"
     if audience.startswith(INTERESTED_PREFIX):
         return f"Interesserede i aktivitet {audience.removeprefix(INTERESTED_PREFIX)}"
+    if audience.startswith(PROMOTED_PREFIX):
+        return f"Rykket op fra ventelisten til aktivitet {audience.removeprefix(PROMOTED_PREFIX)}"
     return audience
 
 

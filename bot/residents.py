@@ -78,9 +78,10 @@ class ForgetResult:
 class ResidentRepository:
     """SQL for the ``residents`` table."""
 
-    def __init__(self, store: Store) -> None:
-        """Use the process's store."""
+    def __init__(self, store: Store, default_language: str = "da") -> None:
+        """Use the process's store; residents without a language get the default."""
         self._store = store
+        self._default_language = default_language
 
     async def get(self, user_id: int) -> Resident | None:
         """Return the resident with this Telegram user id, if Nabo knows them."""
@@ -161,7 +162,9 @@ class ResidentRepository:
                 ) as cursor:
                     if await cursor.fetchone() is None:
                         return ForgetResult(False, [])
-            promotions = await cancel_all_for(db, user_id, now)
+            promotions = await cancel_all_for(
+                db, user_id, now, default_language=self._default_language
+            )
             async with db.execute(
                 "SELECT chat_id FROM residents WHERE user_id = ?", (user_id,)
             ) as cursor:
@@ -248,11 +251,17 @@ class ResidentRepository:
                 "UPDATE residents SET subscribed = ? WHERE user_id = ?", (int(on), user_id)
             )
 
-    async def set_reminders(self, user_id: int, on: bool) -> None:
-        """Turn reminders before activities on or off for a resident."""
+    async def set_reminders(self, user_id: int, on: bool, now: datetime | None = None) -> None:
+        """Turn reminders before activities on or off for a resident.
+
+        Turning them on at ``now`` means reminders from then on: one already due is not
+        sent late (see SignupRepository.reminder_targets).
+        """
         async with self._store.transaction() as db:
             await db.execute(
-                "UPDATE residents SET reminders = ? WHERE user_id = ?", (int(on), user_id)
+                "UPDATE residents SET reminders_on_at = CASE WHEN :on AND reminders = 0"
+                " THEN :now ELSE reminders_on_at END, reminders = :on WHERE user_id = :user",
+                {"on": int(on), "now": to_db(now) if now else None, "user": user_id},
             )
 
     async def _require(self, user_id: int) -> Resident:

@@ -114,13 +114,34 @@ class MySignup:
 
 _ACTIVE = "status IN ('confirmed', 'waitlisted')"
 
+# A waiting party's place in line: 1 + the parties ahead of it that can still move up.
+# Those of residents who blocked Nabo, or were erased, are passed over by promotion
+# (promote_waitlist), so they do not count as ahead.
+_POSITION = """
+    SELECT 1 + COUNT(*) FROM signups w JOIN residents r ON r.user_id = w.user_id
+     WHERE w.activity_id = ? AND w.status = 'waitlisted' AND w.id < ? AND r.blocked = 0
+"""
+
+# The audience of a "promotion" broadcast: those who moved up on this activity's waitlist
+# (+ activity id). Its deliveries are chosen when the promotion happens, never by query.
+PROMOTED_PREFIX = "promoted:"
+
+
+@dataclass(frozen=True, slots=True)
+class PromotionNotice:
+    """Who asked for a promotion (staff who raised the capacity) and gets the tally."""
+
+    staff_user_id: int
+    report_chat_id: int
+
 
 class SignupRepository:
     """SQL for the ``signups`` and ``reminder_sends`` tables."""
 
-    def __init__(self, store: Store) -> None:
-        """Use the process's store."""
+    def __init__(self, store: Store, default_language: str = "da") -> None:
+        """Use the process's store; promoted residents without a language get the default."""
         self._store = store
+        self._default_language = default_language
 
     async def sign_up(
         self,
@@ -215,7 +236,9 @@ class SignupRepository:
                 (to_db(now), signup_id),
             )
             cancelled = await _signup(db, signup_id)
-            promoted = await promote_waitlist(db, cancelled.activity_id, now)
+            promoted = await promote_waitlist(
+                db, cancelled.activity_id, now, default_language=self._default_language
+            )
             return CancelResult(cancelled, promoted)
 
     async def active_for(self, activity_id: int, user_id: int) -> Signup | None:
@@ -235,11 +258,7 @@ class SignupRepository:
         """Return the 1-based waitlist position of a waitlisted sign-up."""
         if signup.status is not SignupStatus.WAITLISTED:
             return None
-        row = await self._store.fetch_one(
-            "SELECT COUNT(*) FROM signups WHERE activity_id = ? AND status = 'waitlisted'"
-            " AND id <= ?",
-            (signup.activity_id, signup.id),
-        )
+        row = await self._store.fetch_one(_POSITION, (signup.activity_id, signup.id))
         return int(row[0]) if row else None
 
     async def mine(self, user_id: int, now: datetime) -> list[MySignup]:
@@ -266,19 +285,31 @@ class SignupRepository:
             )
         return result
 
-    async def reminder_targets(self, activity_id: int, offset_minutes: int) -> list[Recipient]:
-        """Return confirmed sign-ups still owed this reminder, of residents who want them."""
+    async def reminder_targets(
+        self, activity_id: int, offset_minutes: int, due: datetime | None = None
+    ) -> list[Recipient]:
+        """Return confirmed sign-ups still owed this reminder, of residents who want them.
+
+        With ``due`` (when the reminder was due): only those who were signed up, with
+        reminders on, by then; nobody gets a late "see you tomorrow".
+        """
         rows = await self._store.fetch_all(
             """
             SELECT s.*, r.chat_id AS r_chat_id, r.language AS r_language
               FROM signups s JOIN residents r ON r.user_id = s.user_id
-             WHERE s.activity_id = ? AND s.status = 'confirmed'
+             WHERE s.activity_id = :activity AND s.status = 'confirmed'
                AND r.blocked = 0 AND r.reminders = 1
+               AND (:due IS NULL OR (s.confirmed_at <= :due
+                    AND (r.reminders_on_at IS NULL OR r.reminders_on_at <= :due)))
                AND NOT EXISTS (SELECT 1 FROM reminder_sends rs
-                               WHERE rs.signup_id = s.id AND rs.offset_minutes = ?)
+                               WHERE rs.signup_id = s.id AND rs.offset_minutes = :minutes)
              ORDER BY s.id
             """,
-            (activity_id, offset_minutes),
+            {
+                "activity": activity_id,
+                "minutes": offset_minutes,
+                "due": to_db(due) if due else None,
+            },
         )
         return [
             Recipient(Signup.from_row(row), row["r_chat_id"], row["r_language"]) for row in rows
@@ -325,10 +356,17 @@ class SignupRepository:
         )
         return [Signup.from_row(row) for row in rows]
 
-    async def promote(self, activity_id: int, now: datetime) -> list[Recipient]:
-        """Give free places to the waitlist, in order (after staff added places)."""
+    async def promote(
+        self, activity_id: int, now: datetime, notice: PromotionNotice | None = None
+    ) -> list[Recipient]:
+        """Give free places to the waitlist, in order (after staff added places).
+
+        With ``notice``, that staff member gets the tally of who was told.
+        """
         async with self._store.transaction() as db:
-            return await promote_waitlist(db, activity_id, now)
+            return await promote_waitlist(
+                db, activity_id, now, default_language=self._default_language, notice=notice
+            )
 
     async def unlink_ended_before(self, ended_before: datetime) -> int:
         """Unlink sign-ups of activities that ended before then from their residents.
@@ -376,12 +414,19 @@ class SignupRepository:
 
 
 async def promote_waitlist(
-    db: aiosqlite.Connection, activity_id: int, now: datetime
+    db: aiosqlite.Connection,
+    activity_id: int,
+    now: datetime,
+    *,
+    default_language: str,
+    notice: PromotionNotice | None = None,
 ) -> list[Recipient]:
     """Move waiting parties up, strictly in order, while the next one fits; in a transaction.
 
     Waiting rows of residents who blocked Nabo, or were erased, are passed over: nobody
-    could tell them, and they must not keep the place from the next in line.
+    could tell them, and they must not keep the place from the next in line. Those who
+    move up are told by the delivery sender: their deliveries are written in the same
+    transaction, so a crash cannot promote anyone without telling them (wake the sender).
     """
     row = await _fetch_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
     if row is None:
@@ -419,7 +464,46 @@ async def promote_waitlist(
             left -= people
         signup = await _signup(db, candidate["id"])
         promoted.append(Recipient(signup, candidate["r_chat_id"], candidate["r_language"]))
+    if promoted:
+        await _record_promotion(db, activity_id, promoted, now, default_language, notice)
     return promoted
+
+
+async def _record_promotion(
+    db: aiosqlite.Connection,
+    activity_id: int,
+    promoted: list[Recipient],
+    now: datetime,
+    default_language: str,
+    notice: PromotionNotice | None,
+) -> None:
+    """Write a sending "promotion" broadcast with one pending delivery per promoted resident."""
+    cursor = await db.execute(
+        "INSERT INTO broadcasts (kind, staff_user_id, activity_id, audience, status,"
+        " created_at, send_at, progress_chat_id) VALUES ('promotion', ?, ?, ?, 'sending', ?, ?, ?)",
+        (
+            notice.staff_user_id if notice else None,
+            activity_id,
+            f"{PROMOTED_PREFIX}{activity_id}",
+            to_db(now),
+            to_db(now),
+            notice.report_chat_id if notice else None,
+        ),
+    )
+    await db.executemany(
+        "INSERT INTO deliveries (broadcast_id, user_id, chat_id, language, status, updated_at)"
+        " VALUES (?, ?, ?, ?, 'pending', ?)",
+        [
+            (
+                cursor.lastrowid,
+                recipient.signup.user_id,
+                recipient.chat_id,
+                recipient.language or default_language,
+                to_db(now),
+            )
+            for recipient in promoted
+        ],
+    )
 
 
 async def _fetch_one(db: aiosqlite.Connection, sql: str, params: Any = ()) -> Any:
@@ -450,7 +534,7 @@ async def _live_waiting(db: aiosqlite.Connection, activity_id: int) -> int:
 
 
 async def cancel_all_for(
-    db: aiosqlite.Connection, user_id: int, now: datetime
+    db: aiosqlite.Connection, user_id: int, now: datetime, *, default_language: str
 ) -> list[tuple[int, list[Recipient]]]:
     """Cancel a resident's active sign-ups (when they leave) and promote; in a transaction."""
     rows = await _fetch_all(
@@ -465,7 +549,9 @@ async def cancel_all_for(
             "UPDATE signups SET status = 'cancelled', cancelled_at = ? WHERE id = ?",
             (to_db(now), row["id"]),
         )
-        promoted = await promote_waitlist(db, row["activity_id"], now)
+        promoted = await promote_waitlist(
+            db, row["activity_id"], now, default_language=default_language
+        )
         if promoted:
             promotions.append((row["activity_id"], promoted))
     return promotions
@@ -484,9 +570,5 @@ async def _confirmed_people(db: aiosqlite.Connection, activity_id: int) -> int:
 async def _position(db: aiosqlite.Connection, signup: Signup) -> int | None:
     if signup.status is not SignupStatus.WAITLISTED:
         return None
-    row = await _fetch_one(
-        db,
-        "SELECT COUNT(*) FROM signups WHERE activity_id = ? AND status = 'waitlisted' AND id <= ?",
-        (signup.activity_id, signup.id),
-    )
+    row = await _fetch_one(db, _POSITION, (signup.activity_id, signup.id))
     return int(row[0])

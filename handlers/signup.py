@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.activity_view import activity_title_when, fit_message, party_text
 from bot.context import NaboApplication, NaboContext
 from bot.menu import MENU_ACTIVITIES, MENU_HOME, MENU_MINE, back_to_menu_keyboard, menu_button
-from bot.notify import REMINDERS_OFF, REMINDERS_ON, cancel_button, tell_promoted
+from bot.notify import REMINDERS_OFF, REMINDERS_ON, cancel_button
 from bot.replies import ButtonPress, answer_press, edit_query_message
 from bot.session import require_consent
 from bot.signups import Outcome, SignupResult
@@ -282,23 +282,16 @@ async def cancel(update: Update, context: NaboContext) -> None:
         await edit_query_message(press.query, _("You have no active sign-up there."), menu)
         return
     log.info("sign-up cancelled; %d promoted from the waitlist", len(result.promoted))
+    if result.promoted:
+        # Their deliveries were committed with the promotion: whatever happens to the
+        # edit below, the sender tells them.
+        context.bot_data.sender.wake()
     done = (
         _("Done — you have left the waitlist.")
         if result.signup.confirmed_at is None
         else _("Done — your sign-up is cancelled.")
     )
     await edit_query_message(press.query, done, menu)
-    if result.promoted:
-        activity = await context.activities.get(result.signup.activity_id)
-        assert activity is not None
-        await tell_promoted(
-            context.bot,
-            context.bot_data.catalogs,
-            context.residents,
-            activity,
-            result.promoted,
-            context.config.default_language,
-        )
 
 
 async def keep(update: Update, context: NaboContext) -> None:
@@ -369,7 +362,7 @@ async def set_reminders(update: Update, context: NaboContext) -> None:
     match = REMINDERS.match(press.data)
     assert match is not None
     on = match[1] == "1"
-    await context.residents.set_reminders(press.user_id, on)
+    await context.residents.set_reminders(press.user_id, on, context.clock.now())
     _ = context.tr.gettext
     text = (
         _("🔔 Reminders are on. We will remind you before your activities.")

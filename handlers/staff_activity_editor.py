@@ -57,9 +57,9 @@ from bot.dates import (
     weekly,
 )
 from bot.i18n import Translator
-from bot.notify import tell_promoted
 from bot.reminders import sync_reminder_jobs
 from bot.replies import answer_press, remove_query_buttons
+from bot.signups import PromotionNotice
 from bot.staff import STAFF_MENU, StaffCallbackQueryHandler, staff_command
 from bot.staff_activity_view import (
     audit_activity,
@@ -933,7 +933,11 @@ async def _save_capacity(
         )
         return EDIT_CAPACITY
     _forget(context)
-    promoted = await context.signups.promote(edit.activity_id, now)
+    promoted = await context.signups.promote(
+        edit.activity_id, now, PromotionNotice(update_user_id(update), chat_id)
+    )
+    if promoted:
+        context.bot_data.sender.wake()
     activity = await context.activities.get(edit.activity_id)
     assert activity is not None
     await audit_activity(
@@ -943,20 +947,14 @@ async def _save_capacity(
         activity.id,
         f"field=capacity,promoted={len(promoted)}",
     )
-    if promoted:
-        await tell_promoted(
-            context.bot,
-            context.bot_data.catalogs,
-            context.residents,
-            activity,
-            promoted,
-            context.config.default_language,
-        )
     text = tr.gettext("✅ Saved.")
     if promoted:
+        # How many were told comes later, counted from their deliveries.
         text += " " + tr.ngettext(
-            "{count} sign-up moved up from the waitlist and was told.",
-            "{count} sign-ups moved up from the waitlist and were told.",
+            "{count} sign-up moved up from the waitlist. You will get a message when they "
+            "have been told.",
+            "{count} sign-ups moved up from the waitlist. You will get a message when they "
+            "have been told.",
             len(promoted),
         ).format(count=tr.ltr(len(promoted)))
     await context.bot.send_message(chat_id, text)
@@ -1047,7 +1045,7 @@ async def _save_time(
     _forget(context)
     before = await context.activities.get(edit.activity_id)
     activity = await context.activities.reschedule(
-        edit.activity_id, starts_at, ends_at, context.clock.now()
+        edit.activity_id, starts_at, ends_at, context.clock.now(), context.config.timezone
     )
     if before is None or activity is None:
         await context.bot.send_message(

@@ -9,7 +9,7 @@ from icalendar import Calendar
 from bot.activities import ActivityRepository
 from bot.activity_view import activity_title_when, party_text
 from bot.i18n import Catalogs, Translator
-from bot.reminders import job_name
+from bot.reminders import job_name, sync_reminder_jobs
 from bot.residents import ResidentRepository
 from bot.sandbox.botapi import BotApiServer
 from bot.signups import SignupRepository
@@ -454,3 +454,49 @@ async def test_200_residents_press_at_once_for_10_places(nabo: Nabo) -> None:
         assert signup is not None
         positions.append(await signups.waitlist_position(signup))
     assert positions == list(range(1, 191))
+
+
+async def test_due_reminders_are_not_rebuilt_nor_sent_late(nabo: Nabo) -> None:
+    """A reminder already sent gets no new job on each sync; turning reminders on late is
+    not a late reminder."""
+    server, clock = nabo.server, nabo.clock
+    await consented(nabo, 80, "en")
+    await consented(nabo, 81, "en")
+    now = clock.now()
+    activity_id = await add_activity(
+        nabo.store, now, starts_at=now + timedelta(minutes=90), ends_at=now + timedelta(hours=3)
+    )
+    signups = SignupRepository(nabo.store)
+    await signups.sign_up(activity_id, 80, 1, 0, now - timedelta(hours=3), waitlist=False)
+    await signups.sign_up(activity_id, 81, 1, 0, now - timedelta(hours=3), waitlist=False)
+    await ResidentRepository(nabo.store).set_reminders(81, False)
+    cursor = server.cursor(80)
+    await nabo.restart()  # the two-hour reminder is overdue: it goes out at once
+    [reminder] = await server.wait_for_messages(80, after=cursor)
+    assert reminder["text"].startswith("⏰ Reminder")
+    await settle(nabo)
+    two_hours = job_name(activity_id, timedelta(hours=2))
+    # Nobody is owed it any more: the next syncs make no job for it.
+    assert await sync_reminder_jobs(nabo.application) == 0
+    assert [
+        j for j in nabo.application.job_queue.get_jobs_by_name(two_hours) if not j.removed
+    ] == []
+
+    # Resident 81 turns reminders on after the reminder's time: no late reminder.
+    server.send_command(81, "mine")
+    [mine] = await server.wait_for_messages(81)
+    server.press(81, mine, "🔔 Turn reminders on")
+    await server.wait_for_messages(81)
+    assert await sync_reminder_jobs(nabo.application) == 0
+    await nabo.restart()
+    await asyncio.sleep(0.2)
+    await settle(nabo)
+    assert not [m for m in server.messages(81) if m["text"].startswith("⏰")]
+    # Resident 80's two-hour reminder (the day-before one marked as past with it) only.
+    assert await nabo.rows(
+        "SELECT s.user_id, COUNT(*) FROM reminder_sends rs JOIN signups s ON s.id = rs.signup_id"
+        " GROUP BY s.user_id"
+    ) == [(80, 2)]
+    resident = await nabo.resident(81)
+    assert resident is not None
+    assert resident.reminders

@@ -12,8 +12,9 @@ from telegram.ext import ConversationHandler
 from bot.activities import Activity, ActivityListing, ActivityRepository, CapacityChange
 from bot.activity_view import activity_detail, activity_title_when, delaftale_name, party_text
 from bot.clock import from_db
+from bot.delivery import progress_text
 from bot.i18n import Catalogs, Translator
-from bot.reminders import job_name
+from bot.reminders import job_name, reminder_due
 from bot.sandbox.botapi import BotApiServer
 from bot.signups import SignupRepository
 from bot.store import Store
@@ -30,6 +31,10 @@ def catalogs(nabo: Nabo) -> Catalogs:
 
 
 # ---------------------------------------------------------------- acting as staff
+
+
+# One promoted resident told, counted from the delivery rows.
+PROMOTION_TOLD = {"pending": 0, "sending": 0, "sent": 1, "blocked": 0, "failed": 0, "uncertain": 0}
 
 
 def staff_user(server: BotApiServer, language: str = "da") -> None:
@@ -642,13 +647,20 @@ async def test_capacity_raise_promotes_and_lower_is_refused(nabo: Nabo, catalogs
     assert await audit(nabo) == []
 
     cursor = server.cursor(22)
-    saved, _view = await says(server, "3", count=2)
+    # The confirmation, the activity's screen, and the tally (sent when the sender is done,
+    # so it may come in between).
+    staff_messages = await says(server, "3", count=3)
+    tally_text = progress_text(da, dict(PROMOTION_TOLD), final=True)
+    [tally] = [m for m in staff_messages if m["text"] == tally_text]
+    saved = next(m for m in staff_messages if m is not tally)
     assert saved["text"] == " ".join(
         [
             _(da, "✅ Saved."),
             da.ngettext(
-                "{count} sign-up moved up from the waitlist and was told.",
-                "{count} sign-ups moved up from the waitlist and were told.",
+                "{count} sign-up moved up from the waitlist. You will get a message when they "
+                "have been told.",
+                "{count} sign-ups moved up from the waitlist. You will get a message when they "
+                "have been told.",
                 1,
             ).format(count=1),
         ]
@@ -947,7 +959,7 @@ async def test_reschedule_drops_a_late_deadline_and_owes_reminders_again(store: 
     assert await signups.claim_reminder(result.signup.id, 24 * 60, NOW)
     # Two days later: the day-before reminder is owed again, for the new day.
     later = start + timedelta(days=2)
-    moved = await activities.reschedule(activity_id, later, later + timedelta(hours=1), NOW)
+    moved = await activities.reschedule(activity_id, later, later + timedelta(hours=1), NOW, CPH)
     assert moved is not None
     assert (moved.starts_at, moved.ends_at, moved.updated_at) == (
         later,
@@ -958,14 +970,46 @@ async def test_reschedule_drops_a_late_deadline_and_owes_reminders_again(store: 
     assert await signups.claim_reminder(result.signup.id, 24 * 60, NOW)
     # Earlier than the old deadline: the deadline goes; a reminder already past stays sent.
     soon = NOW + timedelta(hours=3)
-    moved = await activities.reschedule(activity_id, soon, soon + timedelta(hours=1), NOW)
+    moved = await activities.reschedule(activity_id, soon, soon + timedelta(hours=1), NOW, CPH)
     assert moved is not None
     assert moved.signup_deadline is None
     assert not await signups.claim_reminder(result.signup.id, 24 * 60, NOW)
     with pytest.raises(ValueError, match="end after"):
-        await activities.reschedule(activity_id, soon, soon, NOW)
+        await activities.reschedule(activity_id, soon, soon, NOW, CPH)
     await activities.cancel(activity_id)
-    assert await activities.reschedule(activity_id, later, later + timedelta(hours=1), NOW) is None
+    assert (
+        await activities.reschedule(activity_id, later, later + timedelta(hours=1), NOW, CPH)
+        is None
+    )
+
+
+async def test_reschedule_and_reminders_agree_on_whole_days_across_summer_time(
+    store: Store,
+) -> None:
+    """The day-before reminder keeps the local time; moving the activity must agree."""
+    activities, signups = ActivityRepository(store), SignupRepository(store)
+    # Sunday 29 March 2026, 10:00 summer time (08:00 UTC): the clocks went forward at 02:00.
+    sunday = datetime(2026, 3, 29, 8, 0, tzinfo=UTC)
+    day_before = timedelta(hours=24)
+    # Its day-before reminder is due Saturday 10:00 winter time (09:00 UTC), not 24 elapsed
+    # hours before (08:00 UTC, 09:00 local).
+    assert reminder_due(sunday, day_before, CPH) == datetime(2026, 3, 28, 9, 0, tzinfo=UTC)
+    now = datetime(2026, 3, 28, 8, 30, tzinfo=UTC)  # Saturday 09:30 local
+    activity_id = await add_activity(
+        store,
+        now - timedelta(days=3),
+        starts_at=now + timedelta(hours=5),
+        ends_at=now + timedelta(hours=6),
+    )
+    result = await signups.sign_up(activity_id, 1, 1, 0, now - timedelta(days=2), waitlist=False)
+    assert result.signup is not None
+    assert await signups.claim_reminder(result.signup.id, 24 * 60, now)  # sent for the old time
+
+    moved = await activities.reschedule(activity_id, sunday, sunday + timedelta(hours=2), now, CPH)
+    assert moved is not None
+    # The reminder job for the new time is still ahead (09:00 UTC), so the resident is owed it.
+    assert reminder_due(moved.starts_at, day_before, CPH) > now
+    assert await signups.claim_reminder(result.signup.id, 24 * 60, now)
 
 
 async def test_update_details_only_the_editable_texts(store: Store) -> None:

@@ -1,18 +1,20 @@
 """Another process holding the database: the resident is asked to try again, nothing half-done."""
 
 import asyncio
+import logging
 import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.activity_view import party_text
+from bot.broadcasts import Broadcast
 from bot.clock import Clock
 from bot.config import Config
 from bot.dedup import ProcessedUpdates
@@ -204,3 +206,92 @@ def test_is_busy_is_false_for_other_errors_and_none() -> None:
     assert not is_busy(None)
     assert not is_busy(OSError("database is locked"))
     assert not is_busy(sqlite3.OperationalError("database is locked"))  # no error code
+
+
+# ---------------------------------------------------------------- the delivery sender
+
+
+async def _start_broadcast(nabo: Nabo, user_id: int, text: str) -> None:
+    """A consented resident and a started broadcast to them; the sender is woken."""
+    nabo.server.user(user_id, language_code="da")
+    await add_residents(nabo.store, [user_id], nabo.clock.now(), "da")
+    nabo.server.send_command(user_id, "menu")
+    await nabo.server.wait_for_messages(user_id)
+    repo = nabo.application.bot_data.broadcasts
+    now = nabo.clock.now()
+    broadcast = await repo.create(
+        kind="message", audience="subscribers", send_at=now, now=now, texts={"da": text}
+    )
+    assert broadcast is not None
+    await repo.start(broadcast, now)
+    nabo.application.bot_data.sender.wake()
+
+
+async def _delivery_status(nabo: Nabo, wanted: str) -> str:
+    """Wait (a guard against hanging) until the one delivery is ``wanted``; return its status."""
+    status = ""
+    for _ in range(500):
+        row = await nabo.store.fetch_one("SELECT status FROM deliveries")
+        status = row[0] if row else ""
+        if status == wanted:
+            break
+        await asyncio.sleep(0.02)
+    return status
+
+
+async def test_a_sent_delivery_is_recorded_once_the_lock_is_gone(
+    nabo: Nabo, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A backup holds the lock just as a message went out: it is recorded sent, not stuck."""
+    repo = nabo.application.bot_data.broadcasts
+    settle_for_real = repo.settle
+    locks = AsyncExitStack()
+    locked: list[bool] = []
+
+    async def settle_under_a_lock(
+        delivery_id: int, status: str, now: datetime, error: str | None = None
+    ) -> None:
+        if status == "sent" and not locked:
+            locked.append(True)
+            # The message has gone out; another process takes the lock before it is recorded.
+            await locks.enter_async_context(exclusive_lock(nabo.config.database_path))
+        await settle_for_real(delivery_id, status, now, error)
+
+    monkeypatch.setattr(repo, "settle", settle_under_a_lock)
+    caplog.set_level(logging.WARNING, logger="bot.delivery")
+    try:
+        await _start_broadcast(nabo, 51, "Hej")
+        await nabo.server.wait_for_messages(51, after=1)
+        # Hold the lock until the sender has found the database busy at least once.
+        for _ in range(500):
+            if any(r.name == "bot.delivery" for r in caplog.records):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await locks.aclose()
+    assert await _delivery_status(nabo, "sent") == "sent"
+    assert [m["text"] for m in nabo.server.messages(51)].count("Hej") == 1
+
+
+async def test_a_busy_database_before_the_send_keeps_the_delivery_pending(
+    nabo: Nabo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite busy while the message is prepared: tried again later, never 'failed'."""
+    repo = nabo.application.bot_data.broadcasts
+    get_for_real = repo.get
+    calls = 0
+
+    async def get_busy_once(broadcast_id: int) -> Broadcast | None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            error = sqlite3.OperationalError("database is locked")
+            error.sqlite_errorcode = sqlite3.SQLITE_BUSY
+            raise error
+        return await get_for_real(broadcast_id)
+
+    monkeypatch.setattr(repo, "get", get_busy_once)
+    await _start_broadcast(nabo, 52, "Hej igen")
+    assert await _delivery_status(nabo, "sent") == "sent"
+    assert calls > 1
+    assert [m["text"] for m in nabo.server.messages(52)].count("Hej igen") == 1

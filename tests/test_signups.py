@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.activities import ActivityRepository
+from bot.mydata import PersonalDataRepository
 from bot.residents import ResidentRepository
 from bot.signups import Outcome, SignupRepository, SignupStatus
 from bot.store import Store
@@ -264,3 +265,33 @@ async def test_mine_lists_active_with_positions(store: Store) -> None:
         (soon, SignupStatus.WAITLISTED, 1),
         (later, SignupStatus.CONFIRMED, None),
     ]
+
+
+async def test_waitlist_positions_count_only_those_who_can_move_up(store: Store) -> None:
+    """A blocked resident's waiting row is passed over by promotion, so not counted ahead."""
+    signups, residents = SignupRepository(store), ResidentRepository(store)
+    activity = await add_activity(store, NOW, capacity=1)
+    await signups.sign_up(activity, 1, 1, 0, NOW, waitlist=False)
+    waiting = {}
+    for user_id in (2, 3, 4):
+        result = await signups.sign_up(activity, user_id, 1, 0, NOW, waitlist=False)
+        assert result.signup is not None
+        waiting[user_id] = result.signup
+    await residents.set_blocked(2, True)
+
+    assert await signups.waitlist_position(waiting[3]) == 1
+    assert await signups.waitlist_position(waiting[4]) == 2
+    # The resident who blocked Nabo still sees their own place, behind nobody blocked.
+    assert await signups.waitlist_position(waiting[2]) == 1
+    joined = await signups.sign_up(activity, 5, 1, 0, NOW, waitlist=False)
+    assert joined.waitlist_position == 3
+    [mine] = await signups.mine(4, NOW)
+    assert mine.waitlist_position == 2
+    exported = await PersonalDataRepository(store).export(4, NOW)
+    assert exported is not None
+    assert [s["waitlist_position"] for s in exported["signups"]] == [2]
+    # And the one who moves up when a place frees is the first who can: number 1.
+    first = await signups.active_for(activity, 1)
+    assert first is not None
+    result = await signups.cancel(first.id, 1, NOW)
+    assert [r.signup.user_id for r in result.promoted] == [3]
