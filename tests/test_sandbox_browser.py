@@ -235,9 +235,12 @@ async def test_arabic_help_shows_commands_the_right_way_round_and_tappable(
     _, page = sandbox_page
     ar = catalogs.translator("ar")
     await start_and_consent(page, "ar", ar)
+    before = await page.locator(".msg.bot").count()
     await say(page, "/help")
-    bubble = page.locator(".msg.bot", has=page.locator("a.command", has_text="/deleteme")).last
-    await expect(bubble).to_be_visible()
+    # The help is the one answer to /help: wait for it, so no earlier message is read.
+    await expect(page.locator(".msg.bot")).to_have_count(before + 1)
+    bubble = page.locator(".msg.bot").last
+    await expect(bubble.locator("a.command", has_text="/help")).to_be_visible()
     glyphs = await bubble.locator(".text").evaluate(_COMMAND_GLYPHS)
     commands = [text for text, _, _ in glyphs]
     assert "/start" in commands
