@@ -128,13 +128,19 @@ class Nabo:
 
 
 @pytest.fixture
-async def botapi() -> AsyncIterator[BotApiServer]:
-    server = BotApiServer()
+async def botapi(request: pytest.FixtureRequest) -> AsyncIterator[BotApiServer]:
+    # Telegram's per-chat limit makes a journey wait out retry_after seconds a person would
+    # spend reading; it is off unless a test is marked chat_limit (a few whole journeys are,
+    # and prove that Nabo's own pacing never meets it).
+    limited = request.node.get_closest_marker("chat_limit") is not None
+    server = BotApiServer(chat_limit=limited)
     await server.start()
     try:
         yield server
     finally:
         await server.stop()
+    if limited:
+        assert [call for call in server.rejected if call[1] == 429] == []
     # Telegram would have refused these, in production as here: over-long button data
     # or broken markup is a bug in Nabo, whichever test came across it.
     refused = [

@@ -91,6 +91,7 @@ ASK_START = "When does it start? Write the date and time, for example {examples}
 # ---------------------------------------------------------------- /newactivity
 
 
+@pytest.mark.chat_limit  # a whole journey at Telegram's pace: no 429 provoked
 async def test_new_activity_weekly_series_in_danish(nabo: Nabo, catalogs: Catalogs) -> None:
     da = catalogs.translator("da")
     server, now = nabo.server, nabo.clock.now()  # Monday 4 March 2030, 10:00 in Copenhagen

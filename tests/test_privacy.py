@@ -249,6 +249,7 @@ def debug_logs(botapi: BotApiServer) -> Iterator[tuple[io.StringIO, list[logging
             logging.getLogger(name).setLevel(level)
 
 
+@pytest.mark.chat_limit  # a whole journey at Telegram's pace: no 429 provoked
 async def test_deleteme_erases_everywhere_and_logs_hold_nothing_personal(
     debug_logs: tuple[io.StringIO, list[logging.LogRecord]], nabo: Nabo, catalogs: Catalogs
 ) -> None:
