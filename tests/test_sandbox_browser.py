@@ -257,3 +257,79 @@ async def test_arabic_help_shows_commands_the_right_way_round_and_tappable(
     await bubble.locator("a.command", has_text="/activities").first.click()
     await expect(page.locator(".msg.user").last).to_have_text("/activities")
     await expect(page.locator(".msg.bot")).to_have_count(answers + 1)
+
+
+# An iPhone 12 to 15's screen in CSS pixels: the size the page must work at on a phone.
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def phone_page(browser: Browser, tmp_path: Path) -> AsyncIterator[tuple[Page, list[str]]]:
+    """The chat page on a phone, and what its console would show a developer (errors, 4xx)."""
+    expect.set_options(timeout=WAIT_MS)
+    async with running_sandbox(
+        Config.from_env({}),
+        port=0,
+        database=tmp_path / "sandbox.sqlite3",
+        clock=TestClock(),
+        poll_timeout=1,
+    ) as sb:
+        context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        try:
+            page = await context.new_page()
+            page.set_default_timeout(WAIT_MS)
+            problems: list[str] = []
+            page.on(
+                "console",
+                lambda message: problems.append(message.text) if message.type == "error" else None,
+            )
+            page.on(
+                "response",
+                lambda response: (
+                    problems.append(f"{response.status} {response.url}")
+                    if response.status >= 400
+                    else None
+                ),
+            )
+            await page.goto(sb.url)
+            await expect(page.get_by_role("banner")).to_contain_text(BANNER)
+            yield page, problems
+        finally:
+            await context.close()
+
+
+async def wholly_on_screen(locator: Locator) -> None:
+    """The element is visible and all of it inside the viewport: not scrolled or squeezed away."""
+    await expect(locator).to_be_visible()
+    await expect(locator).to_be_in_viewport(ratio=1)
+
+
+@pytest.mark.parametrize("key", ["da", "ar"])
+async def test_on_a_phone_the_chat_scrolls_and_the_people_stay(
+    phone_page: tuple[Page, list[str]], catalogs: Catalogs, key: str
+) -> None:
+    page, problems = phone_page
+    tr = catalogs.translator(key)
+    await start_and_consent(page, key, tr)
+    await press(page, tr.gettext("📅 Activities"), after=tr.gettext("Thank you! You are all set."))
+    newest = page.locator(".msg.bot").last
+    await expect(newest.get_by_role("button", name=re.compile(r"^1\. "))).to_be_visible()
+    before = await page.locator(".msg.bot").count()
+    await say(page, "/help")
+    await expect(page.locator(".msg.bot").nth(before)).to_be_visible()
+    await screenshot(page, f"phone-{key}")
+
+    # Longer than the screen, the chat scrolls inside itself with the newest message in view,
+    # while the page does not scroll and the message field stays on screen.
+    messages = page.locator("#messages")
+    assert await messages.evaluate("e => e.scrollHeight > e.clientHeight")
+    await expect(page.locator(".msg").last).to_be_in_viewport()
+    assert await page.evaluate("document.scrollingElement.scrollTop") == 0
+    await wholly_on_screen(page.get_by_placeholder("Write a message"))
+    await wholly_on_screen(page.get_by_role("button", name="Send"))
+    # The people are there to switch to, one tap away, and switching works.
+    other = "ar" if key == "da" else "da"
+    await wholly_on_screen(page.get_by_role("button", name=LABELS[other]))
+    await be(page, other)
+    await wholly_on_screen(page.get_by_placeholder("Write a message"))
+    assert problems == []
