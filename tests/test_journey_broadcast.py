@@ -2,7 +2,7 @@
 
 import asyncio
 from dataclasses import replace
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -347,8 +347,12 @@ async def test_settings_choose_what_to_hear(nabo: Nabo, catalogs: Catalogs, lang
 async def test_weekly_overview_once_and_only_with_news(
     botapi: BotApiServer, config: object, clock: object, catalogs: Catalogs
 ) -> None:
-    # Mondays at 12:00 local time; the test clock starts that Monday at 10:00.
-    digest_config = replace(config, digest_weekday=0, digest_time=time(12, 0))  # type: ignore[type-var]
+    # Due two hours after the clock's start, on that local day and wall-clock time (on a
+    # summer-time night that is not two wall-clock hours later).
+    due = (clock.now() + timedelta(hours=2)).astimezone(config.timezone)  # type: ignore[attr-defined]
+    digest_config = replace(  # type: ignore[type-var]
+        config, digest_weekday=due.weekday(), digest_time=due.time().replace(tzinfo=None)
+    )
     nabo = Nabo(botapi, digest_config, clock)  # type: ignore[arg-type]
     await nabo.start()
     try:
