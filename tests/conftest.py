@@ -158,9 +158,14 @@ def catalogs() -> Catalogs:
 
 
 @pytest.fixture
-def clock() -> TestClock:
+def clock(request: pytest.FixtureRequest) -> TestClock:
     # Years ahead of the real clock: jobs scheduled from the test clock never fire by
-    # themselves during a test; tests run them on purpose.
+    # themselves during a test; tests run them on purpose. A test about one calendar
+    # scenario (a series across the spring change, a known data set's quarter) names its
+    # instant with @pytest.mark.clock("..."); every other test starts at the run's instant.
+    marker = request.node.get_closest_marker("clock")
+    if marker is not None:
+        return TestClock(datetime.fromisoformat(marker.args[0]).astimezone(UTC))
     return TestClock(SUITE_NOW)
 
 

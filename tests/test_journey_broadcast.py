@@ -136,6 +136,7 @@ async def test_broadcast_to_one_activity_and_arabic_staff(nabo: Nabo, catalogs: 
     assert len(server.messages(12)) == 1
 
 
+@pytest.mark.clock("2030-03-04T09:00:00+00:00")  # a known Monday: 31 March's gap ahead
 async def test_schedule_bad_dates_list_cancel_and_send(nabo: Nabo, catalogs: Catalogs) -> None:
     da = catalogs.translator("da")
     server = nabo.server
