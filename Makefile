@@ -10,7 +10,7 @@ include .env
 export
 endif
 
-.PHONY: run test lint format catalogs compile-catalogs bench clean
+.PHONY: run test test-dates lint format catalogs compile-catalogs bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Nabo needs Python 3.11 or newer (set PYTHON=...)")'
@@ -23,6 +23,16 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The suite at the instants a calendar gets wrong (Viborg's wall clock in brackets):
+# a Monday afternoon (16:00), the spring night just before 02:00 jumps to 03:00 (01:30),
+# the autumn night's first 02:30 (it happens twice), New Year's Eve (23:59) and a leap day.
+TEST_DATES := 2030-03-04T15:00:00Z 2030-03-31T00:30:00Z 2030-10-27T00:30:00Z \
+	2030-12-31T22:59:00Z 2032-02-29T09:00:00Z
+test-dates: $(STAMP)
+	@set -e; for now in $(TEST_DATES); do \
+		echo "== NABO_TEST_NOW=$$now"; NABO_TEST_NOW=$$now $(BIN)/python -m pytest; \
+	done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,7 +5,7 @@ from __future__ import annotations
 from babel.lists import format_list
 
 from bot.activities import DELAFTALER, OTHER_AREA, Activity, ActivityListing
-from bot.i18n import N_, Translator
+from bot.i18n import FSI, N_, PDI, Translator
 
 # Telegram's limit for one message, in UTF-16 code units.
 MAX_MESSAGE = 4096
@@ -100,6 +100,16 @@ def fit_message(text: str, limit: int = MAX_MESSAGE) -> str:
     # Leave room for the ellipsis; "ignore" drops a surrogate pair cut in half.
     cut = encoded[: (limit - 1) * 2].decode("utf-16-le", errors="ignore")
     return cut.rstrip() + "…"
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut a text (a button's title) to ``limit`` characters, ending in an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rstrip()
+    # A cut inside a left-to-right name (MitID) would leave its isolate open, and the
+    # ellipsis would be laid out inside it, on the wrong side of the Arabic around it.
+    return cut + PDI * max(0, cut.count(FSI) - cut.count(PDI)) + "…"
 
 
 def activity_title_when(tr: Translator, activity: Activity) -> str:

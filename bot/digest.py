@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.activities import Activity
-from bot.activity_view import activity_title_when
+from bot.activity_view import activity_title_when, shorten
 from bot.broadcasts import DIGEST
 from bot.context import NaboApplication, NaboContext
 from bot.i18n import Translator
@@ -103,7 +103,7 @@ def digest_message(tr: Translator, activities: list[Activity]) -> tuple[str, Inl
         rows.append(
             [
                 InlineKeyboardButton(
-                    f"{number}. {activity.title(tr.language)[:40]}",
+                    f"{number}. {shorten(activity.title(tr.language), 40)}",
                     callback_data=f"act:s:{activity.id}",
                 )
             ]

@@ -16,6 +16,7 @@ from bot.activity_view import (
     area_name,
     delaftale_name,
     fit_message,
+    shorten,
 )
 from bot.calendar import activity_ics, ics_filename
 from bot.context import NaboApplication, NaboContext
@@ -28,6 +29,8 @@ from bot.signups import Signup
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
+# Longer titles are cut to fit an activity's button in a phone's width.
+LABEL_LIMIT = 40
 # Filters travel in callback data as one letter each: short, and parsed strictly.
 DELAFTALE_KEYS = {"e": "education", "m": "employment", "c": "community"}
 DELAFTALE_LETTERS = {code: letter for letter, code in DELAFTALE_KEYS.items()}
@@ -60,10 +63,6 @@ def _area_filter(context: NaboContext, key: str) -> str | None:
     if index >= len(context.config.areas):
         raise ValueError("unknown area index")
     return context.config.areas[index]
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 async def show_list(update: Update, context: NaboContext) -> None:
@@ -157,7 +156,7 @@ def _list_keyboard(
     rows = [
         [
             InlineKeyboardButton(
-                f"{number}. {_short(listing.activity.title(context.tr.language))}",
+                f"{number}. {shorten(listing.activity.title(context.tr.language), LABEL_LIMIT)}",
                 callback_data=show_data(listing.activity.id),
             )
         ]

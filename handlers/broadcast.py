@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.activity_view import MAX_MESSAGE, fit_message
+from bot.activity_view import MAX_MESSAGE, fit_message, shorten
 from bot.broadcasts import (
     ACTIVITY_PREFIX,
     LANGUAGE_PREFIX,
@@ -196,7 +196,7 @@ async def choose_audience(update: Update, context: NaboContext) -> int:
             [
                 InlineKeyboardButton(
                     f"{context.tr.when(item.activity.starts_at)} · "
-                    f"{item.activity.title(context.tr.language)[:30]}",
+                    f"{shorten(item.activity.title(context.tr.language), 30)}",
                     callback_data=f"st:bc:act:{item.activity.id}",
                 )
             ]

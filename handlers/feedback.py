@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot.activities import Activity
+from bot.activity_view import shorten
 from bot.context import NaboApplication, NaboContext
 from bot.conversations import LatestConversation
 from bot.feedback import FACES, LOW_RATING, MAX_TEXT, SUBJECTS, RateOutcome
@@ -173,7 +174,7 @@ async def choose_subject(update: Update, context: NaboContext) -> int:
     rows = [
         [
             InlineKeyboardButton(
-                f"{tr.date(activity.starts_at)} · {activity.title(tr.language)[:30]}",
+                f"{tr.date(activity.starts_at)} · {shorten(activity.title(tr.language), 30)}",
                 callback_data=f"fb:a:{activity.id}",
             )
         ]

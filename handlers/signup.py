@@ -12,7 +12,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.activity_view import activity_title_when, fit_message, party_text
+from bot.activity_view import activity_title_when, fit_message, party_text, shorten
 from bot.context import NaboApplication, NaboContext
 from bot.menu import MENU_ACTIVITIES, MENU_HOME, MENU_MINE, back_to_menu_keyboard, menu_button
 from bot.notify import REMINDERS_OFF, REMINDERS_ON, cancel_button
@@ -333,7 +333,7 @@ async def show_mine(update: Update, context: NaboContext) -> None:
                 [
                     InlineKeyboardButton(
                         f"{cancel_button(tr, item.signup).text}: "
-                        f"{item.activity.title(tr.language)[:30]}",
+                        f"{shorten(item.activity.title(tr.language), 30)}",
                         callback_data=f"su:x:{item.signup.id}",
                     )
                 ]

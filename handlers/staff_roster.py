@@ -15,7 +15,7 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.activities import ActivityListing
-from bot.activity_view import activity_title_when, fit_message
+from bot.activity_view import activity_title_when, fit_message, shorten
 from bot.config import LANGUAGES
 from bot.context import NaboApplication, NaboContext
 from bot.i18n import Translator
@@ -98,7 +98,7 @@ def _list_screen(
         rows.append(
             [
                 InlineKeyboardButton(
-                    label if len(label) <= 40 else label[:39].rstrip() + "…",
+                    shorten(label, 40),
                     callback_data=f"st:a:{activity.id}",
                 )
             ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -29,10 +30,35 @@ STAFF_CHAT_ID = -1000900
 SCREENSHOTS: list[Path] = []
 
 
-class TestClock(Clock):
-    """A clock the test moves by hand."""
+# Where every test clock starts, unless NABO_TEST_NOW names another instant
+# (ISO 8601 with an offset); `make test-dates` runs the suite at the awkward ones.
+DEFAULT_NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
 
-    def __init__(self, start: datetime) -> None:
+
+def suite_now(environ: Mapping[str, str] = os.environ) -> datetime:
+    """Return the instant the run's clocks start at: NABO_TEST_NOW, or a Monday morning."""
+    text = environ.get("NABO_TEST_NOW", "").strip()
+    if not text:
+        return DEFAULT_NOW
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise pytest.UsageError(f"NABO_TEST_NOW={text!r} is not ISO 8601") from None
+    if moment.tzinfo is None:
+        # A wall-clock time is ambiguous on the autumn night: say which 02:30 is meant.
+        raise pytest.UsageError(f"NABO_TEST_NOW={text!r} needs an offset, e.g. Z or +01:00")
+    return moment.astimezone(UTC)
+
+
+SUITE_NOW = suite_now()
+
+
+class TestClock(Clock):
+    """A clock the test moves by hand, starting at the run's instant."""
+
+    __test__ = False  # a helper, not a test class for pytest to collect
+
+    def __init__(self, start: datetime = SUITE_NOW) -> None:
         self.current = start
 
     def now(self) -> datetime:
@@ -102,13 +128,19 @@ class Nabo:
 
 
 @pytest.fixture
-async def botapi() -> AsyncIterator[BotApiServer]:
-    server = BotApiServer()
+async def botapi(request: pytest.FixtureRequest) -> AsyncIterator[BotApiServer]:
+    # Telegram's per-chat limit makes a journey wait out retry_after seconds a person would
+    # spend reading; it is off unless a test is marked chat_limit (a few whole journeys are,
+    # and prove that Nabo's own pacing never meets it).
+    limited = request.node.get_closest_marker("chat_limit") is not None
+    server = BotApiServer(chat_limit=limited)
     await server.start()
     try:
         yield server
     finally:
         await server.stop()
+    if limited:
+        assert [call for call in server.rejected if call[1] == 429] == []
     # Telegram would have refused these, in production as here: over-long button data
     # or broken markup is a bug in Nabo, whichever test came across it.
     refused = [
@@ -126,10 +158,15 @@ def catalogs() -> Catalogs:
 
 
 @pytest.fixture
-def clock() -> TestClock:
+def clock(request: pytest.FixtureRequest) -> TestClock:
     # Years ahead of the real clock: jobs scheduled from the test clock never fire by
-    # themselves during a test; tests run them on purpose.
-    return TestClock(datetime(2030, 3, 4, 9, 0, tzinfo=UTC))
+    # themselves during a test; tests run them on purpose. A test about one calendar
+    # scenario (a series across the spring change, a known data set's quarter) names its
+    # instant with @pytest.mark.clock("..."); every other test starts at the run's instant.
+    marker = request.node.get_closest_marker("clock")
+    if marker is not None:
+        return TestClock(datetime.fromisoformat(marker.args[0]).astimezone(UTC))
+    return TestClock(SUITE_NOW)
 
 
 @pytest.fixture
@@ -160,7 +197,15 @@ async def nabo(botapi: BotApiServer, config: Config, clock: TestClock) -> AsyncI
         await instance.stop()
 
 
+def pytest_report_header() -> str:
+    """Say which instant the run's clocks start at, so a red run can be replayed."""
+    local = SUITE_NOW.astimezone(ZoneInfo("Europe/Copenhagen"))
+    return f"NABO_TEST_NOW={SUITE_NOW.isoformat()} ({local:%A %d.%m.%Y %H:%M %Z} in Viborg)"
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # -q hides the header; a red run must still say which instant to replay it at.
+    terminalreporter.write_line(pytest_report_header())
     if SCREENSHOTS:
         terminalreporter.write_line(f"browser screenshots in {SCREENSHOTS[0].parent}:")
         for path in SCREENSHOTS:

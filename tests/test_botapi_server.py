@@ -587,6 +587,19 @@ async def test_per_chat_burst_and_runtime_adjustment(bot: Bot, server: BotApiSer
     assert len(server.messages(USER)) == 4
 
 
+async def test_chat_limit_can_be_switched_off() -> None:
+    async with BotApiServer(chat_limit=False) as unlimited:
+        unlimited.send_text(USER, "hej")
+        async with Bot(
+            unlimited.token, base_url=unlimited.base_url, base_file_url=unlimited.base_file_url
+        ) as fast:
+            # Past the default burst of 10 in one chat, under the overall limit of 30.
+            for number in range(20):
+                await fast.send_message(USER, f"{number}")
+        assert len(unlimited.messages(USER)) == 20
+        assert unlimited.rejected == []
+
+
 async def test_raw_429_body_shape(server: BotApiServer) -> None:
     server.global_rate, server.global_burst = 0.001, 1
     server.send_text(USER, "hej")

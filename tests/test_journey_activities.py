@@ -50,6 +50,7 @@ async def sign_up(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.chat_limit  # a whole journey at Telegram's pace: no 429 provoked
 async def test_browse_detail_sign_up_and_calendar(
     nabo: Nabo, catalogs: Catalogs, language: str
 ) -> None:
@@ -190,6 +191,7 @@ async def test_pages_and_filters(nabo: Nabo, catalogs: Catalogs) -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.chat_limit  # a whole journey at Telegram's pace: no 429 provoked
 async def test_full_waitlist_cancel_promotion(
     nabo: Nabo, catalogs: Catalogs, language: str
 ) -> None:

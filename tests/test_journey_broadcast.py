@@ -2,7 +2,7 @@
 
 import asyncio
 from dataclasses import replace
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -155,6 +155,7 @@ async def test_broadcast_to_one_activity_and_arabic_staff(nabo: Nabo, catalogs: 
     assert len(server.messages(12)) == 1
 
 
+@pytest.mark.clock("2030-03-04T09:00:00+00:00")  # a known Monday: 31 March's gap ahead
 async def test_schedule_bad_dates_list_cancel_and_send(nabo: Nabo, catalogs: Catalogs) -> None:
     da = catalogs.translator("da")
     server = nabo.server
@@ -366,8 +367,12 @@ async def test_settings_choose_what_to_hear(nabo: Nabo, catalogs: Catalogs, lang
 async def test_weekly_overview_once_and_only_with_news(
     botapi: BotApiServer, config: object, clock: object, catalogs: Catalogs
 ) -> None:
-    # Mondays at 12:00 local time; the test clock starts that Monday at 10:00.
-    digest_config = replace(config, digest_weekday=0, digest_time=time(12, 0))  # type: ignore[type-var]
+    # Due two hours after the clock's start, on that local day and wall-clock time (on a
+    # summer-time night that is not two wall-clock hours later).
+    due = (clock.now() + timedelta(hours=2)).astimezone(config.timezone)  # type: ignore[attr-defined]
+    digest_config = replace(  # type: ignore[type-var]
+        config, digest_weekday=due.weekday(), digest_time=due.time().replace(tzinfo=None)
+    )
     nabo = Nabo(botapi, digest_config, clock)  # type: ignore[arg-type]
     await nabo.start()
     try:
@@ -406,8 +411,11 @@ async def test_weekly_overview_once_and_only_with_news(
 async def test_an_overview_with_news_for_nobody_records_nothing(
     botapi: BotApiServer, config: object, clock: object, catalogs: Catalogs
 ) -> None:
-    # Mondays at 12:00 local time; the test clock starts that Monday at 10:00.
-    digest_config = replace(config, digest_weekday=0, digest_time=time(12, 0))  # type: ignore[type-var]
+    # Due two hours after the clock's start, on that local day and wall-clock time.
+    due = (clock.now() + timedelta(hours=2)).astimezone(config.timezone)  # type: ignore[attr-defined]
+    digest_config = replace(  # type: ignore[type-var]
+        config, digest_weekday=due.weekday(), digest_time=due.time().replace(tzinfo=None)
+    )
     nabo = Nabo(botapi, digest_config, clock)  # type: ignore[arg-type]
     await nabo.start()
     try:

@@ -22,6 +22,20 @@ from tests.conftest import STAFF_ID, Nabo, buttons, consented, settle
 from tests.factories import add_activity, add_residents
 
 CPH = ZoneInfo("Europe/Copenhagen")
+# A known Monday, 10:00 in Copenhagen: for a test about one stretch of the calendar.
+KNOWN_MONDAY = "2030-03-04T09:00:00+00:00"
+
+
+def examples_da(now: datetime) -> str:
+    """The Danish example dates Nabo gives: a week after the clock's day, at 17:00."""
+    day = in_days_at_17(now, 7).astimezone(CPH)
+    return f"{day:%d.%m.%Y} 17:00, {day.day}/{day.month} 17:00 eller {day:%Y-%m-%d} 17:00"
+
+
+def in_days_at_17(now: datetime, days: int) -> datetime:
+    """That many local days after the clock's day, at 17:00 in Copenhagen, in UTC."""
+    day = now.astimezone(CPH).date() + timedelta(days=days)
+    return datetime.combine(day, datetime.min.time().replace(hour=17), tzinfo=CPH).astimezone(UTC)
 
 
 @pytest.fixture
@@ -96,6 +110,8 @@ ASK_START = "When does it start? Write the date and time, for example {examples}
 # ---------------------------------------------------------------- /newactivity
 
 
+@pytest.mark.chat_limit  # a whole journey at Telegram's pace: no 429 provoked
+@pytest.mark.clock(KNOWN_MONDAY)  # a weekly series across the spring change on 31 March
 async def test_new_activity_weekly_series_in_danish(nabo: Nabo, catalogs: Catalogs) -> None:
     da = catalogs.translator("da")
     server, now = nabo.server, nabo.clock.now()  # Monday 4 March 2030, 10:00 in Copenhagen
@@ -304,7 +320,8 @@ async def test_discard_and_timeout_save_nothing(nabo: Nabo, catalogs: Catalogs) 
     da = catalogs.translator("da")
     server = nabo.server
     staff_user(server)
-    summary = await fill_in(server, da)
+    start = f"{in_days_at_17(nabo.clock.now(), 16).astimezone(CPH):%d.%m.%Y %H:%M}"
+    summary = await fill_in(server, da, start=start)
     assert summary["text"].startswith(_(da, "Does it look right?"))
     gone = await press(server, summary, _(da, "🗑 Discard"))
     assert gone["text"] == _(da, "🗑 Discarded. Nothing was saved.")
@@ -340,7 +357,7 @@ async def fill_in(
     tr: Translator,
     *,
     title: str = "Fællesspisning",
-    start: str = "20.03.2030 17:00",
+    start: str,
     capacity: int | None = 20,
 ) -> dict:
     """Answer every question with valid values and skips; return the preview's last message."""
@@ -370,7 +387,12 @@ async def test_new_activity_in_arabic_unlimited_publish_and_announce(
     ar = catalogs.translator("ar")
     server = nabo.server
     staff_user(server, "ar")
-    summary = await fill_in(server, ar, title="Sprogcafé", start="٢٠/٣ ١٧:٠٠", capacity=None)
+    starts = in_days_at_17(nabo.clock.now(), 16)
+    # Day/month in Arabic-Indic digits, as an Arabic keyboard types it (the coming one).
+    typed = f"{starts.astimezone(CPH):%d/%m %H:%M}".translate(
+        str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    )
+    summary = await fill_in(server, ar, title="Sprogcafé", start=typed, capacity=None)
     assert summary["text"].startswith(ar.gettext("Does it look right?"))
     server.reset_rate_limits()
     server.press(STAFF_ID, summary, ar.gettext("📣 Publish and announce"))
@@ -384,7 +406,7 @@ async def test_new_activity_in_arabic_unlimited_publish_and_announce(
     [(activity_id, starts_at, capacity, area)] = await nabo.rows(
         "SELECT id, starts_at, capacity, area FROM activities"
     )
-    assert starts_at == "2030-03-20T16:00:00+00:00"
+    assert starts_at == starts.isoformat()
     assert (capacity, area) == (None, "other")
     assert await nabo.rows(
         f"SELECT COUNT(*) FROM broadcasts WHERE kind = 'announcement'"
@@ -551,14 +573,16 @@ async def test_edit_time_and_place_tells_residents_in_their_language(
         "When does it start now? Write the date and time, for example {examples}.\n\n"
         "Now: {current}",
     ).format(
-        examples="11.03.2030 17:00, 11/3 17:00 eller 2030-03-11 17:00",
+        examples=examples_da(now),
         current=f"{da.when(before.starts_at)} – {da.time(before.ends_at)}",
     )
-    past = await say(server, "03.03.2030 18:00")
+    yesterday = (now.astimezone(CPH) - timedelta(days=1)).date()
+    past = await say(server, f"{yesterday:%d.%m.%Y} 18:00")
     assert past["text"].startswith(
         _(da, "That time has already passed. Please choose a time in the future.")
     )
-    ask_end = await say(server, "10.03.2030 18:00")
+    moved = in_days_at_17(now, 6) + timedelta(hours=1)  # 18:00 in Copenhagen
+    ask_end = await say(server, f"{moved.astimezone(CPH):%d.%m.%Y %H:%M}")
     cursors = {user_id: server.cursor(user_id) for user_id in languages}
     saved, staff_view = await presses(
         server,
@@ -579,7 +603,7 @@ async def test_edit_time_and_place_tells_residents_in_their_language(
     assert staff_view["text"].startswith("Lektiecafé")
     after = await activities.get(activity_id)
     assert after is not None
-    assert after.starts_at == datetime(2030, 3, 10, 17, 0, tzinfo=UTC)
+    assert after.starts_at == moved
     assert after.ends_at - after.starts_at == before.ends_at - before.starts_at
     assert after.signup_deadline == before.signup_deadline
     assert after.updated_at == now

@@ -16,7 +16,10 @@ from handlers import staff_reports
 from handlers.staff_reports import report_summary
 from tests.conftest import STAFF_ID, Nabo, buttons, settle
 from tests.factories import add_residents
-from tests.known_data import fill
+from tests.known_data import NOW, fill
+
+# The known data set's figures and file names are those of its own instant.
+pytestmark = pytest.mark.clock(NOW.isoformat())
 
 SHEETS = ["Aktiviteter", "Tilmeldinger", "Frivillige", "Tilbagemeldinger", "Udsendelser", "Beboere"]
 

@@ -9,7 +9,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -249,6 +249,7 @@ def debug_logs(botapi: BotApiServer) -> Iterator[tuple[io.StringIO, list[logging
             logging.getLogger(name).setLevel(level)
 
 
+@pytest.mark.chat_limit  # a whole journey at Telegram's pace: no 429 provoked
 async def test_deleteme_erases_everywhere_and_logs_hold_nothing_personal(
     debug_logs: tuple[io.StringIO, list[logging.LogRecord]], nabo: Nabo, catalogs: Catalogs
 ) -> None:
@@ -531,7 +532,9 @@ async def test_last_use_is_written_at_most_once_a_day(nabo: Nabo) -> None:
     await chat_opened(nabo, 5, "da", "R5")
     await add_residents(nabo.store, [5], t0 - timedelta(days=3), "da")
     await say(server, 5, "/menu")
-    clock.advance(timedelta(hours=2))
+    # Later the same (UTC) day: two hours on, or up to just before midnight if that is sooner.
+    midnight = datetime.combine(t0.date() + timedelta(days=1), time(0), tzinfo=UTC)
+    clock.advance(min(timedelta(hours=2), midnight - t0 - timedelta(seconds=1)))
     await say(server, 5, "/menu")
     assert await nabo.rows("SELECT last_seen_at FROM residents") == [(to_db(t0),)]
     clock.advance(timedelta(days=1))

@@ -505,17 +505,23 @@ class BotApiServer:
         global_burst: int | None = 30,
         chat_rate: float | None = 1.0,
         chat_burst: int | None = 10,
+        chat_limit: bool = True,
         bot_username: str = "nabo_test_bot",
         callback_answer_timeout: float = 15.0,
     ) -> None:
-        """Configure the server; call start() (or use `async with`) to listen."""
+        """Configure the server; call start() (or use `async with`) to listen.
+
+        ``chat_limit=False`` switches the per-chat limit off (the overall one stays): a test
+        that is not about limits then does not wait out ``retry_after`` seconds a person
+        would have spent reading.
+        """
         self.token = token
         # Telegram's window for answering a press is about 15 s; tests that are about late
         # presses set a fraction of a second, so that none of them has to wait long.
         self.callback_answer_timeout = callback_answer_timeout
         self.global_rate = global_rate
         self.global_burst = global_burst
-        self.chat_rate = chat_rate
+        self.chat_rate = chat_rate if chat_limit else None
         self.chat_burst = chat_burst
         self.webhook_retry_delay = 0.2  # Telegram backs off much longer; tests want quick retries
         self.requests: list[tuple[str, JSON]] = []

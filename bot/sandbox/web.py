@@ -31,6 +31,7 @@ _STATIC_TYPES = {
     "index.html": "text/html",
     "app.js": "text/javascript",
     "style.css": "text/css",
+    "favicon.svg": "image/svg+xml",
 }
 
 _SERVER: web.AppKey[BotApiServer] = web.AppKey("server", BotApiServer)
