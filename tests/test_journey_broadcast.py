@@ -520,7 +520,9 @@ async def test_a_scheduled_broadcast_reports_once_in_a_new_message(
     when = await server.wait_for_edit(STAFF_ID, audience["message_id"])
     server.press(STAFF_ID, when, da.gettext("Choose a later time"))
     await server.wait_for_edit(STAFF_ID, audience["message_id"])
-    [preview] = await staff_says(server, "05.03.2030 18:00")
+    # A day after the clock's start, written as staff write it.
+    later = (nabo.clock.now() + timedelta(days=1)).astimezone(nabo.config.timezone)
+    [preview] = await staff_says(server, later.strftime("%d.%m.%Y %H:%M"))
     server.press(STAFF_ID, preview, da.gettext("✅ Send"))
     scheduled = await server.wait_for_edit(STAFF_ID, preview["message_id"])
     assert scheduled["text"].startswith("🗓")
