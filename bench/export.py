@@ -46,7 +46,7 @@ def _iso(moment: datetime) -> str:
 
 def build_database(path: Path, residents: int, activities: int, signups: int) -> None:
     """Create and fill the benchmark database (fast bulk inserts, one transaction)."""
-    from bot.store import Store
+    from bot.db.store import Store
 
     async def migrate() -> None:
         store = await Store.open(path)
@@ -170,9 +170,9 @@ def _peak_mib() -> float:
 
 def _phase(name: str, database: str, out: str, results: Any) -> None:
     """Run one phase in this (fresh) process and put its figures on the queue."""
-    from bot.export import CSV, XLSX, export_file, report_file
-    from bot.i18n import Catalogs
-    from bot.reporting import parse_period
+    from bot.core.i18n import Catalogs
+    from bot.offline.export import CSV, XLSX, export_file, report_file
+    from bot.offline.reporting import parse_period
 
     danish = Catalogs(CPH).translator("da")
     before = _peak_mib()

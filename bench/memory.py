@@ -30,12 +30,12 @@ from bench.signups import (  # noqa: E402
     for_each,
     log_tail,
 )
-from bot.broadcasts import SUBSCRIBERS, BroadcastRepository  # noqa: E402
-from bot.clock import Clock  # noqa: E402
-from bot.config import LANGUAGES  # noqa: E402
+from bot.core.clock import Clock  # noqa: E402
+from bot.core.config import LANGUAGES  # noqa: E402
+from bot.db.broadcasts import SUBSCRIBERS, BroadcastRepository  # noqa: E402
+from bot.db.signups import SignupRepository  # noqa: E402
+from bot.db.store import Store  # noqa: E402
 from bot.sandbox.botapi import BotApiServer  # noqa: E402
-from bot.signups import SignupRepository  # noqa: E402
-from bot.store import Store  # noqa: E402
 from tests.factories import add_activity, add_residents  # noqa: E402
 
 FIRST_USER_ID = 500_000

@@ -19,11 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._results import Row, add_json_option, row, write_rows  # noqa: E402
-from bot.mydata import PersonalDataRepository  # noqa: E402
-from bot.residents import ResidentRepository  # noqa: E402
-from bot.signups import SignupRepository  # noqa: E402
-from bot.store import Store  # noqa: E402
-from bot.volunteers import VolunteerRepository  # noqa: E402
+from bot.db.mydata import PersonalDataRepository  # noqa: E402
+from bot.db.residents import ResidentRepository  # noqa: E402
+from bot.db.signups import SignupRepository  # noqa: E402
+from bot.db.store import Store  # noqa: E402
+from bot.db.volunteers import VolunteerRepository  # noqa: E402
 from tests.factories import draft  # noqa: E402
 
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)

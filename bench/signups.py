@@ -27,10 +27,10 @@ import telegram  # noqa: E402
 from telegram.constants import FloodLimit  # noqa: E402
 
 from bench._results import Row, add_json_option, row, write_rows  # noqa: E402
-from bot.clock import Clock  # noqa: E402
-from bot.config import LANGUAGES  # noqa: E402
+from bot.core.clock import Clock  # noqa: E402
+from bot.core.config import LANGUAGES  # noqa: E402
+from bot.db.store import Store  # noqa: E402
 from bot.sandbox.botapi import BotApiServer  # noqa: E402
-from bot.store import Store  # noqa: E402
 from tests.factories import add_activity, add_residents  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"

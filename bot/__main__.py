@@ -10,8 +10,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot.config import Config, ConfigError
-from bot.logs import configure_logging
+from bot.core.config import Config, ConfigError
+from bot.core.logs import configure_logging
 
 IMPORT_ACTIVITIES = "import-activities"
 SANDBOX = "sandbox"
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command in (EXPORT, REPORT, BACKUP):
         # The token is not needed here, but if it is set it must never reach a log line.
         configure_logging(config.log_level, secrets=[config.bot_token or ""])
-        from bot.staff_tools import run_staff_tool
+        from bot.offline.cli import run_staff_tool
 
         return run_staff_tool(arguments, config)
     if arguments.command == SANDBOX:
@@ -125,7 +125,7 @@ def _run_bot(config: Config) -> int:
     configure_logging(config.log_level, secrets=[config.bot_token, config.webhook_secret or ""])
     # Imported here so that a configuration error answers fast, before PTB loads.
     from bot.app import run
-    from bot.store import StoreError
+    from bot.db.store import StoreError
 
     try:
         run(config)
@@ -163,7 +163,7 @@ def _run_sandbox(config: Config, port: int, *, reset: bool, without_token: bool 
     configure_logging(
         config.log_level, secrets=[config.bot_token or "", config.webhook_secret or ""]
     )
-    from bot.store import StoreError
+    from bot.db.store import StoreError
 
     database = config.database_path.with_name("sandbox.sqlite3")
     if reset:
@@ -193,9 +193,9 @@ def _import_activities(path: Path, config: Config) -> int:
     """Import a staff CSV file; exit 1 and store nothing if any row is wrong."""
     # The token is not needed here, but if it is set it must never reach a log line.
     configure_logging(config.log_level, secrets=[config.bot_token or ""])
-    from bot.clock import Clock
-    from bot.importer import import_activities
-    from bot.store import StoreError
+    from bot.core.clock import Clock
+    from bot.db.store import StoreError
+    from bot.offline.importer import import_activities
 
     if not path.is_file():
         print(f"nabo: {path}: no such file", file=sys.stderr)

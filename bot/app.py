@@ -7,7 +7,6 @@ services (the database, catalogs) are opened in ``post_init`` and closed in
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import warnings
 from collections.abc import AsyncIterator, Sequence
@@ -26,30 +25,31 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
-from bot.activities import ActivityRepository
-from bot.audit import AuditLog
-from bot.broadcasts import BroadcastRepository
-from bot.client import NaboBot
-from bot.clock import Clock
-from bot.commands import RESIDENT_COMMANDS, set_command_menus
-from bot.config import Config, webhook_path
-from bot.context import BotData, NaboApplication, NaboContext
-from bot.dedup import ProcessedUpdates, drop_repeated_update
-from bot.delivery import DeliverySender
-from bot.digest import start_digest_job
-from bot.errors import handle_error
-from bot.feedback import FeedbackRepository
-from bot.flood import FloodGuard, throttle_floods
-from bot.i18n import Catalogs
-from bot.reminders import start_job_sync
-from bot.residents import ResidentRepository
-from bot.retention import start_retention_job
-from bot.session import load_resident
-from bot.signups import SignupRepository
-from bot.staff import set_staff_command_menus
-from bot.store import Store
-from bot.updates import PerChatUpdateProcessor
-from bot.volunteers import VolunteerRepository
+from bot.core.clock import Clock
+from bot.core.config import Config, webhook_path
+from bot.core.i18n import Catalogs
+from bot.db.activities import ActivityRepository
+from bot.db.audit import AuditLog
+from bot.db.broadcasts import BroadcastRepository
+from bot.db.feedback import FeedbackRepository
+from bot.db.processed_updates import ProcessedUpdates
+from bot.db.residents import ResidentRepository
+from bot.db.signups import SignupRepository
+from bot.db.store import Store
+from bot.db.volunteers import VolunteerRepository
+from bot.telegram.client import NaboBot
+from bot.telegram.commands import RESIDENT_COMMANDS, set_command_menus
+from bot.telegram.context import BotData, NaboApplication, NaboContext, Services
+from bot.telegram.errors import handle_error
+from bot.telegram.flood import FloodGuard
+from bot.telegram.guards import drop_repeated_update, throttle_floods
+from bot.telegram.session import load_resident
+from bot.telegram.staff import set_staff_command_menus
+from bot.telegram.updates import PerChatUpdateProcessor
+from bot.work.delivery import DeliverySender
+from bot.work.digest import start_digest_job
+from bot.work.reminders import start_job_sync
+from bot.work.retention import start_retention_job
 from handlers import (
     activities,
     broadcast,
@@ -179,37 +179,44 @@ async def _post_init(application: NaboApplication) -> None:
     """Open the services: catalogs, database, repositories; set the command menus."""
     bot_data: BotData = application.bot_data
     config = bot_data.config
-    bot_data.catalogs = Catalogs(config.timezone)
-    bot_data.store = await Store.open(
+    store = await Store.open(
         config.database_path,
         busy_timeout_ms=int(config.database_busy_timeout.total_seconds() * 1000),
     )
-    bot_data.processed_updates = ProcessedUpdates(bot_data.store, bot_data.clock)
-    bot_data.residents = ResidentRepository(bot_data.store, config.default_language)
-    bot_data.activities = ActivityRepository(bot_data.store)
-    bot_data.signups = SignupRepository(bot_data.store, config.default_language)
-    bot_data.broadcasts = BroadcastRepository(bot_data.store, config.default_language)
-    bot_data.audit = AuditLog(bot_data.store)
-    bot_data.volunteers = VolunteerRepository(bot_data.store)
-    bot_data.feedback = FeedbackRepository(bot_data.store)
-    await set_command_menus(application.bot, bot_data.catalogs, config.default_language)
+    # Handed over at once, so that post_shutdown closes the store whatever fails next.
+    bot_data.open(
+        Services(
+            catalogs=Catalogs(config.timezone),
+            store=store,
+            processed_updates=ProcessedUpdates(store, bot_data.clock),
+            residents=ResidentRepository(store, config.default_language),
+            activities=ActivityRepository(store),
+            signups=SignupRepository(store, config.default_language),
+            broadcasts=BroadcastRepository(store, config.default_language),
+            audit=AuditLog(store),
+            volunteers=VolunteerRepository(store),
+            feedback=FeedbackRepository(store),
+            # It reads the services when it starts, below.
+            sender=DeliverySender(application, config.broadcast_rate),
+        )
+    )
+    services = bot_data.services
+    await set_command_menus(application.bot, services.catalogs, config.default_language)
     await set_staff_command_menus(
         application.bot,
-        bot_data.catalogs,
+        services.catalogs,
         await _staff_languages(bot_data),
         RESIDENT_COMMANDS,
         config.default_language,
     )
     # The database is the source of truth: reminder, broadcast and feedback jobs are
     # rebuilt from it now and every few minutes after.
-    bot_data.jobs_synced = asyncio.Event()
     start_job_sync(application)
     start_digest_job(application)
-    # Retention: erase what has expired, daily and once now (bot/retention.py).
+    # Retention: erase what has expired, daily and once now (bot/work/retention.py).
     start_retention_job(application)
     # The sender works through deliveries left pending, also those from before a restart.
-    bot_data.sender = DeliverySender(application, config.broadcast_rate)
-    bot_data.sender.start()
+    services.sender.start()
     log.info("Nabo started: %r", config)
 
 
@@ -223,24 +230,21 @@ async def _staff_languages(bot_data: BotData) -> dict[int, str | None]:
     """
     languages: dict[int, str | None] = {}
     for user_id in sorted(bot_data.config.staff_user_ids):
-        resident = await bot_data.residents.get(user_id)
+        resident = await bot_data.services.residents.get(user_id)
         languages[user_id] = resident.language if resident is not None else None
     return languages
 
 
 async def _post_stop(application: NaboApplication) -> None:
     """Let the sender finish the message in flight while the bot can still send."""
-    sender = getattr(application.bot_data, "sender", None)
-    if sender is not None:
-        await sender.stop()
+    if application.bot_data.is_open:
+        await application.bot_data.services.sender.stop()
 
 
 async def _post_shutdown(application: NaboApplication) -> None:
     """Close the database."""
-    bot_data: BotData = application.bot_data
-    store = getattr(bot_data, "store", None)
-    if store is not None:
-        await store.close()
+    if application.bot_data.is_open:
+        await application.bot_data.services.store.close()
     log.info("Nabo stopped")
 
 

@@ -9,8 +9,12 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.activities import OTHER_AREA, ActivityListing
-from bot.activity_view import (
+from bot.db.activities import OTHER_AREA, ActivityListing
+from bot.db.signups import Signup
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.replies import answer_press, edit_query_message
+from bot.telegram.session import require_consent
+from bot.views.activity import (
     activity_detail,
     activity_summary,
     area_name,
@@ -18,13 +22,9 @@ from bot.activity_view import (
     fit_message,
     shorten,
 )
-from bot.calendar import activity_ics, ics_filename
-from bot.context import NaboApplication, NaboContext
-from bot.menu import MENU_ACTIVITIES, menu_button
-from bot.notify import cancel_button
-from bot.replies import answer_press, edit_query_message
-from bot.session import require_consent
-from bot.signups import Signup
+from bot.views.calendar import activity_ics, ics_filename
+from bot.views.menu import MENU_ACTIVITIES, menu_button
+from bot.views.signup_news import cancel_button
 
 log = logging.getLogger(__name__)
 

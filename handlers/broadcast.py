@@ -16,28 +16,27 @@ from telegram.ext import (
     filters,
 )
 
-from bot.activity_view import MAX_MESSAGE, fit_message, shorten
-from bot.broadcasts import (
+from bot.core.dates import DateError, parse_start
+from bot.core.i18n import LANGUAGE_NAMES
+from bot.db.broadcasts import (
     ACTIVITY_PREFIX,
     LANGUAGE_PREFIX,
     SUBSCRIBERS,
     VOLUNTEERS,
-    start_broadcast,
-    sync_broadcast_jobs,
 )
-from bot.context import NaboApplication, NaboContext
-from bot.conversations import LatestConversation
-from bot.dates import DateError, parse_start
-from bot.i18n import LANGUAGE_NAMES
-from bot.replies import answer_press, edit_query_message
-from bot.staff import StaffCallbackQueryHandler, staff_command
-from bot.staff_texts import (
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.conversations import LatestConversation
+from bot.telegram.replies import answer_press, edit_query_message
+from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
+from bot.views.activity import MAX_MESSAGE, fit_message, shorten
+from bot.views.staff_texts import (
     date_examples,
     date_problem,
     language_name,
     pack_messages,
     utf16_len,
 )
+from bot.work.broadcasting import start_broadcast, sync_broadcast_jobs
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +133,7 @@ async def english_text(update: Update, context: NaboContext) -> int:
     elif not await _take_text(update, context, "en"):
         return TEXT_EN
     assert update.effective_chat is not None
-    repo = context.bot_data.broadcasts
+    repo = context.bot_data.services.broadcasts
     _ = context.tr.gettext
     counts = {
         "all": await repo.count_audience(SUBSCRIBERS),
@@ -258,7 +257,7 @@ async def ask_time(update: Update, context: NaboContext) -> int:
     await edit_query_message(
         press.query,
         context.tr.gettext("Please write the date and time, for example {examples}.").format(
-            examples=date_examples(context)
+            examples=date_examples(context.tr, context.clock.now(), context.config.timezone)
         ),
     )
     return SCHEDULE_AT
@@ -277,7 +276,7 @@ async def take_time(update: Update, context: NaboContext) -> int:
             date_problem(context.tr, error.problem, None)
             + "\n"
             + _("Please write the date and time, for example {examples}.").format(
-                examples=date_examples(context)
+                examples=date_examples(context.tr, context.clock.now(), context.config.timezone)
             )
         )
         return SCHEDULE_AT
@@ -294,7 +293,7 @@ async def _preview(chat_id: int, context: NaboContext) -> int:
     draft = context.user_data[DRAFT]
     tr = context.tr
     _ = tr.gettext
-    count = await context.bot_data.broadcasts.count_audience(draft["audience"])
+    count = await context.bot_data.services.broadcasts.count_audience(draft["audience"])
     parts = []
     for code in LANGUAGE_NAMES:
         text = draft["texts"].get(code)
@@ -341,7 +340,7 @@ async def confirm(update: Update, context: NaboContext) -> int:
     context.user_data.pop(DRAFT, None)
     now = context.clock.now()
     send_at = draft["send_at"] or now
-    repo = context.bot_data.broadcasts
+    repo = context.bot_data.services.broadcasts
     broadcast_id = await repo.create(
         kind="message",
         audience=draft["audience"],
@@ -351,7 +350,7 @@ async def confirm(update: Update, context: NaboContext) -> int:
         texts=draft["texts"],
     )
     assert broadcast_id is not None
-    await context.bot_data.audit.record(
+    await context.bot_data.services.audit.record(
         press.user_id,
         "broadcast.create",
         now,
@@ -427,7 +426,7 @@ async def list_scheduled(update: Update, context: NaboContext) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer()
     tr = context.tr
-    scheduled = await context.bot_data.broadcasts.scheduled()
+    scheduled = await context.bot_data.services.broadcasts.scheduled()
     if not scheduled:
         await update.effective_chat.send_message(tr.gettext("No messages are scheduled."))
         return
@@ -456,8 +455,8 @@ async def cancel_scheduled(update: Update, context: NaboContext) -> None:
     assert match is not None
     broadcast_id = int(match[1])
     _ = context.tr.gettext
-    if await context.bot_data.broadcasts.cancel(broadcast_id):
-        await context.bot_data.audit.record(
+    if await context.bot_data.services.broadcasts.cancel(broadcast_id):
+        await context.bot_data.services.audit.record(
             press.user_id,
             "broadcast.cancel",
             context.clock.now(),

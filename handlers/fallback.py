@@ -15,9 +15,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import NaboApplication, NaboContext
-from bot.menu import main_menu_keyboard
-from bot.notice import send_consent_request
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.views.menu import main_menu_keyboard
+from bot.views.notice import send_consent_request
 
 log = logging.getLogger(__name__)
 

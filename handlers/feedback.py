@@ -23,16 +23,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.activities import Activity
-from bot.activity_view import shorten
-from bot.context import NaboApplication, NaboContext
-from bot.conversations import LatestConversation
-from bot.feedback import FACES, LOW_RATING, MAX_TEXT, SUBJECTS, RateOutcome
-from bot.i18n import N_, Translator
-from bot.menu import MENU_FEEDBACK, back_to_menu_keyboard
-from bot.replies import acceptable_text, answer_press, edit_query_message
-from bot.session import require_consent
-from bot.team import Team
+from bot.core.i18n import N_, Translator
+from bot.db.activities import Activity
+from bot.db.feedback import FACES, LOW_RATING, MAX_TEXT, SUBJECTS, RateOutcome
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.conversations import LatestConversation
+from bot.telegram.replies import acceptable_text, answer_press, edit_query_message
+from bot.telegram.session import require_consent
+from bot.telegram.team import Team
+from bot.views.activity import shorten
+from bot.views.menu import MENU_FEEDBACK, back_to_menu_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ CONVERSATION_TIMEOUT = timedelta(minutes=30)
 
 # fb:s:<subject> · fb:a:<activity> · fb:v:<0-5> (0 = skip) · fb:skip (no text) ·
 # fb:l:<1|0> (linked or not) · fb:stop; after an activity fb:r:<token>:<1-5> (a face,
-# bot/feedback_jobs.py) and fb:cskip (no comment).
+# bot/work/feedback_questions.py) and fb:cskip (no comment).
 CHOOSE_SUBJECT = re.compile(rf"^fb:s:({'|'.join(SUBJECTS)})$")
 CHOOSE_ACTIVITY = re.compile(r"^fb:a:(\d{1,9})$")
 CHOOSE_RATING = re.compile(r"^fb:v:([0-5])$")

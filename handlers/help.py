@@ -11,11 +11,11 @@ from babel.lists import format_list
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import NaboApplication, NaboContext
-from bot.i18n import Translator
-from bot.menu import MENU_HELP, menu_button
-from bot.notice import PARTNERS
-from bot.staff import staff_commands_text, staff_menu_button
+from bot.core.i18n import Translator
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.views.menu import MENU_HELP, menu_button
+from bot.views.notice import PARTNERS
+from bot.views.staff_menu import staff_commands_text, staff_menu_button
 
 
 def help_text(tr: Translator) -> str:

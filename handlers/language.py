@@ -7,12 +7,12 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.config import LANGUAGES
-from bot.context import NaboApplication, NaboContext
-from bot.i18n import LANGUAGE_NAMES
-from bot.menu import MENU_LANGUAGE, back_to_menu_keyboard, main_menu_keyboard
-from bot.replies import answer_press, edit_query_message
-from bot.staff import set_own_staff_commands
+from bot.core.config import LANGUAGES
+from bot.core.i18n import LANGUAGE_NAMES
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.replies import answer_press, edit_query_message
+from bot.telegram.staff import set_own_staff_commands
+from bot.views.menu import MENU_LANGUAGE, back_to_menu_keyboard, main_menu_keyboard
 
 SET_LANGUAGE_PREFIX = "lang:set:"  # + da | ar | en
 
@@ -33,7 +33,7 @@ async def ask_language(update: Update, context: NaboContext) -> None:
         await update.callback_query.answer()
     # The question itself is in all three languages: the reader may not read the current one.
     question = " / ".join(
-        context.bot_data.catalogs.translator(code).gettext("Choose your language:")
+        context.bot_data.services.catalogs.translator(code).gettext("Choose your language:")
         for code in LANGUAGES
     )
     await update.effective_chat.send_message(question, reply_markup=_language_keyboard())

@@ -7,7 +7,7 @@ import logging
 from telegram import Chat, ChatMember, Update
 from telegram.ext import ChatMemberHandler
 
-from bot.context import NaboApplication, NaboContext
+from bot.telegram.context import NaboApplication, NaboContext
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,9 @@ async def membership_changed(update: Update, context: NaboContext) -> None:
     if new in _PRESENT and old not in _PRESENT:
         if change.chat.id == context.config.staff_chat_id:
             # The staff group is the one group Nabo writes to: notifications and reports.
-            staff_tr = context.bot_data.catalogs.translator(context.config.default_language)
+            staff_tr = context.bot_data.services.catalogs.translator(
+                context.config.default_language
+            )
             await context.bot.send_message(
                 change.chat.id,
                 staff_tr.gettext(

@@ -7,12 +7,12 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import NaboApplication, NaboContext
-from bot.erasure import erase_resident
-from bot.menu import MENU_HOME, MENU_PRIVACY, back_to_menu_keyboard, menu_button
-from bot.mydata import PersonalDataRepository
-from bot.mydata_view import EXPORT_FILE_NAME, export_file, summary_text
-from bot.notice import (
+from bot.db.mydata import PersonalDataRepository
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.replies import answer_press, edit_query_message
+from bot.views.menu import MENU_HOME, MENU_PRIVACY, back_to_menu_keyboard, menu_button
+from bot.views.mydata import EXPORT_FILE_NAME, export_file, summary_text
+from bot.views.notice import (
     CONFIRM_DELETE,
     consent_keyboard,
     consent_question,
@@ -20,7 +20,7 @@ from bot.notice import (
     deletion_question,
     privacy_notice_text,
 )
-from bot.replies import answer_press, edit_query_message
+from bot.work.erasure import erase_resident
 
 SHOW_DATA = "privacy:data"
 ASK_DELETE = "privacy:delete"

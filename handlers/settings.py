@@ -7,13 +7,13 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.activities import DELAFTALER, OTHER_AREA
-from bot.activity_view import area_name, delaftale_name
-from bot.context import NaboApplication, NaboContext
-from bot.interests import InterestRepository
-from bot.menu import MENU_SETTINGS, menu_button
-from bot.replies import answer_press, edit_query_message
-from bot.session import require_consent
+from bot.db.activities import DELAFTALER, OTHER_AREA
+from bot.db.interests import InterestRepository
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.replies import answer_press, edit_query_message
+from bot.telegram.session import require_consent
+from bot.views.activity import area_name, delaftale_name
+from bot.views.menu import MENU_SETTINGS, menu_button
 
 # set:sub:<0|1> · set:d:<delaftale code> · set:a:<area index | o>
 SUBSCRIBE = re.compile(r"^set:sub:([01])$")

@@ -12,13 +12,13 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.activity_view import activity_title_when, fit_message, party_text, shorten
-from bot.context import NaboApplication, NaboContext
-from bot.menu import MENU_ACTIVITIES, MENU_HOME, MENU_MINE, back_to_menu_keyboard, menu_button
-from bot.notify import REMINDERS_OFF, REMINDERS_ON, cancel_button
-from bot.replies import ButtonPress, answer_press, edit_query_message
-from bot.session import require_consent
-from bot.signups import Outcome, SignupResult
+from bot.db.signups import Outcome, SignupResult
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.replies import ButtonPress, answer_press, edit_query_message
+from bot.telegram.session import require_consent
+from bot.views.activity import activity_title_when, fit_message, party_text, shorten
+from bot.views.menu import MENU_ACTIVITIES, MENU_HOME, MENU_MINE, back_to_menu_keyboard, menu_button
+from bot.views.signup_news import REMINDERS_OFF, REMINDERS_ON, cancel_button
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +285,7 @@ async def cancel(update: Update, context: NaboContext) -> None:
     if result.promoted:
         # Their deliveries were committed with the promotion: whatever happens to the
         # edit below, the sender tells them.
-        context.bot_data.sender.wake()
+        context.bot_data.services.sender.wake()
     done = (
         _("Done — you have left the waitlist.")
         if result.signup.confirmed_at is None

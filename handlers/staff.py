@@ -6,14 +6,9 @@ import re
 
 from telegram import Update
 
-from bot.context import NaboApplication, NaboContext
-from bot.staff import (
-    STAFF_MENU,
-    StaffCallbackQueryHandler,
-    set_own_staff_commands,
-    staff_command,
-    staff_menu_keyboard,
-)
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.staff import StaffCallbackQueryHandler, set_own_staff_commands, staff_command
+from bot.views.staff_menu import STAFF_MENU, staff_menu_keyboard
 
 
 async def show_staff_menu(update: Update, context: NaboContext) -> None:

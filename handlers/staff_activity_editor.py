@@ -3,8 +3,8 @@
 Both are one conversation (the one literal in ``register``), because a new activity and a
 changed field share its states, its /cancel, its timeout and its name ("staff_activities",
 kept from before the split so conversation state and tests still find it). Every command
-and button is built with bot.staff's staff-only helpers, so for anyone else it is an unknown
-command or a forged button, which the fallback answers. Buttons carry what they act on in
+and button is built with bot.telegram.staff's staff-only helpers, so for anyone else it is
+an unknown command or a forged button, which the fallback answers. Buttons carry what they act on in
 their callback data (``st:...``), parsed by strict patterns, and every effect is checked again
 against the database. The list, the staff view, cancelling and attendance are in
 handlers.staff_roster, handlers.staff_cancel_activity and handlers.staff_attendance.
@@ -28,26 +28,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.activities import (
-    DEFAULT_MAX_PER_SIGNUP,
-    DELAFTALER,
-    OTHER_AREA,
-    Activity,
-    ActivityDraft,
-    ActivityListing,
-)
-from bot.activity_view import (
-    activity_detail,
-    activity_title_when,
-    area_name,
-    delaftale_name,
-    fit_message,
-)
-from bot.broadcasts import announce_activity, notify_activity
-from bot.config import LANGUAGES
-from bot.context import NaboApplication, NaboContext
-from bot.conversations import LatestConversation
-from bot.dates import (
+from bot.core.config import LANGUAGES
+from bot.core.dates import (
     CapacityError,
     DateError,
     parse_capacity,
@@ -56,20 +38,39 @@ from bot.dates import (
     parse_start,
     weekly,
 )
-from bot.i18n import Translator
-from bot.reminders import sync_reminder_jobs
-from bot.replies import answer_press, remove_query_buttons
-from bot.signups import PromotionNotice
-from bot.staff import STAFF_MENU, StaffCallbackQueryHandler, staff_command
-from bot.staff_activity_view import (
+from bot.core.i18n import Translator
+from bot.db.activities import (
+    DEFAULT_MAX_PER_SIGNUP,
+    DELAFTALER,
+    OTHER_AREA,
+    Activity,
+    ActivityDraft,
+    ActivityListing,
+)
+from bot.db.signups import PromotionNotice
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.conversations import LatestConversation
+from bot.telegram.replies import answer_press, remove_query_buttons
+from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
+from bot.telegram.staff_screens import (
     audit_activity,
     changeable_activity,
-    people_text,
     send_activity_screen,
     update_chat_id,
     update_user_id,
 )
-from bot.staff_texts import date_examples, date_problem, language_name
+from bot.views.activity import (
+    activity_detail,
+    activity_title_when,
+    area_name,
+    delaftale_name,
+    fit_message,
+)
+from bot.views.staff_activity import people_text
+from bot.views.staff_menu import STAFF_MENU
+from bot.views.staff_texts import date_examples, date_problem, language_name
+from bot.work.broadcasting import announce_activity, notify_activity
+from bot.work.reminders import sync_reminder_jobs
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +271,7 @@ def _remember(context: NaboContext, key: str, value: Draft | Edit) -> None:
 
 def _unlimited_words(context: NaboContext) -> set[str]:
     """Return the word for "unlimited" in every language (staff may type any of them)."""
-    catalogs = context.bot_data.catalogs
+    catalogs = context.bot_data.services.catalogs
     return {"unlimited"} | {
         catalogs.translator(language).gettext("unlimited") for language in LANGUAGES
     }
@@ -336,7 +337,7 @@ def _question(context: NaboContext, state: int) -> tuple[str, InlineKeyboardMark
         return _("The description in English? Press Skip if there is none."), skip
     if state == STARTS:
         return _("When does it start? Write the date and time, for example {examples}.").format(
-            examples=date_examples(context)
+            examples=date_examples(context.tr, context.clock.now(), context.config.timezone)
         ), None
     if state == ENDS:
         time, durations = _end_examples(tr)
@@ -576,7 +577,7 @@ async def _send_preview(context: NaboContext, chat_id: int, draft: Draft) -> Non
     _ = tr.gettext
     listing = draft.preview(context.clock.now())
     for language in LANGUAGES:
-        reader = context.bot_data.catalogs.translator(language)
+        reader = context.bot_data.services.catalogs.translator(language)
         heading = _("👀 Preview: what residents see in {language}").format(
             language=language_name(tr, language)
         )
@@ -716,7 +717,10 @@ async def start_edit(update: Update, context: NaboContext) -> int:
         text = _(
             "When does it start now? Write the date and time, for example {examples}.\n\n"
             "Now: {current}"
-        ).format(examples=date_examples(context), current=now_text)
+        ).format(
+            examples=date_examples(context.tr, context.clock.now(), context.config.timezone),
+            current=now_text,
+        )
         await context.bot.send_message(press.chat_id, note + text)
         return EDIT_STARTS
     if code == "cap":
@@ -856,7 +860,7 @@ async def _tell_change(
 ) -> int:
     """Tell everyone signed up or waiting, in their language, that the time or place changed."""
     texts: dict[str, str | None] = {}
-    catalogs = context.bot_data.catalogs
+    catalogs = context.bot_data.services.catalogs
     for language in LANGUAGES:
         reader = catalogs.translator(language)
         if what == "time":
@@ -937,7 +941,7 @@ async def _save_capacity(
         edit.activity_id, now, PromotionNotice(update_user_id(update), chat_id)
     )
     if promoted:
-        context.bot_data.sender.wake()
+        context.bot_data.services.sender.wake()
     activity = await context.activities.get(edit.activity_id)
     assert activity is not None
     await audit_activity(
@@ -976,7 +980,7 @@ async def take_edit_start(update: Update, context: NaboContext) -> int:
             date_problem(tr, error.problem, None)
             + "\n\n"
             + tr.gettext("Please write the date and time, for example {examples}.").format(
-                examples=date_examples(context)
+                examples=date_examples(context.tr, context.clock.now(), context.config.timezone)
             ),
         )
         return EDIT_STARTS

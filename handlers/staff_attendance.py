@@ -2,7 +2,7 @@
 
 st:att:<id>[:<page>] shows one button per confirmed sign-up; st:at:<id>:<signup>:<0|1> records
 whether they came (the button carries the value it sets); st:wi:<id>:<m|p>:<page> counts a
-walk-in less or more. Stateless buttons, built with bot.staff's staff-only helpers.
+walk-in less or more. Stateless buttons, built with bot.telegram.staff's staff-only helpers.
 """
 
 from __future__ import annotations
@@ -11,19 +11,14 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.activities import Activity
-from bot.activity_view import activity_title_when
-from bot.context import NaboApplication, NaboContext
-from bot.replies import ButtonPress, answer_press
-from bot.signups import Signup, SignupStatus
-from bot.staff import StaffCallbackQueryHandler
-from bot.staff_activity_view import (
-    audit_activity,
-    came_line,
-    person_name,
-    show_not_found,
-    show_screen,
-)
+from bot.db.activities import Activity
+from bot.db.signups import Signup, SignupStatus
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.replies import ButtonPress, answer_press
+from bot.telegram.staff import StaffCallbackQueryHandler
+from bot.telegram.staff_screens import audit_activity, show_not_found, show_screen
+from bot.views.activity import activity_title_when
+from bot.views.staff_activity import came_line, person_name
 
 ATTENDANCE_PAGE = 30  # a keyboard holds at most 100 buttons
 # st:att:<id>[:<page>] → the list; st:at:<id>:<signup>:<0|1> → came; st:wi:… → walk-ins.

@@ -2,7 +2,7 @@
 
 st:c:<id> asks "sure?" with how many residents will be told; st:cy:<id> cancels, tells
 everyone signed up or waiting in their language and drops the reminders. Stateless buttons,
-built with bot.staff's staff-only helpers; the activity is checked again before anything.
+built with bot.telegram.staff's staff-only helpers; the activity is checked again before anything.
 """
 
 from __future__ import annotations
@@ -12,19 +12,15 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.activity_view import activity_title_when
-from bot.broadcasts import notify_activity
-from bot.config import LANGUAGES
-from bot.context import NaboApplication, NaboContext
-from bot.notify import cancelled_text
-from bot.reminders import sync_reminder_jobs
-from bot.replies import answer_press
-from bot.staff import StaffCallbackQueryHandler
-from bot.staff_activity_view import (
-    audit_activity,
-    changeable_activity,
-    show_screen,
-)
+from bot.core.config import LANGUAGES
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.replies import answer_press
+from bot.telegram.staff import StaffCallbackQueryHandler
+from bot.telegram.staff_screens import audit_activity, changeable_activity, show_screen
+from bot.views.activity import activity_title_when
+from bot.views.signup_news import cancelled_text
+from bot.work.broadcasting import notify_activity
+from bot.work.reminders import sync_reminder_jobs
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +82,9 @@ async def cancel_activity(update: Update, context: NaboContext) -> None:
         context.application,
         activity.id,
         {
-            language: cancelled_text(context.bot_data.catalogs.translator(language), cancelled)
+            language: cancelled_text(
+                context.bot_data.services.catalogs.translator(language), cancelled
+            )
             for language in LANGUAGES
         },
         press.user_id,

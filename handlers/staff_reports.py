@@ -21,10 +21,9 @@ from telegram import Chat, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
-from bot.context import NaboApplication, NaboContext
-from bot.export import ReportFile, export_file, report_file
-from bot.i18n import Translator
-from bot.reporting import (
+from bot.core.i18n import Translator
+from bot.offline.export import ReportFile, export_file, report_file
+from bot.offline.reporting import (
     ExportFilter,
     Period,
     PeriodError,
@@ -33,7 +32,8 @@ from bot.reporting import (
     parse_day,
     parse_period,
 )
-from bot.staff import StaffCallbackQueryHandler, staff_command
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,7 +64,7 @@ async def send_export(update: Update, context: NaboContext) -> None:
         )
         return
     config = context.config
-    danish = context.bot_data.catalogs.translator("da")
+    danish = context.bot_data.services.catalogs.translator("da")
     name = f"nabo-eksport-{now.astimezone(config.timezone):%Y-%m-%d}.xlsx"
 
     def build(path: Path) -> int:
@@ -72,7 +72,7 @@ async def send_export(update: Update, context: NaboContext) -> None:
 
     async with _temporary_file(name) as path:
         size = await _showing_upload(chat, asyncio.to_thread(build, path))
-        await context.bot_data.audit.record(
+        await context.bot_data.services.audit.record(
             user.id, "export", now, details=f"since={where.since};until={where.until}"
         )
         log.info("staff export made: %d bytes", size)
@@ -117,7 +117,7 @@ async def send_report(update: Update, context: NaboContext) -> None:
 
     async with _temporary_file(name) as path:
         written = await _showing_upload(chat, asyncio.to_thread(build, path))
-        await context.bot_data.audit.record(
+        await context.bot_data.services.audit.record(
             user.id, "report", now, subject=f"{period.first}..{period.last}"
         )
         if written.size > MAX_DOCUMENT_BYTES:  # a report is small; this is a safeguard

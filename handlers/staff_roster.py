@@ -4,7 +4,8 @@
 each opens the staff view of one activity (places, who signed up, who waits) with buttons to
 edit (the st:e:<id> menu here; typing the value is handlers.staff_activity_editor), cancel
 (handlers.staff_cancel_activity) or take attendance (handlers.staff_attendance). All stateless
-buttons, built with bot.staff's staff-only helpers; every id is checked against the database.
+buttons, built with bot.telegram.staff's staff-only helpers; every id is checked against the
+database.
 """
 
 from __future__ import annotations
@@ -14,21 +15,22 @@ from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.activities import ActivityListing
-from bot.activity_view import activity_title_when, fit_message, shorten
-from bot.config import LANGUAGES
-from bot.context import NaboApplication, NaboContext
-from bot.i18n import Translator
-from bot.replies import ButtonPress, answer_press
-from bot.staff import STAFF_MENU, StaffCallbackQueryHandler, staff_command
-from bot.staff_activity_view import (
+from bot.core.config import LANGUAGES
+from bot.core.i18n import Translator
+from bot.db.activities import ActivityListing
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.replies import ButtonPress, answer_press
+from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
+from bot.telegram.staff_screens import (
     activity_screen,
     changeable_activity,
     show_not_found,
     show_screen,
     update_chat_id,
 )
-from bot.staff_texts import language_name
+from bot.views.activity import activity_title_when, fit_message, shorten
+from bot.views.staff_menu import STAFF_MENU
+from bot.views.staff_texts import language_name
 
 # The staff's list shows what is coming and what ended this long ago (for attendance).
 RECENT = timedelta(days=14)

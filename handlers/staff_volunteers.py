@@ -16,15 +16,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ConversationHandler, MessageHandler, filters
 
-from bot.config import LANGUAGES
-from bot.context import NaboApplication, NaboContext
-from bot.conversations import LatestConversation
-from bot.i18n import Translator
-from bot.notify import Told, tell_resident
-from bot.replies import ButtonPress, answer_press, edit_query_message
-from bot.staff import StaffCallbackQueryHandler, staff_command
-from bot.team import StaffPosts, Team, team_translator
-from bot.volunteer_view import (
+from bot.core.config import LANGUAGES
+from bot.core.i18n import Translator
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.conversations import LatestConversation
+from bot.telegram.replies import ButtonPress, answer_press, edit_query_message
+from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
+from bot.telegram.team import StaffPosts, Team, team_translator
+from bot.telegram.tell import Told, tell_resident
+from bot.views.volunteer import (
     REPLY_TO_TEAM,
     STAFF_LIST,
     STATUS_CODES,
@@ -55,7 +55,7 @@ def _utf16(text: str) -> int:
 def _card_translator(press: ButtonPress, context: NaboContext) -> Translator:
     """Cards in the staff chat read in the team's language; elsewhere in the reader's."""
     if press.chat_id == context.config.staff_chat_id:
-        return team_translator(context.bot_data.catalogs, context.config)
+        return team_translator(context.bot_data.services.catalogs, context.config)
     return context.tr
 
 
@@ -82,7 +82,7 @@ async def set_status(update: Update, context: NaboContext) -> None:
         )
         await edit_query_message(press.query, text)
         return
-    await context.bot_data.audit.record(
+    await context.bot_data.services.audit.record(
         press.user_id,
         "volunteer.status",
         now,
@@ -204,7 +204,7 @@ async def take_message(update: Update, context: NaboContext) -> int:
         )
         return ConversationHandler.END
     language = resident.language
-    reader = context.bot_data.catalogs.translator(
+    reader = context.bot_data.services.catalogs.translator(
         language if language in LANGUAGES else context.config.default_language
     )
     keyboard = InlineKeyboardMarkup(
@@ -225,7 +225,7 @@ async def take_message(update: Update, context: NaboContext) -> int:
         )
     )
     now = context.clock.now()
-    await context.bot_data.audit.record(
+    await context.bot_data.services.audit.record(
         update.effective_user.id,
         "volunteer.message",
         now,

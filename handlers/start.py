@@ -14,10 +14,11 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import NaboApplication, NaboContext
-from bot.erasure import erase_resident
-from bot.i18n import Translator
-from bot.menu import (
+from bot.core.i18n import Translator
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.replies import answer_press, edit_query_message, remove_query_buttons
+from bot.telegram.staff import set_own_staff_commands
+from bot.views.menu import (
     MENU_HELP,
     MENU_HOME,
     MENU_LANGUAGE,
@@ -25,7 +26,7 @@ from bot.menu import (
     main_menu_keyboard,
     main_menu_text,
 )
-from bot.notice import (
+from bot.views.notice import (
     CONSENT_LANGUAGE_PREFIX,
     CONSENT_NO,
     CONSENT_YES,
@@ -35,8 +36,8 @@ from bot.notice import (
     deletion_question,
     send_consent_request,
 )
-from bot.replies import answer_press, edit_query_message, remove_query_buttons
-from bot.staff import set_own_staff_commands, staff_commands_text, staff_menu_button
+from bot.views.staff_menu import staff_commands_text, staff_menu_button
+from bot.work.erasure import erase_resident
 
 log = logging.getLogger(__name__)
 

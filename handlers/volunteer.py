@@ -29,20 +29,27 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import NaboApplication, NaboContext
-from bot.conversations import LatestConversation
-from bot.i18n import Translator
-from bot.menu import MENU_VOLUNTEER, back_to_menu_keyboard, menu_button
-from bot.replies import (
+from bot.core.i18n import Translator
+from bot.db.volunteers import (
+    KINDS,
+    MAX_NOTE,
+    MAX_OTHER,
+    TIMES,
+    OfferDraft,
+)
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.conversations import LatestConversation
+from bot.telegram.replies import (
     ButtonPress,
     acceptable_text,
     answer_press,
     edit_query_message,
     too_long,
 )
-from bot.session import require_consent
-from bot.team import StaffPosts, Team
-from bot.volunteer_view import (
+from bot.telegram.session import require_consent
+from bot.telegram.team import StaffPosts, Team
+from bot.views.menu import MENU_VOLUNTEER, back_to_menu_keyboard, menu_button
+from bot.views.volunteer import (
     REPLY_TO_TEAM,
     kinds_text,
     offer_lines,
@@ -51,13 +58,6 @@ from bot.volunteer_view import (
     staff_card_text,
     times_text,
     write_data,
-)
-from bot.volunteers import (
-    KINDS,
-    MAX_NOTE,
-    MAX_OTHER,
-    TIMES,
-    OfferDraft,
 )
 
 log = logging.getLogger(__name__)

@@ -16,12 +16,12 @@ import pytest
 from telegram.ext import Job
 
 from bot.app import build_application, running
-from bot.clock import Clock
-from bot.config import Config
-from bot.i18n import Catalogs
-from bot.residents import Resident, ResidentRepository
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.core.i18n import Catalogs
+from bot.db.residents import Resident, ResidentRepository
+from bot.db.store import Store
 from bot.sandbox.botapi import BotApiServer
-from bot.store import Store
 from tests.factories import add_residents
 
 STAFF_ID = 900
@@ -99,7 +99,7 @@ class Nabo:
     @property
     def store(self) -> Store:
         """The running bot's own database connection."""
-        return self.application.bot_data.store
+        return self.application.bot_data.services.store
 
     def job(self, name: str) -> Job:
         """The one scheduled job with this name."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.activities import ActivityDraft, ActivityRepository
-from bot.residents import ResidentRepository
-from bot.store import Store
+from bot.db.activities import ActivityDraft, ActivityRepository
+from bot.db.residents import ResidentRepository
+from bot.db.store import Store
 
 
 def draft(now: datetime, **changes: object) -> ActivityDraft:

@@ -9,8 +9,8 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.residents import PRIVACY_NOTICE_VERSION
-from bot.store import Store
+from bot.db.residents import PRIVACY_NOTICE_VERSION
+from bot.db.store import Store
 
 # "Now" for the report: after everything in the period except activity 5.
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.backup import BackupError, backup_database
-from bot.signups import SignupRepository
-from bot.store import Store
+from bot.db.signups import SignupRepository
+from bot.db.store import Store
+from bot.offline.backup import BackupError, backup_database
 from tests.factories import add_activity, add_residents
 
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)

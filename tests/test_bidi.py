@@ -18,7 +18,7 @@ from babel.lists import format_list
 from babel.messages.pofile import read_po
 from bidi import get_display
 
-from bot.i18n import FSI, LOCALES_DIR, PDI
+from bot.core.i18n import FSI, LOCALES_DIR, PDI
 
 RLM = "\u200f"
 # Marks that steer the layout but are not seen: dropped before comparing what is seen.

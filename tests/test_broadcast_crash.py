@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.broadcasts import SUBSCRIBERS, BroadcastRepository
-from bot.clock import Clock
-from bot.config import LANGUAGES
+from bot.core.clock import Clock
+from bot.core.config import LANGUAGES
+from bot.db.broadcasts import SUBSCRIBERS, BroadcastRepository
+from bot.db.store import Store
 from bot.sandbox.botapi import BotApiServer
-from bot.store import Store
 from tests.factories import add_residents
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.broadcasts import (
+from bot.db.broadcasts import (
     ACTIVITY_PREFIX,
     INTERESTED_PREFIX,
     LANGUAGE_PREFIX,
@@ -14,10 +14,10 @@ from bot.broadcasts import (
     VOLUNTEERS,
     BroadcastRepository,
 )
-from bot.interests import InterestRepository
-from bot.residents import ResidentRepository
-from bot.signups import SignupRepository
-from bot.store import Store
+from bot.db.interests import InterestRepository
+from bot.db.residents import ResidentRepository
+from bot.db.signups import SignupRepository
+from bot.db.store import Store
 from tests.factories import add_activity, add_residents
 
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
@@ -171,8 +171,8 @@ async def test_erasing_a_resident_removes_their_deliveries(store: Store) -> None
 
 async def test_news_of_a_signup_reaches_those_on_an_older_notice(store: Store) -> None:
     """Announcements wait for the updated notice; a cancelled activity must not."""
-    from bot.residents import PRIVACY_NOTICE_VERSION
-    from bot.volunteers import OfferDraft, VolunteerRepository
+    from bot.db.residents import PRIVACY_NOTICE_VERSION
+    from bot.db.volunteers import OfferDraft, VolunteerRepository
 
     activity = await add_activity(store, NOW)
     await SignupRepository(store).sign_up(activity, 1, 1, 0, NOW, waitlist=False)

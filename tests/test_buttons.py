@@ -13,9 +13,9 @@ import re
 
 import pytest
 
-from bot.feedback_jobs import rate_data
-from bot.notify import cancel_signup_data
-from bot.volunteer_view import STATUS_CODES, open_data, status_data, write_data
+from bot.views.signup_news import cancel_signup_data
+from bot.views.volunteer import STATUS_CODES, open_data, status_data, write_data
+from bot.work.feedback_questions import rate_data
 from handlers.activities import list_data, show_data
 from tests.conftest import STAFF_ID, Nabo, settle
 from tests.factories import add_activity, add_residents

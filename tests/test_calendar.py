@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from icalendar import Calendar, Component
 
-from bot.activities import Activity
-from bot.calendar import activity_ics, ics_filename
+from bot.db.activities import Activity
+from bot.views.calendar import activity_ics, ics_filename
 
 NOW = datetime(2027, 5, 1, 8, 15, 30, tzinfo=UTC)
 

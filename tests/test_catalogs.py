@@ -11,8 +11,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from bot.config import LANGUAGES
-from bot.i18n import FSI, LOCALES_DIR, PDI
+from bot.core.config import LANGUAGES
+from bot.core.i18n import FSI, LOCALES_DIR, PDI
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_BASE_URL, Config, ConfigError, webhook_path
+from bot.core.config import DEFAULT_BASE_URL, Config, ConfigError, webhook_path
 
 
 def test_defaults_when_environment_is_empty() -> None:

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dates import (
+from bot.core.dates import (
     MAX_DURATION,
     CapacityError,
     DateError,

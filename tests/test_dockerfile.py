@@ -33,10 +33,10 @@ from pathlib import Path, PurePosixPath
 import pytest
 from packaging.requirements import Requirement
 
-from bot.config import LANGUAGES
-from bot.i18n import Catalogs
-from bot.notice import CONSENT_YES, consent_request_text
+from bot.core.config import LANGUAGES
+from bot.core.i18n import Catalogs
 from bot.sandbox.botapi import JSON, BotApiServer
+from bot.views.notice import CONSENT_YES, consent_request_text
 
 ROOT = Path(__file__).resolve().parent.parent
 RESIDENT = 4242

@@ -15,14 +15,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.broadcasts import broadcast_job_name
-from bot.config import Config
-from bot.dates import parse_start
-from bot.digest import DIGEST_JOB, send_weekly_digest
-from bot.i18n import Catalogs
-from bot.reminders import desired_jobs, job_name, reminder_due
+from bot.core.config import Config
+from bot.core.dates import parse_start
+from bot.core.i18n import Catalogs
+from bot.db.signups import SignupRepository
 from bot.sandbox.botapi import BotApiServer
-from bot.signups import SignupRepository
+from bot.work.broadcasting import broadcast_job_name
+from bot.work.digest import DIGEST_JOB, send_weekly_digest
+from bot.work.reminders import desired_jobs, job_name, reminder_due
 from tests import conftest
 from tests.conftest import STAFF_ID, Nabo, buttons, settle
 from tests.factories import add_activity

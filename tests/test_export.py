@@ -15,10 +15,10 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from bot.export import CSV, export_file
-from bot.i18n import Catalogs
-from bot.reporting import ExportFilter
-from bot.residents import PRIVACY_NOTICE_VERSION
+from bot.core.i18n import Catalogs
+from bot.db.residents import PRIVACY_NOTICE_VERSION
+from bot.offline.export import CSV, export_file
+from bot.offline.reporting import ExportFilter
 from tests.known_data import (
     ACTIVITIES,
     FEEDBACK,

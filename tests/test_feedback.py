@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.activities import ActivityRepository
-from bot.config import Config, ConfigError
-from bot.feedback import FeedbackRepository, RateOutcome
-from bot.feedback_jobs import CATCH_UP, desired_jobs, job_name
-from bot.residents import ResidentRepository
-from bot.signups import SignupRepository
-from bot.store import Store
+from bot.core.config import Config, ConfigError
+from bot.db.activities import ActivityRepository
+from bot.db.feedback import FeedbackRepository, RateOutcome
+from bot.db.residents import ResidentRepository
+from bot.db.signups import SignupRepository
+from bot.db.store import Store
+from bot.work.feedback_questions import CATCH_UP, desired_jobs, job_name
 from tests.factories import add_activity, add_residents
 
 NOW = datetime(2030, 3, 4, 22, 30, tzinfo=UTC)

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Config
-from bot.flood import FloodGuard, Verdict
-from bot.i18n import Catalogs
-from bot.menu import main_menu_text
+from bot.core.config import Config
+from bot.core.i18n import Catalogs
+from bot.telegram.flood import FloodGuard, Verdict
+from bot.views.menu import main_menu_text
 from tests.conftest import STAFF_ID, Nabo, settle
 from tests.factories import add_residents
 

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bot.activities import ActivityRepository
-from bot.signups import SignupRepository
+from bot.db.activities import ActivityRepository
+from bot.db.signups import SignupRepository
 from tests.conftest import STAFF_ID, Nabo, refused, settle
 from tests.factories import add_activity, add_residents
 
@@ -184,7 +184,7 @@ class Recorder(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         # Every warning of the error handler counts (it was reached), and any error at all.
-        if record.name == "bot.errors" or record.levelno >= logging.ERROR:
+        if record.name == "bot.telegram.errors" or record.levelno >= logging.ERROR:
             self.records.append(record)
 
 

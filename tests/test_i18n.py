@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import FSI, PDI, Catalogs, resolve_language
+from bot.core.i18n import FSI, PDI, Catalogs, resolve_language
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.activities import DEFAULT_MAX_PER_SIGNUP, OTHER_AREA, Activity, ActivityRepository
-from bot.config import Config
-from bot.importer import RowProblem, import_activities, parse_activities
-from bot.store import Store
+from bot.core.config import Config
+from bot.db.activities import DEFAULT_MAX_PER_SIGNUP, OTHER_AREA, Activity, ActivityRepository
+from bot.db.store import Store
+from bot.offline.importer import RowProblem, import_activities, parse_activities
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)

@@ -6,13 +6,13 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
-from bot.activities import ActivityRepository
-from bot.activity_view import activity_title_when, party_text
-from bot.i18n import Catalogs, Translator
-from bot.reminders import job_name, sync_reminder_jobs
-from bot.residents import ResidentRepository
+from bot.core.i18n import Catalogs, Translator
+from bot.db.activities import ActivityRepository
+from bot.db.residents import ResidentRepository
+from bot.db.signups import SignupRepository
 from bot.sandbox.botapi import BotApiServer
-from bot.signups import SignupRepository
+from bot.views.activity import activity_title_when, party_text
+from bot.work.reminders import job_name, sync_reminder_jobs
 from tests.conftest import Nabo, buttons, consented, refused, settle
 from tests.factories import add_activity, add_residents
 

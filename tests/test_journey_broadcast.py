@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.broadcasts import broadcast_job_name
-from bot.delivery import progress_text
-from bot.digest import DIGEST_JOB, send_weekly_digest
-from bot.i18n import Catalogs
-from bot.residents import ResidentRepository
+from bot.core.i18n import Catalogs
+from bot.db.residents import ResidentRepository
 from bot.sandbox.botapi import BotApiServer
+from bot.views.broadcast import progress_text
+from bot.work.broadcasting import broadcast_job_name
+from bot.work.digest import DIGEST_JOB, send_weekly_digest
 from tests.conftest import STAFF_ID, Nabo, buttons, settle
 from tests.factories import add_activity, add_residents
 
@@ -127,7 +127,7 @@ async def test_broadcast_to_one_activity_and_arabic_staff(nabo: Nabo, catalogs: 
     server.user(STAFF_ID, language_code="ar")
     await residents(nabo, {10: "da", 11: "en", 12: "ar"})
     activity = await add_activity(nabo.store, now)
-    from bot.signups import SignupRepository
+    from bot.db.signups import SignupRepository
 
     await SignupRepository(nabo.store).sign_up(activity, 10, 1, 0, now, waitlist=False)
     await SignupRepository(nabo.store).sign_up(activity, 11, 1, 0, now, waitlist=False)
@@ -250,13 +250,13 @@ async def test_delivery_outcomes(nabo: Nabo, code: int, description: str, status
     server.fail_next(
         "sendMessage", code, description, retry_after=1 if code == 429 else None, chat_id=30
     )
-    repo = nabo.application.bot_data.broadcasts
+    repo = nabo.application.bot_data.services.broadcasts
     broadcast = await repo.create(
         kind="message", audience="subscribers", send_at=now, now=now, texts={"da": "Hej"}
     )
     assert broadcast is not None
     await repo.start(broadcast, now)
-    nabo.application.bot_data.sender.wake()
+    nabo.application.bot_data.services.sender.wake()
     await wait_for_broadcast_end(nabo)
     rows = await nabo.rows("SELECT user_id, status FROM deliveries ORDER BY user_id")
     assert rows == [(30, status), (31, "sent")]
@@ -272,13 +272,13 @@ async def test_timeout_is_uncertain_and_never_resent(nabo: Nabo) -> None:
     await residents(nabo, {40: "da"})
     # Longer than PTB's 5 s read timeout: the message arrives, the bot cannot know.
     server.delay_next("sendMessage", 6.0)
-    repo = nabo.application.bot_data.broadcasts
+    repo = nabo.application.bot_data.services.broadcasts
     broadcast = await repo.create(
         kind="message", audience="subscribers", send_at=now, now=now, texts={"da": "Hej"}
     )
     assert broadcast is not None
     await repo.start(broadcast, now)
-    nabo.application.bot_data.sender.wake()
+    nabo.application.bot_data.services.sender.wake()
     await wait_for_broadcast_end(nabo)
     # The slow request still delivers the message in the end, as Telegram would.
     await server.wait_for_messages(40, after=1)
@@ -335,7 +335,7 @@ async def test_settings_choose_what_to_hear(nabo: Nabo, catalogs: Catalogs, lang
     off = await server.wait_for_edit(71, settings71["message_id"])
     assert buttons(off)[0] == tr.gettext("🔔 Turn announcements on")
 
-    from bot.broadcasts import announce_activity
+    from bot.work.broadcasting import announce_activity
 
     community = await add_activity(nabo.store, now, delaftale="community")
     employment = await add_activity(
@@ -378,7 +378,7 @@ async def test_weekly_overview_once_and_only_with_news(
     try:
         server, now = nabo.server, nabo.clock.now()
         await residents(nabo, {80: "en", 81: "da"})
-        from bot.interests import InterestRepository
+        from bot.db.interests import InterestRepository
 
         await InterestRepository(nabo.store).toggle(81, "area", "Ellekonebakken")
         await add_activity(nabo.store, now, title_en="Football", area="Houlkær")

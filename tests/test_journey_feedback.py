@@ -6,13 +6,13 @@ from datetime import UTC, timedelta
 
 import pytest
 
-from bot.activities import ActivityRepository
-from bot.activity_view import activity_title_when
-from bot.feedback_jobs import job_name, question_text
-from bot.i18n import Catalogs, Translator
-from bot.residents import ResidentRepository
+from bot.core.i18n import Catalogs, Translator
+from bot.db.activities import ActivityRepository
+from bot.db.residents import ResidentRepository
+from bot.db.signups import SignupRepository
 from bot.sandbox.botapi import BotApiServer
-from bot.signups import SignupRepository
+from bot.views.activity import activity_title_when
+from bot.work.feedback_questions import job_name, question_text
 from tests.conftest import STAFF_CHAT_ID, Nabo, buttons, open_staff_chat, settle
 from tests.conftest import consented as consented_as
 from tests.factories import add_activity

@@ -9,15 +9,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.ext import ConversationHandler
 
-from bot.activities import Activity, ActivityListing, ActivityRepository, CapacityChange
-from bot.activity_view import activity_detail, activity_title_when, delaftale_name, party_text
-from bot.clock import from_db
-from bot.delivery import progress_text
-from bot.i18n import Catalogs, Translator
-from bot.reminders import job_name, reminder_due
+from bot.core.clock import from_db
+from bot.core.i18n import Catalogs, Translator
+from bot.db.activities import Activity, ActivityListing, ActivityRepository, CapacityChange
+from bot.db.signups import SignupRepository
+from bot.db.store import Store
 from bot.sandbox.botapi import BotApiServer
-from bot.signups import SignupRepository
-from bot.store import Store
+from bot.views.activity import activity_detail, activity_title_when, delaftale_name, party_text
+from bot.views.broadcast import progress_text
+from bot.work.reminders import job_name, reminder_due
 from tests.conftest import STAFF_ID, Nabo, buttons, consented, settle
 from tests.factories import add_activity, add_residents
 
@@ -41,7 +41,7 @@ def in_days_at_17(now: datetime, days: int) -> datetime:
 @pytest.fixture
 def catalogs(nabo: Nabo) -> Catalogs:
     """The running bot's own catalogs, so expected texts and replies come from the same files."""
-    return nabo.application.bot_data.catalogs
+    return nabo.application.bot_data.services.catalogs
 
 
 # ---------------------------------------------------------------- acting as staff
@@ -382,8 +382,8 @@ async def fill_in(
 async def test_new_activity_in_arabic_unlimited_publish_and_announce(
     nabo: Nabo, catalogs: Catalogs
 ) -> None:
-    if importlib.util.find_spec("bot.broadcasts") is None:
-        pytest.skip("bot/broadcasts.py (announce_activity) is not there yet")
+    if importlib.util.find_spec("bot.db.broadcasts") is None:
+        pytest.skip("bot/db/broadcasts.py (announce_activity) is not there yet")
     ar = catalogs.translator("ar")
     server = nabo.server
     staff_user(server, "ar")

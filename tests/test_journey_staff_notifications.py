@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.config import Config
-from bot.i18n import Catalogs
-from bot.residents import ResidentRepository
-from bot.retention import RETENTION_JOB
-from bot.volunteer_view import staff_card_text
-from bot.volunteers import VolunteerRepository
+from bot.core.config import Config
+from bot.core.i18n import Catalogs
+from bot.db.residents import ResidentRepository
+from bot.db.volunteers import VolunteerRepository
+from bot.views.volunteer import staff_card_text
+from bot.work.retention import RETENTION_JOB
 from tests.conftest import STAFF_ID, Nabo, buttons, consented, settle
 from tests.test_journey_volunteer import offer_through_nabo, say, tap, tap_for_new, toggle
 

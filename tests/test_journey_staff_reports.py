@@ -10,8 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.i18n import Catalogs
-from bot.reporting import build_report, parse_period, snapshot
+from bot.core.i18n import Catalogs
+from bot.offline.reporting import build_report, parse_period, snapshot
 from handlers import staff_reports
 from handlers.staff_reports import report_summary
 from tests.conftest import STAFF_ID, Nabo, buttons, settle
@@ -79,7 +79,7 @@ async def test_report_sends_a_summary_in_the_staff_language(nabo: Nabo, language
     await load_known_data(nabo.config.database_path)
     reply = await staff_sends(nabo, "/report 2030Q1", language)
     assert reply["document"]["file_name"] == "nabo-rapport-2030-01-01-2030-03-31.xlsx"
-    catalogs: Catalogs = nabo.application.bot_data.catalogs
+    catalogs: Catalogs = nabo.application.bot_data.services.catalogs
     config = nabo.config
     with snapshot(config.database_path) as connection:
         report = build_report(

@@ -5,11 +5,11 @@ from dataclasses import replace
 
 import pytest
 
-from bot.i18n import Catalogs, Translator
-from bot.logs import apply_log_policy
-from bot.notice import consent_request_text, deletion_question
-from bot.residents import PRIVACY_NOTICE_VERSION
+from bot.core.i18n import Catalogs, Translator
+from bot.core.logs import apply_log_policy
+from bot.db.residents import PRIVACY_NOTICE_VERSION
 from bot.sandbox.botapi import BotApiServer
+from bot.views.notice import consent_request_text, deletion_question
 from handlers.help import help_text
 from tests.conftest import STAFF_CHAT_ID, STAFF_ID, Nabo, buttons, refused, settle
 
@@ -433,7 +433,7 @@ async def test_declining_an_updated_notice_asks_before_erasing(
 ) -> None:
     """Someone who accepted an older notice has a history: "No thanks" must not wipe it
     at one tap, and when they do confirm, whoever moves up the waitlist is told."""
-    from bot.signups import SignupRepository
+    from bot.db.signups import SignupRepository
     from tests.factories import add_activity, add_residents
 
     tr = catalogs.translator("da")
@@ -487,7 +487,7 @@ async def test_declining_an_updated_notice_asks_before_erasing(
 
 
 async def test_staff_command_menu_follows_a_new_language(nabo: Nabo, catalogs: Catalogs) -> None:
-    from bot.staff import STAFF_COMMANDS
+    from bot.views.staff_menu import STAFF_COMMANDS
 
     server = nabo.server
     ar = catalogs.translator("ar")
@@ -512,7 +512,7 @@ def staff_command_names(server: BotApiServer, user_id: int, language: str) -> di
 async def test_new_staff_find_their_tools_at_start_and_in_help(
     nabo: Nabo, catalogs: Catalogs, language: str
 ) -> None:
-    from bot.staff import STAFF_COMMANDS
+    from bot.views.staff_menu import STAFF_COMMANDS
 
     tr = catalogs.translator(language)
     server = nabo.server
@@ -581,7 +581,7 @@ async def test_new_staff_find_their_tools_at_start_and_in_help(
 async def test_staff_without_consent_get_their_command_list_at_start_up(
     nabo: Nabo, catalogs: Catalogs
 ) -> None:
-    from bot.staff import STAFF_COMMANDS
+    from bot.views.staff_menu import STAFF_COMMANDS
 
     ar, en = catalogs.translator("ar"), catalogs.translator("en")
     server = nabo.server

@@ -6,10 +6,10 @@ offer; staff act on it in the staff chat and write to volunteers through Nabo.
 
 import pytest
 
-from bot.i18n import Catalogs, Translator
+from bot.core.i18n import Catalogs, Translator
+from bot.db.volunteers import VolunteerRepository
 from bot.sandbox.botapi import BotApiServer
-from bot.volunteer_view import offer_lines, resident_offer_text, staff_card_text
-from bot.volunteers import VolunteerRepository
+from bot.views.volunteer import offer_lines, resident_offer_text, staff_card_text
 from tests.conftest import (
     STAFF_CHAT_ID,
     STAFF_ID,

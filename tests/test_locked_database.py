@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.activity_view import party_text
-from bot.broadcasts import Broadcast
-from bot.clock import Clock
-from bot.config import Config
-from bot.dedup import ProcessedUpdates
-from bot.i18n import Catalogs
-from bot.store import Store, is_busy
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.core.i18n import Catalogs
+from bot.db.broadcasts import Broadcast
+from bot.db.processed_updates import ProcessedUpdates
+from bot.db.store import Store, is_busy
+from bot.views.activity import party_text
 from tests.conftest import STAFF_CHAT_ID, Nabo, settle
 from tests.factories import add_activity, add_residents
 
@@ -217,14 +217,14 @@ async def _start_broadcast(nabo: Nabo, user_id: int, text: str) -> None:
     await add_residents(nabo.store, [user_id], nabo.clock.now(), "da")
     nabo.server.send_command(user_id, "menu")
     await nabo.server.wait_for_messages(user_id)
-    repo = nabo.application.bot_data.broadcasts
+    repo = nabo.application.bot_data.services.broadcasts
     now = nabo.clock.now()
     broadcast = await repo.create(
         kind="message", audience="subscribers", send_at=now, now=now, texts={"da": text}
     )
     assert broadcast is not None
     await repo.start(broadcast, now)
-    nabo.application.bot_data.sender.wake()
+    nabo.application.bot_data.services.sender.wake()
 
 
 async def _delivery_status(nabo: Nabo, wanted: str) -> str:
@@ -243,7 +243,7 @@ async def test_a_sent_delivery_is_recorded_once_the_lock_is_gone(
     nabo: Nabo, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A backup holds the lock just as a message went out: it is recorded sent, not stuck."""
-    repo = nabo.application.bot_data.broadcasts
+    repo = nabo.application.bot_data.services.broadcasts
     settle_for_real = repo.settle
     locks = AsyncExitStack()
     locked: list[bool] = []
@@ -258,13 +258,13 @@ async def test_a_sent_delivery_is_recorded_once_the_lock_is_gone(
         await settle_for_real(delivery_id, status, now, error)
 
     monkeypatch.setattr(repo, "settle", settle_under_a_lock)
-    caplog.set_level(logging.WARNING, logger="bot.delivery")
+    caplog.set_level(logging.WARNING, logger="bot.work.delivery")
     try:
         await _start_broadcast(nabo, 51, "Hej")
         await nabo.server.wait_for_messages(51, after=1)
         # Hold the lock until the sender has found the database busy at least once.
         for _ in range(500):
-            if any(r.name == "bot.delivery" for r in caplog.records):
+            if any(r.name == "bot.work.delivery" for r in caplog.records):
                 break
             await asyncio.sleep(0.02)
     finally:
@@ -277,7 +277,7 @@ async def test_a_busy_database_before_the_send_keeps_the_delivery_pending(
     nabo: Nabo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SQLite busy while the message is prepared: tried again later, never 'failed'."""
-    repo = nabo.application.bot_data.broadcasts
+    repo = nabo.application.bot_data.services.broadcasts
     get_for_real = repo.get
     calls = 0
 

@@ -14,21 +14,22 @@ from pathlib import Path
 
 import pytest
 
-import bot.residents
-from bot.broadcasts import SUBSCRIBERS, BroadcastRepository, broadcast_job_name
-from bot.clock import to_db
-from bot.i18n import Catalogs
-from bot.interests import InterestRepository
-from bot.logs import configure_logging
-from bot.mydata import PersonalDataRepository
-from bot.mydata_view import EXPORT_FILE_NAME, MAX_LISTED_SIGNUPS, summary_text
-from bot.notice import consent_request_text, privacy_notice_text
-from bot.reminders import job_name
-from bot.residents import ResidentRepository
-from bot.retention import RETENTION_JOB, warning_text
+import bot.db.residents
+from bot.core.clock import to_db
+from bot.core.i18n import Catalogs
+from bot.core.logs import configure_logging
+from bot.db.broadcasts import SUBSCRIBERS, BroadcastRepository
+from bot.db.interests import InterestRepository
+from bot.db.mydata import PersonalDataRepository
+from bot.db.residents import ResidentRepository
+from bot.db.signups import SignupRepository
+from bot.db.volunteers import OfferDraft, VolunteerRepository
 from bot.sandbox.botapi import BotApiServer
-from bot.signups import SignupRepository
-from bot.volunteers import OfferDraft, VolunteerRepository
+from bot.views.mydata import EXPORT_FILE_NAME, MAX_LISTED_SIGNUPS, summary_text
+from bot.views.notice import consent_request_text, privacy_notice_text
+from bot.work.broadcasting import broadcast_job_name
+from bot.work.reminders import job_name
+from bot.work.retention import RETENTION_JOB, warning_text
 from tests.conftest import STAFF_CHAT_ID, STAFF_ID, Nabo, buttons, settle
 from tests.factories import add_activity, add_residents
 from tests.test_journey_activities import open_detail, open_list, sign_up
@@ -81,7 +82,7 @@ async def resident_with_data(
     await InterestRepository(store).toggle(user_id, "delaftale", values["delaftale"])
     draft = OfferDraft(("homework",), ("evenings",), "phone", values["phone"], note=values["note"])
     await VolunteerRepository(store).save(user_id, draft, now)
-    await nabo.application.bot_data.feedback.add(
+    await nabo.application.bot_data.services.feedback.add(
         subject="nabo", now=now, user_id=user_id, rating=4, text=values["feedback"]
     )
 
@@ -119,7 +120,7 @@ async def test_mydata_is_all_and_only_mine(nabo: Nabo, catalogs: Catalogs, langu
     await broadcasts.add_deliveries(
         broadcast_id, [(70001, 70001, language), (70002, 70002, "en")], now
     )
-    nabo.application.bot_data.sender.wake()
+    nabo.application.bot_data.services.sender.wake()
     for user in (70001, 70002):
         await server.wait_for_messages(user, after=cursors[user])
 
@@ -553,14 +554,14 @@ async def test_a_new_notice_version_asks_again(
     [menu] = await say(server, 8, "/menu")
     assert menu["text"] != consent_request_text(tr)
     monkeypatch.setattr(
-        bot.residents, "PRIVACY_NOTICE_VERSION", bot.residents.PRIVACY_NOTICE_VERSION + 1
+        bot.db.residents, "PRIVACY_NOTICE_VERSION", bot.db.residents.PRIVACY_NOTICE_VERSION + 1
     )
     [notice] = await say(server, 8, "/mine")
     assert notice["text"] == consent_request_text(tr)
     server.press(8, notice, tr.gettext("✅ Yes, that's fine"))
     await server.wait_for_messages(8)
     assert await nabo.rows("SELECT consent_version FROM residents") == [
-        (bot.residents.PRIVACY_NOTICE_VERSION,)
+        (bot.db.residents.PRIVACY_NOTICE_VERSION,)
     ]
     [mine] = await say(server, 8, "/mine")
     assert mine["text"] != consent_request_text(tr)

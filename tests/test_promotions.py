@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.activities import Activity, ActivityRepository
-from bot.activity_view import activity_title_when, party_text
-from bot.i18n import Catalogs, Translator
-from bot.residents import ResidentRepository
-from bot.signups import SignupRepository
-from bot.store import Store
+from bot.core.i18n import Catalogs, Translator
+from bot.db.activities import Activity, ActivityRepository
+from bot.db.residents import ResidentRepository
+from bot.db.signups import SignupRepository
+from bot.db.store import Store
+from bot.views.activity import activity_title_when, party_text
 from tests.conftest import Nabo, buttons, consented, settle
 from tests.factories import add_activity, add_residents
 

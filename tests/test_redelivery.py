@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from bot.dedup import KEEP_FOR, ProcessedUpdates
+from bot.db.processed_updates import KEEP_FOR, ProcessedUpdates
 from tests.conftest import Nabo, settle
 from tests.factories import add_activity, add_residents
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from bot.config import DEFAULT_AREAS
-from bot.export import PARTICIPANTS_NOTE, report_file
-from bot.reporting import (
+from bot.core.config import DEFAULT_AREAS
+from bot.offline.export import PARTICIPANTS_NOTE, report_file
+from bot.offline.reporting import (
     REPORT_COLUMNS,
     Figures,
     Period,

@@ -12,11 +12,15 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.config import DEFAULT_AREAS
-from bot.feedback import FeedbackRepository
-from bot.i18n import Catalogs
-from bot.mydata import PersonalDataRepository
-from bot.reporting import (
+from bot.core.config import DEFAULT_AREAS
+from bot.core.i18n import Catalogs
+from bot.db.feedback import FeedbackRepository
+from bot.db.mydata import PersonalDataRepository
+from bot.db.residents import ResidentRepository
+from bot.db.signups import SignupRepository
+from bot.db.store import Store
+from bot.db.volunteers import OfferDraft, VolunteerRepository
+from bot.offline.reporting import (
     REPORT_COLUMNS,
     Figures,
     Report,
@@ -24,11 +28,7 @@ from bot.reporting import (
     export_sheets,
     snapshot,
 )
-from bot.residents import ResidentRepository
-from bot.retention import INACTIVE_OFFER_RETENTION
-from bot.signups import SignupRepository
-from bot.store import Store
-from bot.volunteers import OfferDraft, VolunteerRepository
+from bot.work.retention import INACTIVE_OFFER_RETENTION
 from tests.known_data import FORMULA_NOTE, NOW, R1, R2, R4, R5, build_known_database
 from tests.test_privacy import places_holding
 from tests.test_report import CPH, Q1

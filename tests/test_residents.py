@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.migrations import MIGRATIONS
-from bot.residents import PRIVACY_NOTICE_VERSION, ResidentRepository
-from bot.store import Store
+from bot.db.migrations import MIGRATIONS
+from bot.db.residents import PRIVACY_NOTICE_VERSION, ResidentRepository
+from bot.db.store import Store
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 

@@ -18,12 +18,12 @@ from aiohttp import ClientSession
 from icalendar import Calendar
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
-from bot.activities import DELAFTALER
-from bot.config import DEFAULT_AREAS, Config
-from bot.i18n import Catalogs
+from bot.core.config import DEFAULT_AREAS, Config
+from bot.core.i18n import Catalogs
+from bot.db.activities import DELAFTALER
+from bot.db.store import Store
 from bot.sandbox.demo import DEMO_WEEK, PERSONAS, STAFF_USER_ID, load_demo_data
 from bot.sandbox.runner import BANNER, Sandbox, running_sandbox
-from bot.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 ZONE = ZoneInfo("Europe/Copenhagen")
@@ -212,7 +212,7 @@ async def test_sandbox_page_and_api(sandbox: Sandbox, catalogs: Catalogs) -> Non
             assert response.status == 404
         async with http.post(f"{url}api/chat/{key}/send", json={"text": "  "}) as response:
             assert response.status == 400
-    rows = await sandbox.application.bot_data.store.fetch_all(
+    rows = await sandbox.application.bot_data.services.store.fetch_all(
         "SELECT user_id, adults, children, status FROM signups"
     )
     assert [tuple(row) for row in rows] == [(1002, 1, 0, "confirmed")]
@@ -260,7 +260,9 @@ async def test_started_twice_on_one_database_adds_nothing(tmp_path: Path) -> Non
         assert first.server.webhook is None
     async with running_sandbox(config, port=0, database=database, poll_timeout=1) as second:
         assert second.added == 0
-        rows = await second.application.bot_data.store.fetch_all("SELECT COUNT(*) FROM activities")
+        rows = await second.application.bot_data.services.store.fetch_all(
+            "SELECT COUNT(*) FROM activities"
+        )
         # The bot remembers the update ids it handled: a new server must not reuse them.
         second.server.send_text(resident, "/start")
         assert await second.server.wait_for_messages(resident)

@@ -18,11 +18,11 @@ import pytest
 import pytest_asyncio
 from icalendar import Calendar
 
-from bot.activity_view import party_text
-from bot.config import Config
-from bot.i18n import PDI, Catalogs, Translator
+from bot.core.config import Config
+from bot.core.i18n import PDI, Catalogs, Translator
 from bot.sandbox.demo import PERSONAS, demo_drafts
 from bot.sandbox.runner import BANNER, Sandbox, running_sandbox
+from bot.views.activity import party_text
 from tests.conftest import SCREENSHOTS, TestClock
 
 try:
@@ -186,7 +186,7 @@ async def test_arabic_resident_starts_consents_and_signs_up(
     assert str(event["summary"]) == title
     await screenshot(page, "arabic-resident-signed-up")
 
-    rows = await sandbox.application.bot_data.store.fetch_all(
+    rows = await sandbox.application.bot_data.services.store.fetch_all(
         "SELECT user_id, adults, children, status FROM signups"
     )
     assert [tuple(row) for row in rows] == [(1002, 1, 0, "confirmed")]

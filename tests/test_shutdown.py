@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.broadcasts import BroadcastRepository
+from bot.db.broadcasts import BroadcastRepository
+from bot.db.store import Store
 from bot.sandbox.botapi import BotApiServer
-from bot.store import Store
 from tests import test_broadcast_crash as crash
 
 # How long the server holds the send in flight when SIGTERM arrives: long enough that the

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.activities import ActivityRepository
-from bot.mydata import PersonalDataRepository
-from bot.residents import ResidentRepository
-from bot.signups import Outcome, SignupRepository, SignupStatus
-from bot.store import Store
+from bot.db.activities import ActivityRepository
+from bot.db.mydata import PersonalDataRepository
+from bot.db.residents import ResidentRepository
+from bot.db.signups import Outcome, SignupRepository, SignupStatus
+from bot.db.store import Store
 from tests.factories import add_activity, add_residents
 
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)

@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 
 from bot.__main__ import build_parser
-from bot.config import Config
-from bot.staff_tools import run_staff_tool
+from bot.core.config import Config
+from bot.offline.cli import run_staff_tool
 from tests.known_data import build_known_database
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.migrations import MIGRATIONS
-from bot.store import Store, StoreError
+from bot.db.migrations import MIGRATIONS
+from bot.db.store import Store, StoreError
 
 
 def _schema(path: Path) -> list[tuple[str, str]]:

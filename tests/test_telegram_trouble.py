@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from bot.activity_view import party_text
-from bot.i18n import Catalogs, Translator
+from bot.core.i18n import Catalogs, Translator
 from bot.sandbox.botapi import BotApiServer
+from bot.views.activity import party_text
 from tests.conftest import STAFF_CHAT_ID, Nabo, buttons, consented, open_staff_chat, settle
 from tests.factories import add_activity
 

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.broadcasts import VOLUNTEERS, BroadcastRepository
-from bot.feedback import FeedbackRepository
-from bot.i18n import Catalogs
-from bot.residents import ResidentRepository
-from bot.store import Store
-from bot.volunteer_view import staff_card_text, staff_overview
-from bot.volunteers import OfferDraft, VolunteerRepository, has_phone_number
+from bot.core.i18n import Catalogs
+from bot.db.broadcasts import VOLUNTEERS, BroadcastRepository
+from bot.db.feedback import FeedbackRepository
+from bot.db.residents import ResidentRepository
+from bot.db.store import Store
+from bot.db.volunteers import OfferDraft, VolunteerRepository, has_phone_number
+from bot.views.volunteer import staff_card_text, staff_overview
 from tests.factories import add_residents
 
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from aiohttp import ClientSession
 
-from bot.config import Config
-from bot.i18n import Catalogs
-from bot.notice import consent_request_text
+from bot.core.config import Config
+from bot.core.i18n import Catalogs
 from bot.sandbox.botapi import BotApiServer
+from bot.views.notice import consent_request_text
 from tests import conftest
 from tests import test_broadcast_crash as crash
 from tests.conftest import Nabo, settle

@@ -1876,7 +1876,7 @@ class BotApiServer:
         """Number the next updates after ``update_id``, as Telegram's numbers keep growing.
 
         The sandbox's database outlives this server: the bot remembers the update ids it
-        handled (bot/dedup.py) and would take a reused id for a repeat and drop it.
+        handled (bot/db/processed_updates.py) and would take a reused id for a repeat and drop it.
         """
         self._last_update_id = max(self._last_update_id, update_id)
 

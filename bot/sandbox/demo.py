@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.activities import ActivityDraft, ActivityRepository
-from bot.store import Store
+from bot.db.activities import ActivityDraft, ActivityRepository
+from bot.db.store import Store
 
 
 @dataclass(frozen=True, slots=True)

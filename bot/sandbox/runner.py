@@ -13,10 +13,10 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.app import build_application, running
-from bot.clock import Clock
-from bot.config import Config
-from bot.context import NaboApplication
-from bot.dedup import highest_recorded_update_id
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.db.processed_updates import highest_recorded_update_id
+from bot.db.store import Store
 from bot.sandbox.botapi import BotApiServer
 from bot.sandbox.demo import (
     PERSONAS,
@@ -26,7 +26,7 @@ from bot.sandbox.demo import (
     load_demo_data,
 )
 from bot.sandbox.web import HOST, create_app
-from bot.store import Store
+from bot.telegram.context import NaboApplication
 
 SANDBOX_TOKEN = "100200300:SANDBOX-not-a-real-token"
 DEFAULT_PORT = 8080

@@ -1,0 +1,1 @@
+"""The basics every layer uses: configuration, the clock, dates, languages and logs."""

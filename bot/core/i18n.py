@@ -1,0 +1,139 @@
+"""Languages: gettext catalogs, the resident's language, and locale-aware formatting."""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_skeleton
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from bot.core.config import LANGUAGES
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+
+# Unicode isolates: keep a left-to-right value (a time, a place, a name) from
+# scrambling the right-to-left sentence around it.
+FSI = "\u2068"
+PDI = "\u2069"
+# A right-to-left mark: starts an Arabic line that opens with an isolated value, so a
+# client that picks a line's direction from its first letter still lays it out RTL.
+RLM = "\u200f"
+
+# The name of each language in that language, for the language buttons.
+LANGUAGE_NAMES: dict[str, str] = {"da": "Dansk", "ar": "العربية", "en": "English"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet (translated where shown)."""
+    return message
+
+
+def resolve_language(stored: str | None, telegram_code: str | None, default: str) -> str:
+    """Pick the language: the stored choice, else Telegram's language_code, else the default."""
+    if stored in LANGUAGES:
+        return stored
+    if telegram_code:
+        prefix = telegram_code.strip().lower()[:2]
+        if prefix in LANGUAGES:
+            return prefix
+    return default
+
+
+def load_translations(language: str, locales_dir: Path = LOCALES_DIR) -> Translations:
+    """Load one language's catalog: the compiled .mo when current, else the .po itself.
+
+    Reading the .po directly means a fresh clone works without a compile step; the
+    Docker image compiles at build time and takes the faster path.
+    """
+    folder = locales_dir / language / "LC_MESSAGES"
+    po_path = folder / f"{DOMAIN}.po"
+    mo_path = folder / f"{DOMAIN}.mo"
+    if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+        with mo_path.open("rb") as handle:
+            return Translations(handle, domain=DOMAIN)
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    buffer = io.BytesIO()
+    # Fuzzy entries are not trustworthy translations; the catalog test forbids them anyway.
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Everything language-specific for one reader: messages, plurals, dates, direction."""
+
+    language: str
+    translations: Translations
+    timezone: ZoneInfo
+    locale: Locale = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Parse the babel locale once."""
+        object.__setattr__(self, "locale", Locale.parse(self.language))
+
+    @property
+    def is_rtl(self) -> bool:
+        """Tell whether this language is written right to left."""
+        return self.locale.text_direction == "rtl"
+
+    def gettext(self, message: str) -> str:
+        """Translate a message."""
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        """Translate a message whose form depends on a count (Arabic has six forms)."""
+        return self.translations.ngettext(singular, plural, count)
+
+    def ltr(self, value: object) -> str:
+        """Wrap a left-to-right value in Unicode isolates when the text around it is RTL."""
+        text = str(value)
+        return f"{FSI}{text}{PDI}" if self.is_rtl else text
+
+    def line_start(self) -> str:
+        """Return the mark that starts a line opening with a left-to-right value (RTL only)."""
+        return RLM if self.is_rtl else ""
+
+    def when(self, moment: datetime) -> str:
+        """Format a moment as weekday, date and time, in this locale and time zone."""
+        local = moment.astimezone(self.timezone)
+        day = format_skeleton("MMMMEEEEd", local, tzinfo=self.timezone, locale=self.locale)
+        time = format_datetime(local, "HH:mm", tzinfo=self.timezone, locale=self.locale)
+        # The weekday and month are words of the language; only the clock time is LTR.
+        return self.gettext("{day} at {time}").format(day=day, time=self.ltr(time))
+
+    def time(self, moment: datetime) -> str:
+        """Format the local clock time of a moment, e.g. 17:00."""
+        return format_datetime(moment, "HH:mm", tzinfo=self.timezone, locale=self.locale)
+
+    def date(self, moment: datetime) -> str:
+        """Format the local date of a moment, e.g. 28. november 2026."""
+        return format_date(moment.astimezone(self.timezone), "long", locale=self.locale)
+
+
+class Catalogs:
+    """The three languages' translations, loaded once at start-up."""
+
+    def __init__(self, timezone: ZoneInfo, locales_dir: Path = LOCALES_DIR) -> None:
+        """Load every language's catalog; fail loudly if one is missing."""
+        self.timezone = timezone
+        self._translators = {
+            language: Translator(language, load_translations(language, locales_dir), timezone)
+            for language in LANGUAGES
+        }
+
+    def translator(self, language: str) -> Translator:
+        """Return the translator for a language code (one of da, ar, en)."""
+        return self._translators[language]

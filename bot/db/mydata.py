@@ -1,0 +1,119 @@
+"""Everything Nabo holds about one person, gathered for /mydata (the right of access).
+
+Every table that can hold something about a resident is read here; rows are taken
+whole (``SELECT *``), so a column added later shows up in the export by itself.
+tests/test_privacy.py checks this against a search of every table.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.core.clock import to_db
+from bot.db.store import Store
+
+
+def _rows(rows: list[Any]) -> list[dict[str, Any]]:
+    return [{key: row[key] for key in row.keys()} for row in rows]  # noqa: SIM118 - sqlite3.Row
+
+
+class PersonalDataRepository:
+    """Read-only SQL across all tables for one person's data."""
+
+    def __init__(self, store: Store) -> None:
+        """Use the process's store."""
+        self._store = store
+
+    async def export(self, user_id: int, now: datetime) -> dict[str, Any] | None:
+        """Return all data about ``user_id`` as JSON-ready values; None if Nabo has none."""
+        fetch = self._store.fetch_all
+        resident = _rows(await fetch("SELECT * FROM residents WHERE user_id = ?", (user_id,)))
+        if not resident:
+            return None
+        offers = _rows(await fetch("SELECT * FROM volunteer_offers WHERE user_id = ?", (user_id,)))
+        subjects = [f"volunteer:{offer['id']}" for offer in offers]
+        about_you = await fetch(
+            "SELECT action, subject, details, at FROM audit_log"
+            f" WHERE subject IN ({', '.join('?' * len(subjects)) or 'NULL'}) ORDER BY id",
+            subjects,
+        )
+        return {
+            "exported_at": to_db(now),
+            "resident": resident[0],
+            "interests": _rows(
+                await fetch(
+                    "SELECT kind, value FROM resident_interests WHERE user_id = ?"
+                    " ORDER BY kind, value",
+                    (user_id,),
+                )
+            ),
+            "signups": _rows(await fetch(_SIGNUPS, (user_id,))),
+            "reminders_sent": _rows(
+                await fetch(
+                    "SELECT rs.signup_id, s.activity_id, rs.offset_minutes, rs.sent_at"
+                    " FROM reminder_sends rs JOIN signups s ON s.id = rs.signup_id"
+                    " WHERE s.user_id = ? ORDER BY rs.sent_at, rs.signup_id",
+                    (user_id,),
+                )
+            ),
+            "feedback_questions_sent": _rows(
+                await fetch(
+                    "SELECT q.signup_id, s.activity_id, q.sent_at"
+                    " FROM feedback_requests q JOIN signups s ON s.id = q.signup_id"
+                    " WHERE s.user_id = ? ORDER BY q.sent_at, q.signup_id",
+                    (user_id,),
+                )
+            ),
+            "volunteer_offer": offers[0] if offers else None,
+            "feedback": _rows(
+                await fetch("SELECT * FROM feedback WHERE user_id = ? ORDER BY id", (user_id,))
+            ),
+            "messages_received": _rows(await fetch(_MESSAGES, (user_id,))),
+            "staff_actions_about_your_offer": _rows(about_you),
+            # Only for staff members: what they did, and the messages they wrote.
+            "staff_actions_by_you": _rows(
+                await fetch(
+                    "SELECT action, subject, details, at FROM audit_log"
+                    " WHERE staff_user_id = ? ORDER BY id",
+                    (user_id,),
+                )
+            ),
+            "broadcasts_by_you": _rows(
+                await fetch(
+                    "SELECT id, kind, audience, status, created_at, send_at,"
+                    " text_da, text_ar, text_en FROM broadcasts WHERE staff_user_id = ?"
+                    " ORDER BY id",
+                    (user_id,),
+                )
+            ),
+        }
+
+
+# Every sign-up, past and cancelled ones too, with its activity's title and time and,
+# while waiting, the place on the waitlist (counting only those ahead who can still move
+# up, as bot/db/signups.py does).
+_SIGNUPS = """
+    SELECT s.*, a.title_da, a.title_ar, a.title_en, a.starts_at AS activity_starts_at,
+           a.status AS activity_status,
+           CASE WHEN s.status = 'waitlisted' THEN 1 + (
+               SELECT COUNT(*) FROM signups w JOIN residents r ON r.user_id = w.user_id
+                WHERE w.activity_id = s.activity_id AND w.status = 'waitlisted'
+                  AND w.id < s.id AND r.blocked = 0)
+           END AS waitlist_position
+      FROM signups s JOIN activities a ON a.id = s.activity_id
+     WHERE s.user_id = ?
+     ORDER BY a.starts_at, s.id
+"""
+
+# The messages Nabo sent (or is about to send) to the resident from broadcasts, with the
+# text staff wrote in the language it went out in.
+_MESSAGES = """
+    SELECT d.broadcast_id, b.kind, b.activity_id, d.status, d.language, d.updated_at,
+           CASE d.language WHEN 'ar' THEN COALESCE(b.text_ar, b.text_da)
+                           WHEN 'en' THEN COALESCE(b.text_en, b.text_da)
+                           ELSE b.text_da END AS text
+      FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id
+     WHERE d.user_id = ?
+     ORDER BY d.id
+"""

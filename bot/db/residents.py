@@ -1,0 +1,271 @@
+"""Repository for residents: who Nabo talks to, in which language, and with what consent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.core.clock import from_db, to_db
+from bot.db.remains import delete_deliveries_of, delete_offers, unlink_feedback_of
+from bot.db.signups import Recipient, cancel_all_for
+from bot.db.store import Store
+
+# Bump when the privacy notice's substance changes; residents who consented to an
+# older version are asked again (see handlers/start.py). 2: volunteers' phone numbers
+# and feedback. 3: erasure after a year without use, and the data as a file.
+PRIVACY_NOTICE_VERSION = 3
+
+
+# Not seen since a moment (bound as the next parameter); day precision is enough.
+_INACTIVE = "COALESCE(last_seen_at, first_seen_at) <= ?"
+
+
+@dataclass(frozen=True, slots=True)
+class Resident:
+    """A resident as stored: never a name, username, phone number or message text."""
+
+    user_id: int
+    chat_id: int
+    language: str | None
+    first_seen_at: datetime
+    consented_at: datetime | None
+    consent_version: int | None
+    subscribed: bool
+    blocked: bool
+    reminders: bool
+    last_seen_at: datetime | None = None
+    retention_warned_at: datetime | None = None
+
+    def needs_touch(self, now: datetime) -> bool:
+        """Tell whether this interaction must be recorded: once a day, or to cancel a warning."""
+        seen = self.last_seen_at
+        return seen is None or seen.date() != now.date() or self.retention_warned_at is not None
+
+    @property
+    def has_consented(self) -> bool:
+        """Tell whether the resident accepted the current privacy notice."""
+        return self.consent_version == PRIVACY_NOTICE_VERSION
+
+    @classmethod
+    def from_row(cls, row: Any) -> Resident:
+        """Build a Resident from a ``residents`` row."""
+        first_seen = from_db(row["first_seen_at"])
+        assert first_seen is not None
+        return cls(
+            user_id=row["user_id"],
+            chat_id=row["chat_id"],
+            language=row["language"],
+            first_seen_at=first_seen,
+            consented_at=from_db(row["consented_at"]),
+            consent_version=row["consent_version"],
+            subscribed=bool(row["subscribed"]),
+            blocked=bool(row["blocked"]),
+            reminders=bool(row["reminders"]),
+            last_seen_at=from_db(row["last_seen_at"]),
+            retention_warned_at=from_db(row["retention_warned_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetResult:
+    """What erasing a resident did: whether they existed, and who moved up in their place."""
+
+    found: bool
+    promotions: list[tuple[int, list[Recipient]]]
+
+
+class ResidentRepository:
+    """SQL for the ``residents`` table."""
+
+    def __init__(self, store: Store, default_language: str = "da") -> None:
+        """Use the process's store; residents without a language get the default."""
+        self._store = store
+        self._default_language = default_language
+
+    async def get(self, user_id: int) -> Resident | None:
+        """Return the resident with this Telegram user id, if Nabo knows them."""
+        row = await self._store.fetch_one("SELECT * FROM residents WHERE user_id = ?", (user_id,))
+        return Resident.from_row(row) if row else None
+
+    async def set_language(
+        self, user_id: int, chat_id: int, language: str, now: datetime
+    ) -> Resident:
+        """Remember a language choice, creating the minimal row if needed."""
+        async with self._store.transaction() as db:
+            await db.execute(
+                """
+                INSERT INTO residents (user_id, chat_id, language, first_seen_at, last_seen_at)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (user_id) DO UPDATE SET language = excluded.language,
+                                                    chat_id = excluded.chat_id
+                """,
+                (user_id, chat_id, language, to_db(now), to_db(now)),
+            )
+        return await self._require(user_id)
+
+    async def consent(self, user_id: int, chat_id: int, language: str, now: datetime) -> Resident:
+        """Record consent to the current privacy notice (and the language it was read in)."""
+        async with self._store.transaction() as db:
+            await db.execute(
+                """
+                INSERT INTO residents (user_id, chat_id, language, first_seen_at,
+                                       last_seen_at, consented_at, consent_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (user_id) DO UPDATE SET
+                    chat_id = excluded.chat_id,
+                    language = COALESCE(residents.language, excluded.language),
+                    consented_at = excluded.consented_at,
+                    consent_version = excluded.consent_version,
+                    blocked = 0
+                """,
+                (
+                    user_id,
+                    chat_id,
+                    language,
+                    to_db(now),
+                    to_db(now),
+                    to_db(now),
+                    PRIVACY_NOTICE_VERSION,
+                ),
+            )
+        return await self._require(user_id)
+
+    async def forget(
+        self, user_id: int, now: datetime, *, inactive_since: datetime | None = None
+    ) -> ForgetResult:
+        """Erase the resident everywhere; their coming places go to the waitlist.
+
+        Checked against every table in bot/db/migrations.py (tests/test_privacy.py searches
+        them all). Sign-ups stay only as unlinked counts (activity, party size, status,
+        attendance), so the reports still add up. Erased with the resident: their row,
+        interests, offer of help, the comments and link of their feedback, deliveries
+        (sent and pending), the first name on sign-ups, and which post-activity
+        questions they were sent; what the report counts of these stays as anonymous
+        remains (bot/db/remains.py).
+        Unlinked feedback and answer tokens point to nobody by design, and the audit log
+        keeps staff actions (ids only) for accountability. The message ids of staff
+        members' copies of an offer go with the offer, and only with it: they stay when
+        a staff member erases themselves, so the volunteer's own erasure can still edit
+        every copy.
+
+        With ``inactive_since`` (retention), nothing happens unless the resident was
+        warned and has not used Nabo since then: checked inside the transaction, so a
+        message arriving meanwhile saves them.
+        """
+        async with self._store.transaction() as db:
+            if inactive_since is not None:
+                async with db.execute(
+                    f"SELECT 1 FROM residents WHERE user_id = ? AND {_INACTIVE}"
+                    " AND retention_warned_at IS NOT NULL",
+                    (user_id, to_db(inactive_since)),
+                ) as cursor:
+                    if await cursor.fetchone() is None:
+                        return ForgetResult(False, [])
+            promotions = await cancel_all_for(
+                db, user_id, now, default_language=self._default_language
+            )
+            async with db.execute(
+                "SELECT chat_id FROM residents WHERE user_id = ?", (user_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            chat_id = row["chat_id"] if row else user_id
+            # Deliveries and questions also go explicitly, not only by foreign key, so
+            # nothing depends on PRAGMA foreign_keys alone.
+            # What the staff's report counts stays as anonymous remains (bot/db/remains.py).
+            await delete_deliveries_of(db, user_id)
+            await db.execute(
+                "DELETE FROM feedback_requests"
+                " WHERE signup_id IN (SELECT id FROM signups WHERE user_id = ?)",
+                (user_id,),
+            )
+            await unlink_feedback_of(db, user_id)
+            await delete_offers(db, "user_id = ?", (user_id,))
+            await db.execute("DELETE FROM resident_interests WHERE user_id = ?", (user_id,))
+            # The counts stay, unlinked; the name given to Telegram goes with them.
+            await db.execute(
+                "UPDATE signups SET user_id = NULL, first_name = NULL WHERE user_id = ?",
+                (user_id,),
+            )
+            # Only a staff member who erases themselves appears on broadcasts they sent.
+            await db.execute(
+                "UPDATE broadcasts SET staff_user_id = NULL WHERE staff_user_id = ?", (user_id,)
+            )
+            await db.execute(
+                "UPDATE broadcasts SET progress_chat_id = NULL, progress_message_id = NULL"
+                " WHERE progress_chat_id = ?",
+                (chat_id,),
+            )
+            cursor = await db.execute("DELETE FROM residents WHERE user_id = ?", (user_id,))
+            return ForgetResult(cursor.rowcount > 0, promotions)
+
+    async def due_for_warning(self, inactive_since: datetime) -> list[Resident]:
+        """Return residents unseen since then who have not been warned yet (retention)."""
+        rows = await self._store.fetch_all(
+            f"SELECT * FROM residents WHERE {_INACTIVE} AND retention_warned_at IS NULL"
+            " ORDER BY user_id",
+            (to_db(inactive_since),),
+        )
+        return [Resident.from_row(row) for row in rows]
+
+    async def due_for_erasure(self, inactive_since: datetime, warned_before: datetime) -> list[int]:
+        """Return the user ids of residents unseen since then and warned long enough ago."""
+        rows = await self._store.fetch_all(
+            f"SELECT user_id FROM residents WHERE {_INACTIVE}"
+            " AND retention_warned_at IS NOT NULL AND retention_warned_at <= ? ORDER BY user_id",
+            (to_db(inactive_since), to_db(warned_before)),
+        )
+        return [int(row["user_id"]) for row in rows]
+
+    async def mark_warned(self, user_id: int, now: datetime) -> None:
+        """Record that the resident was told their data will be erased (once)."""
+        async with self._store.transaction() as db:
+            await db.execute(
+                "UPDATE residents SET retention_warned_at = ?"
+                " WHERE user_id = ? AND retention_warned_at IS NULL",
+                (to_db(now), user_id),
+            )
+
+    async def touch(self, user_id: int, now: datetime) -> None:
+        """Record that the resident used Nabo now; this also cancels a retention warning."""
+        async with self._store.transaction() as db:
+            await db.execute(
+                "UPDATE residents SET last_seen_at = ?, retention_warned_at = NULL"
+                " WHERE user_id = ?",
+                (to_db(now), user_id),
+            )
+
+    async def set_blocked(self, user_id: int, blocked: bool) -> bool:
+        """Mark whether the resident has blocked the bot; return whether a row changed."""
+        async with self._store.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE residents SET blocked = ? WHERE user_id = ? AND blocked != ?",
+                (int(blocked), user_id, int(blocked)),
+            )
+            return cursor.rowcount > 0
+
+    async def set_subscribed(self, user_id: int, on: bool) -> None:
+        """Turn announcements (broadcasts and the weekly overview) on or off."""
+        async with self._store.transaction() as db:
+            await db.execute(
+                "UPDATE residents SET subscribed = ? WHERE user_id = ?", (int(on), user_id)
+            )
+
+    async def set_reminders(self, user_id: int, on: bool, now: datetime | None = None) -> None:
+        """Turn reminders before activities on or off for a resident.
+
+        Turning them on at ``now`` means reminders from then on: one already due is not
+        sent late (see SignupRepository.reminder_targets).
+        """
+        async with self._store.transaction() as db:
+            await db.execute(
+                "UPDATE residents SET reminders_on_at = CASE WHEN :on AND reminders = 0"
+                " THEN :now ELSE reminders_on_at END, reminders = :on WHERE user_id = :user",
+                {"on": int(on), "now": to_db(now) if now else None, "user": user_id},
+            )
+
+    async def _require(self, user_id: int) -> Resident:
+        resident = await self.get(user_id)
+        if resident is None:  # pragma: no cover - only if the row vanished mid-call
+            raise LookupError(f"resident {user_id} disappeared")
+        return resident

@@ -1,0 +1,173 @@
+"""The one SQLite connection of the process: opening, migrating and write transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.db.migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+# Long enough to ride out a backup or a staff export, short enough that a resident
+# gets a "please try again" instead of a hanging chat.
+BUSY_TIMEOUT_MS = 5_000
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used as it is (e.g. it is newer than this code)."""
+
+
+# SQLite's result codes for a lock it could not get. Extended codes (SQLITE_BUSY_SNAPSHOT,
+# SQLITE_LOCKED_SHAREDCACHE, …) keep the primary code in their low byte.
+_LOCK_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+
+
+def is_busy(error: BaseException | None) -> bool:
+    """Tell whether ``error`` is SQLite giving up on a lock (SQLITE_BUSY or SQLITE_LOCKED)."""
+    # The code, not the message: "no such table: locked_out" is a bug, not a lock.
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, sqlite3.Error) and isinstance(code, int) and code & 0xFF in _LOCK_CODES
+
+
+class Store:
+    """Owns the process's single aiosqlite connection and serialises write transactions."""
+
+    def __init__(
+        self, connection: aiosqlite.Connection, path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    ) -> None:
+        """Wrap an open connection; use ``Store.open`` instead of calling this directly."""
+        self._connection = connection
+        self.path = path
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        # Handlers, reminder jobs and the broadcast sender share one connection, so
+        # their transactions must not interleave, nor a read with a transaction.
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path,
+        migrations: Sequence[Sequence[str]] = MIGRATIONS,
+        *,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    ) -> Store:
+        """Open (creating if needed) and migrate the database at ``path``."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, nothing implicit.
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        try:
+            await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            store = cls(connection, path, busy_timeout_ms)
+            await store.migrate(migrations)
+        except BaseException:
+            await connection.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        """Close the connection; waits for a running write transaction to finish."""
+        async with self._write_lock:
+            await self._connection.close()
+
+    async def schema_version(self) -> int:
+        """Return the database's ``PRAGMA user_version``."""
+        row = await self.fetch_one("PRAGMA user_version")
+        assert row is not None
+        return int(row[0])
+
+    async def migrate(self, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> int:
+        """Apply every pending migration, each in its own transaction; return the version."""
+        current = await self.schema_version()
+        latest = len(migrations)
+        if current > latest:
+            raise StoreError(
+                f"database {self.path} has schema version {current}, but this Nabo only "
+                f"knows up to {latest}; upgrade Nabo instead of opening it with old code"
+            )
+        for version in range(current + 1, latest + 1):
+            async with self.transaction() as connection:
+                for statement in migrations[version - 1]:
+                    await connection.execute(statement)
+                # user_version lives in the database header, so it commits with the step.
+                await connection.execute(f"PRAGMA user_version = {version}")
+            log.info("database migrated to schema version %d", version)
+        return latest
+
+    @asynccontextmanager
+    async def transaction(
+        self, *, wait_ms: int | None = None
+    ) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a write transaction (BEGIN IMMEDIATE); commit on success, roll back on error.
+
+        ``wait_ms`` waits less than the busy timeout for another process's lock, for
+        bookkeeping that had better be skipped than hold a resident up.
+
+        However it ends (an error, a failed COMMIT, the task cancelled while BEGIN or
+        COMMIT runs), no transaction is left open on the shared connection. A task
+        cancelled during COMMIT may still have committed.
+        """
+        async with self._write_lock:
+            # IMMEDIATE takes the write lock up front, so a check-then-insert inside
+            # cannot be overtaken by another process between the check and the insert
+            # (and, in WAL mode, nothing inside waits for a lock again).
+            await self._or_roll_back(self._begin_immediate(wait_ms))
+            try:
+                yield self._connection
+            except BaseException:
+                await self._connection.rollback()
+                raise
+            await self._or_roll_back(self._connection.commit())
+
+    async def _or_roll_back(self, statement: Awaitable[None]) -> None:
+        """Run BEGIN or COMMIT; if it fails or the task is cancelled meanwhile, roll back."""
+        try:
+            await statement
+        except BaseException:
+            # A cancelled task stops waiting, but the statement still runs on aiosqlite's
+            # thread and may open a transaction there; a failed COMMIT leaves its own open.
+            # The thread runs statements in order, so this ROLLBACK comes after it, and
+            # before anything the next holder of the lock sends (a no-op if none is open).
+            await self._connection.rollback()
+            raise
+
+    async def _begin_immediate(self, wait_ms: int | None) -> None:
+        if wait_ms is None:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            return
+        await self._connection.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        try:
+            await self._connection.execute("BEGIN IMMEDIATE")
+        finally:
+            await self._connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+
+    async def fetch_one(self, sql: str, parameters: Parameters = ()) -> aiosqlite.Row | None:
+        """Run a read query and return its first row, if any."""
+        # On the one shared connection a read during another coroutine's transaction
+        # would see its uncommitted rows; wait for it to commit or roll back.
+        async with self._write_lock, self._connection.execute(sql, _bind(parameters)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, parameters: Parameters = ()) -> list[aiosqlite.Row]:
+        """Run a read query and return all its rows."""
+        async with self._write_lock, self._connection.execute(sql, _bind(parameters)) as cursor:
+            return list(await cursor.fetchall())
+
+
+# Positional (?) or named (:name) parameters, as sqlite3 takes them.
+Parameters = Iterable[Any] | Mapping[str, Any]
+
+
+def _bind(parameters: Parameters) -> tuple[Any, ...] | Mapping[str, Any]:
+    return parameters if isinstance(parameters, Mapping) else tuple(parameters)

@@ -1,0 +1,1 @@
+"""Staff tools that run without the bot: reports, exports, import, backup (no Telegram)."""

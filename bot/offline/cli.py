@@ -1,0 +1,101 @@
+"""The command-line staff tools: export, report and backup (``python -m bot <tool>``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import sys
+from pathlib import Path
+
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.core.i18n import Catalogs
+from bot.db.store import Store, StoreError
+from bot.offline.backup import BackupError, backup_database
+from bot.offline.export import export_file, report_file
+from bot.offline.reporting import ExportFilter, Period, PeriodError, parse_day, parse_period
+
+
+def run_staff_tool(arguments: argparse.Namespace, config: Config) -> int:
+    """Run the export, report or backup tool; return the exit status."""
+    try:
+        if arguments.command == "backup":
+            result = backup_database(config.database_path, arguments.out)
+            print(
+                f"backed up {config.database_path} to {result.path} ({result.size:,} bytes, "
+                f"schema {result.schema_version}); integrity check: ok"
+            )
+            return 0
+        if not config.database_path.is_file():
+            raise FileNotFoundError(2, "no such database", str(config.database_path))
+        # Bring the schema up to date first, as the bot itself would at start.
+        asyncio.run(_migrate(config.database_path))
+        if arguments.command == "export":
+            return _export(arguments, config)
+        return _report(arguments, config)
+    except (PeriodError, BackupError) as error:
+        print(f"nabo: {error}", file=sys.stderr)
+        return 2
+    except (StoreError, sqlite3.Error) as error:
+        print(f"nabo: database error ({config.database_path}): {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"nabo: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return 2
+
+
+async def _migrate(path: Path) -> None:
+    store = await Store.open(path)
+    await store.close()
+
+
+def _export(arguments: argparse.Namespace, config: Config) -> int:
+    where = ExportFilter(
+        parse_day(arguments.since) if arguments.since else None,
+        parse_day(arguments.until) if arguments.until else None,
+    )
+    if where.since and where.until and where.since > where.until:
+        raise PeriodError("--since must not be after --until")
+    danish = Catalogs(config.timezone).translator("da")
+    size = export_file(
+        config.database_path,
+        arguments.out,
+        config.timezone,
+        danish,
+        fmt=arguments.format,
+        where=where,
+    )
+    print(f"wrote {arguments.out} ({size:,} bytes)")
+    return 0
+
+
+def _report(arguments: argparse.Namespace, config: Config) -> int:
+    period = _period(arguments)
+    written = report_file(
+        config.database_path,
+        arguments.out,
+        period,
+        Clock().now(),
+        config.timezone,
+        config.areas,
+    )
+    total = written.report.total
+    print(
+        f"wrote {arguments.out} ({written.size:,} bytes): {period.label_da()}, "
+        f"{total.held} activities held, {total.signups} sign-ups, {total.visits} visits"
+    )
+    return 0
+
+
+def _period(arguments: argparse.Namespace) -> Period:
+    if arguments.period and (arguments.first or arguments.last):
+        raise PeriodError("give either --period or --from/--to, not both")
+    if arguments.period:
+        return parse_period(arguments.period)
+    if not (arguments.first and arguments.last):
+        raise PeriodError("give --period 2026Q1 (or 2026), or both --from and --to")
+    period = Period(parse_day(arguments.first), parse_day(arguments.last))
+    if period.first > period.last:
+        raise PeriodError("--from must not be after --to")
+    return period

@@ -1,0 +1,342 @@
+"""Staff workbooks: the export of everything (xlsx or a zip of CSVs) and the period report.
+
+Building a workbook is blocking work; callers in the bot run these functions in a
+worker thread (``asyncio.to_thread``). Sheet names and headers are Danish on purpose
+(see bot/offline/reporting.py), so nothing here goes through gettext.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from bot.core.i18n import Translator
+from bot.db.activities import DELAFTALER_DA
+from bot.offline.reporting import (
+    REPORT_COLUMNS,
+    Column,
+    ExportFilter,
+    Figures,
+    Kind,
+    Period,
+    Report,
+    Sheet,
+    area_da,
+    build_report,
+    export_sheets,
+    snapshot,
+)
+
+XLSX = "xlsx"
+CSV = "csv"
+FORMATS = (XLSX, CSV)
+# Excel would run these as a formula (or DDE) if the cell were typed in (CSV injection).
+# A line feed too: line breaks are written as one (XML turns a carriage return into it).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+NUMBER_FORMATS = {
+    Kind.DATETIME: "dd-mm-yyyy hh:mm",
+    Kind.DATE: "dd-mm-yyyy",
+    Kind.DECIMAL: "0.00",
+}
+_BOLD = Font(bold=True)
+# Distinct people cannot be counted once sign-ups are unlinked (retention, /deleteme);
+# every other figure stays the same however late the report is made.
+PARTICIPANTS_NOTE = (
+    "Unikke, nye og tilbagevendende deltagere tælles kun ud fra tilmeldinger, der stadig er "
+    "knyttet til en beboer. Nabo fjerner den kobling, når en beboer sletter sine data, og "
+    "SIGNUP_RETENTION_DAYS (normalt 180) dage efter aktiviteten. Lav derfor kvartalets "
+    "rapport inden da: en senere rapport viser færre deltagere, og en deltager, hvis "
+    "tidligere fremmøde ikke længere er knyttet, tælles som ny. Alle andre tal er de samme."
+)
+
+
+def is_formula_like(text: str) -> bool:
+    """Tell whether a spreadsheet could take this text for a formula or an error value."""
+    return text.startswith(FORMULA_STARTS) or text in ERROR_CODES
+
+
+def _clean(text: str) -> str:
+    # Control characters other than tab and line breaks are not allowed in xlsx files,
+    # and XML reads a carriage return as a line feed: write every line break as one.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+class _CellMaker:
+    """Turns values into write-only cells: text stays text, dates get a date format."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet, columns: tuple[Column, ...]) -> None:
+        self._sheet = sheet
+        self._formats = [NUMBER_FORMATS.get(column.kind) for column in columns]
+
+    def row(self, values: tuple[Any, ...]) -> list[Any]:
+        cells: list[Any] = []
+        for value, number_format in zip(values, self._formats, strict=True):
+            if isinstance(value, str):
+                value = _clean(value)
+                if is_formula_like(value):
+                    cell = WriteOnlyCell(self._sheet, value)
+                    # Stored as a plain string, shown with Excel's quote prefix, so
+                    # neither opening nor editing the cell ever evaluates it.
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                    value = cell
+            elif number_format is not None and isinstance(value, date | datetime | float):
+                # Set after creating: the same as passing it, but typeshed's stub of
+                # WriteOnlyCell leaves out dates, which openpyxl takes.
+                cell = WriteOnlyCell(self._sheet)
+                cell.value = value
+                cell.number_format = number_format
+                value = cell
+            cells.append(value)
+        return cells
+
+
+def _header(sheet: WriteOnlyWorksheet, columns: tuple[Column, ...]) -> list[Cell]:
+    cells = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, column.header)
+        cell.font = _BOLD
+        cells.append(cell)
+    return cells
+
+
+def write_xlsx(sheets: Iterable[Sheet], out: Path) -> None:
+    """Write sheets to an xlsx file, streaming rows (openpyxl's write-only mode)."""
+    workbook = Workbook(write_only=True)
+    for spec in sheets:
+        sheet = workbook.create_sheet(spec.name)
+        # Widths and the frozen header must be set before the first row is written.
+        for index, column in enumerate(spec.columns, 1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.freeze_panes = "A2"
+        sheet.append(_header(sheet, spec.columns))
+        maker = _CellMaker(sheet, spec.columns)
+        count = 0
+        for values in spec.rows:
+            sheet.append(maker.row(values))
+            count += 1
+        last = get_column_letter(len(spec.columns))
+        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+    workbook.save(out)
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")  # strftime is slower
+    if isinstance(value, str):
+        value = _clean(value)
+        # The usual guard for CSV files: a leading apostrophe makes it text in Excel.
+        return "'" + value if is_formula_like(value) else value
+    return value
+
+
+def write_csv_zip(sheets: Iterable[Sheet], out: Path) -> None:
+    """Write sheets to a zip of UTF-8 CSV files (with a BOM, so Excel reads æøå right)."""
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for spec in sheets:
+            with (
+                archive.open(f"{spec.name}.csv", "w") as raw,
+                io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text,
+            ):
+                writer = csv.writer(text)
+                writer.writerow(column.header for column in spec.columns)
+                for values in spec.rows:
+                    writer.writerow(_csv_value(value) for value in values)
+
+
+def export_file(
+    database: Path,
+    out: Path,
+    timezone: ZoneInfo,
+    danish: Translator,
+    *,
+    fmt: str = XLSX,
+    where: ExportFilter | None = None,
+) -> int:
+    """Export the database to ``out`` from one snapshot; return the file's size in bytes.
+
+    The file appears complete or not at all: it is written beside ``out`` and renamed.
+    """
+    writer = write_xlsx if fmt == XLSX else write_csv_zip
+    with snapshot(database) as connection:
+        sheets = export_sheets(connection, timezone, danish, where or ExportFilter())
+        _atomic_write(out, lambda path: writer(sheets, path))
+    return out.stat().st_size
+
+
+def _atomic_write(out: Path, write: Any) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=".nabo-", suffix=out.suffix, dir=out.parent)
+    os.close(handle)
+    try:
+        write(Path(name))
+        os.replace(name, out)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------- the report workbook
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFile:
+    """A written report: its figures and the file's size."""
+
+    report: Report
+    size: int
+
+
+def report_file(
+    database: Path,
+    out: Path,
+    period: Period,
+    now: datetime,
+    timezone: ZoneInfo,
+    areas: Iterable[str] = (),
+) -> ReportFile:
+    """Compute the report for ``period`` and write it with charts to ``out``."""
+    with snapshot(database) as connection:
+        report = build_report(connection, period, now, timezone, areas)
+    _atomic_write(out, lambda path: write_report(report, path))
+    return ReportFile(report, out.stat().st_size)
+
+
+def write_report(report: Report, out: Path) -> None:
+    """Write the report workbook: key figures, tables per delaftale and area, charts."""
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None
+    summary.title = "Nøgletal"
+    _summary_sheet(summary, report)
+    _table_sheet(
+        workbook.create_sheet("Delaftaler"),
+        "Delaftale",
+        [(DELAFTALER_DA[code], figures) for code, figures in report.by_delaftale.items()],
+        report.total,
+    )
+    _table_sheet(
+        workbook.create_sheet("Områder"),
+        "Område",
+        [(area_da(area), figures) for area, figures in report.by_area.items()],
+        report.total,
+    )
+    _months_sheet(workbook.create_sheet("Tilmeldinger pr. måned"), report)
+    _ratings_sheet(workbook.create_sheet("Vurderinger"), report)
+    for sheet in workbook.worksheets:
+        _keep_text(sheet)
+    workbook.save(out)
+
+
+def _keep_text(sheet: Any) -> None:
+    # Area names come from the configuration; the same rule as in the export holds.
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and is_formula_like(cell.value):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
+def _summary_sheet(sheet: Any, report: Report) -> None:
+    sheet.append(["Nabo – rapport", report.period.label_da()])
+    sheet.append(["Periode", report.period.first, report.period.last])
+    sheet.append(["Lavet", report.made_at.replace(tzinfo=None)])
+    sheet.append([])
+    sheet.append(["Nøgletal", "I alt"])
+    for header, read in REPORT_COLUMNS:
+        sheet.append([header, read(report.total)])
+    for row in (1, 5):
+        for cell in sheet[row]:
+            cell.font = _BOLD
+    sheet["B2"].number_format = sheet["C2"].number_format = NUMBER_FORMATS[Kind.DATE]
+    sheet["B3"].number_format = NUMBER_FORMATS[Kind.DATETIME]
+    sheet.column_dimensions["A"].width = 30
+    sheet.column_dimensions["B"].width = 14
+    sheet.column_dimensions["C"].width = 14
+
+
+def _table_sheet(sheet: Any, label: str, rows: list[tuple[str, Figures]], total: Figures) -> None:
+    headers = [label, *(header for header, _ in REPORT_COLUMNS)]
+    sheet.append(headers)
+    for name, figures in rows:
+        sheet.append([name, *(read(figures) for _, read in REPORT_COLUMNS)])
+    sheet.append(["I alt", *(read(total) for _, read in REPORT_COLUMNS)])
+    sheet.append([])
+    sheet.append(
+        [
+            "Tilbud om hjælp hører ikke til en delaftale eller et område, og tilbagemeldinger og "
+            "udsendelser kun når de handler om en aktivitet; de andre tælles kun i 'I alt'."
+        ]
+    )
+    sheet.append([PARTICIPANTS_NOTE])
+    for cell in sheet[1]:
+        cell.font = _BOLD
+    for cell in sheet[len(rows) + 2]:
+        cell.font = _BOLD
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 34
+    for index in range(2, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 13
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+
+
+def _months_sheet(sheet: Any, report: Report) -> None:
+    sheet.append(["Måned", *DELAFTALER_DA.values()])
+    for month, counts in report.months:
+        sheet.append([month.strftime("%Y-%m"), *(counts[code] for code in DELAFTALER_DA)])
+    for cell in sheet[1]:
+        cell.font = _BOLD
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions["A"].width = 10
+    for letter in "BCD":
+        sheet.column_dimensions[letter].width = 32
+    rows = len(report.months)
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "Tilmeldinger pr. måned pr. delaftale"
+    chart.y_axis.title = "Tilmeldinger"
+    chart.x_axis.title = "Måned"
+    chart.add_data(
+        Reference(sheet, min_col=2, max_col=4, min_row=1, max_row=rows + 1), titles_from_data=True
+    )
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows + 1))
+    chart.width, chart.height = 24, 12
+    sheet.add_chart(chart, "F2")
+
+
+def _ratings_sheet(sheet: Any, report: Report) -> None:
+    sheet.append(["Vurdering", "Antal"])
+    for star, count in enumerate(report.total.ratings, 1):
+        sheet.append([star, count])
+    for cell in sheet[1]:
+        cell.font = _BOLD
+    sheet.column_dimensions["A"].width = 12
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "Fordeling af vurderinger (1-5)"
+    chart.y_axis.title = "Antal"
+    chart.x_axis.title = "Vurdering"
+    chart.legend = None
+    chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=6), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=6))
+    sheet.add_chart(chart, "D2")

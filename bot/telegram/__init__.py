@@ -1,0 +1,1 @@
+"""The python-telegram-bot glue: context, update processing, guards, replies, staff checks."""

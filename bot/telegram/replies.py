@@ -1,0 +1,108 @@
+"""Small helpers for replying that tolerate what residents do with old messages."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from bot.core.i18n import Translator
+from bot.db.volunteers import has_phone_number
+
+log = logging.getLogger(__name__)
+
+
+# What Telegram says when the message a button was on cannot be edited any more: the
+# resident deleted it, or it is not a text message.
+_GONE = ("message to edit not found", "message can't be edited", "no text in the message")
+
+
+async def edit_query_message(
+    query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Show the outcome of a press in the message it belongs to, or else in a new one.
+
+    A double tap that changes nothing is fine. A message that can no longer be edited
+    (deleted while the press waited) gets the outcome as a new message, so the resident
+    is told either way.
+    """
+    try:
+        await query.edit_message_text(text, reply_markup=reply_markup)
+    except BadRequest as error:
+        reason = error.message.lower()
+        if "not modified" in reason:
+            return
+        if not any(gone in reason for gone in _GONE) or query.message is None:
+            raise
+        log.info("the pressed message could not be edited; sending the outcome anew")
+        await query.get_bot().send_message(query.message.chat.id, text, reply_markup=reply_markup)
+
+
+async def remove_query_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off the message a button belongs to (idempotent).
+
+    A message that is gone has no buttons left to take off.
+    """
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as error:
+        reason = error.message.lower()
+        if "not modified" not in reason and not any(gone in reason for gone in _GONE):
+            raise
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPress:
+    """A button press in a private chat, already answered (or too late to answer)."""
+
+    query: CallbackQuery
+    data: str
+    user_id: int
+    chat_id: int
+
+
+async def answer_press(update: Update) -> ButtonPress:
+    """Answer a button press at once (so the client stops spinning) and unpack it.
+
+    A press that waited too long for its answer is carried out all the same
+    (``bot.telegram.client.NaboBot``): its outcome goes in the message, not in the answer.
+    """
+    query = update.callback_query
+    if query is None or update.effective_user is None or update.effective_chat is None:
+        raise ValueError("not a button press from a user in a chat")
+    await query.answer()
+    return ButtonPress(query, query.data or "", update.effective_user.id, update.effective_chat.id)
+
+
+async def too_long(message: Message, tr: Translator, text: str, limit: int) -> None:
+    """Tell the resident a text is over ``limit`` characters, and by how much."""
+    await message.reply_text(
+        tr.gettext(
+            "That is {count} characters; a message can have at most {limit}. "
+            "Please shorten it and send it again."
+        ).format(count=tr.ltr(len(text)), limit=tr.ltr(limit))
+    )
+
+
+async def acceptable_text(message: Message, tr: Translator, text: str, limit: int) -> bool:
+    """Check a typed text before storing it: not empty, within ``limit``, no typed number.
+
+    When it is not acceptable, the resident is told why and may send it again.
+    """
+    if len(text) > limit:
+        await too_long(message, tr, text, limit)
+        return False
+    if not text:
+        await message.reply_text(tr.gettext("Please write it as a text message."))
+        return False
+    if has_phone_number(text):
+        await message.reply_text(
+            tr.gettext(
+                "Please leave out phone numbers: Nabo does not keep numbers that are typed "
+                "in. Write it again without the number."
+            )
+        )
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Work that runs by itself: jobs, reminders, deliveries, the weekly overview, retention."""

@@ -1,0 +1,150 @@
+"""Retention: a daily job that erases what Nabo no longer needs to keep.
+
+- Residents who have not used Nabo for ``RETENTION_DAYS`` are erased as by /deleteme,
+  after a warning ``RETENTION_WARNING`` (14 days) before; any interaction in between
+  cancels it (bot/telegram/session.py records interactions).
+- Sign-ups lose their link to the resident ``SIGNUP_RETENTION_DAYS`` after the activity.
+- Offers of help withdrawn or marked "not now" a year ago are deleted.
+
+Counts (activities, party sizes, status, attendance) are never deleted, and what the
+report counts of deleted rows stays as anonymous remains (bot/db/remains.py), so the staff's
+reports add up the same before and after (only distinct participants cannot). The job
+is scheduled at start-up like every job, and also runs once right then, so a bot
+restarted every night still purges.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from bot.core.config import RETENTION_WARNING
+from bot.core.i18n import Translator
+from bot.db.residents import Resident
+from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.team import Render, StaffPosts, Team
+from bot.telegram.tell import Told, tell_resident
+from bot.views.menu import back_to_menu_keyboard
+from bot.work.erasure import erase_resident
+from bot.work.jobs import job_queue_of
+
+log = logging.getLogger(__name__)
+
+RETENTION_JOB = "retention:daily"
+RETENTION_START_JOB = "retention:start-up"
+# Local time of the daily run: the warnings it sends should not wake anyone.
+RETENTION_TIME = time(10, 0)
+INACTIVE_OFFER_RETENTION = timedelta(days=365)
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionReport:
+    """What one run did, for the log and the tests."""
+
+    warned: int
+    erased: int
+    signups_unlinked: int
+    offers_deleted: int
+
+
+def start_retention_job(application: NaboApplication) -> None:
+    """Schedule the daily run, and one now."""
+    job_queue = job_queue_of(application)
+    config = application.bot_data.config
+    job_queue.run_daily(
+        _retention_job, time=RETENTION_TIME.replace(tzinfo=config.timezone), name=RETENTION_JOB
+    )
+    job_queue.run_once(_retention_job, when=0, name=RETENTION_START_JOB)
+
+
+async def _retention_job(context: NaboContext) -> None:
+    """Run retention (JobQueue callback)."""
+    await run_retention(context.application)
+
+
+def warning_text(tr: Translator, erase_on: datetime) -> str:
+    """Return the warning sent before a resident's data is erased for inactivity."""
+    return tr.gettext(
+        "👋 You have not used Nabo for a long time. To protect your data, Nabo will "
+        "delete everything about you on {date}.\n"
+        "\n"
+        "Do you want to keep using Nabo? Just tap the button or send any message."
+    ).format(date=tr.date(erase_on))
+
+
+async def run_retention(application: NaboApplication) -> RetentionReport:
+    """Erase, warn and unlink whatever has expired now; nothing else."""
+    bot_data = application.bot_data
+    config = bot_data.config
+    now = bot_data.clock.now()
+    inactive_since = now - timedelta(days=config.retention_days)
+    erased = 0
+    for user_id in await bot_data.services.residents.due_for_erasure(
+        inactive_since, now - RETENTION_WARNING
+    ):
+        erased += await erase_resident(
+            application, user_id, now, by_resident=False, inactive_since=inactive_since
+        )
+    warned = 0
+    for resident in await bot_data.services.residents.due_for_warning(
+        inactive_since + RETENTION_WARNING
+    ):
+        warned += await _warn(application, resident, now)
+    unlinked = await bot_data.services.signups.unlink_ended_before(
+        now - timedelta(days=config.signup_retention_days)
+    )
+    offers = await bot_data.services.volunteers.delete_inactive(now - INACTIVE_OFFER_RETENTION)
+    team = Team.of(application)
+    for offer in offers:
+        await team.edit(
+            StaffPosts(offer.staff_message_id, offer.staff_copies),
+            _deleted_render(offer.id),
+        )
+    report = RetentionReport(warned, erased, unlinked, len(offers))
+    if any((warned, erased, unlinked, offers)):
+        log.info(
+            "retention: %d warned, %d erased, %d sign-ups unlinked, %d offers deleted",
+            warned,
+            erased,
+            unlinked,
+            len(offers),
+        )
+    return report
+
+
+def _deleted_render(number: int) -> Render:
+    """Say, on a post about an offer of help, that the offer was deleted for inactivity."""
+
+    def render(tr: Translator) -> tuple[str, None]:
+        return tr.gettext(
+            "🙋 Offer of help #{number} was deleted: it had been inactive for a year."
+        ).format(number=tr.ltr(number)), None
+
+    return render
+
+
+async def _warn(application: NaboApplication, resident: Resident, now: datetime) -> bool:
+    """Warn one resident; return False if it should be tried again tomorrow.
+
+    One who cannot be reached, or never agreed to hear from Nabo (they only picked a
+    language), counts as warned without a message.
+    """
+    bot_data = application.bot_data
+    if not resident.blocked and resident.consented_at is not None:
+        tr = bot_data.services.catalogs.translator(
+            resident.language or bot_data.config.default_language
+        )
+        told = await tell_resident(
+            application.bot,
+            bot_data.services.residents,
+            resident.user_id,
+            resident.chat_id,
+            warning_text(tr, now + RETENTION_WARNING),
+            back_to_menu_keyboard(tr),
+        )
+        if told is Told.RETRY:
+            return False  # a passing problem: tomorrow's run tries again
+    # Blocked, refused for good or never consented: no message, but the clock starts.
+    await bot_data.services.residents.mark_warned(resident.user_id, now)
+    return True
