@@ -19,7 +19,7 @@ from bot.core.config import LANGUAGES
 
 log = logging.getLogger(__name__)
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN = "messages"
 
 # Unicode isolates: keep a left-to-right value (a time, a place, a name) from
