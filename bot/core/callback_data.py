@@ -1,4 +1,4 @@
-"""Button data, defined once per kind of button: typed, built and parsed from that definition.
+r"""Button data, defined once per kind of button: typed, built and parsed from that definition.
 
 A kind of button is a small class with a prefix and typed fields, in the spirit of
 aiogram's ``CallbackData``::
@@ -7,7 +7,7 @@ aiogram's ``CallbackData``::
         activity_id: Id
 
 ``ShowActivity(7).pack()`` gives ``"act:s:7"``; ``ShowActivity.parse("act:s:7")`` gives the
-object back; ``ShowActivity.pattern()`` is the handler's pattern, ``^act:s:(\\d{1,9})$``.
+object back; ``ShowActivity.pattern()`` is the handler's pattern, ``^act:s:(\d{1,9})$``.
 Each field says how it is written (its ``Part``): building checks every value against it
 and the whole against Telegram's 64 bytes, so what is built can always be parsed, and
 data that does not fit a definition (a forged button) is never mistaken for one.
@@ -49,17 +49,17 @@ class Part:
 
 
 def digits(most: int) -> Part:
-    """A whole number of 1 to ``most`` digits."""
+    """Write a whole number of 1 to ``most`` digits."""
     return Part(rf"\d{{1,{most}}}", "9" * most, int)
 
 
 def one_of(*words: str) -> Part:
-    """One of a few fixed words (kept in this order in the pattern)."""
+    """Write one of a few fixed words (kept in this order in the pattern)."""
     return Part("|".join(re.escape(word) for word in words), max(words, key=len))
 
 
 def hex_token(length: int) -> Part:
-    """A token of ``length`` lower-case hex digits."""
+    """Write a token of ``length`` lower-case hex digits."""
     return Part(f"[0-9a-f]{{{length}}}", "f" * length)
 
 
@@ -100,7 +100,11 @@ class ButtonData:
         hints = get_type_hints(cls, include_extras=True)
         found = []
         for field in dataclasses.fields(cls):  # type: ignore[arg-type]
-            parts = [meta for meta in getattr(hints[field.name], "__metadata__", ()) if isinstance(meta, Part)]
+            parts = [
+                meta
+                for meta in getattr(hints[field.name], "__metadata__", ())
+                if isinstance(meta, Part)
+            ]
             if len(parts) != 1:
                 raise TypeError(f"{cls.__name__}.{field.name} needs one Part in Annotated[...]")
             optional = field.default is None

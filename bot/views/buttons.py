@@ -1,0 +1,523 @@
+"""Every kind of button Nabo shows, defined once: the views build them, the handlers parse them.
+
+Each class is one kind of button (``bot.core.callback_data``): its prefix and typed fields.
+A view writes ``InlineKeyboardButton(label, callback_data=ShowActivity(7).pack())``; the
+journey that answers it registers ``ShowActivity.pattern()`` and reads the press with
+``ShowActivity.parse(press.data)``. The data keeps the short forms Nabo has always sent
+(``act:s:7``), so buttons on messages sent before an update still work.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from bot.core.callback_data import ButtonData, Count, Flag, Id, Part, digits, hex_token, one_of
+from bot.core.config import LANGUAGES
+from bot.db.activities import DELAFTALER
+from bot.db.feedback import SUBJECTS
+from bot.db.volunteers import KINDS, TIMES
+
+# Fields more than one kind of button shares.
+Language = Annotated[str, one_of(*LANGUAGES)]
+Delaftale = Annotated[str, one_of(*DELAFTALER)]
+# An area as a button carries it: its place in AREAS (0-based), or "o" for "other".
+AreaKey = Annotated[str, Part(r"o|\d{1,2}", "99")]
+# The list filters: "-" for any, else a delaftale's letter or an area key.
+ANY = "-"
+DELAFTALE_LETTERS = {"education": "e", "employment": "m", "community": "c"}
+DelaftaleFilter = Annotated[str, Part("[-emc]", "-")]
+AreaFilter = Annotated[str, Part(r"-|o|\d{1,2}", "99")]
+
+
+# The main menu (handlers named beside each).
+class MenuHome(ButtonData, prefix="menu:home"):
+    """Open the main menu (handlers/start.py)."""
+
+
+class MenuActivities(ButtonData, prefix="menu:activities"):
+    """Open the list of activities (handlers/activities.py)."""
+
+
+class MenuMine(ButtonData, prefix="menu:mine"):
+    """Open the resident's sign-ups (handlers/signup.py)."""
+
+
+class MenuSettings(ButtonData, prefix="menu:settings"):
+    """Open what the resident hears about (handlers/settings.py)."""
+
+
+class MenuHelp(ButtonData, prefix="menu:help"):
+    """Open the help (handlers/help.py)."""
+
+
+class MenuLanguage(ButtonData, prefix="menu:language"):
+    """Open the language choice (handlers/language.py)."""
+
+
+class MenuPrivacy(ButtonData, prefix="menu:privacy"):
+    """Open privacy and my data (handlers/privacy.py)."""
+
+
+class MenuVolunteer(ButtonData, prefix="menu:volunteer"):
+    """Open the offer of help (handlers/volunteer.py)."""
+
+
+class MenuFeedback(ButtonData, prefix="menu:feedback"):
+    """Open feedback (handlers/feedback.py)."""
+
+
+# The privacy notice and the resident's data (handlers/start.py, handlers/privacy.py).
+class ConsentYes(ButtonData, prefix="consent:yes"):
+    """Accept the privacy notice."""
+
+
+class ConsentNo(ButtonData, prefix="consent:no"):
+    """Decline the privacy notice."""
+
+
+class ReadNotice(ButtonData, prefix="consent:lang"):
+    """Read the privacy notice in another language."""
+
+    language: Language
+
+
+class ShowMyData(ButtonData, prefix="privacy:data"):
+    """Show what Nabo stores about the resident."""
+
+
+class AskDelete(ButtonData, prefix="privacy:delete"):
+    """Ask to delete the resident's data (a confirmation follows)."""
+
+
+class ConfirmDelete(ButtonData, prefix="privacy:delete:yes"):
+    """Delete the resident's data, confirmed."""
+
+
+class SetLanguage(ButtonData, prefix="lang:set"):
+    """Choose the language Nabo speaks (handlers/language.py)."""
+
+    language: Language
+
+
+# Finding activities (handlers/activities.py).
+class ActivityList(ButtonData, prefix="act:l"):
+    """Open a page of the list of activities, with its filters."""
+
+    page: Annotated[int, digits(4)] = 0
+    delaftale: DelaftaleFilter = ANY
+    area: AreaFilter = ANY
+
+
+class ShowActivity(ButtonData, prefix="act:s"):
+    """Open an activity's page."""
+
+    activity_id: Id
+
+
+class ActivityCalendar(ButtonData, prefix="act:ics"):
+    """Send an activity as a calendar file."""
+
+    activity_id: Id
+
+
+class PickDelaftale(ButtonData, prefix="act:fd"):
+    """Choose a theme for the list (keeping the area filter)."""
+
+    area: AreaFilter
+
+
+class PickArea(ButtonData, prefix="act:fa"):
+    """Choose an area for the list (keeping the theme filter)."""
+
+    delaftale: DelaftaleFilter
+
+
+# Signing up and cancelling (handlers/signup.py).
+class StartSignup(ButtonData, prefix="su:n"):
+    """Start signing up (or joining the waitlist): ask how many adults."""
+
+    activity_id: Id
+    waitlist: Flag
+
+
+class ChooseAdults(ButtonData, prefix="su:a"):
+    """Take the number of adults; ask how many children."""
+
+    activity_id: Id
+    waitlist: Flag
+    adults: Count
+
+
+class ConfirmSignup(ButtonData, prefix="su:c"):
+    """Sign up the household (or put it on the waitlist)."""
+
+    activity_id: Id
+    waitlist: Flag
+    adults: Count
+    children: Count
+
+
+class AskCancelSignup(ButtonData, prefix="su:x"):
+    """Ask to cancel a sign-up or leave the waitlist (a confirmation follows)."""
+
+    signup_id: Id
+
+
+class CancelSignup(ButtonData, prefix="su:xy"):
+    """Cancel a sign-up, confirmed."""
+
+    signup_id: Id
+
+
+class KeepSignup(ButtonData, prefix="su:keep"):
+    """Keep the sign-up after all."""
+
+
+class SetReminders(ButtonData, prefix="su:rem"):
+    """Turn reminders on or off."""
+
+    on: Flag
+
+
+# What the resident hears about (handlers/settings.py).
+class SetSubscribed(ButtonData, prefix="set:sub"):
+    """Turn announcements on or off."""
+
+    on: Flag
+
+
+class ToggleDelaftale(ButtonData, prefix="set:d"):
+    """Tick or untick a theme."""
+
+    delaftale: Delaftale
+
+
+class ToggleArea(ButtonData, prefix="set:a"):
+    """Tick or untick an area."""
+
+    area: AreaKey
+
+
+# Volunteers (handlers/volunteer.py); staff's side of offers (handlers/staff_volunteers.py).
+class VolunteerKind(ButtonData, prefix="vol:k"):
+    """Tick or untick a kind of help."""
+
+    kind: Annotated[str, one_of(*KINDS)]
+
+
+class VolunteerTime(ButtonData, prefix="vol:t"):
+    """Tick or untick a time the volunteer can help."""
+
+    time: Annotated[str, one_of(*TIMES)]
+
+
+class VolunteerNext(ButtonData, prefix="vol:next"):
+    """Go on to the next question."""
+
+
+class VolunteerContact(ButtonData, prefix="vol:c"):
+    """Choose how the team may get in touch."""
+
+    how: Annotated[str, one_of("nabo", "phone")]
+
+
+class VolunteerNote(ButtonData, prefix="vol:note"):
+    """Skip the note, or keep the one given before."""
+
+    choice: Annotated[str, one_of("skip", "keep")]
+
+
+class VolunteerSend(ButtonData, prefix="vol:send"):
+    """Send the offer of help."""
+
+
+class VolunteerStop(ButtonData, prefix="vol:stop"):
+    """Stop writing the offer of help."""
+
+
+class VolunteerChange(ButtonData, prefix="vol:change"):
+    """Change the offer of help standing."""
+
+
+class AskWithdraw(ButtonData, prefix="vol:wd"):
+    """Ask to withdraw the offer of help (a confirmation follows)."""
+
+
+class Withdraw(ButtonData, prefix="vol:wd:yes"):
+    """Withdraw the offer of help, confirmed."""
+
+
+class KeepOffer(ButtonData, prefix="vol:wd:no"):
+    """Keep the offer of help after all."""
+
+
+class ReplyToTeam(ButtonData, prefix="vol:reply"):
+    """Reply to the team's message about the offer."""
+
+
+# On offers posted to staff, in the staff chat or each staff member's chat.
+STAFF_CHAT_BUTTONS: tuple[str, ...] = ("st:vol:",)
+STATUS_CODES = {"contacted": "c", "active": "a", "not_now": "n"}
+
+
+class OfferList(ButtonData, prefix="st:vol:list"):
+    """List the offers of help."""
+
+
+class OfferStatus(ButtonData, prefix="st:vol:s"):
+    """Mark an offer contacted, active or not now (by its letter in STATUS_CODES)."""
+
+    offer_id: Id
+    status: Annotated[str, one_of(*STATUS_CODES.values())]
+
+
+class OfferWrite(ButtonData, prefix="st:vol:w"):
+    """Write to a volunteer through Nabo."""
+
+    offer_id: Id
+
+
+class OfferOpen(ButtonData, prefix="st:vol:o"):
+    """Open one offer of help."""
+
+    offer_id: Id
+
+
+# Feedback (handlers/feedback.py).
+class FeedbackSubject(ButtonData, prefix="fb:s"):
+    """Choose what the feedback is about."""
+
+    subject: Annotated[str, one_of(*SUBJECTS)]
+
+
+class FeedbackActivity(ButtonData, prefix="fb:a"):
+    """Choose the activity the feedback is about."""
+
+    activity_id: Id
+
+
+class FeedbackRating(ButtonData, prefix="fb:v"):
+    """Give a rating with the feedback (0: none)."""
+
+    rating: Annotated[int, Part("[0-5]", "5", int)]
+
+
+class FeedbackSkipText(ButtonData, prefix="fb:skip"):
+    """Send the feedback without a text."""
+
+
+class FeedbackLink(ButtonData, prefix="fb:l"):
+    """Say whether the team may know the feedback is from the resident."""
+
+    linked: Flag
+
+
+class FeedbackStop(ButtonData, prefix="fb:stop"):
+    """Stop giving feedback."""
+
+
+class RateActivity(ButtonData, prefix="fb:r"):
+    """Answer "how was it?" after an activity, with its question's token."""
+
+    token: Annotated[str, hex_token(16)]
+    rating: Annotated[int, Part("[1-5]", "5", int)]
+
+
+class SkipComment(ButtonData, prefix="fb:cskip"):
+    """Add no comment to a rating."""
+
+
+# Staff: the menu, activities, attendance (handlers/staff*.py).
+class StaffMenu(ButtonData, prefix="st:menu"):
+    """Open the staff menu."""
+
+
+class NewActivity(ButtonData, prefix="st:new"):
+    """Start describing a new activity."""
+
+
+class StaffActivities(ButtonData, prefix="st:acts"):
+    """Open a page of staff's list of activities."""
+
+    page: Annotated[int, digits(4)] = 0
+
+
+class StaffActivity(ButtonData, prefix="st:a"):
+    """Open staff's view of an activity."""
+
+    activity_id: Id
+
+
+class EditActivity(ButtonData, prefix="st:e"):
+    """Open the edit menu of an activity."""
+
+    activity_id: Id
+
+
+class AskCancelActivity(ButtonData, prefix="st:c"):
+    """Ask to cancel an activity (a confirmation follows)."""
+
+    activity_id: Id
+
+
+class CancelActivity(ButtonData, prefix="st:cy"):
+    """Cancel an activity, confirmed."""
+
+    activity_id: Id
+
+
+class Attendance(ButtonData, prefix="st:att"):
+    """Open the attendance list of an activity (at a page)."""
+
+    activity_id: Id
+    page: Annotated[int | None, digits(3)] = None
+
+
+class MarkAttendance(ButtonData, prefix="st:at"):
+    """Mark whether a sign-up came."""
+
+    activity_id: Id
+    signup_id: Id
+    came: Flag
+
+
+class WalkIns(ButtonData, prefix="st:wi"):
+    """Count one walk-in more (p) or fewer (m)."""
+
+    activity_id: Id
+    change: Annotated[str, one_of("m", "p")]
+    page: Annotated[int, digits(3)]
+
+
+# The activity editor (handlers/staff_activity_editor.py).
+REPEAT_WEEKS = (1, 2, 3, 4, 8, 12)
+# The fields staff can change, and the texts they can remove (all but the Danish title).
+EDIT_FIELDS = ("time", "place", "cap", "t_da", "t_ar", "t_en", "d_da", "d_ar", "d_en")
+REMOVABLE_TEXTS = ("t_ar", "t_en", "d_da", "d_ar", "d_en")
+
+
+class SkipQuestion(ButtonData, prefix="st:n:s"):
+    """Skip an optional question of the new activity (by its state)."""
+
+    state: Annotated[int, digits(2)]
+
+
+class DraftUnlimited(ButtonData, prefix="st:n:cap"):
+    """Give the new activity unlimited places."""
+
+
+class DraftDelaftale(ButtonData, prefix="st:n:d"):
+    """Choose the new activity's delaftale."""
+
+    delaftale: Delaftale
+
+
+class DraftArea(ButtonData, prefix="st:n:a"):
+    """Choose the new activity's area."""
+
+    area: AreaKey
+
+
+class DraftRepeat(ButtonData, prefix="st:n:r"):
+    """Repeat the new activity weekly this many more weeks (0: once)."""
+
+    weeks: Annotated[int, Part("|".join(str(n) for n in (0, *REPEAT_WEEKS)), "12", int)]
+
+
+class PublishDraft(ButtonData, prefix="st:n"):
+    """Publish the new activity, and announce it or not."""
+
+    how: Annotated[str, one_of("pub", "ann")]
+
+
+class DiscardDraft(ButtonData, prefix="st:n:del"):
+    """Throw the new activity away."""
+
+
+class EditField(ButtonData, prefix="st:ef"):
+    """Change one field of an activity."""
+
+    activity_id: Id
+    field: Annotated[str, one_of(*EDIT_FIELDS)]
+
+
+class RemoveText(ButtonData, prefix="st:erm"):
+    """Remove an optional text of an activity."""
+
+    activity_id: Id
+    field: Annotated[str, one_of(*REMOVABLE_TEXTS)]
+
+
+class EditUnlimited(ButtonData, prefix="st:ecu"):
+    """Make an activity's places unlimited."""
+
+    activity_id: Id
+
+
+class KeepLength(ButtonData, prefix="st:ekl"):
+    """Keep an activity's length when its start moves."""
+
+    activity_id: Id
+
+
+# Broadcasts (handlers/broadcast.py).
+AUDIENCES = ("all", *LANGUAGES, "acts", "vol")
+
+
+class NewBroadcast(ButtonData, prefix="st:bc:new"):
+    """Start writing a message to residents."""
+
+
+class SkipBroadcastText(ButtonData, prefix="st:bc:skip"):
+    """Send the message without a version in this language."""
+
+
+class BroadcastAudience(ButtonData, prefix="st:bc:to"):
+    """Choose who gets the message."""
+
+    audience: Annotated[str, one_of(*AUDIENCES)]
+
+
+class BroadcastActivity(ButtonData, prefix="st:bc:act"):
+    """Send the message to those signed up for this activity."""
+
+    activity_id: Id
+
+
+class SendNow(ButtonData, prefix="st:bc:now"):
+    """Send the message now."""
+
+
+class SendLater(ButtonData, prefix="st:bc:later"):
+    """Send the message at a set time."""
+
+
+class SendBroadcast(ButtonData, prefix="st:bc:send"):
+    """Send (or schedule) the message in the preview with this token."""
+
+    token: Annotated[str, hex_token(8)]
+
+
+class DiscardBroadcast(ButtonData, prefix="st:bc:discard"):
+    """Throw away the message in the preview with this token."""
+
+    token: Annotated[str, hex_token(8)]
+
+
+class ScheduledList(ButtonData, prefix="st:bc:list"):
+    """List the scheduled messages."""
+
+
+class CancelScheduled(ButtonData, prefix="st:bc:x"):
+    """Cancel a scheduled message."""
+
+    broadcast_id: Id
+
+
+# Staff review (handlers/staff_reports.py).
+class Export(ButtonData, prefix="st:export"):
+    """Send the workbook of everything."""
+
+
+class Report(ButtonData, prefix="st:report"):
+    """Send this quarter's report."""
