@@ -172,7 +172,7 @@ def _phase(name: str, database: str, out: str, results: Any) -> None:
     """Run one phase in this (fresh) process and put its figures on the queue."""
     from bot.core.i18n import Catalogs
     from bot.offline.export import CSV, XLSX, export_file, report_file
-    from bot.offline.reporting import parse_period
+    from bot.offline.periods import parse_period
 
     danish = Catalogs(CPH).translator("da")
     before = _peak_mib()

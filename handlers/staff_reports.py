@@ -23,15 +23,9 @@ from telegram.error import TelegramError
 
 from bot.core.i18n import Translator
 from bot.offline.export import ReportFile, export_file, report_file
-from bot.offline.reporting import (
-    ExportFilter,
-    Period,
-    PeriodError,
-    Report,
-    current_quarter,
-    parse_day,
-    parse_period,
-)
+from bot.offline.periods import Period, PeriodError, current_quarter, parse_day, parse_period
+from bot.offline.reporting import Report
+from bot.offline.sheets import ExportFilter
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from bot.core.i18n import Catalogs
 from bot.db.residents import PRIVACY_NOTICE_VERSION
 from bot.offline.export import CSV, export_file
-from bot.offline.reporting import ExportFilter
+from bot.offline.sheets import ExportFilter
 from tests.known_data import (
     ACTIVITIES,
     FEEDBACK,

@@ -11,7 +11,9 @@ import openpyxl
 import pytest
 
 from bot.core.i18n import Catalogs
-from bot.offline.reporting import build_report, parse_period, snapshot
+from bot.offline.periods import parse_period
+from bot.offline.reporting import build_report
+from bot.offline.snapshot import snapshot
 from handlers import staff_reports
 from handlers.staff_reports import report_summary
 from tests.conftest import STAFF_ID, Nabo, buttons, settle

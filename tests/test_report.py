@@ -11,16 +11,9 @@ import pytest
 
 from bot.core.config import DEFAULT_AREAS
 from bot.offline.export import PARTICIPANTS_NOTE, report_file
-from bot.offline.reporting import (
-    REPORT_COLUMNS,
-    Figures,
-    Period,
-    PeriodError,
-    Report,
-    build_report,
-    parse_period,
-    snapshot,
-)
+from bot.offline.periods import Period, PeriodError, parse_period
+from bot.offline.reporting import REPORT_COLUMNS, Figures, Report, build_report
+from bot.offline.snapshot import snapshot
 from tests.known_data import NOW, build_known_database
 
 CPH = ZoneInfo("Europe/Copenhagen")

@@ -20,14 +20,9 @@ from bot.db.residents import ResidentRepository
 from bot.db.signups import SignupRepository
 from bot.db.store import Store
 from bot.db.volunteers import OfferDraft, VolunteerRepository
-from bot.offline.reporting import (
-    REPORT_COLUMNS,
-    Figures,
-    Report,
-    build_report,
-    export_sheets,
-    snapshot,
-)
+from bot.offline.reporting import REPORT_COLUMNS, Figures, Report, build_report
+from bot.offline.sheets import export_sheets
+from bot.offline.snapshot import snapshot
 from bot.work.retention import INACTIVE_OFFER_RETENTION
 from tests.known_data import FORMULA_NOTE, NOW, R1, R2, R4, R5, build_known_database
 from tests.test_privacy import places_holding

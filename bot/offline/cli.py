@@ -14,7 +14,8 @@ from bot.core.i18n import Catalogs
 from bot.db.store import Store, StoreError
 from bot.offline.backup import BackupError, backup_database
 from bot.offline.export import export_file, report_file
-from bot.offline.reporting import ExportFilter, Period, PeriodError, parse_day, parse_period
+from bot.offline.periods import Period, PeriodError, parse_day, parse_period
+from bot.offline.sheets import ExportFilter
 
 
 def run_staff_tool(arguments: argparse.Namespace, config: Config) -> int:

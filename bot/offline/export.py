@@ -2,7 +2,7 @@
 
 Building a workbook is blocking work; callers in the bot run these functions in a
 worker thread (``asyncio.to_thread``). Sheet names and headers are Danish on purpose
-(see bot/offline/reporting.py), so nothing here goes through gettext.
+(see bot/offline/sheets.py), so nothing here goes through gettext.
 """
 
 from __future__ import annotations
@@ -29,20 +29,10 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.core.i18n import Translator
 from bot.db.activities import DELAFTALER_DA
-from bot.offline.reporting import (
-    REPORT_COLUMNS,
-    Column,
-    ExportFilter,
-    Figures,
-    Kind,
-    Period,
-    Report,
-    Sheet,
-    area_da,
-    build_report,
-    export_sheets,
-    snapshot,
-)
+from bot.offline.periods import Period
+from bot.offline.reporting import REPORT_COLUMNS, Figures, Report, build_report
+from bot.offline.sheets import Column, ExportFilter, Kind, Sheet, area_da, export_sheets
+from bot.offline.snapshot import snapshot
 
 XLSX = "xlsx"
 CSV = "csv"
