@@ -129,7 +129,9 @@ class ButtonData:
     @classmethod
     def parse(cls, data: str | None) -> Self:
         """Read callback data of this kind; raise ForgedButton if it is not one."""
-        match = cls._regex().fullmatch(data or "")
+        # The same test as the handler's pattern (a trailing newline included), so that
+        # whatever a handler took, it can read.
+        match = cls._regex().match(data or "")
         if match is None:
             raise ForgedButton(f"not {cls.__name__} data")
         values = {
@@ -152,7 +154,7 @@ class ButtonData:
     @classmethod
     @cache
     def _regex(cls) -> re.Pattern[str]:
-        return re.compile(cls._source({}))
+        return cls.pattern()
 
     @classmethod
     def _source(cls, fixed: dict[str, object]) -> str:
