@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.core.callback_data import ForgedButton
 from bot.db.activities import OTHER_AREA, ActivityListing
 from bot.db.signups import Signup
 from bot.telegram.context import NaboApplication, NaboContext
@@ -22,8 +22,19 @@ from bot.views.activity import (
     fit_message,
     shorten,
 )
+from bot.views.buttons import (
+    ANY,
+    DELAFTALE_LETTERS,
+    ActivityCalendar,
+    ActivityList,
+    MenuActivities,
+    PickArea,
+    PickDelaftale,
+    ShowActivity,
+    StartSignup,
+)
 from bot.views.calendar import activity_ics, ics_filename
-from bot.views.menu import MENU_ACTIVITIES, menu_button
+from bot.views.menu import menu_button
 from bot.views.signup_news import cancel_button
 
 log = logging.getLogger(__name__)
@@ -31,26 +42,18 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 5
 # Longer titles are cut to fit an activity's button in a phone's width.
 LABEL_LIMIT = 40
-# Filters travel in callback data as one letter each: short, and parsed strictly.
-DELAFTALE_KEYS = {"e": "education", "m": "employment", "c": "community"}
-DELAFTALE_LETTERS = {code: letter for letter, code in DELAFTALE_KEYS.items()}
-ANY = "-"
-
-LIST = re.compile(r"^act:l:(\d{1,4}):([-emc]):(-|o|\d{1,2})$")
-SHOW = re.compile(r"^act:s:(\d{1,9})$")
-ICS = re.compile(r"^act:ics:(\d{1,9})$")
-PICK_DELAFTALE = re.compile(r"^act:fd:(-|o|\d{1,2})$")
-PICK_AREA = re.compile(r"^act:fa:([-emc])$")
+# Filters travel in button data as one letter each (bot/views/buttons.py).
+DELAFTALE_KEYS = {letter: code for code, letter in DELAFTALE_LETTERS.items()}
 
 
-def list_data(page: int = 0, delaftale: str = ANY, area: str = ANY) -> str:
-    """Return the callback data that opens a page of the list."""
-    return f"act:l:{page}:{delaftale}:{area}"
-
-
-def show_data(activity_id: int) -> str:
-    """Return the callback data that opens an activity's detail view."""
-    return f"act:s:{activity_id}"
+def _page_pressed(query: CallbackQuery | None) -> ActivityList | None:
+    """Return the page of the list a button asks for; None if the list was opened otherwise."""
+    if query is None:
+        return None
+    try:
+        return ActivityList.parse(query.data)
+    except ForgedButton:
+        return None
 
 
 def _area_filter(context: NaboContext, key: str) -> str | None:
@@ -75,10 +78,9 @@ async def show_list(update: Update, context: NaboContext) -> None:
         await query.answer()
     if not await require_consent(update, context):
         return
-    if query is not None:
-        match = LIST.match(query.data or "")
-        if match:
-            page, d_key, a_key = int(match[1]), match[2], match[3]
+    pressed = _page_pressed(query)
+    if pressed is not None:
+        page, d_key, a_key = pressed.page, pressed.delaftale, pressed.area
     tr = context.tr
     _ = tr.gettext
     try:
@@ -107,7 +109,7 @@ async def show_list(update: Update, context: NaboContext) -> None:
         )
     text = _list_text(context, listings, page, pages, delaftale, area)
     keyboard = _list_keyboard(context, listings, page, pages, d_key, a_key)
-    if query is not None and query.message is not None and LIST.match(query.data or ""):
+    if query is not None and query.message is not None and pressed is not None:
         await edit_query_message(query, text, reply_markup=keyboard)
     else:
         await update.effective_chat.send_message(text, reply_markup=keyboard)
@@ -157,7 +159,7 @@ def _list_keyboard(
         [
             InlineKeyboardButton(
                 f"{number}. {shorten(listing.activity.title(context.tr.language), LABEL_LIMIT)}",
-                callback_data=show_data(listing.activity.id),
+                callback_data=ShowActivity(listing.activity.id).pack(),
             )
         ]
         for number, listing in enumerate(listings, start=page * PAGE_SIZE + 1)
@@ -165,18 +167,22 @@ def _list_keyboard(
     navigation = []
     if page > 0:
         navigation.append(
-            InlineKeyboardButton(_("◀ Previous"), callback_data=list_data(page - 1, d_key, a_key))
+            InlineKeyboardButton(
+                _("◀ Previous"), callback_data=ActivityList(page - 1, d_key, a_key).pack()
+            )
         )
     if page + 1 < pages:
         navigation.append(
-            InlineKeyboardButton(_("Next ▶"), callback_data=list_data(page + 1, d_key, a_key))
+            InlineKeyboardButton(
+                _("Next ▶"), callback_data=ActivityList(page + 1, d_key, a_key).pack()
+            )
         )
     if navigation:
         rows.append(navigation)
     rows.append(
         [
-            InlineKeyboardButton(_("🎯 Theme"), callback_data=f"act:fd:{a_key}"),
-            InlineKeyboardButton(_("🏘 Area"), callback_data=f"act:fa:{d_key}"),
+            InlineKeyboardButton(_("🎯 Theme"), callback_data=PickDelaftale(a_key).pack()),
+            InlineKeyboardButton(_("🏘 Area"), callback_data=PickArea(d_key).pack()),
         ]
     )
     rows.append([menu_button(context.tr)])
@@ -186,16 +192,22 @@ def _list_keyboard(
 async def pick_delaftale(update: Update, context: NaboContext) -> None:
     """Offer the three delaftaler (and "all") as a filter, keeping the area filter."""
     press = await answer_press(update)
-    match = PICK_DELAFTALE.match(press.data)
-    assert match is not None
-    a_key = match[1]
+    a_key = PickDelaftale.parse(press.data).area
     tr = context.tr
     rows = [
-        [InlineKeyboardButton(delaftale_name(tr, code), callback_data=list_data(0, letter, a_key))]
+        [
+            InlineKeyboardButton(
+                delaftale_name(tr, code), callback_data=ActivityList(0, letter, a_key).pack()
+            )
+        ]
         for code, letter in DELAFTALE_LETTERS.items()
     ]
     rows.append(
-        [InlineKeyboardButton(tr.gettext("All themes"), callback_data=list_data(0, ANY, a_key))]
+        [
+            InlineKeyboardButton(
+                tr.gettext("All themes"), callback_data=ActivityList(0, ANY, a_key).pack()
+            )
+        ]
     )
     await edit_query_message(
         press.query, tr.gettext("Which theme are you interested in?"), InlineKeyboardMarkup(rows)
@@ -205,19 +217,29 @@ async def pick_delaftale(update: Update, context: NaboContext) -> None:
 async def pick_area(update: Update, context: NaboContext) -> None:
     """Offer the housing areas (and "all") as a filter, keeping the delaftale filter."""
     press = await answer_press(update)
-    match = PICK_AREA.match(press.data)
-    assert match is not None
-    d_key = match[1]
+    d_key = PickArea.parse(press.data).delaftale
     tr = context.tr
     rows = [
-        [InlineKeyboardButton(area_name(tr, area), callback_data=list_data(0, d_key, str(index)))]
+        [
+            InlineKeyboardButton(
+                area_name(tr, area), callback_data=ActivityList(0, d_key, str(index)).pack()
+            )
+        ]
         for index, area in enumerate(context.config.areas)
     ]
     rows.append(
-        [InlineKeyboardButton(area_name(tr, OTHER_AREA), callback_data=list_data(0, d_key, "o"))]
+        [
+            InlineKeyboardButton(
+                area_name(tr, OTHER_AREA), callback_data=ActivityList(0, d_key, "o").pack()
+            )
+        ]
     )
     rows.append(
-        [InlineKeyboardButton(tr.gettext("All areas"), callback_data=list_data(0, d_key, ANY))]
+        [
+            InlineKeyboardButton(
+                tr.gettext("All areas"), callback_data=ActivityList(0, d_key, ANY).pack()
+            )
+        ]
     )
     await edit_query_message(
         press.query, tr.gettext("Which housing area?"), InlineKeyboardMarkup(rows)
@@ -229,16 +251,21 @@ async def show_detail(update: Update, context: NaboContext) -> None:
     press = await answer_press(update)
     if not await require_consent(update, context):
         return
-    match = SHOW.match(press.data)
-    assert match is not None
-    listing = await context.activities.listing(int(match[1]), press.user_id)
+    activity_id = ShowActivity.parse(press.data).activity_id
+    listing = await context.activities.listing(activity_id, press.user_id)
     tr = context.tr
     if listing is None:
         await context.bot.send_message(
             press.chat_id,
             tr.gettext("Sorry, we could not find that activity."),
             reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton(tr.gettext("📅 Activities"), callback_data=MENU_ACTIVITIES)]]
+                [
+                    [
+                        InlineKeyboardButton(
+                            tr.gettext("📅 Activities"), callback_data=MenuActivities().pack()
+                        )
+                    ]
+                ]
             ),
         )
         return
@@ -266,21 +293,31 @@ def detail_keyboard(
             rows.append(
                 [
                     InlineKeyboardButton(
-                        _("⏳ Join the waitlist"), callback_data=f"su:n:{activity.id}:1"
+                        _("⏳ Join the waitlist"),
+                        callback_data=StartSignup(activity.id, waitlist=True).pack(),
                     )
                 ]
             )
         else:
             rows.append(
-                [InlineKeyboardButton(_("✍️ Sign up"), callback_data=f"su:n:{activity.id}:0")]
+                [
+                    InlineKeyboardButton(
+                        _("✍️ Sign up"),
+                        callback_data=StartSignup(activity.id, waitlist=False).pack(),
+                    )
+                ]
             )
     if activity.status == "published":
         rows.append(
-            [InlineKeyboardButton(_("📆 Add to calendar"), callback_data=f"act:ics:{activity.id}")]
+            [
+                InlineKeyboardButton(
+                    _("📆 Add to calendar"), callback_data=ActivityCalendar(activity.id).pack()
+                )
+            ]
         )
     rows.append(
         [
-            InlineKeyboardButton(_("◀ All activities"), callback_data=list_data()),
+            InlineKeyboardButton(_("◀ All activities"), callback_data=ActivityList().pack()),
             menu_button(context.tr),
         ]
     )
@@ -292,9 +329,7 @@ async def send_calendar(update: Update, context: NaboContext) -> None:
     press = await answer_press(update)
     if not await require_consent(update, context):
         return
-    match = ICS.match(press.data)
-    assert match is not None
-    activity = await context.activities.get(int(match[1]))
+    activity = await context.activities.get(ActivityCalendar.parse(press.data).activity_id)
     tr = context.tr
     if activity is None:
         await context.bot.send_message(
@@ -315,11 +350,9 @@ def register(application: NaboApplication) -> None:
     application.add_handler(
         CommandHandler("activities", show_list, filters=filters.ChatType.PRIVATE)
     )
-    application.add_handler(
-        CallbackQueryHandler(show_list, pattern=f"^{re.escape(MENU_ACTIVITIES)}$")
-    )
-    application.add_handler(CallbackQueryHandler(show_list, pattern=LIST))
-    application.add_handler(CallbackQueryHandler(show_detail, pattern=SHOW))
-    application.add_handler(CallbackQueryHandler(send_calendar, pattern=ICS))
-    application.add_handler(CallbackQueryHandler(pick_delaftale, pattern=PICK_DELAFTALE))
-    application.add_handler(CallbackQueryHandler(pick_area, pattern=PICK_AREA))
+    application.add_handler(CallbackQueryHandler(show_list, pattern=MenuActivities.pattern()))
+    application.add_handler(CallbackQueryHandler(show_list, pattern=ActivityList.pattern()))
+    application.add_handler(CallbackQueryHandler(show_detail, pattern=ShowActivity.pattern()))
+    application.add_handler(CallbackQueryHandler(send_calendar, pattern=ActivityCalendar.pattern()))
+    application.add_handler(CallbackQueryHandler(pick_delaftale, pattern=PickDelaftale.pattern()))
+    application.add_handler(CallbackQueryHandler(pick_area, pattern=PickArea.pattern()))

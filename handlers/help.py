@@ -5,15 +5,14 @@ Staff also read their own commands there, with the button to the staff menu.
 
 from __future__ import annotations
 
-import re
-
 from babel.lists import format_list
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.i18n import Translator
 from bot.telegram.context import NaboApplication, NaboContext
-from bot.views.menu import MENU_HELP, menu_button
+from bot.views.buttons import MenuHelp
+from bot.views.menu import menu_button
 from bot.views.notice import PARTNERS
 from bot.views.staff_menu import staff_commands_text, staff_menu_button
 
@@ -65,4 +64,4 @@ async def show_help(update: Update, context: NaboContext) -> None:
 def register(application: NaboApplication) -> None:
     """Add the help handlers."""
     application.add_handler(CommandHandler("help", show_help, filters=filters.ChatType.PRIVATE))
-    application.add_handler(CallbackQueryHandler(show_help, pattern=f"^{re.escape(MENU_HELP)}$"))
+    application.add_handler(CallbackQueryHandler(show_help, pattern=MenuHelp.pattern()))

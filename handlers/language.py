@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -12,15 +10,14 @@ from bot.core.i18n import LANGUAGE_NAMES
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.replies import answer_press, edit_query_message
 from bot.telegram.staff import set_own_staff_commands
-from bot.views.menu import MENU_LANGUAGE, back_to_menu_keyboard, main_menu_keyboard
-
-SET_LANGUAGE_PREFIX = "lang:set:"  # + da | ar | en
+from bot.views.buttons import MenuLanguage, SetLanguage
+from bot.views.menu import back_to_menu_keyboard, main_menu_keyboard
 
 
 def _language_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=SET_LANGUAGE_PREFIX + code)]
+            [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=SetLanguage(code).pack())]
             for code in LANGUAGES
         ]
     )
@@ -42,7 +39,7 @@ async def ask_language(update: Update, context: NaboContext) -> None:
 async def set_language(update: Update, context: NaboContext) -> None:
     """Store the chosen language and continue in it."""
     press = await answer_press(update)
-    language = press.data.removeprefix(SET_LANGUAGE_PREFIX)
+    language = SetLanguage.parse(press.data).language
     tr = await context.choose_language(press.user_id, press.chat_id, language)
     # Staff have their own command list in this chat; it should speak the new language.
     await set_own_staff_commands(context)
@@ -64,9 +61,5 @@ def register(application: NaboApplication) -> None:
     application.add_handler(
         CommandHandler("language", ask_language, filters=filters.ChatType.PRIVATE)
     )
-    application.add_handler(
-        CallbackQueryHandler(ask_language, pattern=f"^{re.escape(MENU_LANGUAGE)}$")
-    )
-    application.add_handler(
-        CallbackQueryHandler(set_language, pattern=f"^{re.escape(SET_LANGUAGE_PREFIX)}(da|ar|en)$")
-    )
+    application.add_handler(CallbackQueryHandler(ask_language, pattern=MenuLanguage.pattern()))
+    application.add_handler(CallbackQueryHandler(set_language, pattern=SetLanguage.pattern()))

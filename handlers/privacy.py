@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.db.mydata import PersonalDataRepository
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.replies import answer_press, edit_query_message
-from bot.views.menu import MENU_HOME, MENU_PRIVACY, back_to_menu_keyboard, menu_button
+from bot.views.buttons import AskDelete, ConfirmDelete, MenuHome, MenuPrivacy, ShowMyData
+from bot.views.menu import back_to_menu_keyboard, menu_button
 from bot.views.mydata import EXPORT_FILE_NAME, export_file, summary_text
 from bot.views.notice import (
-    CONFIRM_DELETE,
     consent_keyboard,
     consent_question,
     deletion_keyboard,
@@ -21,9 +19,6 @@ from bot.views.notice import (
     privacy_notice_text,
 )
 from bot.work.erasure import erase_resident
-
-SHOW_DATA = "privacy:data"
-ASK_DELETE = "privacy:delete"
 
 
 async def show_notice(update: Update, context: NaboContext) -> None:
@@ -42,8 +37,8 @@ async def show_notice(update: Update, context: NaboContext) -> None:
     _ = tr.gettext
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("📄 See my data"), callback_data=SHOW_DATA)],
-            [InlineKeyboardButton(_("🗑 Delete my data"), callback_data=ASK_DELETE)],
+            [InlineKeyboardButton(_("📄 See my data"), callback_data=ShowMyData().pack())],
+            [InlineKeyboardButton(_("🗑 Delete my data"), callback_data=AskDelete().pack())],
             [menu_button(tr)],
         ]
     )
@@ -81,7 +76,7 @@ async def ask_delete(update: Update, context: NaboContext) -> None:
         await update.effective_chat.send_message(_("Nabo stores nothing about you."))
         return
     await update.effective_chat.send_message(
-        deletion_question(context.tr), reply_markup=deletion_keyboard(context.tr, MENU_HOME)
+        deletion_question(context.tr), reply_markup=deletion_keyboard(context.tr, MenuHome())
     )
 
 
@@ -103,9 +98,7 @@ def register(application: NaboApplication) -> None:
     application.add_handler(CommandHandler("privacy", show_notice, filters=private))
     application.add_handler(CommandHandler("mydata", show_data, filters=private))
     application.add_handler(CommandHandler("deleteme", ask_delete, filters=private))
-    application.add_handler(
-        CallbackQueryHandler(show_notice, pattern=f"^{re.escape(MENU_PRIVACY)}$")
-    )
-    application.add_handler(CallbackQueryHandler(show_data, pattern=f"^{re.escape(SHOW_DATA)}$"))
-    application.add_handler(CallbackQueryHandler(ask_delete, pattern=f"^{re.escape(ASK_DELETE)}$"))
-    application.add_handler(CallbackQueryHandler(delete, pattern=f"^{re.escape(CONFIRM_DELETE)}$"))
+    application.add_handler(CallbackQueryHandler(show_notice, pattern=MenuPrivacy.pattern()))
+    application.add_handler(CallbackQueryHandler(show_data, pattern=ShowMyData.pattern()))
+    application.add_handler(CallbackQueryHandler(ask_delete, pattern=AskDelete.pattern()))
+    application.add_handler(CallbackQueryHandler(delete, pattern=ConfirmDelete.pattern()))

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.core.callback_data import ForgedButton
 from bot.db.activities import DELAFTALER, OTHER_AREA
 from bot.db.interests import InterestRepository
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.replies import answer_press, edit_query_message
 from bot.telegram.session import require_consent
 from bot.views.activity import area_name, delaftale_name
-from bot.views.menu import MENU_SETTINGS, menu_button
+from bot.views.buttons import MenuSettings, SetSubscribed, ToggleArea, ToggleDelaftale
+from bot.views.menu import menu_button
 
-# set:sub:<0|1> · set:d:<delaftale code> · set:a:<area index | o>
-SUBSCRIBE = re.compile(r"^set:sub:([01])$")
-DELAFTALE = re.compile(r"^set:d:(education|employment|community)$")
-AREA = re.compile(r"^set:a:(o|\d{1,2})$")
+# The buttons of the settings screen, all answered by change().
+SettingsButton = SetSubscribed | ToggleDelaftale | ToggleArea
 
 
 async def _render(context: NaboContext, user_id: int) -> tuple[str, InlineKeyboardMarkup]:
@@ -38,7 +36,8 @@ async def _render(context: NaboContext, user_id: int) -> tuple[str, InlineKeyboa
             rows.append(
                 [
                     InlineKeyboardButton(
-                        f"{mark} {delaftale_name(tr, code)}", callback_data=f"set:d:{code}"
+                        f"{mark} {delaftale_name(tr, code)}",
+                        callback_data=ToggleDelaftale(code).pack(),
                     )
                 ]
             )
@@ -49,17 +48,25 @@ async def _render(context: NaboContext, user_id: int) -> tuple[str, InlineKeyboa
             rows.append(
                 [
                     InlineKeyboardButton(
-                        f"{mark} {area_name(tr, area)}", callback_data=f"set:a:{key}"
+                        f"{mark} {area_name(tr, area)}", callback_data=ToggleArea(key).pack()
                     )
                 ]
             )
         rows.append(
-            [InlineKeyboardButton(_("🔕 No announcements, thanks"), callback_data="set:sub:0")]
+            [
+                InlineKeyboardButton(
+                    _("🔕 No announcements, thanks"), callback_data=SetSubscribed(on=False).pack()
+                )
+            ]
         )
     else:
         text = _("⚙️ Announcements are off. You still get messages about your own sign-ups.")
         rows.append(
-            [InlineKeyboardButton(_("🔔 Turn announcements on"), callback_data="set:sub:1")]
+            [
+                InlineKeyboardButton(
+                    _("🔔 Turn announcements on"), callback_data=SetSubscribed(on=True).pack()
+                )
+            ]
         )
     rows.append([menu_button(tr)])
     return text, InlineKeyboardMarkup(rows)
@@ -77,18 +84,30 @@ async def show_settings(update: Update, context: NaboContext) -> None:
     await update.effective_chat.send_message(text, reply_markup=keyboard)
 
 
+def _settings_button(data: str) -> SettingsButton:
+    """Read a tap on the settings as the kind of button it is."""
+    kinds: tuple[type[SettingsButton], ...] = (SetSubscribed, ToggleDelaftale, ToggleArea)
+    for kind in kinds:
+        try:
+            return kind.parse(data)
+        except ForgedButton:
+            continue
+    raise ForgedButton("not a settings button")
+
+
 async def change(update: Update, context: NaboContext) -> None:
     """Apply one tap on the settings and show them again in place."""
     press = await answer_press(update)
     if not await require_consent(update, context):
         return
     interests = InterestRepository(context.store)
-    if match := SUBSCRIBE.match(press.data):
-        await context.residents.set_subscribed(press.user_id, match[1] == "1")
-    elif match := DELAFTALE.match(press.data):
-        await interests.toggle(press.user_id, "delaftale", match[1])
-    elif match := AREA.match(press.data):
-        key = match[1]
+    button = _settings_button(press.data)
+    if isinstance(button, SetSubscribed):
+        await context.residents.set_subscribed(press.user_id, button.on)
+    elif isinstance(button, ToggleDelaftale):
+        await interests.toggle(press.user_id, "delaftale", button.delaftale)
+    else:
+        key = button.area
         areas = context.config.areas
         if key != "o" and int(key) >= len(areas):
             await edit_query_message(
@@ -105,8 +124,6 @@ def register(application: NaboApplication) -> None:
     application.add_handler(
         CommandHandler("settings", show_settings, filters=filters.ChatType.PRIVATE)
     )
-    application.add_handler(
-        CallbackQueryHandler(show_settings, pattern=f"^{re.escape(MENU_SETTINGS)}$")
-    )
-    for pattern in (SUBSCRIBE, DELAFTALE, AREA):
-        application.add_handler(CallbackQueryHandler(change, pattern=pattern))
+    application.add_handler(CallbackQueryHandler(show_settings, pattern=MenuSettings.pattern()))
+    for kind in (SetSubscribed, ToggleDelaftale, ToggleArea):
+        application.add_handler(CallbackQueryHandler(change, pattern=kind.pattern()))

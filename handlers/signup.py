@@ -7,37 +7,44 @@ survives a restart and a stale button is simply re-checked against the database.
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.core.callback_data import ButtonData
 from bot.db.signups import Outcome, SignupResult
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.replies import ButtonPress, answer_press, edit_query_message
 from bot.telegram.session import require_consent
 from bot.views.activity import activity_title_when, fit_message, party_text, shorten
-from bot.views.menu import MENU_ACTIVITIES, MENU_HOME, MENU_MINE, back_to_menu_keyboard, menu_button
-from bot.views.signup_news import REMINDERS_OFF, REMINDERS_ON, cancel_button
+from bot.views.buttons import (
+    ActivityCalendar,
+    AskCancelSignup,
+    CancelSignup,
+    ChooseAdults,
+    ConfirmSignup,
+    KeepSignup,
+    MenuActivities,
+    MenuHome,
+    MenuMine,
+    SetReminders,
+    StartSignup,
+)
+from bot.views.menu import back_to_menu_keyboard, menu_button
+from bot.views.signup_news import cancel_button
 
 log = logging.getLogger(__name__)
 
-# su:n:<activity>:<waitlist 0|1>                      → how many adults?
-# su:a:<activity>:<waitlist>:<adults>                 → how many children?
-# su:c:<activity>:<waitlist>:<adults>:<children>      → sign up
-# su:x:<signup> → are you sure?   su:xy:<signup> → cancel   su:keep → keep it
-START = re.compile(r"^su:n:(\d{1,9}):([01])$")
-ADULTS = re.compile(r"^su:a:(\d{1,9}):([01]):(\d{1,2})$")
-COMMIT = re.compile(r"^su:c:(\d{1,9}):([01]):(\d{1,2}):(\d{1,2})$")
-ASK_CANCEL = re.compile(r"^su:x:(\d{1,9})$")
-CANCEL = re.compile(r"^su:xy:(\d{1,9})$")
-KEEP = "su:keep"
+# StartSignup → how many adults?  ChooseAdults → how many children?  ConfirmSignup → sign up.
+# AskCancelSignup → are you sure?  CancelSignup → cancel.  KeepSignup → keep it.
 MINE_SHOWN = 10  # sign-ups listed in /mine: a phone screen's worth, and far below 4096
-REMINDERS = re.compile(r"^su:rem:([01])$")
 
 
-def _number_rows(numbers: range, data: str, per_row: int = 4) -> list[list[InlineKeyboardButton]]:
-    buttons = [InlineKeyboardButton(str(n), callback_data=f"{data}:{n}") for n in numbers]
+def _number_rows(
+    numbers: range, button: Callable[[int], ButtonData], per_row: int = 4
+) -> list[list[InlineKeyboardButton]]:
+    buttons = [InlineKeyboardButton(str(n), callback_data=button(n).pack()) for n in numbers]
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
@@ -53,7 +60,7 @@ async def _open_activity(press: ButtonPress, context: NaboContext, activity_id: 
             press.query,
             _("Sorry, sign-up for this activity is closed."),
             InlineKeyboardMarkup(
-                [[InlineKeyboardButton(_("📅 Activities"), callback_data=MENU_ACTIVITIES)]]
+                [[InlineKeyboardButton(_("📅 Activities"), callback_data=MenuActivities().pack())]]
             ),
         )
         return False
@@ -65,9 +72,8 @@ async def ask_adults(update: Update, context: NaboContext) -> None:
     press = await answer_press(update)
     if not await require_consent(update, context):
         return
-    match = START.match(press.data)
-    assert match is not None
-    activity_id, waitlist = int(match[1]), match[2]
+    button = StartSignup.parse(press.data)
+    activity_id, waitlist = button.activity_id, button.waitlist
     activity = await context.activities.get(activity_id)
     _ = context.tr.gettext
     if activity is None or not activity.is_open_for_signup(context.clock.now()):
@@ -75,12 +81,15 @@ async def ask_adults(update: Update, context: NaboContext) -> None:
             press.chat_id,
             _("Sorry, sign-up for this activity is closed."),
             reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton(_("📅 Activities"), callback_data=MENU_ACTIVITIES)]]
+                [[InlineKeyboardButton(_("📅 Activities"), callback_data=MenuActivities().pack())]]
             ),
         )
         return
-    rows = _number_rows(range(0, activity.max_per_signup + 1), f"su:a:{activity_id}:{waitlist}")
-    rows.append([InlineKeyboardButton(_("✖ Stop"), callback_data=MENU_HOME)])
+    rows = _number_rows(
+        range(0, activity.max_per_signup + 1),
+        lambda adults: ChooseAdults(activity_id, waitlist, adults),
+    )
+    rows.append([InlineKeyboardButton(_("✖ Stop"), callback_data=MenuHome().pack())])
     await context.bot.send_message(
         press.chat_id,
         _("{activity}\n\nHow many adults are coming?").format(
@@ -95,9 +104,8 @@ async def ask_children(update: Update, context: NaboContext) -> None:
     press = await answer_press(update)
     if not await require_consent(update, context):
         return
-    match = ADULTS.match(press.data)
-    assert match is not None
-    activity_id, waitlist, adults = int(match[1]), match[2], int(match[3])
+    button = ChooseAdults.parse(press.data)
+    activity_id, waitlist, adults = button.activity_id, button.waitlist, button.adults
     if not await _open_activity(press, context, activity_id):
         return
     activity = await context.activities.get(activity_id)
@@ -109,9 +117,9 @@ async def ask_children(update: Update, context: NaboContext) -> None:
     lowest = 0 if adults > 0 else 1
     rows = _number_rows(
         range(lowest, activity.max_per_signup - adults + 1),
-        f"su:c:{activity_id}:{waitlist}:{adults}",
+        lambda children: ConfirmSignup(activity_id, waitlist, adults, children),
     )
-    rows.append([InlineKeyboardButton(_("✖ Stop"), callback_data=MENU_HOME)])
+    rows.append([InlineKeyboardButton(_("✖ Stop"), callback_data=MenuHome().pack())])
     await edit_query_message(
         press.query,
         _("{activity}\n\nAnd how many children?").format(
@@ -126,10 +134,9 @@ async def sign_up(update: Update, context: NaboContext) -> None:
     press = await answer_press(update)
     if not await require_consent(update, context):
         return
-    match = COMMIT.match(press.data)
-    assert match is not None
-    activity_id, waitlist = int(match[1]), match[2] == "1"
-    adults, children = int(match[3]), int(match[4])
+    button = ConfirmSignup.parse(press.data)
+    activity_id, waitlist = button.activity_id, button.waitlist
+    adults, children = button.adults, button.children
     assert update.effective_user is not None
     result = await context.signups.sign_up(
         activity_id,
@@ -160,7 +167,9 @@ async def _confirm(
         await edit_query_message(press.query, _("Sorry, we could not find that activity."))
         return
     about = activity_title_when(tr, activity)
-    calendar = InlineKeyboardButton(_("📆 Add to calendar"), callback_data=f"act:ics:{activity_id}")
+    calendar = InlineKeyboardButton(
+        _("📆 Add to calendar"), callback_data=ActivityCalendar(activity_id).pack()
+    )
     signup = result.signup
     if result.outcome is Outcome.CONFIRMED and signup is not None:
         lines = [
@@ -198,12 +207,13 @@ async def _confirm(
             [
                 InlineKeyboardButton(
                     _("⏳ Join the waitlist"),
-                    callback_data=f"su:c:{activity_id}:1:{adults}:{children}",
+                    callback_data=ConfirmSignup(activity_id, True, adults, children).pack(),
                 )
             ],
             [
                 InlineKeyboardButton(
-                    _("🔢 Change the numbers"), callback_data=f"su:n:{activity_id}:0"
+                    _("🔢 Change the numbers"),
+                    callback_data=StartSignup(activity_id, waitlist=False).pack(),
                 )
             ],
             [menu],
@@ -236,9 +246,7 @@ async def ask_cancel(update: Update, context: NaboContext) -> None:
     press = await answer_press(update)
     if not await require_consent(update, context):
         return
-    match = ASK_CANCEL.match(press.data)
-    assert match is not None
-    signup = await context.signups.get(int(match[1]))
+    signup = await context.signups.get(AskCancelSignup.parse(press.data).signup_id)
     _ = context.tr.gettext
     if signup is None or signup.user_id != press.user_id or signup.status == "cancelled":
         await context.bot.send_message(press.chat_id, _("You have no active sign-up there."))
@@ -252,8 +260,8 @@ async def ask_cancel(update: Update, context: NaboContext) -> None:
     )
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("Yes, cancel"), callback_data=f"su:xy:{signup.id}")],
-            [InlineKeyboardButton(_("No, keep my place"), callback_data=KEEP)],
+            [InlineKeyboardButton(_("Yes, cancel"), callback_data=CancelSignup(signup.id).pack())],
+            [InlineKeyboardButton(_("No, keep my place"), callback_data=KeepSignup().pack())],
         ]
     )
     await context.bot.send_message(
@@ -268,9 +276,8 @@ async def cancel(update: Update, context: NaboContext) -> None:
     press = await answer_press(update)
     if not await require_consent(update, context):
         return
-    match = CANCEL.match(press.data)
-    assert match is not None
-    result = await context.signups.cancel(int(match[1]), press.user_id, context.clock.now())
+    signup_id = CancelSignup.parse(press.data).signup_id
+    result = await context.signups.cancel(signup_id, press.user_id, context.clock.now())
     _ = context.tr.gettext
     menu = back_to_menu_keyboard(context.tr)
     if result.too_late:
@@ -314,7 +321,9 @@ async def show_mine(update: Update, context: NaboContext) -> None:
     rows: list[list[InlineKeyboardButton]] = []
     if not mine:
         text = _("You have no sign-ups at the moment.")
-        rows.append([InlineKeyboardButton(_("📅 Activities"), callback_data=MENU_ACTIVITIES)])
+        rows.append(
+            [InlineKeyboardButton(_("📅 Activities"), callback_data=MenuActivities().pack())]
+        )
     else:
         parts = [_("🗓 Your sign-ups")]
         for item in mine[:MINE_SHOWN]:
@@ -334,7 +343,7 @@ async def show_mine(update: Update, context: NaboContext) -> None:
                     InlineKeyboardButton(
                         f"{cancel_button(tr, item.signup).text}: "
                         f"{shorten(item.activity.title(tr.language), 30)}",
-                        callback_data=f"su:x:{item.signup.id}",
+                        callback_data=AskCancelSignup(item.signup.id).pack(),
                     )
                 ]
             )
@@ -345,9 +354,13 @@ async def show_mine(update: Update, context: NaboContext) -> None:
     if resident is not None:
         rows.append(
             [
-                InlineKeyboardButton(_("🔕 Turn reminders off"), callback_data=REMINDERS_OFF)
+                InlineKeyboardButton(
+                    _("🔕 Turn reminders off"), callback_data=SetReminders(on=False).pack()
+                )
                 if resident.reminders
-                else InlineKeyboardButton(_("🔔 Turn reminders on"), callback_data=REMINDERS_ON)
+                else InlineKeyboardButton(
+                    _("🔔 Turn reminders on"), callback_data=SetReminders(on=True).pack()
+                )
             ]
         )
     rows.append([menu_button(tr)])
@@ -359,9 +372,7 @@ async def set_reminders(update: Update, context: NaboContext) -> None:
     press = await answer_press(update)
     if not await require_consent(update, context):
         return
-    match = REMINDERS.match(press.data)
-    assert match is not None
-    on = match[1] == "1"
+    on = SetReminders.parse(press.data).on
     await context.residents.set_reminders(press.user_id, on, context.clock.now())
     _ = context.tr.gettext
     text = (
@@ -373,7 +384,7 @@ async def set_reminders(update: Update, context: NaboContext) -> None:
         press.chat_id,
         text,
         reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("🗓 My sign-ups"), callback_data=MENU_MINE)]]
+            [[InlineKeyboardButton(_("🗓 My sign-ups"), callback_data=MenuMine().pack())]]
         ),
     )
 
@@ -381,11 +392,11 @@ async def set_reminders(update: Update, context: NaboContext) -> None:
 def register(application: NaboApplication) -> None:
     """Add the sign-up handlers."""
     application.add_handler(CommandHandler("mine", show_mine, filters=filters.ChatType.PRIVATE))
-    application.add_handler(CallbackQueryHandler(show_mine, pattern=f"^{re.escape(MENU_MINE)}$"))
-    application.add_handler(CallbackQueryHandler(ask_adults, pattern=START))
-    application.add_handler(CallbackQueryHandler(ask_children, pattern=ADULTS))
-    application.add_handler(CallbackQueryHandler(sign_up, pattern=COMMIT))
-    application.add_handler(CallbackQueryHandler(ask_cancel, pattern=ASK_CANCEL))
-    application.add_handler(CallbackQueryHandler(cancel, pattern=CANCEL))
-    application.add_handler(CallbackQueryHandler(keep, pattern=f"^{re.escape(KEEP)}$"))
-    application.add_handler(CallbackQueryHandler(set_reminders, pattern=REMINDERS))
+    application.add_handler(CallbackQueryHandler(show_mine, pattern=MenuMine.pattern()))
+    application.add_handler(CallbackQueryHandler(ask_adults, pattern=StartSignup.pattern()))
+    application.add_handler(CallbackQueryHandler(ask_children, pattern=ChooseAdults.pattern()))
+    application.add_handler(CallbackQueryHandler(sign_up, pattern=ConfirmSignup.pattern()))
+    application.add_handler(CallbackQueryHandler(ask_cancel, pattern=AskCancelSignup.pattern()))
+    application.add_handler(CallbackQueryHandler(cancel, pattern=CancelSignup.pattern()))
+    application.add_handler(CallbackQueryHandler(keep, pattern=KeepSignup.pattern()))
+    application.add_handler(CallbackQueryHandler(set_reminders, pattern=SetReminders.pattern()))

@@ -9,7 +9,6 @@ instead. The notice is there for them too, should they use Nabo as residents.
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
@@ -18,18 +17,17 @@ from bot.core.i18n import Translator
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.replies import answer_press, edit_query_message, remove_query_buttons
 from bot.telegram.staff import set_own_staff_commands
-from bot.views.menu import (
-    MENU_HELP,
-    MENU_HOME,
-    MENU_LANGUAGE,
-    MENU_PRIVACY,
-    main_menu_keyboard,
-    main_menu_text,
+from bot.views.buttons import (
+    ConsentNo,
+    ConsentYes,
+    MenuHelp,
+    MenuHome,
+    MenuLanguage,
+    MenuPrivacy,
+    ReadNotice,
 )
+from bot.views.menu import main_menu_keyboard, main_menu_text
 from bot.views.notice import (
-    CONSENT_LANGUAGE_PREFIX,
-    CONSENT_NO,
-    CONSENT_YES,
     consent_keyboard,
     consent_request_text,
     deletion_keyboard,
@@ -72,12 +70,12 @@ def staff_welcome_keyboard(tr: Translator) -> InlineKeyboardMarkup:
             [staff_menu_button(tr)],
             [
                 InlineKeyboardButton(
-                    _("🔒 Privacy notice for residents"), callback_data=MENU_PRIVACY
+                    _("🔒 Privacy notice for residents"), callback_data=MenuPrivacy().pack()
                 )
             ],
             [
-                InlineKeyboardButton(_("🌐 Language"), callback_data=MENU_LANGUAGE),
-                InlineKeyboardButton(_("❓ Help"), callback_data=MENU_HELP),
+                InlineKeyboardButton(_("🌐 Language"), callback_data=MenuLanguage().pack()),
+                InlineKeyboardButton(_("❓ Help"), callback_data=MenuHelp().pack()),
             ],
         ]
     )
@@ -172,7 +170,7 @@ async def decline(update: Update, context: NaboContext) -> None:
         await edit_query_message(
             press.query,
             deletion_question(context.tr),
-            reply_markup=deletion_keyboard(context.tr, MENU_HOME),
+            reply_markup=deletion_keyboard(context.tr, MenuHome()),
         )
         return
     # A language picked before refusing is forgotten too: a refusal leaves no trace.
@@ -190,7 +188,7 @@ async def decline(update: Update, context: NaboContext) -> None:
 async def read_in_language(update: Update, context: NaboContext) -> None:
     """Show the notice again in another language, remembering that choice."""
     press = await answer_press(update)
-    language = press.data.removeprefix(CONSENT_LANGUAGE_PREFIX)
+    language = ReadNotice.parse(press.data).language
     tr = await context.choose_language(press.user_id, press.chat_id, language)
     await edit_query_message(
         press.query, consent_request_text(tr), reply_markup=consent_keyboard(tr)
@@ -202,11 +200,7 @@ def register(application: NaboApplication) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("start", start, filters=private))
     application.add_handler(CommandHandler("menu", show_menu, filters=private))
-    application.add_handler(CallbackQueryHandler(show_menu, pattern=f"^{re.escape(MENU_HOME)}$"))
-    application.add_handler(CallbackQueryHandler(accept, pattern=f"^{re.escape(CONSENT_YES)}$"))
-    application.add_handler(CallbackQueryHandler(decline, pattern=f"^{re.escape(CONSENT_NO)}$"))
-    application.add_handler(
-        CallbackQueryHandler(
-            read_in_language, pattern=f"^{re.escape(CONSENT_LANGUAGE_PREFIX)}(da|ar|en)$"
-        )
-    )
+    application.add_handler(CallbackQueryHandler(show_menu, pattern=MenuHome.pattern()))
+    application.add_handler(CallbackQueryHandler(accept, pattern=ConsentYes.pattern()))
+    application.add_handler(CallbackQueryHandler(decline, pattern=ConsentNo.pattern()))
+    application.add_handler(CallbackQueryHandler(read_in_language, pattern=ReadNotice.pattern()))

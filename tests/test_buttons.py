@@ -13,10 +13,18 @@ import re
 
 import pytest
 
-from bot.views.signup_news import cancel_signup_data
+from bot.views.buttons import (
+    ActivityList,
+    AskCancelSignup,
+    Attendance,
+    ConfirmSignup,
+    MarkAttendance,
+    RemoveText,
+    ShowActivity,
+    WalkIns,
+)
 from bot.views.volunteer import STATUS_CODES, open_data, status_data, write_data
 from bot.work.feedback_questions import rate_data
-from handlers.activities import list_data, show_data
 from tests.conftest import STAFF_ID, Nabo, settle
 from tests.factories import add_activity, add_residents
 
@@ -33,19 +41,19 @@ def size(data: str) -> int:
 
 def test_builders_stay_within_64_bytes_with_extreme_ids() -> None:
     built = [
-        list_data(HUGE, "e", "99"),
-        show_data(HUGE),
-        cancel_signup_data(HUGE),
+        ActivityList.longest(),
+        ShowActivity.longest(),
+        AskCancelSignup.longest(),
         rate_data("f" * 16, 5),
         write_data(HUGE),
         open_data(HUGE),
         *(status_data(HUGE, status) for status in STATUS_CODES),
-        # The longest shapes built inline in the staff handlers, with ids this large.
-        f"st:at:{HUGE}:{HUGE}:1",
-        f"st:wi:{HUGE}:m:{HUGE}",
-        f"st:att:{HUGE}:{HUGE}",
-        f"st:erm:{HUGE}:title_ar",
-        f"su:c:{HUGE}:1:10:10",
+        # The longest data of the kinds with the most fields.
+        MarkAttendance.longest(),
+        WalkIns.longest(),
+        Attendance.longest(),
+        RemoveText.longest(),
+        ConfirmSignup.longest(),
     ]
     assert all(data.isascii() for data in built)
     assert max(size(data) for data in built) <= MAX_BYTES

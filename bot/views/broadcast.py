@@ -7,13 +7,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.core.i18n import Translator
 from bot.db.activities import Activity, ActivityListing
 from bot.views.activity import activity_title_when, availability_text, shorten
+from bot.views.buttons import ShowActivity
 from bot.views.menu import menu_button
 
 
 def see_activity_button(tr: Translator, activity_id: int) -> InlineKeyboardButton:
     """Build the button that opens an activity's page."""
     return InlineKeyboardButton(
-        tr.gettext("👀 See the activity"), callback_data=f"act:s:{activity_id}"
+        tr.gettext("👀 See the activity"), callback_data=ShowActivity(activity_id).pack()
     )
 
 
@@ -48,7 +49,7 @@ def digest_message(tr: Translator, activities: list[Activity]) -> tuple[str, Inl
             [
                 InlineKeyboardButton(
                     f"{number}. {shorten(activity.title(tr.language), 40)}",
-                    callback_data=f"act:s:{activity.id}",
+                    callback_data=ShowActivity(activity.id).pack(),
                 )
             ]
         )

@@ -1,7 +1,7 @@
 """The resident's main menu and the button that leads back to it.
 
-Only journeys that exist get a button here; each callback prefix is handled by the
-journey module named beside it.
+Only journeys that exist get a button here; each kind of button (bot/views/buttons.py)
+names the journey module that answers it.
 """
 
 from __future__ import annotations
@@ -9,17 +9,22 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.i18n import Translator
+from bot.views.buttons import (
+    MenuActivities,
+    MenuFeedback,
+    MenuHelp,
+    MenuHome,
+    MenuLanguage,
+    MenuMine,
+    MenuPrivacy,
+    MenuSettings,
+    MenuVolunteer,
+)
 from bot.views.staff_menu import staff_menu_button
 
-MENU_HOME = "menu:home"  # handlers/start.py
-MENU_ACTIVITIES = "menu:activities"  # handlers/activities.py
-MENU_MINE = "menu:mine"  # handlers/signup.py
-MENU_SETTINGS = "menu:settings"  # handlers/settings.py
-MENU_HELP = "menu:help"  # handlers/help.py
-MENU_LANGUAGE = "menu:language"  # handlers/language.py
-MENU_PRIVACY = "menu:privacy"  # handlers/privacy.py
-MENU_VOLUNTEER = "menu:volunteer"  # handlers/volunteer.py
-MENU_FEEDBACK = "menu:feedback"  # handlers/feedback.py
+# Still read by handlers/volunteer.py and handlers/feedback.py.
+MENU_VOLUNTEER = MenuVolunteer().pack()
+MENU_FEEDBACK = MenuFeedback().pack()
 
 
 def main_menu_text(tr: Translator) -> str:
@@ -33,17 +38,17 @@ def main_menu_keyboard(tr: Translator, is_staff: bool = False) -> InlineKeyboard
     staff_row = [[staff_menu_button(tr)]] if is_staff else []
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("📅 Activities"), callback_data=MENU_ACTIVITIES)],
-            [InlineKeyboardButton(_("🗓 My sign-ups"), callback_data=MENU_MINE)],
-            [InlineKeyboardButton(_("⚙️ What I hear about"), callback_data=MENU_SETTINGS)],
+            [InlineKeyboardButton(_("📅 Activities"), callback_data=MenuActivities().pack())],
+            [InlineKeyboardButton(_("🗓 My sign-ups"), callback_data=MenuMine().pack())],
+            [InlineKeyboardButton(_("⚙️ What I hear about"), callback_data=MenuSettings().pack())],
             [
-                InlineKeyboardButton(_("🙋 Volunteer"), callback_data=MENU_VOLUNTEER),
-                InlineKeyboardButton(_("💬 Feedback"), callback_data=MENU_FEEDBACK),
+                InlineKeyboardButton(_("🙋 Volunteer"), callback_data=MenuVolunteer().pack()),
+                InlineKeyboardButton(_("💬 Feedback"), callback_data=MenuFeedback().pack()),
             ],
-            [InlineKeyboardButton(_("❓ Help"), callback_data=MENU_HELP)],
+            [InlineKeyboardButton(_("❓ Help"), callback_data=MenuHelp().pack())],
             [
-                InlineKeyboardButton(_("🌐 Language"), callback_data=MENU_LANGUAGE),
-                InlineKeyboardButton(_("🔒 My data"), callback_data=MENU_PRIVACY),
+                InlineKeyboardButton(_("🌐 Language"), callback_data=MenuLanguage().pack()),
+                InlineKeyboardButton(_("🔒 My data"), callback_data=MenuPrivacy().pack()),
             ],
             *staff_row,
         ]
@@ -52,7 +57,7 @@ def main_menu_keyboard(tr: Translator, is_staff: bool = False) -> InlineKeyboard
 
 def menu_button(tr: Translator) -> InlineKeyboardButton:
     """Build the button that opens the main menu."""
-    return InlineKeyboardButton(tr.gettext("☰ Menu"), callback_data=MENU_HOME)
+    return InlineKeyboardButton(tr.gettext("☰ Menu"), callback_data=MenuHome().pack())
 
 
 def back_to_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:

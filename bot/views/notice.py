@@ -5,14 +5,13 @@ from __future__ import annotations
 from babel.lists import format_list
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core.callback_data import ButtonData
 from bot.core.config import LANGUAGES
 from bot.core.i18n import LANGUAGE_NAMES, Translator
+from bot.views.buttons import ConfirmDelete, ConsentNo, ConsentYes, ReadNotice
 
-CONSENT_YES = "consent:yes"
-CONSENT_NO = "consent:no"
-CONSENT_LANGUAGE_PREFIX = "consent:lang:"  # + da | ar | en
-# The confirmation of erasure (/deleteme, or declining an updated notice).
-CONFIRM_DELETE = "privacy:delete:yes"
+# Still read by tests/test_dockerfile.py.
+CONSENT_YES = ConsentYes().pack()
 
 # The partners behind the helhedsplan: proper names, never translated.
 PARTNERS = ("BoligViborg", "Boligselskabet Sct. Jørgen", "Viborg Kommune")
@@ -59,14 +58,14 @@ def consent_keyboard(tr: Translator) -> InlineKeyboardMarkup:
     """Accept / no thanks, and the languages, each in its own name, to read it in first."""
     _ = tr.gettext
     languages = [
-        InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=CONSENT_LANGUAGE_PREFIX + code)
+        InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=ReadNotice(code).pack())
         for code in LANGUAGES
         if code != tr.language
     ]
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("✅ Yes, that's fine"), callback_data=CONSENT_YES)],
-            [InlineKeyboardButton(_("No thanks"), callback_data=CONSENT_NO)],
+            [InlineKeyboardButton(_("✅ Yes, that's fine"), callback_data=ConsentYes().pack())],
+            [InlineKeyboardButton(_("No thanks"), callback_data=ConsentNo().pack())],
             languages,
         ]
     )
@@ -99,15 +98,15 @@ def deletion_question(tr: Translator) -> str:
     )
 
 
-def deletion_keyboard(tr: Translator, keep: str) -> InlineKeyboardMarkup:
-    """Return the yes/no buttons under the deletion question; ``keep`` is the "no" button's data."""
+def deletion_keyboard(tr: Translator, keep: ButtonData) -> InlineKeyboardMarkup:
+    """Return the yes/no buttons under the deletion question; ``keep`` is the "no" button."""
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    tr.gettext("🗑 Yes, delete my data"), callback_data=CONFIRM_DELETE
+                    tr.gettext("🗑 Yes, delete my data"), callback_data=ConfirmDelete().pack()
                 )
             ],
-            [InlineKeyboardButton(tr.gettext("No, keep my data"), callback_data=keep)],
+            [InlineKeyboardButton(tr.gettext("No, keep my data"), callback_data=keep.pack())],
         ]
     )

@@ -10,17 +10,9 @@ from bot.core.i18n import Translator
 from bot.db.activities import Activity
 from bot.db.signups import Signup
 from bot.views.activity import activity_title_when, fit_message, party_text
+from bot.views.buttons import AskCancelSignup, SetReminders
 
 log = logging.getLogger(__name__)
-
-# Callback data understood by handlers/signup.py.
-REMINDERS_OFF = "su:rem:0"
-REMINDERS_ON = "su:rem:1"
-
-
-def cancel_signup_data(signup_id: int) -> str:
-    """Return the callback data of a "cancel my sign-up" button."""
-    return f"su:x:{signup_id}"
 
 
 def cancel_button(tr: Translator, signup: Signup) -> InlineKeyboardButton:
@@ -30,7 +22,7 @@ def cancel_button(tr: Translator, signup: Signup) -> InlineKeyboardButton:
         if signup.status == "waitlisted"
         else tr.gettext("❌ Cancel my sign-up")
     )
-    return InlineKeyboardButton(label, callback_data=cancel_signup_data(signup.id))
+    return InlineKeyboardButton(label, callback_data=AskCancelSignup(signup.id).pack())
 
 
 def promoted_message(
@@ -62,7 +54,11 @@ def reminder_message(
     keyboard = InlineKeyboardMarkup(
         [
             [cancel_button(tr, signup)],
-            [InlineKeyboardButton(tr.gettext("🔕 No more reminders"), callback_data=REMINDERS_OFF)],
+            [
+                InlineKeyboardButton(
+                    tr.gettext("🔕 No more reminders"), callback_data=SetReminders(on=False).pack()
+                )
+            ],
         ]
     )
     return text, keyboard
