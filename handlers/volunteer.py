@@ -8,7 +8,7 @@ button, and only the resident's own; typed numbers are never kept.
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +29,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.callback_data import ButtonData
 from bot.core.i18n import Translator
 from bot.db.volunteers import (
     KINDS,
@@ -48,16 +49,30 @@ from bot.telegram.replies import (
 )
 from bot.telegram.session import require_consent
 from bot.telegram.team import StaffPosts, Team
-from bot.views.menu import MENU_VOLUNTEER, back_to_menu_keyboard, menu_button
+from bot.views.buttons import (
+    AskWithdraw,
+    KeepOffer,
+    MenuVolunteer,
+    OfferWrite,
+    ReplyToTeam,
+    VolunteerChange,
+    VolunteerContact,
+    VolunteerKind,
+    VolunteerNext,
+    VolunteerNote,
+    VolunteerSend,
+    VolunteerStop,
+    VolunteerTime,
+    Withdraw,
+)
+from bot.views.menu import back_to_menu_keyboard, menu_button
 from bot.views.volunteer import (
-    REPLY_TO_TEAM,
     kinds_text,
     offer_lines,
     resident_offer_text,
     staff_card_keyboard,
     staff_card_text,
     times_text,
-    write_data,
 )
 
 log = logging.getLogger(__name__)
@@ -71,27 +86,8 @@ CONVERSATION_TIMEOUT = timedelta(minutes=30)
 # A reply to the team is relayed, never stored; this keeps it well inside one message.
 MAX_REPLY = 1000
 
-# vol:k:<kind> and vol:t:<time> toggle a choice; vol:next goes on; vol:c:<nabo|phone>;
-# vol:note:<skip|keep>; vol:send; vol:stop. Outside the conversation: vol:change,
-# vol:wd (are you sure?), vol:wd:yes, vol:wd:no; vol:reply replies to the team.
-KIND = re.compile(rf"^vol:k:({'|'.join(KINDS)})$")
-TIME = re.compile(rf"^vol:t:({'|'.join(TIMES)})$")
-NEXT = "vol:next"
-CONTACT = re.compile(r"^vol:c:(nabo|phone)$")
-NOTE = re.compile(r"^vol:note:(skip|keep)$")
-SEND = "vol:send"
-STOP = "vol:stop"
-CHANGE = "vol:change"
-ASK_WITHDRAW = "vol:wd"
-WITHDRAW = "vol:wd:yes"
-KEEP = "vol:wd:no"
-
 DRAFT = "volunteer_draft"  # user_data: the offer being written
 REPLYING = "volunteer_reply"  # user_data: the offer whose volunteer is replying
-
-
-def _exact(data: str) -> str:
-    return f"^{re.escape(data)}$"
 
 
 def _step(tr: Translator, number: int, question: str) -> str:
@@ -100,24 +96,24 @@ def _step(tr: Translator, number: int, question: str) -> str:
 
 
 def _stop_button(tr: Translator) -> InlineKeyboardButton:
-    return InlineKeyboardButton(tr.gettext("✖ Stop"), callback_data=STOP)
+    return InlineKeyboardButton(tr.gettext("✖ Stop"), callback_data=VolunteerStop().pack())
 
 
 def _toggles(
-    tr: Translator, choices: dict[str, str], chosen: list[str], prefix: str
+    tr: Translator, choices: dict[str, str], chosen: list[str], button: Callable[[str], ButtonData]
 ) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
                 f"{'✅' if code in chosen else '◻️'} {tr.gettext(label)}",
-                callback_data=f"{prefix}{code}",
+                callback_data=button(code).pack(),
             )
         ]
         for code, label in choices.items()
     ]
     rows.append(
         [
-            InlineKeyboardButton(tr.gettext("Next ▶"), callback_data=NEXT),
+            InlineKeyboardButton(tr.gettext("Next ▶"), callback_data=VolunteerNext().pack()),
             _stop_button(tr),
         ]
     )
@@ -180,8 +176,16 @@ async def start(update: Update, context: NaboContext) -> int:
     if offer is not None and offer.is_open:
         keyboard = InlineKeyboardMarkup(
             [
-                [InlineKeyboardButton(_("✏️ Change my offer"), callback_data=CHANGE)],
-                [InlineKeyboardButton(_("🗑 Withdraw my offer"), callback_data=ASK_WITHDRAW)],
+                [
+                    InlineKeyboardButton(
+                        _("✏️ Change my offer"), callback_data=VolunteerChange().pack()
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        _("🗑 Withdraw my offer"), callback_data=AskWithdraw().pack()
+                    )
+                ],
                 [menu_button(tr)],
             ]
         )
@@ -204,7 +208,7 @@ async def start(update: Update, context: NaboContext) -> int:
         "You can stop at any time."
     )
     await update.effective_chat.send_message(
-        f"{intro}\n\n{_kinds_question(tr)}", reply_markup=_toggles(tr, KINDS, [], "vol:k:")
+        f"{intro}\n\n{_kinds_question(tr)}", reply_markup=_toggles(tr, KINDS, [], VolunteerKind)
     )
     return KINDS_STEP
 
@@ -235,7 +239,7 @@ async def change(update: Update, context: NaboContext) -> int:
     await context.bot.send_message(
         press.chat_id,
         tr.gettext("✏️ Change your offer of help.") + "\n\n" + _kinds_question(tr),
-        reply_markup=_toggles(tr, KINDS, list(offer.kinds), "vol:k:"),
+        reply_markup=_toggles(tr, KINDS, list(offer.kinds), VolunteerKind),
     )
     return KINDS_STEP
 
@@ -247,11 +251,11 @@ async def toggle_kind(update: Update, context: NaboContext) -> int:
     """Tick or untick one kind of help."""
     press = await answer_press(update)
     draft = _draft(context)
-    match = KIND.match(press.data)
-    if draft is None or match is None:
+    kind = VolunteerKind.parse(press.data).kind
+    if draft is None:
         return await _no_longer(update, context)
     question = _kinds_question(context.tr)
-    await _tick(press, question, context.tr, KINDS, "vol:k:", draft["kinds"], match[1])
+    await _tick(press, question, context.tr, KINDS, VolunteerKind, draft["kinds"], kind)
     return KINDS_STEP
 
 
@@ -260,7 +264,7 @@ async def _tick(
     question: str,
     tr: Translator,
     options: dict[str, str],
-    prefix: str,
+    button: Callable[[str], ButtonData],
     chosen: list[str],
     value: str,
 ) -> None:
@@ -269,7 +273,7 @@ async def _tick(
         chosen.remove(value)
     else:
         chosen.append(value)
-    await edit_query_message(press.query, question, _toggles(tr, options, chosen, prefix))
+    await edit_query_message(press.query, question, _toggles(tr, options, chosen, button))
 
 
 async def kinds_done(update: Update, context: NaboContext) -> int:
@@ -283,7 +287,7 @@ async def kinds_done(update: Update, context: NaboContext) -> int:
         await edit_query_message(
             press.query,
             _kinds_question(tr) + "\n\n" + tr.gettext("Please choose at least one."),
-            _toggles(tr, KINDS, draft["kinds"], "vol:k:"),
+            _toggles(tr, KINDS, draft["kinds"], VolunteerKind),
         )
         return KINDS_STEP
     chosen = kinds_text(tr, tuple(draft["kinds"]), None)
@@ -320,7 +324,7 @@ async def _ask_times(chat_id: int, context: NaboContext) -> int:
     await context.bot.send_message(
         chat_id,
         _times_question(context.tr),
-        reply_markup=_toggles(context.tr, TIMES, draft["times"], "vol:t:"),
+        reply_markup=_toggles(context.tr, TIMES, draft["times"], VolunteerTime),
     )
     return TIMES_STEP
 
@@ -329,11 +333,11 @@ async def toggle_time(update: Update, context: NaboContext) -> int:
     """Tick or untick one time of the week."""
     press = await answer_press(update)
     draft = _draft(context)
-    match = TIME.match(press.data)
-    if draft is None or match is None:
+    time = VolunteerTime.parse(press.data).time
+    if draft is None:
         return await _no_longer(update, context)
     question = _times_question(context.tr)
-    await _tick(press, question, context.tr, TIMES, "vol:t:", draft["times"], match[1])
+    await _tick(press, question, context.tr, TIMES, VolunteerTime, draft["times"], time)
     return TIMES_STEP
 
 
@@ -349,7 +353,7 @@ async def times_done(update: Update, context: NaboContext) -> int:
         await edit_query_message(
             press.query,
             _times_question(tr) + "\n\n" + _("Please choose at least one."),
-            _toggles(tr, TIMES, draft["times"], "vol:t:"),
+            _toggles(tr, TIMES, draft["times"], VolunteerTime),
         )
         return TIMES_STEP
     chosen = times_text(tr, tuple(draft["times"]))
@@ -363,8 +367,16 @@ async def times_done(update: Update, context: NaboContext) -> int:
     )
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("💬 Through Nabo"), callback_data="vol:c:nabo")],
-            [InlineKeyboardButton(_("📞 By phone"), callback_data="vol:c:phone")],
+            [
+                InlineKeyboardButton(
+                    _("💬 Through Nabo"), callback_data=VolunteerContact("nabo").pack()
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    _("📞 By phone"), callback_data=VolunteerContact("phone").pack()
+                )
+            ],
             [_stop_button(tr)],
         ]
     )
@@ -383,16 +395,16 @@ async def choose_contact(update: Update, context: NaboContext) -> int:
     """Take "through Nabo", or explain the phone number and offer the share button."""
     press = await answer_press(update)
     draft = _draft(context)
-    match = CONTACT.match(press.data)
-    if draft is None or match is None:
+    how = VolunteerContact.parse(press.data).how
+    if draft is None:
         return await _no_longer(update, context)
     tr = context.tr
     _ = tr.gettext
     await edit_query_message(
         press.query,
-        _("✅ Through Nabo") if match[1] == "nabo" else _("📞 By phone"),
+        _("✅ Through Nabo") if how == "nabo" else _("📞 By phone"),
     )
-    if match[1] == "nabo":
+    if how == "nabo":
         draft["contact"], draft["phone"] = "nabo", None
         return await _ask_note(press.chat_id, context)
     # Say what the number is for before asking for it; only the share button is taken.
@@ -482,10 +494,12 @@ async def _ask_note(chat_id: int, context: NaboContext) -> int:
         "Is there anything else the team should know? Write a short note "
         "(at most {limit} characters), or press Skip."
     ).format(limit=tr.ltr(MAX_NOTE))
-    rows = [[InlineKeyboardButton(_("Skip"), callback_data="vol:note:skip")]]
+    rows = [[InlineKeyboardButton(_("Skip"), callback_data=VolunteerNote("skip").pack())]]
     if draft["note"]:
         question += "\n\n" + _("Your note now: {note}").format(note=tr.ltr(draft["note"]))
-        rows.insert(0, [InlineKeyboardButton(_("Keep my note"), callback_data="vol:note:keep")])
+        rows.insert(
+            0, [InlineKeyboardButton(_("Keep my note"), callback_data=VolunteerNote("keep").pack())]
+        )
     rows.append([_stop_button(tr)])
     await context.bot.send_message(
         chat_id, _step(tr, 4, question), reply_markup=InlineKeyboardMarkup(rows)
@@ -511,13 +525,13 @@ async def note_button(update: Update, context: NaboContext) -> int:
     """Go on without a note, or keep the one there is."""
     press = await answer_press(update)
     draft = _draft(context)
-    match = NOTE.match(press.data)
-    if draft is None or match is None:
+    choice = VolunteerNote.parse(press.data).choice
+    if draft is None:
         return await _no_longer(update, context)
-    if match[1] == "skip":
+    if choice == "skip":
         draft["note"] = None
     _ = context.tr.gettext
-    label = _("Keep my note") if match[1] == "keep" else _("Skip")
+    label = _("Keep my note") if choice == "keep" else _("Skip")
     await edit_query_message(press.query, f"✅ {label}")
     return await _confirm(press.chat_id, context)
 
@@ -536,7 +550,7 @@ async def _confirm(chat_id: int, context: NaboContext) -> int:
     ]
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("✅ Send my offer"), callback_data=SEND)],
+            [InlineKeyboardButton(_("✅ Send my offer"), callback_data=VolunteerSend().pack())],
             [_stop_button(tr)],
         ]
     )
@@ -607,8 +621,8 @@ async def ask_withdraw(update: Update, context: NaboContext) -> None:
         return
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("🗑 Yes, withdraw it"), callback_data=WITHDRAW)],
-            [InlineKeyboardButton(_("No, keep my offer"), callback_data=KEEP)],
+            [InlineKeyboardButton(_("🗑 Yes, withdraw it"), callback_data=Withdraw().pack())],
+            [InlineKeyboardButton(_("No, keep my offer"), callback_data=KeepOffer().pack())],
         ]
     )
     await context.bot.send_message(
@@ -717,7 +731,8 @@ async def take_reply(update: Update, context: NaboContext) -> int:
             [
                 [
                     InlineKeyboardButton(
-                        staff_tr.gettext("✍️ Write to them"), callback_data=write_data(offer.id)
+                        staff_tr.gettext("✍️ Write to them"),
+                        callback_data=OfferWrite(offer.id).pack(),
                     )
                 ]
             ]
@@ -810,46 +825,48 @@ def register(application: NaboApplication) -> None:
             application.bot_data.conversation_flows,
             entry_points=[
                 CommandHandler("volunteer", start, filters=private),
-                CallbackQueryHandler(start, pattern=_exact(MENU_VOLUNTEER)),
-                CallbackQueryHandler(change, pattern=_exact(CHANGE)),
-                CallbackQueryHandler(reply_to_team, pattern=_exact(REPLY_TO_TEAM)),
+                CallbackQueryHandler(start, pattern=MenuVolunteer.pattern()),
+                CallbackQueryHandler(change, pattern=VolunteerChange.pattern()),
+                CallbackQueryHandler(reply_to_team, pattern=ReplyToTeam.pattern()),
             ],
             states={
                 KINDS_STEP: [
-                    CallbackQueryHandler(toggle_kind, pattern=KIND),
-                    CallbackQueryHandler(kinds_done, pattern=_exact(NEXT)),
+                    CallbackQueryHandler(toggle_kind, pattern=VolunteerKind.pattern()),
+                    CallbackQueryHandler(kinds_done, pattern=VolunteerNext.pattern()),
                 ],
                 OTHER_STEP: [
                     MessageHandler(typed, take_other),
                     MessageHandler(not_text, text_please),
                 ],
                 TIMES_STEP: [
-                    CallbackQueryHandler(toggle_time, pattern=TIME),
-                    CallbackQueryHandler(times_done, pattern=_exact(NEXT)),
+                    CallbackQueryHandler(toggle_time, pattern=VolunteerTime.pattern()),
+                    CallbackQueryHandler(times_done, pattern=VolunteerNext.pattern()),
                 ],
-                CONTACT_STEP: [CallbackQueryHandler(choose_contact, pattern=CONTACT)],
+                CONTACT_STEP: [
+                    CallbackQueryHandler(choose_contact, pattern=VolunteerContact.pattern())
+                ],
                 PHONE_STEP: [
                     MessageHandler(filters.CONTACT & anything, take_contact),
                     MessageHandler(anything, phone_other),
                 ],
                 NOTE_STEP: [
                     MessageHandler(typed, take_note),
-                    CallbackQueryHandler(note_button, pattern=NOTE),
+                    CallbackQueryHandler(note_button, pattern=VolunteerNote.pattern()),
                     MessageHandler(not_text, text_please),
                 ],
-                CONFIRM_STEP: [CallbackQueryHandler(send_offer, pattern=_exact(SEND))],
+                CONFIRM_STEP: [CallbackQueryHandler(send_offer, pattern=VolunteerSend.pattern())],
                 REPLY: [MessageHandler(typed, take_reply), MessageHandler(not_text, text_please)],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[
                 CommandHandler("cancel", cancel, filters=private),
-                CallbackQueryHandler(stop, pattern=_exact(STOP)),
+                CallbackQueryHandler(stop, pattern=VolunteerStop.pattern()),
             ],
             allow_reentry=True,
             conversation_timeout=CONVERSATION_TIMEOUT,
             name="volunteer",
         )
     )
-    application.add_handler(CallbackQueryHandler(ask_withdraw, pattern=_exact(ASK_WITHDRAW)))
-    application.add_handler(CallbackQueryHandler(withdraw, pattern=_exact(WITHDRAW)))
-    application.add_handler(CallbackQueryHandler(keep, pattern=_exact(KEEP)))
+    application.add_handler(CallbackQueryHandler(ask_withdraw, pattern=AskWithdraw.pattern()))
+    application.add_handler(CallbackQueryHandler(withdraw, pattern=Withdraw.pattern()))
+    application.add_handler(CallbackQueryHandler(keep, pattern=KeepOffer.pattern()))

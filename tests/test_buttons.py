@@ -13,9 +13,8 @@ import re
 
 import pytest
 
+from bot.views.buttons import STATUS_CODES, OfferOpen, OfferStatus, OfferWrite, RateActivity
 from bot.views.signup_news import cancel_signup_data
-from bot.views.volunteer import STATUS_CODES, open_data, status_data, write_data
-from bot.work.feedback_questions import rate_data
 from handlers.activities import list_data, show_data
 from tests.conftest import STAFF_ID, Nabo, settle
 from tests.factories import add_activity, add_residents
@@ -36,10 +35,10 @@ def test_builders_stay_within_64_bytes_with_extreme_ids() -> None:
         list_data(HUGE, "e", "99"),
         show_data(HUGE),
         cancel_signup_data(HUGE),
-        rate_data("f" * 16, 5),
-        write_data(HUGE),
-        open_data(HUGE),
-        *(status_data(HUGE, status) for status in STATUS_CODES),
+        RateActivity("f" * 16, 5).pack(),
+        OfferWrite(10**9 - 1).pack(),  # the largest id button data carries (9 digits)
+        OfferOpen(10**9 - 1).pack(),
+        *(OfferStatus(10**9 - 1, code).pack() for code in STATUS_CODES.values()),
         # The longest shapes built inline in the staff handlers, with ids this large.
         f"st:at:{HUGE}:{HUGE}:1",
         f"st:wi:{HUGE}:m:{HUGE}",
