@@ -111,6 +111,30 @@ def staff_card_keyboard(tr: Translator, offer: Offer) -> InlineKeyboardMarkup | 
     )
 
 
+def changed_card_text(tr: Translator, offer_id: int) -> str:
+    """Tell the team an earlier post about an offer is out of date."""
+    return tr.gettext("✏️ Offer of help #{number} was changed: see the newer message.").format(
+        number=tr.ltr(offer_id)
+    )
+
+
+def relayed_reply(tr: Translator, offer_id: int, text: str) -> tuple[str, InlineKeyboardMarkup]:
+    """Pass a volunteer's reply on to the team, with the button to write back."""
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    tr.gettext("✍️ Write to them"), callback_data=OfferWrite(offer_id).pack()
+                )
+            ]
+        ]
+    )
+    reply = tr.gettext("↩️ Reply from volunteer #{number}:\n\n{text}").format(
+        number=tr.ltr(offer_id), text=tr.ltr(text)
+    )
+    return reply, keyboard
+
+
 def staff_overview(tr: Translator, offers: list[Offer]) -> tuple[str, InlineKeyboardMarkup | None]:
     """List offers by status and by kind of help, with buttons to open the open ones."""
     _ = tr.gettext
