@@ -9,7 +9,6 @@ a tap on a face after an activity, which is saved at once and never linked by it
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -32,25 +31,24 @@ from bot.telegram.replies import acceptable_text, answer_press, edit_query_messa
 from bot.telegram.session import require_consent
 from bot.telegram.team import Team
 from bot.views.activity import shorten
-from bot.views.menu import MENU_FEEDBACK, back_to_menu_keyboard
+from bot.views.buttons import (
+    FeedbackActivity,
+    FeedbackLink,
+    FeedbackRating,
+    FeedbackSkipText,
+    FeedbackStop,
+    FeedbackSubject,
+    MenuFeedback,
+    RateActivity,
+    SkipComment,
+)
+from bot.views.menu import back_to_menu_keyboard
 
 log = logging.getLogger(__name__)
 
 # Conversation states: /feedback, then the comment after a post-activity rating.
 SUBJECT, ACTIVITY, RATING, TEXT, LINK, COMMENT, COMMENT_LINK = range(7)
 CONVERSATION_TIMEOUT = timedelta(minutes=30)
-
-# fb:s:<subject> · fb:a:<activity> · fb:v:<0-5> (0 = skip) · fb:skip (no text) ·
-# fb:l:<1|0> (linked or not) · fb:stop; after an activity fb:r:<token>:<1-5> (a face,
-# bot/work/feedback_questions.py) and fb:cskip (no comment).
-CHOOSE_SUBJECT = re.compile(rf"^fb:s:({'|'.join(SUBJECTS)})$")
-CHOOSE_ACTIVITY = re.compile(r"^fb:a:(\d{1,9})$")
-CHOOSE_RATING = re.compile(r"^fb:v:([0-5])$")
-SKIP_TEXT = "fb:skip"
-CHOOSE_LINK = re.compile(r"^fb:l:([01])$")
-STOP = "fb:stop"
-RATE = re.compile(r"^fb:r:([0-9a-f]{16}):([1-5])$")
-SKIP_COMMENT = "fb:cskip"
 
 DRAFT = "feedback_draft"  # user_data: /feedback being written
 COMMENT_ON = "feedback_comment"  # user_data: the rating a comment is being added to
@@ -63,17 +61,13 @@ STAFF_SUBJECTS = {
 }
 
 
-def _exact(data: str) -> str:
-    return f"^{re.escape(data)}$"
-
-
 def _stop_button(tr: Translator) -> InlineKeyboardButton:
-    return InlineKeyboardButton(tr.gettext("✖ Stop"), callback_data=STOP)
+    return InlineKeyboardButton(tr.gettext("✖ Stop"), callback_data=FeedbackStop().pack())
 
 
 def _subject_keyboard(tr: Translator, *, activity: bool = True) -> InlineKeyboardMarkup:
     rows = [
-        [InlineKeyboardButton(tr.gettext(label), callback_data=f"fb:s:{code}")]
+        [InlineKeyboardButton(tr.gettext(label), callback_data=FeedbackSubject(code).pack())]
         for code, label in SUBJECTS.items()
         if activity or code != "activity"
     ]
@@ -81,9 +75,9 @@ def _subject_keyboard(tr: Translator, *, activity: bool = True) -> InlineKeyboar
     return InlineKeyboardMarkup(rows)
 
 
-def _faces(data: str) -> list[InlineKeyboardButton]:
+def _faces() -> list[InlineKeyboardButton]:
     return [
-        InlineKeyboardButton(face, callback_data=f"{data}{rating}")
+        InlineKeyboardButton(face, callback_data=FeedbackRating(rating).pack())
         for rating, face in FACES.items()
     ]
 
@@ -93,8 +87,12 @@ def _link_keyboard(tr: Translator) -> InlineKeyboardMarkup:
     _ = tr.gettext
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("🙋 Link it to me"), callback_data="fb:l:1")],
-            [InlineKeyboardButton(_("🕶 Don't link it to me"), callback_data="fb:l:0")],
+            [InlineKeyboardButton(_("🙋 Link it to me"), callback_data=FeedbackLink(True).pack())],
+            [
+                InlineKeyboardButton(
+                    _("🕶 Don't link it to me"), callback_data=FeedbackLink(False).pack()
+                )
+            ],
         ]
     )
 
@@ -155,13 +153,13 @@ async def choose_subject(update: Update, context: NaboContext) -> int:
     """Take the subject; for an activity, list the ones the resident took part in."""
     press = await answer_press(update)
     draft = context.user_data.get(DRAFT)
-    match = CHOOSE_SUBJECT.match(press.data)
-    if draft is None or match is None:
+    subject = FeedbackSubject.parse(press.data).subject
+    if draft is None:
         return await _no_longer(update, context)
     tr = context.tr
     _ = tr.gettext
-    if match[1] != "activity":
-        draft["subject"] = match[1]
+    if subject != "activity":
+        draft["subject"] = subject
         return await _ask_rating(update, context)
     activities = await context.feedback.taken_part(press.user_id, context.clock.now())
     if not activities:
@@ -175,7 +173,7 @@ async def choose_subject(update: Update, context: NaboContext) -> int:
         [
             InlineKeyboardButton(
                 f"{tr.date(activity.starts_at)} · {shorten(activity.title(tr.language), 30)}",
-                callback_data=f"fb:a:{activity.id}",
+                callback_data=FeedbackActivity(activity.id).pack(),
             )
         ]
         for activity in activities
@@ -189,10 +187,9 @@ async def choose_activity(update: Update, context: NaboContext) -> int:
     """Take the activity, if the resident really took part in it."""
     press = await answer_press(update)
     draft = context.user_data.get(DRAFT)
-    match = CHOOSE_ACTIVITY.match(press.data)
-    if draft is None or match is None:
+    activity_id = FeedbackActivity.parse(press.data).activity_id
+    if draft is None:
         return await _no_longer(update, context)
-    activity_id = int(match[1])
     if not await context.feedback.took_part(press.user_id, activity_id, context.clock.now()):
         await edit_query_message(
             press.query,
@@ -222,8 +219,11 @@ async def _ask_rating(update: Update, context: NaboContext) -> int:
     about = await _about(context, draft["subject"], draft["activity_id"])
     keyboard = InlineKeyboardMarkup(
         [
-            _faces("fb:v:"),
-            [InlineKeyboardButton(_("Skip"), callback_data="fb:v:0"), _stop_button(tr)],
+            _faces(),
+            [
+                InlineKeyboardButton(_("Skip"), callback_data=FeedbackRating(0).pack()),
+                _stop_button(tr),
+            ],
         ]
     )
     await edit_query_message(
@@ -240,10 +240,9 @@ async def choose_rating(update: Update, context: NaboContext) -> int:
     """Take the rating (or none), then ask for the text."""
     press = await answer_press(update)
     draft = context.user_data.get(DRAFT)
-    match = CHOOSE_RATING.match(press.data)
-    if draft is None or match is None:
+    rating = FeedbackRating.parse(press.data).rating or None
+    if draft is None:
         return await _no_longer(update, context)
-    rating = int(match[1]) or None
     draft["rating"] = rating
     tr = context.tr
     _ = tr.gettext
@@ -258,7 +257,7 @@ async def choose_rating(update: Update, context: NaboContext) -> int:
     if rating is not None:
         # With a rating, the words are optional.
         ask += " " + _("Or press Skip.")
-        rows.insert(0, [InlineKeyboardButton(_("Skip"), callback_data=SKIP_TEXT)])
+        rows.insert(0, [InlineKeyboardButton(_("Skip"), callback_data=FeedbackSkipText().pack())])
     await context.bot.send_message(press.chat_id, ask, reply_markup=InlineKeyboardMarkup(rows))
     return TEXT
 
@@ -305,10 +304,9 @@ async def choose_link(update: Update, context: NaboContext) -> int:
     """Save the feedback, linked or not as the resident chose; tell the team if it matters."""
     press = await answer_press(update)
     draft = context.user_data.pop(DRAFT, None)
-    match = CHOOSE_LINK.match(press.data)
-    if draft is None or match is None or (draft["rating"] is None and not draft.get("text")):
+    linked = FeedbackLink.parse(press.data).linked
+    if draft is None or (draft["rating"] is None and not draft.get("text")):
         return await _no_longer(update, context)
-    linked = match[1] == "1"
     feedback_id = await context.feedback.add(
         subject=draft["subject"],
         now=context.clock.now(),
@@ -332,10 +330,9 @@ async def choose_link(update: Update, context: NaboContext) -> int:
 async def rate(update: Update, context: NaboContext) -> int | None:
     """Record a face tapped under "how was it?"; once per sign-up, never linked by itself."""
     press = await answer_press(update)
-    match = RATE.match(press.data)
-    assert match is not None
-    rating = int(match[2])
-    result = await context.feedback.rate_after_activity(match[1], rating, context.clock.now())
+    button = RateActivity.parse(press.data)
+    rating = button.rating
+    result = await context.feedback.rate_after_activity(button.token, rating, context.clock.now())
     tr = context.tr
     if result.outcome is RateOutcome.ALREADY:
         return None  # a second tap: the first one counted; the conversation stays as it is
@@ -363,7 +360,9 @@ async def rate(update: Update, context: NaboContext) -> int | None:
     await edit_query_message(
         press.query,
         text,
-        InlineKeyboardMarkup([[InlineKeyboardButton(_("Skip"), callback_data=SKIP_COMMENT)]]),
+        InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("Skip"), callback_data=SkipComment().pack())]]
+        ),
     )
     return COMMENT
 
@@ -390,10 +389,9 @@ async def choose_comment_link(update: Update, context: NaboContext) -> int:
     """Save the comment, linked or not as the resident chose; tell the team."""
     press = await answer_press(update)
     comment_on = context.user_data.pop(COMMENT_ON, None)
-    match = CHOOSE_LINK.match(press.data)
-    if comment_on is None or match is None or "text" not in comment_on:
+    linked = FeedbackLink.parse(press.data).linked
+    if comment_on is None or "text" not in comment_on:
         return await _no_longer(update, context)
-    linked = match[1] == "1"
     saved = await context.feedback.add_comment(
         comment_on["feedback_id"],
         comment_on["text"],
@@ -522,30 +520,34 @@ def register(application: NaboApplication) -> None:
             application.bot_data.conversation_flows,
             entry_points=[
                 CommandHandler("feedback", start, filters=private),
-                CallbackQueryHandler(start, pattern=_exact(MENU_FEEDBACK)),
-                CallbackQueryHandler(rate, pattern=RATE),
+                CallbackQueryHandler(start, pattern=MenuFeedback.pattern()),
+                CallbackQueryHandler(rate, pattern=RateActivity.pattern()),
             ],
             states={
-                SUBJECT: [CallbackQueryHandler(choose_subject, pattern=CHOOSE_SUBJECT)],
-                ACTIVITY: [CallbackQueryHandler(choose_activity, pattern=CHOOSE_ACTIVITY)],
-                RATING: [CallbackQueryHandler(choose_rating, pattern=CHOOSE_RATING)],
+                SUBJECT: [CallbackQueryHandler(choose_subject, pattern=FeedbackSubject.pattern())],
+                ACTIVITY: [
+                    CallbackQueryHandler(choose_activity, pattern=FeedbackActivity.pattern())
+                ],
+                RATING: [CallbackQueryHandler(choose_rating, pattern=FeedbackRating.pattern())],
                 TEXT: [
                     MessageHandler(typed, take_text),
-                    CallbackQueryHandler(skip_text, pattern=_exact(SKIP_TEXT)),
+                    CallbackQueryHandler(skip_text, pattern=FeedbackSkipText.pattern()),
                     MessageHandler(not_text, text_please),
                 ],
-                LINK: [CallbackQueryHandler(choose_link, pattern=CHOOSE_LINK)],
+                LINK: [CallbackQueryHandler(choose_link, pattern=FeedbackLink.pattern())],
                 COMMENT: [
                     MessageHandler(typed, take_comment),
-                    CallbackQueryHandler(skip_comment, pattern=_exact(SKIP_COMMENT)),
+                    CallbackQueryHandler(skip_comment, pattern=SkipComment.pattern()),
                     MessageHandler(not_text, text_please),
                 ],
-                COMMENT_LINK: [CallbackQueryHandler(choose_comment_link, pattern=CHOOSE_LINK)],
+                COMMENT_LINK: [
+                    CallbackQueryHandler(choose_comment_link, pattern=FeedbackLink.pattern())
+                ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[
                 CommandHandler("cancel", cancel, filters=private),
-                CallbackQueryHandler(stop, pattern=_exact(STOP)),
+                CallbackQueryHandler(stop, pattern=FeedbackStop.pattern()),
             ],
             allow_reentry=True,
             conversation_timeout=CONVERSATION_TIMEOUT,

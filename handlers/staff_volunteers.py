@@ -9,7 +9,6 @@ volunteer did not share; nothing they write is stored.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -24,21 +23,18 @@ from bot.telegram.replies import ButtonPress, answer_press, edit_query_message
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.telegram.team import StaffPosts, Team, team_translator
 from bot.telegram.tell import Told, tell_resident
-from bot.views.volunteer import (
-    REPLY_TO_TEAM,
-    STAFF_LIST,
+from bot.views.buttons import (
     STATUS_CODES,
-    staff_card_keyboard,
-    staff_card_text,
-    staff_overview,
+    OfferList,
+    OfferOpen,
+    OfferStatus,
+    OfferWrite,
+    ReplyToTeam,
 )
+from bot.views.volunteer import staff_card_keyboard, staff_card_text, staff_overview
 
 log = logging.getLogger(__name__)
 
-# st:vol:s:<offer>:<c|a|n> · st:vol:w:<offer> · st:vol:o:<offer> · st:vol:list
-STATUS = re.compile(rf"^st:vol:s:(\d{{1,9}}):([{''.join(STATUS_CODES.values())}])$")
-WRITE = re.compile(r"^st:vol:w:(\d{1,9})$")
-OPEN = re.compile(r"^st:vol:o:(\d{1,9})$")
 _STATUS_BY_CODE = {code: status for status, code in STATUS_CODES.items()}
 
 WRITING = 0
@@ -67,9 +63,8 @@ async def _language_of(context: NaboContext, user_id: int) -> str | None:
 async def set_status(update: Update, context: NaboContext) -> None:
     """Record contacted / active / not now, and show it on the card."""
     press = await answer_press(update)
-    match = STATUS.match(press.data)
-    assert match is not None
-    offer_id, status = int(match[1]), _STATUS_BY_CODE[match[2]]
+    button = OfferStatus.parse(press.data)
+    offer_id, status = button.offer_id, _STATUS_BY_CODE[button.status]
     tr = _card_translator(press, context)
     now = context.clock.now()
     offer = await context.volunteers.set_status(offer_id, status, now)
@@ -109,9 +104,7 @@ async def set_status(update: Update, context: NaboContext) -> None:
 async def open_card(update: Update, context: NaboContext) -> None:
     """Show one offer with its buttons (from /volunteers)."""
     press = await answer_press(update)
-    match = OPEN.match(press.data)
-    assert match is not None
-    offer = await context.volunteers.get(int(match[1]))
+    offer = await context.volunteers.get(OfferOpen.parse(press.data).offer_id)
     tr = context.tr
     if offer is None:
         await context.bot.send_message(
@@ -141,9 +134,7 @@ async def show_list(update: Update, context: NaboContext) -> None:
 async def start_writing(update: Update, context: NaboContext) -> int:
     """Ask the staff member, in their private chat, for the message to the volunteer."""
     press = await answer_press(update)
-    match = WRITE.match(press.data)
-    assert match is not None
-    offer = await context.volunteers.get(int(match[1]))
+    offer = await context.volunteers.get(OfferWrite.parse(press.data).offer_id)
     tr = context.tr
     if offer is None or not offer.is_open:
         await _tell_staff_member(
@@ -208,7 +199,13 @@ async def take_message(update: Update, context: NaboContext) -> int:
         language if language in LANGUAGES else context.config.default_language
     )
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(reader.gettext("↩️ Reply to the team"), callback_data=REPLY_TO_TEAM)]]
+        [
+            [
+                InlineKeyboardButton(
+                    reader.gettext("↩️ Reply to the team"), callback_data=ReplyToTeam().pack()
+                )
+            ]
+        ]
     )
     told = (
         Told.BLOCKED
@@ -277,7 +274,7 @@ def register(application: NaboApplication) -> None:
     application.add_handler(
         LatestConversation(
             application.bot_data.conversation_flows,
-            entry_points=[StaffCallbackQueryHandler(staff, start_writing, WRITE)],
+            entry_points=[StaffCallbackQueryHandler(staff, start_writing, OfferWrite.pattern())],
             states={WRITING: [MessageHandler(typed, take_message)]},
             fallbacks=[staff_command(staff, "cancel", cancel)],
             # The button may be pressed in the staff chat; the message is written in the
@@ -288,9 +285,7 @@ def register(application: NaboApplication) -> None:
             name="staff_volunteer_write",
         )
     )
-    application.add_handler(StaffCallbackQueryHandler(staff, set_status, STATUS))
-    application.add_handler(StaffCallbackQueryHandler(staff, open_card, OPEN))
+    application.add_handler(StaffCallbackQueryHandler(staff, set_status, OfferStatus.pattern()))
+    application.add_handler(StaffCallbackQueryHandler(staff, open_card, OfferOpen.pattern()))
     application.add_handler(staff_command(staff, "volunteers", show_list))
-    application.add_handler(
-        StaffCallbackQueryHandler(staff, show_list, f"^{re.escape(STAFF_LIST)}$")
-    )
+    application.add_handler(StaffCallbackQueryHandler(staff, show_list, OfferList.pattern()))

@@ -8,18 +8,10 @@ button, and only the resident's own; typed numbers are never kept.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 from typing import Any
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
+from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -30,34 +22,58 @@ from telegram.ext import (
 )
 
 from bot.core.i18n import Translator
-from bot.db.volunteers import (
-    KINDS,
-    MAX_NOTE,
-    MAX_OTHER,
-    TIMES,
-    OfferDraft,
-)
+from bot.db.volunteers import MAX_NOTE, MAX_OTHER, Offer, OfferDraft
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
-from bot.telegram.replies import (
-    ButtonPress,
-    acceptable_text,
-    answer_press,
-    edit_query_message,
-    too_long,
-)
+from bot.telegram.replies import acceptable_text, answer_press, edit_query_message, too_long
 from bot.telegram.session import require_consent
 from bot.telegram.team import StaffPosts, Team
-from bot.views.menu import MENU_VOLUNTEER, back_to_menu_keyboard, menu_button
+from bot.views.buttons import (
+    AskWithdraw,
+    KeepOffer,
+    MenuVolunteer,
+    ReplyToTeam,
+    VolunteerChange,
+    VolunteerContact,
+    VolunteerKind,
+    VolunteerNext,
+    VolunteerNote,
+    VolunteerSend,
+    VolunteerStop,
+    VolunteerTime,
+    Withdraw,
+)
+from bot.views.menu import back_to_menu_keyboard
 from bot.views.volunteer import (
-    REPLY_TO_TEAM,
-    kinds_text,
-    offer_lines,
+    changed_card_text,
+    relayed_reply,
     resident_offer_text,
     staff_card_keyboard,
     staff_card_text,
-    times_text,
-    write_data,
+)
+from bot.views.volunteer_steps import (
+    change_text,
+    choose_one_please,
+    confirm_question,
+    contact_question,
+    current_offer_keyboard,
+    instead_label,
+    kinds_answered,
+    kinds_keyboard,
+    kinds_question,
+    not_own_number_text,
+    note_question,
+    offer_sent_text,
+    other_question,
+    phone_question,
+    reply_question,
+    times_answered,
+    times_keyboard,
+    times_question,
+    typed_number_text,
+    welcome_text,
+    withdraw_question,
+    withdrawn_text,
 )
 
 log = logging.getLogger(__name__)
@@ -66,78 +82,29 @@ log = logging.getLogger(__name__)
 KINDS_STEP, OTHER_STEP, TIMES_STEP, CONTACT_STEP, PHONE_STEP, NOTE_STEP, CONFIRM_STEP, REPLY = (
     range(8)
 )
-STEPS = 5
 CONVERSATION_TIMEOUT = timedelta(minutes=30)
 # A reply to the team is relayed, never stored; this keeps it well inside one message.
 MAX_REPLY = 1000
-
-# vol:k:<kind> and vol:t:<time> toggle a choice; vol:next goes on; vol:c:<nabo|phone>;
-# vol:note:<skip|keep>; vol:send; vol:stop. Outside the conversation: vol:change,
-# vol:wd (are you sure?), vol:wd:yes, vol:wd:no; vol:reply replies to the team.
-KIND = re.compile(rf"^vol:k:({'|'.join(KINDS)})$")
-TIME = re.compile(rf"^vol:t:({'|'.join(TIMES)})$")
-NEXT = "vol:next"
-CONTACT = re.compile(r"^vol:c:(nabo|phone)$")
-NOTE = re.compile(r"^vol:note:(skip|keep)$")
-SEND = "vol:send"
-STOP = "vol:stop"
-CHANGE = "vol:change"
-ASK_WITHDRAW = "vol:wd"
-WITHDRAW = "vol:wd:yes"
-KEEP = "vol:wd:no"
 
 DRAFT = "volunteer_draft"  # user_data: the offer being written
 REPLYING = "volunteer_reply"  # user_data: the offer whose volunteer is replying
 
 
-def _exact(data: str) -> str:
-    return f"^{re.escape(data)}$"
-
-
-def _step(tr: Translator, number: int, question: str) -> str:
-    heading = tr.gettext("Step {step} of {steps}").format(step=tr.ltr(number), steps=tr.ltr(STEPS))
-    return f"{heading}\n{question}"
-
-
-def _stop_button(tr: Translator) -> InlineKeyboardButton:
-    return InlineKeyboardButton(tr.gettext("✖ Stop"), callback_data=STOP)
-
-
-def _toggles(
-    tr: Translator, choices: dict[str, str], chosen: list[str], prefix: str
-) -> InlineKeyboardMarkup:
-    rows = [
-        [
-            InlineKeyboardButton(
-                f"{'✅' if code in chosen else '◻️'} {tr.gettext(label)}",
-                callback_data=f"{prefix}{code}",
-            )
-        ]
-        for code, label in choices.items()
-    ]
-    rows.append(
-        [
-            InlineKeyboardButton(tr.gettext("Next ▶"), callback_data=NEXT),
-            _stop_button(tr),
-        ]
-    )
-    return InlineKeyboardMarkup(rows)
-
-
-def _kinds_question(tr: Translator) -> str:
-    return _step(
-        tr,
-        1,
-        tr.gettext("What would you like to help with? Tap everything that fits, then press Next."),
-    )
-
-
-def _times_question(tr: Translator) -> str:
-    return _step(tr, 2, tr.gettext("When can you help? Tap everything that fits, then press Next."))
-
-
 def _draft(context: NaboContext) -> dict[str, Any] | None:
     return context.user_data.get(DRAFT)
+
+
+def _new_draft(offer: Offer | None) -> dict[str, Any]:
+    """Start a draft: empty, or with the current offer's choices (to change it)."""
+    return {
+        "kinds": list(offer.kinds) if offer else [],
+        "times": list(offer.times) if offer else [],
+        "contact": offer.contact if offer else "nabo",
+        "phone": offer.phone if offer else None,
+        "other_help": offer.other_help if offer else None,
+        "note": offer.note if offer else None,
+        "keyboard": False,  # whether the share-my-number keyboard is showing
+    }
 
 
 def _as_offer(draft: dict[str, Any]) -> OfferDraft:
@@ -175,37 +142,14 @@ async def start(update: Update, context: NaboContext) -> int:
     assert update.effective_user is not None
     assert update.effective_chat is not None
     tr = context.tr
-    _ = tr.gettext
     offer = await context.volunteers.get_for(update.effective_user.id)
     if offer is not None and offer.is_open:
-        keyboard = InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(_("✏️ Change my offer"), callback_data=CHANGE)],
-                [InlineKeyboardButton(_("🗑 Withdraw my offer"), callback_data=ASK_WITHDRAW)],
-                [menu_button(tr)],
-            ]
-        )
         await update.effective_chat.send_message(
-            resident_offer_text(tr, offer), reply_markup=keyboard
+            resident_offer_text(tr, offer), reply_markup=current_offer_keyboard(tr)
         )
         return ConversationHandler.END
-    context.user_data[DRAFT] = {
-        "kinds": [],
-        "times": [],
-        "contact": "nabo",
-        "phone": None,
-        "other_help": None,
-        "note": None,
-        "keyboard": False,
-    }
-    intro = _(
-        "🙋 Thank you for wanting to help your neighbours!\n\n"
-        "It takes five short steps, and nothing is saved until you send it. "
-        "You can stop at any time."
-    )
-    await update.effective_chat.send_message(
-        f"{intro}\n\n{_kinds_question(tr)}", reply_markup=_toggles(tr, KINDS, [], "vol:k:")
-    )
+    context.user_data[DRAFT] = _new_draft(None)
+    await update.effective_chat.send_message(welcome_text(tr), reply_markup=kinds_keyboard(tr, []))
     return KINDS_STEP
 
 
@@ -223,19 +167,9 @@ async def change(update: Update, context: NaboContext) -> int:
             back_to_menu_keyboard(tr),
         )
         return ConversationHandler.END
-    context.user_data[DRAFT] = {
-        "kinds": list(offer.kinds),
-        "times": list(offer.times),
-        "contact": offer.contact,
-        "phone": offer.phone,
-        "other_help": offer.other_help,
-        "note": offer.note,
-        "keyboard": False,
-    }
+    context.user_data[DRAFT] = _new_draft(offer)
     await context.bot.send_message(
-        press.chat_id,
-        tr.gettext("✏️ Change your offer of help.") + "\n\n" + _kinds_question(tr),
-        reply_markup=_toggles(tr, KINDS, list(offer.kinds), "vol:k:"),
+        press.chat_id, change_text(tr), reply_markup=kinds_keyboard(tr, list(offer.kinds))
     )
     return KINDS_STEP
 
@@ -247,29 +181,22 @@ async def toggle_kind(update: Update, context: NaboContext) -> int:
     """Tick or untick one kind of help."""
     press = await answer_press(update)
     draft = _draft(context)
-    match = KIND.match(press.data)
-    if draft is None or match is None:
+    kind = VolunteerKind.parse(press.data).kind
+    if draft is None:
         return await _no_longer(update, context)
-    question = _kinds_question(context.tr)
-    await _tick(press, question, context.tr, KINDS, "vol:k:", draft["kinds"], match[1])
+    _tick(draft["kinds"], kind)
+    await edit_query_message(
+        press.query, kinds_question(context.tr), kinds_keyboard(context.tr, draft["kinds"])
+    )
     return KINDS_STEP
 
 
-async def _tick(
-    press: ButtonPress,
-    question: str,
-    tr: Translator,
-    options: dict[str, str],
-    prefix: str,
-    chosen: list[str],
-    value: str,
-) -> None:
-    """Tick ``value`` (or untick it if it was ticked) and show the ticks again."""
+def _tick(chosen: list[str], value: str) -> None:
+    """Tick ``value``, or untick it if it was ticked."""
     if value in chosen:
         chosen.remove(value)
     else:
         chosen.append(value)
-    await edit_query_message(press.query, question, _toggles(tr, options, chosen, prefix))
 
 
 async def kinds_done(update: Update, context: NaboContext) -> int:
@@ -282,20 +209,13 @@ async def kinds_done(update: Update, context: NaboContext) -> int:
     if not draft["kinds"]:
         await edit_query_message(
             press.query,
-            _kinds_question(tr) + "\n\n" + tr.gettext("Please choose at least one."),
-            _toggles(tr, KINDS, draft["kinds"], "vol:k:"),
+            choose_one_please(tr, kinds_question(tr)),
+            kinds_keyboard(tr, draft["kinds"]),
         )
         return KINDS_STEP
-    chosen = kinds_text(tr, tuple(draft["kinds"]), None)
-    await edit_query_message(press.query, f"{_kinds_question(tr)}\n\n✅ {chosen}")
+    await edit_query_message(press.query, kinds_answered(tr, draft["kinds"]))
     if "other" in draft["kinds"]:
-        await context.bot.send_message(
-            press.chat_id,
-            tr.gettext(
-                "What else would you like to help with? Write a few words "
-                "(at most {limit} characters)."
-            ).format(limit=tr.ltr(MAX_OTHER)),
-        )
+        await context.bot.send_message(press.chat_id, other_question(tr))
         return OTHER_STEP
     return await _ask_times(press.chat_id, context)
 
@@ -319,8 +239,8 @@ async def _ask_times(chat_id: int, context: NaboContext) -> int:
     assert draft is not None
     await context.bot.send_message(
         chat_id,
-        _times_question(context.tr),
-        reply_markup=_toggles(context.tr, TIMES, draft["times"], "vol:t:"),
+        times_question(context.tr),
+        reply_markup=times_keyboard(context.tr, draft["times"]),
     )
     return TIMES_STEP
 
@@ -329,11 +249,13 @@ async def toggle_time(update: Update, context: NaboContext) -> int:
     """Tick or untick one time of the week."""
     press = await answer_press(update)
     draft = _draft(context)
-    match = TIME.match(press.data)
-    if draft is None or match is None:
+    time = VolunteerTime.parse(press.data).time
+    if draft is None:
         return await _no_longer(update, context)
-    question = _times_question(context.tr)
-    await _tick(press, question, context.tr, TIMES, "vol:t:", draft["times"], match[1])
+    _tick(draft["times"], time)
+    await edit_query_message(
+        press.query, times_question(context.tr), times_keyboard(context.tr, draft["times"])
+    )
     return TIMES_STEP
 
 
@@ -344,78 +266,42 @@ async def times_done(update: Update, context: NaboContext) -> int:
     if draft is None:
         return await _no_longer(update, context)
     tr = context.tr
-    _ = tr.gettext
     if not draft["times"]:
         await edit_query_message(
             press.query,
-            _times_question(tr) + "\n\n" + _("Please choose at least one."),
-            _toggles(tr, TIMES, draft["times"], "vol:t:"),
+            choose_one_please(tr, times_question(tr)),
+            times_keyboard(tr, draft["times"]),
         )
         return TIMES_STEP
-    chosen = times_text(tr, tuple(draft["times"]))
-    await edit_query_message(press.query, f"{_times_question(tr)}\n\n✅ {chosen}")
-    question = _(
-        "How may the team reach you?\n\n"
-        "💬 Through Nabo: the team writes to you here, and you answer here. "
-        "They do not see your phone number.\n"
-        "📞 By phone: only if you share your number with Telegram's button. "
-        "First we tell you what it is used for."
-    )
-    keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(_("💬 Through Nabo"), callback_data="vol:c:nabo")],
-            [InlineKeyboardButton(_("📞 By phone"), callback_data="vol:c:phone")],
-            [_stop_button(tr)],
-        ]
-    )
-    await context.bot.send_message(press.chat_id, _step(tr, 3, question), reply_markup=keyboard)
+    await edit_query_message(press.query, times_answered(tr, draft["times"]))
+    question, keyboard = contact_question(tr)
+    await context.bot.send_message(press.chat_id, question, reply_markup=keyboard)
     return CONTACT_STEP
 
 
 # ---------------------------------------------------------------- step 3: how to reach them
 
 
-def _instead_label(tr: Translator) -> str:
-    return tr.gettext("💬 Through Nabo instead")
-
-
 async def choose_contact(update: Update, context: NaboContext) -> int:
     """Take "through Nabo", or explain the phone number and offer the share button."""
     press = await answer_press(update)
     draft = _draft(context)
-    match = CONTACT.match(press.data)
-    if draft is None or match is None:
+    how = VolunteerContact.parse(press.data).how
+    if draft is None:
         return await _no_longer(update, context)
     tr = context.tr
     _ = tr.gettext
     await edit_query_message(
         press.query,
-        _("✅ Through Nabo") if match[1] == "nabo" else _("📞 By phone"),
+        _("✅ Through Nabo") if how == "nabo" else _("📞 By phone"),
     )
-    if match[1] == "nabo":
+    if how == "nabo":
         draft["contact"], draft["phone"] = "nabo", None
         return await _ask_note(press.chat_id, context)
     # Say what the number is for before asking for it; only the share button is taken.
-    keyboard = ReplyKeyboardMarkup(
-        [
-            [KeyboardButton(_("📞 Share my number"), request_contact=True)],
-            [KeyboardButton(_instead_label(tr))],
-        ],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
+    text, keyboard = phone_question(tr)
     draft["keyboard"] = True
-    await context.bot.send_message(
-        press.chat_id,
-        _(
-            "📞 Your phone number is used for one thing only: so the team can call you "
-            "about your offer of help. Only the team sees it, and it is deleted when you "
-            "withdraw your offer or delete your data.\n\n"
-            "Tap «📞 Share my number» below. Please don't type it: "
-            "I only keep the number Telegram shares for you."
-        ),
-        reply_markup=keyboard,
-    )
+    await context.bot.send_message(press.chat_id, text, reply_markup=keyboard)
     return PHONE_STEP
 
 
@@ -432,12 +318,7 @@ async def take_contact(update: Update, context: NaboContext) -> int:
     number = (contact.phone_number or "").strip()
     if contact.user_id != update.effective_user.id or not 0 < len(number) <= 32:
         # Someone else's card (from the attachment menu), not the share button: not kept.
-        await message.reply_text(
-            tr.gettext(
-                "That is not your own number, so I have not kept it. Tap «📞 Share my "
-                "number» to share yours, or choose «💬 Through Nabo instead»."
-            )
-        )
+        await message.reply_text(not_own_number_text(tr))
         return PHONE_STEP
     draft["contact"], draft["phone"], draft["keyboard"] = "phone", number, False
     await message.reply_text(
@@ -454,19 +335,14 @@ async def phone_other(update: Update, context: NaboContext) -> int:
     draft = _draft(context)
     assert draft is not None
     tr = context.tr
-    if message.text is not None and message.text.strip() == _instead_label(tr):
+    if message.text is not None and message.text.strip() == instead_label(tr):
         draft["contact"], draft["phone"], draft["keyboard"] = "nabo", None, False
         await message.reply_text(
             tr.gettext("Fine — the team will reach you through Nabo."),
             reply_markup=ReplyKeyboardRemove(),
         )
         return await _ask_note(message.chat_id, context)
-    await message.reply_text(
-        tr.gettext(
-            "I don't keep numbers that are typed in, so I have not stored that. "
-            "Please tap «📞 Share my number», or «💬 Through Nabo instead»."
-        )
-    )
+    await message.reply_text(typed_number_text(tr))
     return PHONE_STEP
 
 
@@ -476,20 +352,8 @@ async def phone_other(update: Update, context: NaboContext) -> int:
 async def _ask_note(chat_id: int, context: NaboContext) -> int:
     draft = _draft(context)
     assert draft is not None
-    tr = context.tr
-    _ = tr.gettext
-    question = _(
-        "Is there anything else the team should know? Write a short note "
-        "(at most {limit} characters), or press Skip."
-    ).format(limit=tr.ltr(MAX_NOTE))
-    rows = [[InlineKeyboardButton(_("Skip"), callback_data="vol:note:skip")]]
-    if draft["note"]:
-        question += "\n\n" + _("Your note now: {note}").format(note=tr.ltr(draft["note"]))
-        rows.insert(0, [InlineKeyboardButton(_("Keep my note"), callback_data="vol:note:keep")])
-    rows.append([_stop_button(tr)])
-    await context.bot.send_message(
-        chat_id, _step(tr, 4, question), reply_markup=InlineKeyboardMarkup(rows)
-    )
+    question, keyboard = note_question(context.tr, draft["note"])
+    await context.bot.send_message(chat_id, question, reply_markup=keyboard)
     return NOTE_STEP
 
 
@@ -511,13 +375,13 @@ async def note_button(update: Update, context: NaboContext) -> int:
     """Go on without a note, or keep the one there is."""
     press = await answer_press(update)
     draft = _draft(context)
-    match = NOTE.match(press.data)
-    if draft is None or match is None:
+    choice = VolunteerNote.parse(press.data).choice
+    if draft is None:
         return await _no_longer(update, context)
-    if match[1] == "skip":
+    if choice == "skip":
         draft["note"] = None
     _ = context.tr.gettext
-    label = _("Keep my note") if match[1] == "keep" else _("Skip")
+    label = _("Keep my note") if choice == "keep" else _("Skip")
     await edit_query_message(press.query, f"✅ {label}")
     return await _confirm(press.chat_id, context)
 
@@ -525,22 +389,8 @@ async def note_button(update: Update, context: NaboContext) -> int:
 async def _confirm(chat_id: int, context: NaboContext) -> int:
     draft = _draft(context)
     assert draft is not None
-    tr = context.tr
-    _ = tr.gettext
-    lines = [
-        _("Please check your offer of help:"),
-        "",
-        *offer_lines(tr, _as_offer(draft)),
-        "",
-        _("Send it to the team?"),
-    ]
-    keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(_("✅ Send my offer"), callback_data=SEND)],
-            [_stop_button(tr)],
-        ]
-    )
-    await context.bot.send_message(chat_id, _step(tr, 5, "\n".join(lines)), reply_markup=keyboard)
+    question, keyboard = confirm_question(context.tr, _as_offer(draft))
+    await context.bot.send_message(chat_id, question, reply_markup=keyboard)
     return CONFIRM_STEP
 
 
@@ -569,21 +419,10 @@ async def send_offer(update: Update, context: NaboContext) -> int:
     # The older posts would keep the old details (a number since removed, say).
     await team.edit(
         before.replaced_by(posts),
-        lambda tr: (
-            tr.gettext("✏️ Offer of help #{number} was changed: see the newer message.").format(
-                number=tr.ltr(offer.id)
-            ),
-            None,
-        ),
+        lambda tr: (changed_card_text(tr, offer.id), None),
     )
-    _ = context.tr.gettext
     await edit_query_message(
-        press.query,
-        _(
-            "🙌 Thank you! The team has your offer of help and will get in touch.\n\n"
-            "Send /volunteer to see, change or withdraw it."
-        ),
-        back_to_menu_keyboard(context.tr),
+        press.query, offer_sent_text(context.tr), back_to_menu_keyboard(context.tr)
     )
     return ConversationHandler.END
 
@@ -605,20 +444,8 @@ async def ask_withdraw(update: Update, context: NaboContext) -> None:
             reply_markup=back_to_menu_keyboard(context.tr),
         )
         return
-    keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(_("🗑 Yes, withdraw it"), callback_data=WITHDRAW)],
-            [InlineKeyboardButton(_("No, keep my offer"), callback_data=KEEP)],
-        ]
-    )
-    await context.bot.send_message(
-        press.chat_id,
-        _(
-            "Withdraw your offer of help? Your phone number and your note are deleted "
-            "at once, and the team will see that you have withdrawn."
-        ),
-        reply_markup=keyboard,
-    )
+    text, keyboard = withdraw_question(context.tr)
+    await context.bot.send_message(press.chat_id, text, reply_markup=keyboard)
 
 
 async def withdraw(update: Update, context: NaboContext) -> None:
@@ -646,12 +473,7 @@ async def withdraw(update: Update, context: NaboContext) -> None:
     await team.notify(withdrawn)
     await context.volunteers.set_staff_message(offer.id, None)
     await edit_query_message(
-        press.query,
-        _(
-            "Done — your offer of help is withdrawn, and your phone number and note are "
-            "deleted. Thank you for offering! You are welcome back any time with /volunteer."
-        ),
-        back_to_menu_keyboard(context.tr),
+        press.query, withdrawn_text(context.tr), back_to_menu_keyboard(context.tr)
     )
 
 
@@ -683,12 +505,7 @@ async def reply_to_team(update: Update, context: NaboContext) -> int:
         )
         return ConversationHandler.END
     context.user_data[REPLYING] = offer.id
-    await context.bot.send_message(
-        press.chat_id,
-        tr.gettext(
-            "✍️ Write your reply to the team (at most {limit} characters). Send /cancel to stop."
-        ).format(limit=tr.ltr(MAX_REPLY)),
-    )
+    await context.bot.send_message(press.chat_id, reply_question(tr, MAX_REPLY))
     return REPLY
 
 
@@ -712,22 +529,11 @@ async def take_reply(update: Update, context: NaboContext) -> int:
         )
         return ConversationHandler.END
 
-    def relayed(staff_tr: Translator) -> tuple[str, InlineKeyboardMarkup]:
-        keyboard = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        staff_tr.gettext("✍️ Write to them"), callback_data=write_data(offer.id)
-                    )
-                ]
-            ]
+    told = (
+        await Team.of(context.application).notify(
+            lambda staff_tr: relayed_reply(staff_tr, offer.id, text)
         )
-        reply = staff_tr.gettext("↩️ Reply from volunteer #{number}:\n\n{text}").format(
-            number=staff_tr.ltr(offer.id), text=staff_tr.ltr(text)
-        )
-        return reply, keyboard
-
-    told = (await Team.of(context.application).notify(relayed)).count
+    ).count
     log.info(
         "volunteer %s replied to the team (%s)", offer.id, "passed on" if told else "not passed on"
     )
@@ -810,46 +616,48 @@ def register(application: NaboApplication) -> None:
             application.bot_data.conversation_flows,
             entry_points=[
                 CommandHandler("volunteer", start, filters=private),
-                CallbackQueryHandler(start, pattern=_exact(MENU_VOLUNTEER)),
-                CallbackQueryHandler(change, pattern=_exact(CHANGE)),
-                CallbackQueryHandler(reply_to_team, pattern=_exact(REPLY_TO_TEAM)),
+                CallbackQueryHandler(start, pattern=MenuVolunteer.pattern()),
+                CallbackQueryHandler(change, pattern=VolunteerChange.pattern()),
+                CallbackQueryHandler(reply_to_team, pattern=ReplyToTeam.pattern()),
             ],
             states={
                 KINDS_STEP: [
-                    CallbackQueryHandler(toggle_kind, pattern=KIND),
-                    CallbackQueryHandler(kinds_done, pattern=_exact(NEXT)),
+                    CallbackQueryHandler(toggle_kind, pattern=VolunteerKind.pattern()),
+                    CallbackQueryHandler(kinds_done, pattern=VolunteerNext.pattern()),
                 ],
                 OTHER_STEP: [
                     MessageHandler(typed, take_other),
                     MessageHandler(not_text, text_please),
                 ],
                 TIMES_STEP: [
-                    CallbackQueryHandler(toggle_time, pattern=TIME),
-                    CallbackQueryHandler(times_done, pattern=_exact(NEXT)),
+                    CallbackQueryHandler(toggle_time, pattern=VolunteerTime.pattern()),
+                    CallbackQueryHandler(times_done, pattern=VolunteerNext.pattern()),
                 ],
-                CONTACT_STEP: [CallbackQueryHandler(choose_contact, pattern=CONTACT)],
+                CONTACT_STEP: [
+                    CallbackQueryHandler(choose_contact, pattern=VolunteerContact.pattern())
+                ],
                 PHONE_STEP: [
                     MessageHandler(filters.CONTACT & anything, take_contact),
                     MessageHandler(anything, phone_other),
                 ],
                 NOTE_STEP: [
                     MessageHandler(typed, take_note),
-                    CallbackQueryHandler(note_button, pattern=NOTE),
+                    CallbackQueryHandler(note_button, pattern=VolunteerNote.pattern()),
                     MessageHandler(not_text, text_please),
                 ],
-                CONFIRM_STEP: [CallbackQueryHandler(send_offer, pattern=_exact(SEND))],
+                CONFIRM_STEP: [CallbackQueryHandler(send_offer, pattern=VolunteerSend.pattern())],
                 REPLY: [MessageHandler(typed, take_reply), MessageHandler(not_text, text_please)],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[
                 CommandHandler("cancel", cancel, filters=private),
-                CallbackQueryHandler(stop, pattern=_exact(STOP)),
+                CallbackQueryHandler(stop, pattern=VolunteerStop.pattern()),
             ],
             allow_reentry=True,
             conversation_timeout=CONVERSATION_TIMEOUT,
             name="volunteer",
         )
     )
-    application.add_handler(CallbackQueryHandler(ask_withdraw, pattern=_exact(ASK_WITHDRAW)))
-    application.add_handler(CallbackQueryHandler(withdraw, pattern=_exact(WITHDRAW)))
-    application.add_handler(CallbackQueryHandler(keep, pattern=_exact(KEEP)))
+    application.add_handler(CallbackQueryHandler(ask_withdraw, pattern=AskWithdraw.pattern()))
+    application.add_handler(CallbackQueryHandler(withdraw, pattern=Withdraw.pattern()))
+    application.add_handler(CallbackQueryHandler(keep, pattern=KeepOffer.pattern()))

@@ -1,8 +1,4 @@
-"""How an offer of help reads: to the resident, on the staff's card, and in the staff's list.
-
-Callback data of the buttons shared by the resident's and the staff's journeys live here
-too, so neither handler module imports the other.
-"""
+"""How an offer of help reads: to the resident, on the staff's card, and in the staff's list."""
 
 from __future__ import annotations
 
@@ -12,30 +8,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.core.i18n import LANGUAGE_NAMES, Translator
 from bot.db.volunteers import KINDS, STAFF_STATUSES, STATUSES, TIMES, Offer, OfferDraft
 from bot.views.activity import fit_message
+from bot.views.buttons import STATUS_CODES, OfferOpen, OfferStatus, OfferWrite
 
-# Resident side (handlers/volunteer.py): reply to a message from the team.
-REPLY_TO_TEAM = "vol:reply"
-# Staff side (handlers/staff_volunteers.py): st:vol:s:<offer>:<status> · st:vol:w:<offer>
-# (write to them) · st:vol:o:<offer> (open the card) · st:vol:list (the overview).
-STAFF_LIST = "st:vol:list"
-STATUS_CODES = {"contacted": "c", "active": "a", "not_now": "n"}
 # Offers with a button in the staff's list: three to a row, well under Telegram's 100.
 LIST_BUTTONS = 24
-
-
-def status_data(offer_id: int, status: str) -> str:
-    """Return the callback data of a staff status button."""
-    return f"st:vol:s:{offer_id}:{STATUS_CODES[status]}"
-
-
-def write_data(offer_id: int) -> str:
-    """Return the callback data of the staff's "write to them" button."""
-    return f"st:vol:w:{offer_id}"
-
-
-def open_data(offer_id: int) -> str:
-    """Return the callback data that opens an offer's card for staff."""
-    return f"st:vol:o:{offer_id}"
 
 
 def kinds_text(tr: Translator, kinds: tuple[str, ...], other_help: str | None) -> str:
@@ -125,12 +101,38 @@ def staff_card_keyboard(tr: Translator, offer: Offer) -> InlineKeyboardMarkup | 
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(labels[status], callback_data=status_data(offer.id, status))
+                InlineKeyboardButton(
+                    labels[status], callback_data=OfferStatus(offer.id, STATUS_CODES[status]).pack()
+                )
                 for status in STAFF_STATUSES
             ],
-            [InlineKeyboardButton(_("✍️ Write to them"), callback_data=write_data(offer.id))],
+            [InlineKeyboardButton(_("✍️ Write to them"), callback_data=OfferWrite(offer.id).pack())],
         ]
     )
+
+
+def changed_card_text(tr: Translator, offer_id: int) -> str:
+    """Tell the team an earlier post about an offer is out of date."""
+    return tr.gettext("✏️ Offer of help #{number} was changed: see the newer message.").format(
+        number=tr.ltr(offer_id)
+    )
+
+
+def relayed_reply(tr: Translator, offer_id: int, text: str) -> tuple[str, InlineKeyboardMarkup]:
+    """Pass a volunteer's reply on to the team, with the button to write back."""
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    tr.gettext("✍️ Write to them"), callback_data=OfferWrite(offer_id).pack()
+                )
+            ]
+        ]
+    )
+    reply = tr.gettext("↩️ Reply from volunteer #{number}:\n\n{text}").format(
+        number=tr.ltr(offer_id), text=tr.ltr(text)
+    )
+    return reply, keyboard
 
 
 def staff_overview(tr: Translator, offers: list[Offer]) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -154,7 +156,7 @@ def staff_overview(tr: Translator, offers: list[Offer]) -> tuple[str, InlineKeyb
         with_kind = [offer for offer in open_offers if code in offer.kinds]
         lines.append(_("{label}: {value}").format(label=_(label), value=numbers(with_kind)))
     buttons = [
-        InlineKeyboardButton(f"#{offer.id}", callback_data=open_data(offer.id))
+        InlineKeyboardButton(f"#{offer.id}", callback_data=OfferOpen(offer.id).pack())
         for offer in open_offers[:LIST_BUTTONS]
     ]
     if len(open_offers) > LIST_BUTTONS:

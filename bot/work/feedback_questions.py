@@ -19,6 +19,7 @@ from bot.db.feedback import FACES
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.tell import Told, tell
 from bot.views.activity import activity_title_when
+from bot.views.buttons import RateActivity
 from bot.work.jobs import RESCHEDULE_TOLERANCE, job_queue_of, reconcile_jobs
 
 log = logging.getLogger(__name__)
@@ -32,11 +33,6 @@ CATCH_UP = timedelta(days=2)
 def job_name(activity_id: int) -> str:
     """Return the stable name of an activity's feedback job."""
     return f"{JOB_PREFIX}{activity_id}"
-
-
-def rate_data(token: str, rating: int) -> str:
-    """Return the callback data of one face under the question (handlers/feedback.py)."""
-    return f"fb:r:{token}:{rating}"
 
 
 def question_text(tr: Translator, activity: Activity) -> str:
@@ -53,7 +49,7 @@ def question_keyboard(token: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(face, callback_data=rate_data(token, rating))
+                InlineKeyboardButton(face, callback_data=RateActivity(token, rating).pack())
                 for rating, face in FACES.items()
             ]
         ]
