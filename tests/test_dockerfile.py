@@ -36,7 +36,8 @@ from packaging.requirements import Requirement
 from bot.core.config import LANGUAGES
 from bot.core.i18n import Catalogs
 from bot.sandbox.botapi import JSON, BotApiServer
-from bot.views.notice import CONSENT_YES, consent_request_text
+from bot.views.buttons import ConsentYes
+from bot.views.notice import consent_request_text
 
 ROOT = Path(__file__).resolve().parent.parent
 RESIDENT = 4242
@@ -465,7 +466,7 @@ async def test_the_image_answers_start_as_its_own_user(
         assert notice["text"] == consent_request_text(tr)
         assert 0 not in bot.uids()
         # Saying yes writes to the database on the volume, as the image's user.
-        botapi.press_button(RESIDENT, notice["message_id"], CONSENT_YES)
+        botapi.press_button(RESIDENT, notice["message_id"], ConsentYes().pack())
         menu = await bot.reply(botapi)
         assert menu["text"].startswith(tr.gettext("Thank you! You are all set."))
     if os.geteuid() == 0:

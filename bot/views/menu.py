@@ -22,10 +22,6 @@ from bot.views.buttons import (
 )
 from bot.views.staff_menu import staff_menu_button
 
-# Still read by handlers/volunteer.py and handlers/feedback.py.
-MENU_VOLUNTEER = MenuVolunteer().pack()
-MENU_FEEDBACK = MenuFeedback().pack()
-
 
 def main_menu_text(tr: Translator) -> str:
     """Return the line shown above the main menu."""

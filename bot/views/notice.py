@@ -11,7 +11,6 @@ from bot.core.i18n import LANGUAGE_NAMES, Translator
 from bot.views.buttons import ConfirmDelete, ConsentNo, ConsentYes, ReadNotice
 
 # Still read by tests/test_dockerfile.py.
-CONSENT_YES = ConsentYes().pack()
 
 # The partners behind the helhedsplan: proper names, never translated.
 PARTNERS = ("BoligViborg", "Boligselskabet Sct. Jørgen", "Viborg Kommune")
