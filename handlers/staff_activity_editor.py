@@ -4,8 +4,8 @@ Both are one conversation (the one literal in ``register``), because a new activ
 changed field share its states, its /cancel, its timeout and its name ("staff_activities",
 kept from before the split so conversation state and tests still find it). Every command
 and button is built with bot.telegram.staff's staff-only helpers, so for anyone else it is
-an unknown command or a forged button, which the fallback answers. Buttons carry what they act on in
-their callback data (``st:...``), parsed by strict patterns, and every effect is checked again
+an unknown command or a forged button, which the fallback answers. Buttons carry what they act
+on in their callback data (the kinds in bot.views.buttons), and every effect is checked again
 against the database. The list, the staff view, cancelling and attendance are in
 handlers.staff_roster, handlers.staff_cancel_activity and handlers.staff_attendance.
 """
@@ -66,8 +66,24 @@ from bot.views.activity import (
     delaftale_name,
     fit_message,
 )
+from bot.views.buttons import (
+    REPEAT_WEEKS,
+    DiscardDraft,
+    DraftArea,
+    DraftDelaftale,
+    DraftRepeat,
+    DraftUnlimited,
+    EditField,
+    EditUnlimited,
+    KeepLength,
+    NewActivity,
+    PublishDraft,
+    RemoveText,
+    SkipQuestion,
+    StaffActivity,
+    StaffMenu,
+)
 from bot.views.staff_activity import people_text
-from bot.views.staff_menu import STAFF_MENU
 from bot.views.staff_texts import date_examples, date_problem, language_name
 from bot.work.broadcasting import announce_activity, notify_activity
 from bot.work.reminders import sync_reminder_jobs
@@ -78,25 +94,6 @@ TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 3000
 PLACE_LIMIT = 200
 CONVERSATION_TIMEOUT = timedelta(minutes=30)
-# The staff's list shows what is coming and what ended this long ago (for attendance).
-REPEAT_WEEKS = (1, 2, 3, 4, 8, 12)
-
-# Callback data; every pattern is anchored and bounded, and ids are re-checked.
-# st:new → /newactivity; st:n:… answer its questions (st:n:s:<state> skips that question).
-NEW = "st:new"
-UNLIMITED = "st:n:cap"
-PUBLISH = "st:n:pub"
-ANNOUNCE = "st:n:ann"
-DISCARD = "st:n:del"
-DELAFTALE_BUTTON = re.compile(r"^st:n:d:(education|employment|community)$")
-AREA_BUTTON = re.compile(r"^st:n:a:(o|\d{1,2})$")
-REPEAT_BUTTON = re.compile(r"^st:n:r:(0|1|2|3|4|8|12)$")
-PUBLISH_BUTTON = re.compile(r"^st:n:(pub|ann)$")
-# st:ef:<id>:<field> → type the new value (offered by the st:e:<id> menu in staff_roster).
-EDIT_FIELD_BUTTON = re.compile(r"^st:ef:(\d{1,9}):(time|place|cap|t_da|t_ar|t_en|d_da|d_ar|d_en)$")
-EDIT_REMOVE_BUTTON = re.compile(r"^st:erm:(\d{1,9}):(t_ar|t_en|d_da|d_ar|d_en)$")
-EDIT_UNLIMITED_BUTTON = re.compile(r"^st:ecu:(\d{1,9})$")
-EDIT_KEEP_LENGTH_BUTTON = re.compile(r"^st:ekl:(\d{1,9})$")
 
 # The conversation's states: the new activity's questions in order, then the edits.
 (
@@ -302,7 +299,7 @@ def _end_examples(tr: Translator) -> tuple[str, str]:
 
 
 def _skip_button(tr: Translator, state: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(tr.gettext("Skip ⏭"), callback_data=f"st:n:s:{state}")
+    return InlineKeyboardButton(tr.gettext("Skip ⏭"), callback_data=SkipQuestion(state).pack())
 
 
 def _question(context: NaboContext, state: int) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -350,19 +347,27 @@ def _question(context: NaboContext, state: int) -> tuple[str, InlineKeyboardMark
     if state == CAPACITY:
         return _(
             "How many places are there? Write a number, or press Unlimited if there is no limit."
-        ), InlineKeyboardMarkup([[InlineKeyboardButton(_("♾ Unlimited"), callback_data=UNLIMITED)]])
+        ), InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("♾ Unlimited"), callback_data=DraftUnlimited().pack())]]
+        )
     if state == DELAFTALE:
         rows = [
-            [InlineKeyboardButton(delaftale_name(tr, code), callback_data=f"st:n:d:{code}")]
+            [
+                InlineKeyboardButton(
+                    delaftale_name(tr, code), callback_data=DraftDelaftale(code).pack()
+                )
+            ]
             for code in DELAFTALER
         ]
         return _("Which delaftale does it belong to?"), InlineKeyboardMarkup(rows)
     if state == AREA:
         rows = [
-            [InlineKeyboardButton(area_name(tr, area), callback_data=f"st:n:a:{index}")]
+            [InlineKeyboardButton(area_name(tr, area), callback_data=DraftArea(str(index)).pack())]
             for index, area in enumerate(context.config.areas)
         ]
-        rows.append([InlineKeyboardButton(area_name(tr, OTHER_AREA), callback_data="st:n:a:o")])
+        rows.append(
+            [InlineKeyboardButton(area_name(tr, OTHER_AREA), callback_data=DraftArea("o").pack())]
+        )
         return _("Which housing area?"), InlineKeyboardMarkup(rows)
     if state == DEADLINE:
         return _(
@@ -373,11 +378,11 @@ def _question(context: NaboContext, state: int) -> tuple[str, InlineKeyboardMark
     weeks = [
         InlineKeyboardButton(
             tr.ngettext("+{count} week", "+{count} weeks", count).format(count=tr.ltr(count)),
-            callback_data=f"st:n:r:{count}",
+            callback_data=DraftRepeat(count).pack(),
         )
         for count in REPEAT_WEEKS
     ]
-    rows = [[InlineKeyboardButton(_("No, just once"), callback_data="st:n:r:0")]]
+    rows = [[InlineKeyboardButton(_("No, just once"), callback_data=DraftRepeat(0).pack())]]
     rows += [weeks[index : index + 3] for index in range(0, len(weeks), 3)]
     return _(
         "Should it repeat every week at the same time? Choose how many more weeks."
@@ -450,7 +455,7 @@ async def skip_question(update: Update, context: NaboContext) -> int:
     if draft is None:
         return await _lost(update, context)
     # The pattern only lets through the question the conversation is at.
-    state = int(press.data.rsplit(":", 1)[1])
+    state = SkipQuestion.parse(press.data).state
     if state == DEADLINE:
         draft.signup_deadline = None
     else:
@@ -520,10 +525,9 @@ async def take_delaftale(update: Update, context: NaboContext) -> int:
     """Store the chosen delaftale and ask for the housing area."""
     press = await answer_press(update)
     draft = _draft(context)
-    match = DELAFTALE_BUTTON.match(press.data)
-    if draft is None or match is None:
+    if draft is None:
         return await _lost(update, context)
-    draft.delaftale = match[1]
+    draft.delaftale = DraftDelaftale.parse(press.data).delaftale
     await remove_query_buttons(press.query)
     return await _ask(context, press.chat_id, AREA)
 
@@ -532,13 +536,13 @@ async def take_area(update: Update, context: NaboContext) -> int:
     """Store the chosen housing area and ask for a sign-up deadline."""
     press = await answer_press(update)
     draft = _draft(context)
-    match = AREA_BUTTON.match(press.data)
-    if draft is None or match is None:
+    if draft is None:
         return await _lost(update, context)
+    area = DraftArea.parse(press.data).area
     areas = context.config.areas
-    if match[1] != "o" and int(match[1]) >= len(areas):
+    if area != "o" and int(area) >= len(areas):
         return await _ask(context, press.chat_id, AREA)  # a forged index: ask again
-    draft.area = OTHER_AREA if match[1] == "o" else areas[int(match[1])]
+    draft.area = OTHER_AREA if area == "o" else areas[int(area)]
     await remove_query_buttons(press.query)
     return await _ask(context, press.chat_id, DEADLINE)
 
@@ -562,10 +566,9 @@ async def take_repeat(update: Update, context: NaboContext) -> int:
     """Store how many more weeks it repeats and show the preview."""
     press = await answer_press(update)
     draft = _draft(context)
-    match = REPEAT_BUTTON.match(press.data)
-    if draft is None or match is None:
+    if draft is None:
         return await _lost(update, context)
-    draft.weeks = int(match[1])
+    draft.weeks = DraftRepeat.parse(press.data).weeks
     await remove_query_buttons(press.query)
     await _send_preview(context, press.chat_id, draft)
     return PREVIEW
@@ -596,9 +599,13 @@ async def _send_preview(context: NaboContext, chat_id: int, draft: Draft) -> Non
     lines += ["", _("“Publish and announce” also tells residents who want news about it.")]
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("✅ Publish"), callback_data=PUBLISH)],
-            [InlineKeyboardButton(_("📣 Publish and announce"), callback_data=ANNOUNCE)],
-            [InlineKeyboardButton(_("🗑 Discard"), callback_data=DISCARD)],
+            [InlineKeyboardButton(_("✅ Publish"), callback_data=PublishDraft("pub").pack())],
+            [
+                InlineKeyboardButton(
+                    _("📣 Publish and announce"), callback_data=PublishDraft("ann").pack()
+                )
+            ],
+            [InlineKeyboardButton(_("🗑 Discard"), callback_data=DiscardDraft().pack())],
         ]
     )
     await context.bot.send_message(chat_id, fit_message("\n".join(lines)), reply_markup=keyboard)
@@ -623,7 +630,7 @@ async def publish(update: Update, context: NaboContext) -> int:
         return END
     [ids] = await context.activities.add_series([draft.activity_drafts(context)], now)
     _forget(context)
-    announce = press.data == ANNOUNCE
+    announce = PublishDraft.parse(press.data).how == "ann"
     for activity_id in ids:
         details = [f"series={ids[0]}"] if len(ids) > 1 else []
         if announce and activity_id == ids[0]:
@@ -640,8 +647,8 @@ async def publish(update: Update, context: NaboContext) -> int:
     ).format(title=draft.preview(now).activity.title(tr.language), count=tr.ltr(len(ids)))
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("📋 Sign-ups"), callback_data=f"st:a:{ids[0]}")],
-            [InlineKeyboardButton(_("🛠 Staff menu"), callback_data=STAFF_MENU)],
+            [InlineKeyboardButton(_("📋 Sign-ups"), callback_data=StaffActivity(ids[0]).pack())],
+            [InlineKeyboardButton(_("🛠 Staff menu"), callback_data=StaffMenu().pack())],
         ]
     )
     await context.bot.send_message(press.chat_id, text, reply_markup=keyboard)
@@ -701,15 +708,14 @@ async def timed_out(update: Update, context: NaboContext) -> None:
 async def start_edit(update: Update, context: NaboContext) -> int:
     """Ask for the new value of one of an activity's fields."""
     press = await answer_press(update)
-    match = EDIT_FIELD_BUTTON.match(press.data)
-    assert match is not None
-    activity = await changeable_activity(press, context, int(match[1]))
+    button = EditField.parse(press.data)
+    activity = await changeable_activity(press, context, button.activity_id)
     if activity is None:
         return END
     tr = context.tr
     _ = tr.gettext
     dropped = _forget(context)
-    code = match[2]
+    code = button.field
     _remember(context, EDIT_KEY, Edit(activity.id, code))
     note = _("The activity you started before was not saved.") + "\n\n" if dropped else ""
     if code == "time":
@@ -732,7 +738,13 @@ async def start_edit(update: Update, context: NaboContext) -> int:
             "Now: {current}. Signed up: {people}."
         ).format(current=current, people=people_text(tr, listing.confirmed_people))
         keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("♾ Unlimited"), callback_data=f"st:ecu:{activity.id}")]]
+            [
+                [
+                    InlineKeyboardButton(
+                        _("♾ Unlimited"), callback_data=EditUnlimited(activity.id).pack()
+                    )
+                ]
+            ]
         )
         await context.bot.send_message(press.chat_id, note + text, reply_markup=keyboard)
         return EDIT_CAPACITY
@@ -771,7 +783,8 @@ def _remove_keyboard(tr: Translator, activity_id: int, code: str) -> InlineKeybo
         [
             [
                 InlineKeyboardButton(
-                    tr.gettext("🗑 Remove this text"), callback_data=f"st:erm:{activity_id}:{code}"
+                    tr.gettext("🗑 Remove this text"),
+                    callback_data=RemoveText(activity_id, code).pack(),
                 )
             ]
         ]
@@ -798,9 +811,8 @@ async def remove_text(update: Update, context: NaboContext) -> int:
     """Remove an optional title or description."""
     press = await answer_press(update)
     edit = _edit(context)
-    match = EDIT_REMOVE_BUTTON.match(press.data)
-    assert match is not None
-    if edit is None or (edit.activity_id, edit.field) != (int(match[1]), match[2]):
+    button = RemoveText.parse(press.data)
+    if edit is None or (edit.activity_id, edit.field) != (button.activity_id, button.field):
         # A button from an earlier question: this one is still open.
         await context.bot.send_message(
             press.chat_id, context.tr.gettext("This button no longer works.")
@@ -899,9 +911,8 @@ async def edit_unlimited(update: Update, context: NaboContext) -> int:
     """Remove the limit on places."""
     press = await answer_press(update)
     edit = _edit(context)
-    match = EDIT_UNLIMITED_BUTTON.match(press.data)
-    assert match is not None
-    if edit is None or edit.activity_id != int(match[1]):
+    button = EditUnlimited.parse(press.data)
+    if edit is None or edit.activity_id != button.activity_id:
         await context.bot.send_message(
             press.chat_id, context.tr.gettext("This button no longer works.")
         )
@@ -994,7 +1005,7 @@ async def take_edit_start(update: Update, context: NaboContext) -> int:
         tr.gettext("Keep the length (ends {time})").format(
             time=tr.ltr(tr.time(starts_at + length))
         ),
-        callback_data=f"st:ekl:{activity.id}",
+        callback_data=KeepLength(activity.id).pack(),
     )
     await context.bot.send_message(
         update_chat_id(update),
@@ -1026,9 +1037,8 @@ async def keep_length(update: Update, context: NaboContext) -> int:
     """Move the activity and keep how long it lasts."""
     press = await answer_press(update)
     edit = _edit(context)
-    match = EDIT_KEEP_LENGTH_BUTTON.match(press.data)
-    assert match is not None
-    if edit is None or edit.starts_at is None or edit.activity_id != int(match[1]):
+    button = KeepLength.parse(press.data)
+    if edit is None or edit.starts_at is None or edit.activity_id != button.activity_id:
         await context.bot.send_message(
             press.chat_id, context.tr.gettext("This button no longer works.")
         )
@@ -1084,15 +1094,15 @@ def register(application: NaboApplication) -> None:
         return MessageHandler(typed, _text_answer(state))
 
     def skip(state: int) -> StaffCallbackQueryHandler:
-        return button(skip_question, f"^st:n:s:{state}$")
+        return button(skip_question, SkipQuestion.pattern(state=state))
 
     application.add_handler(
         LatestConversation(
             application.bot_data.conversation_flows,
             entry_points=[
                 staff_command(staff, "newactivity", start_new),
-                button(start_new, f"^{re.escape(NEW)}$"),
-                button(start_edit, EDIT_FIELD_BUTTON),
+                button(start_new, NewActivity.pattern()),
+                button(start_edit, EditField.pattern()),
             ],
             states={
                 TITLE_DA: [answer(TITLE_DA)],
@@ -1106,28 +1116,28 @@ def register(application: NaboApplication) -> None:
                 PLACE: [answer(PLACE)],
                 CAPACITY: [
                     MessageHandler(typed, take_capacity),
-                    button(take_unlimited, f"^{re.escape(UNLIMITED)}$"),
+                    button(take_unlimited, DraftUnlimited.pattern()),
                 ],
-                DELAFTALE: [button(take_delaftale, DELAFTALE_BUTTON)],
-                AREA: [button(take_area, AREA_BUTTON)],
+                DELAFTALE: [button(take_delaftale, DraftDelaftale.pattern())],
+                AREA: [button(take_area, DraftArea.pattern())],
                 DEADLINE: [MessageHandler(typed, take_deadline), skip(DEADLINE)],
-                REPEAT: [button(take_repeat, REPEAT_BUTTON)],
+                REPEAT: [button(take_repeat, DraftRepeat.pattern())],
                 PREVIEW: [
-                    button(publish, PUBLISH_BUTTON),
-                    button(discard, f"^{re.escape(DISCARD)}$"),
+                    button(publish, PublishDraft.pattern()),
+                    button(discard, DiscardDraft.pattern()),
                 ],
                 EDIT_TEXT: [
                     MessageHandler(typed, take_edit_text),
-                    button(remove_text, EDIT_REMOVE_BUTTON),
+                    button(remove_text, RemoveText.pattern()),
                 ],
                 EDIT_CAPACITY: [
                     MessageHandler(typed, take_edit_capacity),
-                    button(edit_unlimited, EDIT_UNLIMITED_BUTTON),
+                    button(edit_unlimited, EditUnlimited.pattern()),
                 ],
                 EDIT_STARTS: [MessageHandler(typed, take_edit_start)],
                 EDIT_ENDS: [
                     MessageHandler(typed, take_edit_end),
-                    button(keep_length, EDIT_KEEP_LENGTH_BUTTON),
+                    button(keep_length, KeepLength.pattern()),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },

@@ -10,8 +10,8 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.core.i18n import Translator, resolve_language
 from bot.telegram.context import NaboContext
+from bot.views.buttons import STAFF_CHAT_BUTTONS
 from bot.views.notice import send_consent_request
-from bot.views.staff_menu import STAFF_CHAT_BUTTONS
 
 log = logging.getLogger(__name__)
 
