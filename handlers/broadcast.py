@@ -29,6 +29,18 @@ from bot.telegram.conversations import LatestConversation
 from bot.telegram.replies import answer_press, edit_query_message
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.views.activity import MAX_MESSAGE, fit_message, shorten
+from bot.views.buttons import (
+    BroadcastActivity,
+    BroadcastAudience,
+    CancelScheduled,
+    DiscardBroadcast,
+    NewBroadcast,
+    ScheduledList,
+    SendBroadcast,
+    SendLater,
+    SendNow,
+    SkipBroadcastText,
+)
 from bot.views.staff_texts import (
     date_examples,
     date_problem,
@@ -43,25 +55,19 @@ log = logging.getLogger(__name__)
 # Conversation states.
 TEXT_DA, TEXT_AR, TEXT_EN, AUDIENCE, WHEN, SCHEDULE_AT, CONFIRM = range(7)
 
-NEW = "st:bc:new"
-SKIP = "st:bc:skip"
-AUDIENCE_DATA = re.compile(r"^st:bc:to:(all|da|ar|en|acts|vol)$")
-ACTIVITY_DATA = re.compile(r"^st:bc:act:(\d{1,9})$")
-NOW = "st:bc:now"
-LATER = "st:bc:later"
-# The preview's buttons name their draft, so an old preview cannot send a newer draft.
-SEND = re.compile(r"^st:bc:send:([0-9a-f]{8})$")
-DISCARD = re.compile(r"^st:bc:discard:([0-9a-f]{8})$")
-LIST = "st:bc:list"
-CANCEL_SCHEDULED = re.compile(r"^st:bc:x:(\d{1,9})$")
-
 MAX_LISTED = 20  # scheduled messages shown at once; well within Telegram's button limit
 DRAFT = "broadcast_draft"  # key in user_data; the draft lives only for the conversation
 
 
 def _skip_keyboard(context: NaboContext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(context.tr.gettext("Skip"), callback_data=SKIP)]]
+        [
+            [
+                InlineKeyboardButton(
+                    context.tr.gettext("Skip"), callback_data=SkipBroadcastText().pack()
+                )
+            ]
+        ]
     )
 
 
@@ -146,7 +152,7 @@ async def english_text(update: Update, context: NaboContext) -> int:
                 _("Everyone who gets messages ({count})").format(
                     count=context.tr.ltr(counts["all"])
                 ),
-                callback_data="st:bc:to:all",
+                callback_data=BroadcastAudience("all").pack(),
             )
         ],
         *[
@@ -156,7 +162,7 @@ async def english_text(update: Update, context: NaboContext) -> int:
                         language=language_name(context.tr, code),
                         count=context.tr.ltr(counts[code]),
                     ),
-                    callback_data=f"st:bc:to:{code}",
+                    callback_data=BroadcastAudience(code).pack(),
                 )
             ]
             for code, name in LANGUAGE_NAMES.items()
@@ -166,12 +172,13 @@ async def english_text(update: Update, context: NaboContext) -> int:
                 _("Volunteers with an offer of help ({count})").format(
                     count=context.tr.ltr(counts["vol"])
                 ),
-                callback_data="st:bc:to:vol",
+                callback_data=BroadcastAudience("vol").pack(),
             )
         ],
         [
             InlineKeyboardButton(
-                _("Those signed up for an activity…"), callback_data="st:bc:to:acts"
+                _("Those signed up for an activity…"),
+                callback_data=BroadcastAudience("acts").pack(),
             )
         ],
     ]
@@ -184,9 +191,7 @@ async def english_text(update: Update, context: NaboContext) -> int:
 async def choose_audience(update: Update, context: NaboContext) -> int:
     """Take the audience; for an activity, list the activities to choose from."""
     press = await answer_press(update)
-    match = AUDIENCE_DATA.match(press.data)
-    assert match is not None
-    choice = match[1]
+    choice = BroadcastAudience.parse(press.data).audience
     if choice == "acts":
         listings, _total = await context.activities.upcoming(
             context.clock.now(), press.user_id, limit=20
@@ -196,7 +201,7 @@ async def choose_audience(update: Update, context: NaboContext) -> int:
                 InlineKeyboardButton(
                     f"{context.tr.when(item.activity.starts_at)} · "
                     f"{shorten(item.activity.title(context.tr.language), 30)}",
-                    callback_data=f"st:bc:act:{item.activity.id}",
+                    callback_data=BroadcastActivity(item.activity.id).pack(),
                 )
             ]
             for item in listings
@@ -219,9 +224,8 @@ async def choose_audience(update: Update, context: NaboContext) -> int:
 async def choose_activity(update: Update, context: NaboContext) -> int:
     """Take an activity as the audience: those signed up or waiting."""
     press = await answer_press(update)
-    match = ACTIVITY_DATA.match(press.data)
-    assert match is not None
-    activity = await context.activities.get(int(match[1]))
+    button = BroadcastActivity.parse(press.data)
+    activity = await context.activities.get(button.activity_id)
     if activity is None:
         await edit_query_message(
             press.query, context.tr.gettext("Sorry, we could not find that activity.")
@@ -236,8 +240,8 @@ async def _ask_when(query: CallbackQuery, context: NaboContext, audience: str) -
     _ = context.tr.gettext
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("Send now"), callback_data=NOW)],
-            [InlineKeyboardButton(_("Choose a later time"), callback_data=LATER)],
+            [InlineKeyboardButton(_("Send now"), callback_data=SendNow().pack())],
+            [InlineKeyboardButton(_("Choose a later time"), callback_data=SendLater().pack())],
         ]
     )
     await edit_query_message(query, _("When should it go out?"), keyboard)
@@ -315,10 +319,19 @@ async def _preview(chat_id: int, context: NaboContext) -> int:
         "It goes to {count} residents, {when}. Send it?",
         count,
     ).format(count=tr.ltr(count), when=when)
+    # The preview's buttons name their draft, so an old preview cannot send a newer draft.
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("✅ Send"), callback_data=f"st:bc:send:{draft['token']}")],
-            [InlineKeyboardButton(_("🗑 Discard"), callback_data=f"st:bc:discard:{draft['token']}")],
+            [
+                InlineKeyboardButton(
+                    _("✅ Send"), callback_data=SendBroadcast(draft["token"]).pack()
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    _("🗑 Discard"), callback_data=DiscardBroadcast(draft["token"]).pack()
+                )
+            ],
         ]
     )
     *before, last = pack_messages([*parts, [summary]], MAX_MESSAGE)
@@ -332,9 +345,9 @@ async def confirm(update: Update, context: NaboContext) -> int:
     """Store the broadcast; send it now (with a progress message) or at its time."""
     press = await answer_press(update)
     _ = context.tr.gettext
-    match = SEND.match(press.data)
+    button = SendBroadcast.parse(press.data)
     draft = context.user_data.get(DRAFT)
-    if draft is None or match is None or match[1] != draft.get("token"):
+    if draft is None or button.token != draft.get("token"):
         await edit_query_message(press.query, _("This button no longer works."))
         return CONFIRM if draft is not None else ConversationHandler.END
     context.user_data.pop(DRAFT, None)
@@ -380,9 +393,9 @@ async def confirm(update: Update, context: NaboContext) -> int:
 async def discard(update: Update, context: NaboContext) -> int:
     """Throw the draft away."""
     press = await answer_press(update)
-    match = DISCARD.match(press.data)
+    button = DiscardBroadcast.parse(press.data)
     draft = context.user_data.get(DRAFT)
-    if draft is None or match is None or match[1] != draft.get("token"):
+    if draft is None or button.token != draft.get("token"):
         await edit_query_message(press.query, context.tr.gettext("This button no longer works."))
         return CONFIRM if draft is not None else ConversationHandler.END
     context.user_data.pop(DRAFT, None)
@@ -439,7 +452,7 @@ async def list_scheduled(update: Update, context: NaboContext) -> None:
             [
                 InlineKeyboardButton(
                     tr.gettext("❌ Cancel number {number}").format(number=tr.ltr(number)),
-                    callback_data=f"st:bc:x:{broadcast.id}",
+                    callback_data=CancelScheduled(broadcast.id).pack(),
                 )
             ]
         )
@@ -451,9 +464,7 @@ async def list_scheduled(update: Update, context: NaboContext) -> None:
 async def cancel_scheduled(update: Update, context: NaboContext) -> None:
     """Cancel a scheduled broadcast that has not gone out yet."""
     press = await answer_press(update)
-    match = CANCEL_SCHEDULED.match(press.data)
-    assert match is not None
-    broadcast_id = int(match[1])
+    broadcast_id = CancelScheduled.parse(press.data).broadcast_id
     _ = context.tr.gettext
     if await context.bot_data.services.broadcasts.cancel(broadcast_id):
         await context.bot_data.services.audit.record(
@@ -482,19 +493,28 @@ def register(application: NaboApplication) -> None:
             application.bot_data.conversation_flows,
             entry_points=[
                 staff_command(staff, "broadcast", start),
-                button(start, f"^{re.escape(NEW)}$"),
+                button(start, NewBroadcast.pattern()),
             ],
             states={
                 TEXT_DA: [MessageHandler(text, danish_text)],
-                TEXT_AR: [MessageHandler(text, arabic_text), button(arabic_text, f"^{SKIP}$")],
-                TEXT_EN: [MessageHandler(text, english_text), button(english_text, f"^{SKIP}$")],
-                AUDIENCE: [
-                    button(choose_audience, AUDIENCE_DATA),
-                    button(choose_activity, ACTIVITY_DATA),
+                TEXT_AR: [
+                    MessageHandler(text, arabic_text),
+                    button(arabic_text, SkipBroadcastText.pattern()),
                 ],
-                WHEN: [button(send_now, f"^{NOW}$"), button(ask_time, f"^{LATER}$")],
+                TEXT_EN: [
+                    MessageHandler(text, english_text),
+                    button(english_text, SkipBroadcastText.pattern()),
+                ],
+                AUDIENCE: [
+                    button(choose_audience, BroadcastAudience.pattern()),
+                    button(choose_activity, BroadcastActivity.pattern()),
+                ],
+                WHEN: [button(send_now, SendNow.pattern()), button(ask_time, SendLater.pattern())],
                 SCHEDULE_AT: [MessageHandler(text, take_time)],
-                CONFIRM: [button(confirm, SEND), button(discard, DISCARD)],
+                CONFIRM: [
+                    button(confirm, SendBroadcast.pattern()),
+                    button(discard, DiscardBroadcast.pattern()),
+                ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[
@@ -507,5 +527,5 @@ def register(application: NaboApplication) -> None:
         )
     )
     application.add_handler(staff_command(staff, "scheduled", list_scheduled))
-    application.add_handler(button(list_scheduled, f"^{re.escape(LIST)}$"))
-    application.add_handler(button(cancel_scheduled, CANCEL_SCHEDULED))
+    application.add_handler(button(list_scheduled, ScheduledList.pattern()))
+    application.add_handler(button(cancel_scheduled, CancelScheduled.pattern()))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import Update
 
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.staff import StaffCallbackQueryHandler, set_own_staff_commands, staff_command
-from bot.views.staff_menu import STAFF_MENU, staff_menu_keyboard
+from bot.views.buttons import StaffMenu
+from bot.views.staff_menu import staff_menu_keyboard
 
 
 async def show_staff_menu(update: Update, context: NaboContext) -> None:
@@ -29,5 +28,5 @@ def register(application: NaboApplication) -> None:
     staff_ids = application.bot_data.config.staff_user_ids
     application.add_handler(staff_command(staff_ids, "staff", show_staff_menu))
     application.add_handler(
-        StaffCallbackQueryHandler(staff_ids, show_staff_menu, f"^{re.escape(STAFF_MENU)}$")
+        StaffCallbackQueryHandler(staff_ids, show_staff_menu, StaffMenu.pattern())
     )

@@ -4,10 +4,11 @@ Both are one conversation (the one literal in ``register``), because a new activ
 changed field share its states, its /cancel, its timeout and its name ("staff_activities",
 kept from before the split so conversation state and tests still find it). Every command
 and button is built with bot.telegram.staff's staff-only helpers, so for anyone else it is
-an unknown command or a forged button, which the fallback answers. Buttons carry what they act on in
-their callback data (``st:...``), parsed by strict patterns, and every effect is checked again
-against the database. The list, the staff view, cancelling and attendance are in
-handlers.staff_roster, handlers.staff_cancel_activity and handlers.staff_attendance.
+an unknown command or a forged button, which the fallback answers. Buttons carry what they act
+on in their callback data (the kinds in bot.views.buttons), and every effect is checked again
+against the database. The draft and its checks are bot.views.activity_draft; what the messages
+look like, bot.views.activity_editor. The list, the staff view, cancelling and attendance are
+in handlers.staff_roster, handlers.staff_cancel_activity and handlers.staff_attendance.
 """
 
 from __future__ import annotations
@@ -15,20 +16,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from babel.lists import format_list
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    ConversationHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram import Update
+from telegram.ext import ConversationHandler, MessageHandler, TypeHandler, filters
 
-from bot.core.config import LANGUAGES
 from bot.core.dates import (
     CapacityError,
     DateError,
@@ -36,17 +30,8 @@ from bot.core.dates import (
     parse_deadline,
     parse_end,
     parse_start,
-    weekly,
 )
-from bot.core.i18n import Translator
-from bot.db.activities import (
-    DEFAULT_MAX_PER_SIGNUP,
-    DELAFTALER,
-    OTHER_AREA,
-    Activity,
-    ActivityDraft,
-    ActivityListing,
-)
+from bot.db.activities import OTHER_AREA
 from bot.db.signups import PromotionNotice
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
@@ -59,184 +44,63 @@ from bot.telegram.staff_screens import (
     update_chat_id,
     update_user_id,
 )
-from bot.views.activity import (
-    activity_detail,
-    activity_title_when,
-    area_name,
-    delaftale_name,
-    fit_message,
+from bot.views import activity_editor as views
+from bot.views.activity_draft import (
+    EDIT_TEXTS,
+    TEXT_FIELDS,
+    Draft,
+    Edit,
+    TextProblem,
+    unlimited_words,
 )
-from bot.views.staff_activity import people_text
-from bot.views.staff_menu import STAFF_MENU
-from bot.views.staff_texts import date_examples, date_problem, language_name
-from bot.work.broadcasting import announce_activity, notify_activity
+from bot.views.buttons import (
+    DiscardDraft,
+    DraftArea,
+    DraftDelaftale,
+    DraftRepeat,
+    DraftUnlimited,
+    EditField,
+    EditUnlimited,
+    KeepLength,
+    NewActivity,
+    PublishDraft,
+    RemoveText,
+    SkipQuestion,
+)
+from bot.views.staff_texts import date_problem
+from bot.work.broadcasting import announce_activity, notify_change
 from bot.work.reminders import sync_reminder_jobs
 
 log = logging.getLogger(__name__)
 
-TITLE_LIMIT = 200
-DESCRIPTION_LIMIT = 3000
-PLACE_LIMIT = 200
 CONVERSATION_TIMEOUT = timedelta(minutes=30)
-# The staff's list shows what is coming and what ended this long ago (for attendance).
-REPEAT_WEEKS = (1, 2, 3, 4, 8, 12)
 
-# Callback data; every pattern is anchored and bounded, and ids are re-checked.
-# st:new → /newactivity; st:n:… answer its questions (st:n:s:<state> skips that question).
-NEW = "st:new"
-UNLIMITED = "st:n:cap"
-PUBLISH = "st:n:pub"
-ANNOUNCE = "st:n:ann"
-DISCARD = "st:n:del"
-DELAFTALE_BUTTON = re.compile(r"^st:n:d:(education|employment|community)$")
-AREA_BUTTON = re.compile(r"^st:n:a:(o|\d{1,2})$")
-REPEAT_BUTTON = re.compile(r"^st:n:r:(0|1|2|3|4|8|12)$")
-PUBLISH_BUTTON = re.compile(r"^st:n:(pub|ann)$")
-# st:ef:<id>:<field> → type the new value (offered by the st:e:<id> menu in staff_roster).
-EDIT_FIELD_BUTTON = re.compile(r"^st:ef:(\d{1,9}):(time|place|cap|t_da|t_ar|t_en|d_da|d_ar|d_en)$")
-EDIT_REMOVE_BUTTON = re.compile(r"^st:erm:(\d{1,9}):(t_ar|t_en|d_da|d_ar|d_en)$")
-EDIT_UNLIMITED_BUTTON = re.compile(r"^st:ecu:(\d{1,9})$")
-EDIT_KEEP_LENGTH_BUTTON = re.compile(r"^st:ekl:(\d{1,9})$")
-
-# The conversation's states: the new activity's questions in order, then the edits.
-(
-    TITLE_DA,
-    TITLE_AR,
-    TITLE_EN,
-    DESCRIPTION_DA,
-    DESCRIPTION_AR,
-    DESCRIPTION_EN,
-    STARTS,
-    ENDS,
-    PLACE,
-    CAPACITY,
-    DELAFTALE,
-    AREA,
-    DEADLINE,
-    REPEAT,
-    PREVIEW,
-    EDIT_TEXT,
-    EDIT_CAPACITY,
-    EDIT_STARTS,
-    EDIT_ENDS,
-) = range(19)
-QUESTIONS = tuple(range(TITLE_DA, REPEAT + 1))  # the new activity's, in order
+# The conversation's states: the new activity's questions in order, its preview, then the edits.
+TITLE_DA, TITLE_AR, TITLE_EN, DESCRIPTION_DA, DESCRIPTION_AR, DESCRIPTION_EN = range(6)
+STARTS, ENDS, PLACE, CAPACITY, DELAFTALE, AREA, DEADLINE, REPEAT, PREVIEW = range(6, 15)
+EDIT_TEXT, EDIT_CAPACITY, EDIT_STARTS, EDIT_ENDS = range(15, 19)
+# The new activity's questions in the order they are asked, each with the draft field it fills.
+QUESTIONS: dict[int, str] = {
+    TITLE_DA: "title_da",
+    TITLE_AR: "title_ar",
+    TITLE_EN: "title_en",
+    DESCRIPTION_DA: "description_da",
+    DESCRIPTION_AR: "description_ar",
+    DESCRIPTION_EN: "description_en",
+    STARTS: "starts_at",
+    ENDS: "ends_at",
+    PLACE: "place",
+    CAPACITY: "capacity",
+    DELAFTALE: "delaftale",
+    AREA: "area",
+    DEADLINE: "signup_deadline",
+    REPEAT: "weeks",
+}
 END = ConversationHandler.END
 
 # The conversation's own entries in user_data (one each, typed below).
 DRAFT_KEY = "staff_activities.draft"
 EDIT_KEY = "staff_activities.edit"
-
-
-@dataclass(frozen=True, slots=True)
-class TextField:
-    """A text staff type: which field, how long it may be, whether it may be left out."""
-
-    field: str
-    limit: int
-    optional: bool
-
-
-TEXT_QUESTIONS: dict[int, TextField] = {
-    TITLE_DA: TextField("title_da", TITLE_LIMIT, optional=False),
-    TITLE_AR: TextField("title_ar", TITLE_LIMIT, optional=True),
-    TITLE_EN: TextField("title_en", TITLE_LIMIT, optional=True),
-    DESCRIPTION_DA: TextField("description_da", DESCRIPTION_LIMIT, optional=True),
-    DESCRIPTION_AR: TextField("description_ar", DESCRIPTION_LIMIT, optional=True),
-    DESCRIPTION_EN: TextField("description_en", DESCRIPTION_LIMIT, optional=True),
-    PLACE: TextField("place", PLACE_LIMIT, optional=False),
-}
-# Fields of an existing activity that are edited as text: code in callback data → field.
-EDIT_TEXTS: dict[str, TextField] = {
-    "t_da": TEXT_QUESTIONS[TITLE_DA],
-    "t_ar": TEXT_QUESTIONS[TITLE_AR],
-    "t_en": TEXT_QUESTIONS[TITLE_EN],
-    "d_da": TEXT_QUESTIONS[DESCRIPTION_DA],
-    "d_ar": TEXT_QUESTIONS[DESCRIPTION_AR],
-    "d_en": TEXT_QUESTIONS[DESCRIPTION_EN],
-    "place": TEXT_QUESTIONS[PLACE],
-}
-
-
-@dataclass(slots=True)
-class Draft:
-    """A new activity while staff describe it; nothing is saved until it is published."""
-
-    title_da: str = ""
-    title_ar: str | None = None
-    title_en: str | None = None
-    description_da: str = ""
-    description_ar: str | None = None
-    description_en: str | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    place: str = ""
-    capacity: int | None = None
-    delaftale: str = ""
-    area: str = ""
-    signup_deadline: datetime | None = None
-    weeks: int = 0  # how many more weeks it repeats
-
-    def activity_drafts(self, context: NaboContext) -> list[ActivityDraft]:
-        """Return one ActivityDraft per week, at the same local wall-clock time."""
-        assert self.starts_at is not None
-        assert self.ends_at is not None
-        zone = context.config.timezone
-        deadline = self.signup_deadline
-        return [
-            ActivityDraft(
-                title_da=self.title_da,
-                title_ar=self.title_ar,
-                title_en=self.title_en,
-                description_da=self.description_da,
-                description_ar=self.description_ar,
-                description_en=self.description_en,
-                starts_at=weekly(self.starts_at, week, zone),
-                ends_at=weekly(self.ends_at, week, zone),
-                place=self.place,
-                delaftale=self.delaftale,
-                area=self.area,
-                capacity=self.capacity,
-                signup_deadline=weekly(deadline, week, zone) if deadline else None,
-            )
-            for week in range(self.weeks + 1)
-        ]
-
-    def preview(self, now: datetime) -> ActivityListing:
-        """Return the first activity as residents will see it once published."""
-        assert self.starts_at is not None
-        assert self.ends_at is not None
-        activity = Activity(
-            id=0,
-            title_da=self.title_da,
-            title_ar=self.title_ar,
-            title_en=self.title_en,
-            description_da=self.description_da,
-            description_ar=self.description_ar,
-            description_en=self.description_en,
-            starts_at=self.starts_at,
-            ends_at=self.ends_at,
-            place=self.place,
-            capacity=self.capacity,
-            delaftale=self.delaftale,
-            area=self.area,
-            signup_deadline=self.signup_deadline,
-            max_per_signup=DEFAULT_MAX_PER_SIGNUP,
-            status="published",
-            series_id=None,
-            created_at=now,
-        )
-        return ActivityListing(activity, confirmed_people=0, waitlisted_parties=0, my_status=None)
-
-
-@dataclass(frozen=True, slots=True)
-class Edit:
-    """Which value of which activity staff are typing anew (and a new start, for times)."""
-
-    activity_id: int
-    field: str  # a key of EDIT_TEXTS, or "time" or "cap"
-    starts_at: datetime | None = None
-
 
 Callback = Callable[[Update, NaboContext], Coroutine[Any, Any, int]]
 
@@ -270,141 +134,43 @@ def _remember(context: NaboContext, key: str, value: Draft | Edit) -> None:
 
 
 def _unlimited_words(context: NaboContext) -> set[str]:
-    """Return the word for "unlimited" in every language (staff may type any of them)."""
-    catalogs = context.bot_data.services.catalogs
-    return {"unlimited"} | {
-        catalogs.translator(language).gettext("unlimited") for language in LANGUAGES
-    }
-
-
-def _limit_note(tr: Translator, limit: int) -> str:
-    return tr.ngettext(
-        "(At most {count} character.)", "(At most {count} characters.)", limit
-    ).format(count=tr.ltr(limit))
-
-
-def _too_long(tr: Translator, limit: int) -> str:
-    return tr.ngettext(
-        "That is too long. Please use at most {count} character.",
-        "That is too long. Please use at most {count} characters.",
-        limit,
-    ).format(count=tr.ltr(limit))
-
-
-def _end_examples(tr: Translator) -> tuple[str, str]:
-    durations = format_list(
-        [tr.ltr(example) for example in ("2h", "90m", "1h30m")], style="or", locale=tr.locale
-    )
-    return tr.ltr("19:00"), durations
+    return unlimited_words(context.bot_data.services.catalogs)
 
 
 # ---------------------------------------------------------------- the new activity's questions
 
 
-def _skip_button(tr: Translator, state: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(tr.gettext("Skip ⏭"), callback_data=f"st:n:s:{state}")
-
-
-def _question(context: NaboContext, state: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Return the text and buttons that ask the new activity's question for ``state``."""
-    tr = context.tr
-    _ = tr.gettext
-    skip = InlineKeyboardMarkup([[_skip_button(tr, state)]])
-    if state == TITLE_DA:
-        return (
-            " ".join([_("What is the activity called, in Danish?"), _limit_note(tr, TITLE_LIMIT)]),
-            None,
-        )
-    if state == TITLE_AR:
-        return _(
-            "And the title in Arabic? Press Skip if there is none: residents then see the "
-            "Danish title."
-        ), skip
-    if state == TITLE_EN:
-        return _(
-            "And the title in English? Press Skip if there is none: residents then see the "
-            "Danish title."
-        ), skip
-    if state == DESCRIPTION_DA:
-        question = _(
-            "A short description in Danish: what happens, for whom, and what to bring. "
-            "Press Skip if you would rather not."
-        )
-        return f"{question} {_limit_note(tr, DESCRIPTION_LIMIT)}", skip
-    if state == DESCRIPTION_AR:
-        return _("The description in Arabic? Press Skip if there is none."), skip
-    if state == DESCRIPTION_EN:
-        return _("The description in English? Press Skip if there is none."), skip
-    if state == STARTS:
-        return _("When does it start? Write the date and time, for example {examples}.").format(
-            examples=date_examples(context.tr, context.clock.now(), context.config.timezone)
-        ), None
-    if state == ENDS:
-        time, durations = _end_examples(tr)
-        return _(
-            "When does it end? Write the time, for example {time}, or how long it lasts, "
-            "for example {durations}."
-        ).format(time=time, durations=durations), None
-    if state == PLACE:
-        return " ".join([_("Where is it?"), _limit_note(tr, PLACE_LIMIT)]), None
-    if state == CAPACITY:
-        return _(
-            "How many places are there? Write a number, or press Unlimited if there is no limit."
-        ), InlineKeyboardMarkup([[InlineKeyboardButton(_("♾ Unlimited"), callback_data=UNLIMITED)]])
-    if state == DELAFTALE:
-        rows = [
-            [InlineKeyboardButton(delaftale_name(tr, code), callback_data=f"st:n:d:{code}")]
-            for code in DELAFTALER
-        ]
-        return _("Which delaftale does it belong to?"), InlineKeyboardMarkup(rows)
-    if state == AREA:
-        rows = [
-            [InlineKeyboardButton(area_name(tr, area), callback_data=f"st:n:a:{index}")]
-            for index, area in enumerate(context.config.areas)
-        ]
-        rows.append([InlineKeyboardButton(area_name(tr, OTHER_AREA), callback_data="st:n:a:o")])
-        return _("Which housing area?"), InlineKeyboardMarkup(rows)
-    if state == DEADLINE:
-        return _(
-            "Is there a deadline for signing up? Write the date and time, or press Skip: then "
-            "residents can sign up until it starts."
-        ), skip
-    assert state == REPEAT
-    weeks = [
-        InlineKeyboardButton(
-            tr.ngettext("+{count} week", "+{count} weeks", count).format(count=tr.ltr(count)),
-            callback_data=f"st:n:r:{count}",
-        )
-        for count in REPEAT_WEEKS
-    ]
-    rows = [[InlineKeyboardButton(_("No, just once"), callback_data="st:n:r:0")]]
-    rows += [weeks[index : index + 3] for index in range(0, len(weeks), 3)]
-    return _(
-        "Should it repeat every week at the same time? Choose how many more weeks."
-    ), InlineKeyboardMarkup(rows)
-
-
 async def _ask(context: NaboContext, chat_id: int, state: int, before: str = "") -> int:
     """Ask the question for ``state`` (after ``before``, e.g. what was wrong); return it."""
-    question, keyboard = _question(context, state)
+    question, keyboard = views.question(
+        context.tr, QUESTIONS[state], SkipQuestion(state), context.clock.now(), context.config
+    )
     text = f"{before}\n\n{question}" if before else question
     await context.bot.send_message(chat_id, text, reply_markup=keyboard)
     return state
 
 
 def _after(state: int) -> int:
-    return QUESTIONS[QUESTIONS.index(state) + 1] if state != REPEAT else PREVIEW
+    order = list(QUESTIONS)
+    return order[order.index(state) + 1] if state != REPEAT else PREVIEW
 
 
 async def _lost(update: Update, context: NaboContext) -> int:
     """Say the conversation lost its draft (it should not happen) and end it."""
     _forget(context)
-    await context.bot.send_message(
-        update_chat_id(update),
-        context.tr.gettext(
-            "Sorry, I lost track of what we were doing. Nothing was saved; please start again."
-        ),
-    )
+    await context.bot.send_message(update_chat_id(update), views.lost(context.tr))
+    return END
+
+
+async def _stale_button(context: NaboContext, chat_id: int, state: int) -> int:
+    """Say a button from an earlier question no longer works; the open question stays."""
+    await context.bot.send_message(chat_id, context.tr.gettext("This button no longer works."))
+    return state
+
+
+async def _cancelled(context: NaboContext, chat_id: int) -> int:
+    """Say the activity was cancelled in the meantime, and end the conversation."""
+    await context.bot.send_message(chat_id, views.cancelled_meanwhile(context.tr))
     return END
 
 
@@ -412,18 +178,15 @@ async def start_new(update: Update, context: NaboContext) -> int:
     """Start describing a new activity (from /newactivity or the staff menu)."""
     if update.callback_query is not None:
         await update.callback_query.answer()
-    _ = context.tr.gettext
     dropped = _forget(context)
     _remember(context, DRAFT_KEY, Draft())
-    intro = _("➕ New activity. I will ask a few questions; you can stop at any time with /cancel.")
-    if dropped:
-        intro = "\n\n".join([_("The activity you started before was not saved."), intro])
+    intro = views.new_activity_intro(context.tr, dropped)
     return await _ask(context, update_chat_id(update), TITLE_DA, intro)
 
 
 def _text_answer(state: int) -> Callback:
     """Build the callback that takes the typed answer to one of the text questions."""
-    spec = TEXT_QUESTIONS[state]
+    spec = TEXT_FIELDS[QUESTIONS[state]]
 
     async def take_text(update: Update, context: NaboContext) -> int:
         """Store the text exactly as typed and ask the next question."""
@@ -431,12 +194,12 @@ def _text_answer(state: int) -> Callback:
         if draft is None:
             return await _lost(update, context)
         text = _typed(update)
-        if not text.strip():
+        problem = spec.problem(text)
+        if problem is TextProblem.EMPTY:
             return await _ask(context, update_chat_id(update), state)
-        if len(text) > spec.limit:
-            return await _ask(
-                context, update_chat_id(update), state, _too_long(context.tr, spec.limit)
-            )
+        if problem is TextProblem.TOO_LONG:
+            too_long = views.too_long(context.tr, spec.limit)
+            return await _ask(context, update_chat_id(update), state, too_long)
         setattr(draft, spec.field, text)
         return await _ask(context, update_chat_id(update), _after(state))
 
@@ -450,13 +213,8 @@ async def skip_question(update: Update, context: NaboContext) -> int:
     if draft is None:
         return await _lost(update, context)
     # The pattern only lets through the question the conversation is at.
-    state = int(press.data.rsplit(":", 1)[1])
-    if state == DEADLINE:
-        draft.signup_deadline = None
-    else:
-        spec = TEXT_QUESTIONS[state]
-        assert spec.optional
-        setattr(draft, spec.field, "" if spec.field == "description_da" else None)
+    state = SkipQuestion.parse(press.data).state
+    draft.leave_out(QUESTIONS[state])
     await remove_query_buttons(press.query)
     return await _ask(context, press.chat_id, _after(state))
 
@@ -487,12 +245,6 @@ async def take_end(update: Update, context: NaboContext) -> int:
     return await _ask(context, update_chat_id(update), PLACE)
 
 
-def _capacity_problem(tr: Translator) -> str:
-    return tr.gettext(
-        "Please write the number of places as a whole number, 1 or more, for example {example}."
-    ).format(example=tr.ltr(20))
-
-
 async def take_capacity(update: Update, context: NaboContext) -> int:
     """Read the number of places (or the word for unlimited) and ask for the delaftale."""
     draft = _draft(context)
@@ -501,7 +253,8 @@ async def take_capacity(update: Update, context: NaboContext) -> int:
     try:
         draft.capacity = parse_capacity(_typed(update), _unlimited_words(context))
     except CapacityError:
-        return await _ask(context, update_chat_id(update), CAPACITY, _capacity_problem(context.tr))
+        problem = views.capacity_problem(context.tr)
+        return await _ask(context, update_chat_id(update), CAPACITY, problem)
     return await _ask(context, update_chat_id(update), DELAFTALE)
 
 
@@ -520,10 +273,9 @@ async def take_delaftale(update: Update, context: NaboContext) -> int:
     """Store the chosen delaftale and ask for the housing area."""
     press = await answer_press(update)
     draft = _draft(context)
-    match = DELAFTALE_BUTTON.match(press.data)
-    if draft is None or match is None:
+    if draft is None:
         return await _lost(update, context)
-    draft.delaftale = match[1]
+    draft.delaftale = DraftDelaftale.parse(press.data).delaftale
     await remove_query_buttons(press.query)
     return await _ask(context, press.chat_id, AREA)
 
@@ -532,13 +284,13 @@ async def take_area(update: Update, context: NaboContext) -> int:
     """Store the chosen housing area and ask for a sign-up deadline."""
     press = await answer_press(update)
     draft = _draft(context)
-    match = AREA_BUTTON.match(press.data)
-    if draft is None or match is None:
+    if draft is None:
         return await _lost(update, context)
+    area = DraftArea.parse(press.data).area
     areas = context.config.areas
-    if match[1] != "o" and int(match[1]) >= len(areas):
+    if area != "o" and int(area) >= len(areas):
         return await _ask(context, press.chat_id, AREA)  # a forged index: ask again
-    draft.area = OTHER_AREA if match[1] == "o" else areas[int(match[1])]
+    draft.area = OTHER_AREA if area == "o" else areas[int(area)]
     await remove_query_buttons(press.query)
     return await _ask(context, press.chat_id, DEADLINE)
 
@@ -562,10 +314,9 @@ async def take_repeat(update: Update, context: NaboContext) -> int:
     """Store how many more weeks it repeats and show the preview."""
     press = await answer_press(update)
     draft = _draft(context)
-    match = REPEAT_BUTTON.match(press.data)
-    if draft is None or match is None:
+    if draft is None:
         return await _lost(update, context)
-    draft.weeks = int(match[1])
+    draft.weeks = DraftRepeat.parse(press.data).weeks
     await remove_query_buttons(press.query)
     await _send_preview(context, press.chat_id, draft)
     return PREVIEW
@@ -573,35 +324,11 @@ async def take_repeat(update: Update, context: NaboContext) -> int:
 
 async def _send_preview(context: NaboContext, chat_id: int, draft: Draft) -> None:
     """Show the activity as residents will see it in each language, then the buttons."""
-    tr = context.tr
-    _ = tr.gettext
     listing = draft.preview(context.clock.now())
-    for language in LANGUAGES:
-        reader = context.bot_data.services.catalogs.translator(language)
-        heading = _("👀 Preview: what residents see in {language}").format(
-            language=language_name(tr, language)
-        )
-        text = fit_message(f"{heading}\n\n{activity_detail(reader, listing)}")
+    for text in views.preview_texts(context.tr, context.bot_data.services.catalogs, listing):
         await context.bot.send_message(chat_id, text)
-    lines = [_("Does it look right?")]
-    if draft.weeks:
-        lines.append(
-            tr.ngettext(
-                "It repeats every week: {count} time in all.",
-                "It repeats every week: {count} times in all.",
-                draft.weeks + 1,
-            ).format(count=tr.ltr(draft.weeks + 1))
-        )
-        lines += [f"• {tr.when(one.starts_at)}" for one in draft.activity_drafts(context)]
-    lines += ["", _("“Publish and announce” also tells residents who want news about it.")]
-    keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(_("✅ Publish"), callback_data=PUBLISH)],
-            [InlineKeyboardButton(_("📣 Publish and announce"), callback_data=ANNOUNCE)],
-            [InlineKeyboardButton(_("🗑 Discard"), callback_data=DISCARD)],
-        ]
-    )
-    await context.bot.send_message(chat_id, fit_message("\n".join(lines)), reply_markup=keyboard)
+    text, keyboard = views.preview_question(context.tr, draft, context.config.timezone)
+    await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
 async def publish(update: Update, context: NaboContext) -> int:
@@ -611,19 +338,17 @@ async def publish(update: Update, context: NaboContext) -> int:
     if draft is None or draft.starts_at is None:
         return await _lost(update, context)
     tr = context.tr
-    _ = tr.gettext
     now = context.clock.now()
     await remove_query_buttons(press.query)
     if draft.starts_at <= now:
         _forget(context)
-        await context.bot.send_message(
-            press.chat_id,
-            _("The start time has passed in the meantime, so nothing was saved."),
-        )
+        await context.bot.send_message(press.chat_id, views.too_late(tr))
         return END
-    [ids] = await context.activities.add_series([draft.activity_drafts(context)], now)
+    [ids] = await context.activities.add_series(
+        [draft.activity_drafts(context.config.timezone)], now
+    )
     _forget(context)
-    announce = press.data == ANNOUNCE
+    announce = PublishDraft.parse(press.data).how == "ann"
     for activity_id in ids:
         details = [f"series={ids[0]}"] if len(ids) > 1 else []
         if announce and activity_id == ids[0]:
@@ -633,23 +358,12 @@ async def publish(update: Update, context: NaboContext) -> int:
         )
     log.info("staff published %d activit(ies) from %s", len(ids), ids[0])
     await sync_reminder_jobs(context.application)
-    text = tr.ngettext(
-        "✅ Published: {title}. {count} activity is now open for sign-up.",
-        "✅ Published: {title}. {count} activities are now open for sign-up.",
-        len(ids),
-    ).format(title=draft.preview(now).activity.title(tr.language), count=tr.ltr(len(ids)))
-    keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(_("📋 Sign-ups"), callback_data=f"st:a:{ids[0]}")],
-            [InlineKeyboardButton(_("🛠 Staff menu"), callback_data=STAFF_MENU)],
-        ]
-    )
+    title = draft.preview(now).activity.title(tr.language)
+    text, keyboard = views.published(tr, title, ids)
     await context.bot.send_message(press.chat_id, text, reply_markup=keyboard)
     if announce:
         await announce_activity(context, ids[0], press.user_id)
-        await context.bot.send_message(
-            press.chat_id, _("📣 The announcement is on its way to residents.")
-        )
+        await context.bot.send_message(press.chat_id, views.announcing(tr))
     return END
 
 
@@ -685,14 +399,7 @@ async def timed_out(update: Update, context: NaboContext) -> None:
     """Say the unfinished activity or change was dropped after a long silence."""
     _forget(context)
     minutes = int(CONVERSATION_TIMEOUT.total_seconds() // 60)
-    await context.bot.send_message(
-        update_chat_id(update),
-        context.tr.ngettext(
-            "⌛ I stopped waiting after {count} minute without an answer, so nothing was saved.",
-            "⌛ I stopped waiting after {count} minutes without an answer, so nothing was saved.",
-            minutes,
-        ).format(count=context.tr.ltr(minutes)),
-    )
+    await context.bot.send_message(update_chat_id(update), views.timed_out(context.tr, minutes))
 
 
 # ---------------------------------------------------------------- editing
@@ -701,81 +408,30 @@ async def timed_out(update: Update, context: NaboContext) -> None:
 async def start_edit(update: Update, context: NaboContext) -> int:
     """Ask for the new value of one of an activity's fields."""
     press = await answer_press(update)
-    match = EDIT_FIELD_BUTTON.match(press.data)
-    assert match is not None
-    activity = await changeable_activity(press, context, int(match[1]))
+    button = EditField.parse(press.data)
+    activity = await changeable_activity(press, context, button.activity_id)
     if activity is None:
         return END
     tr = context.tr
-    _ = tr.gettext
     dropped = _forget(context)
-    code = match[2]
+    code = button.field
     _remember(context, EDIT_KEY, Edit(activity.id, code))
-    note = _("The activity you started before was not saved.") + "\n\n" if dropped else ""
+    note = views.not_saved(tr) + "\n\n" if dropped else ""
     if code == "time":
-        now_text = f"{tr.when(activity.starts_at)} – {tr.ltr(tr.time(activity.ends_at))}"
-        text = _(
-            "When does it start now? Write the date and time, for example {examples}.\n\n"
-            "Now: {current}"
-        ).format(
-            examples=date_examples(context.tr, context.clock.now(), context.config.timezone),
-            current=now_text,
+        now, zone = context.clock.now(), context.config.timezone
+        await context.bot.send_message(
+            press.chat_id, note + views.time_prompt(tr, activity, now, zone)
         )
-        await context.bot.send_message(press.chat_id, note + text)
         return EDIT_STARTS
     if code == "cap":
         listing = await context.activities.listing(activity.id, 0)
         assert listing is not None
-        current = _("unlimited") if activity.capacity is None else tr.ltr(activity.capacity)
-        text = _(
-            "How many places should there be? Write a number, or press Unlimited.\n\n"
-            "Now: {current}. Signed up: {people}."
-        ).format(current=current, people=people_text(tr, listing.confirmed_people))
-        keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("♾ Unlimited"), callback_data=f"st:ecu:{activity.id}")]]
-        )
+        text, keyboard = views.capacity_prompt(tr, activity, listing.confirmed_people)
         await context.bot.send_message(press.chat_id, note + text, reply_markup=keyboard)
         return EDIT_CAPACITY
-    await context.bot.send_message(
-        press.chat_id,
-        note + _edit_text_prompt(tr, activity, code),
-        reply_markup=_remove_keyboard(tr, activity.id, code),
-    )
+    text, keyboard = views.text_prompt(tr, activity, code)
+    await context.bot.send_message(press.chat_id, note + text, reply_markup=keyboard)
     return EDIT_TEXT
-
-
-def _edit_text_prompt(tr: Translator, activity: Activity, code: str) -> str:
-    _ = tr.gettext
-    spec = EDIT_TEXTS[code]
-    current = getattr(activity, spec.field) or _("(none)")
-    if code == "place":
-        prompt = _("Where is it now? Write the new place.")
-    elif code.startswith("t_"):
-        prompt = _("Write the new title in {language}.").format(
-            language=language_name(tr, code[2:])
-        )
-    else:
-        prompt = _("Write the new description in {language}.").format(
-            language=language_name(tr, code[2:])
-        )
-    text = f"{prompt} {_limit_note(tr, spec.limit)}\n\n" + _("Now: {current}").format(
-        current=current
-    )
-    return fit_message(text)
-
-
-def _remove_keyboard(tr: Translator, activity_id: int, code: str) -> InlineKeyboardMarkup | None:
-    if not EDIT_TEXTS[code].optional:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    tr.gettext("🗑 Remove this text"), callback_data=f"st:erm:{activity_id}:{code}"
-                )
-            ]
-        ]
-    )
 
 
 async def take_edit_text(update: Update, context: NaboContext) -> int:
@@ -785,11 +441,13 @@ async def take_edit_text(update: Update, context: NaboContext) -> int:
         return await _lost(update, context)
     spec = EDIT_TEXTS[edit.field]
     text = _typed(update)
-    if not text.strip():
+    problem = spec.problem(text)
+    if problem is TextProblem.EMPTY:
         await remind(update, context)
         return EDIT_TEXT
-    if len(text) > spec.limit:
-        await context.bot.send_message(update_chat_id(update), _too_long(context.tr, spec.limit))
+    if problem is TextProblem.TOO_LONG:
+        too_long = views.too_long(context.tr, spec.limit)
+        await context.bot.send_message(update_chat_id(update), too_long)
         return EDIT_TEXT
     return await _save_details(update, context, edit, {spec.field: text})
 
@@ -798,19 +456,13 @@ async def remove_text(update: Update, context: NaboContext) -> int:
     """Remove an optional title or description."""
     press = await answer_press(update)
     edit = _edit(context)
-    match = EDIT_REMOVE_BUTTON.match(press.data)
-    assert match is not None
-    if edit is None or (edit.activity_id, edit.field) != (int(match[1]), match[2]):
+    button = RemoveText.parse(press.data)
+    if edit is None or (edit.activity_id, edit.field) != (button.activity_id, button.field):
         # A button from an earlier question: this one is still open.
-        await context.bot.send_message(
-            press.chat_id, context.tr.gettext("This button no longer works.")
-        )
-        return EDIT_TEXT
+        return await _stale_button(context, press.chat_id, EDIT_TEXT)
     await remove_query_buttons(press.query)
     spec = EDIT_TEXTS[edit.field]
-    return await _save_details(
-        update, context, edit, {spec.field: "" if spec.field == "description_da" else None}
-    )
+    return await _save_details(update, context, edit, {spec.field: spec.left_out})
 
 
 async def _save_details(
@@ -824,18 +476,13 @@ async def _save_details(
     )
     _forget(context)
     if before is None or activity is None:
-        await context.bot.send_message(
-            chat_id,
-            context.tr.gettext("This activity is cancelled, so it can no longer be changed."),
-        )
-        return END
+        return await _cancelled(context, chat_id)
     [column] = changes
-    await audit_activity(
-        context, update_user_id(update), "activity.edit", activity.id, f"field={column}"
-    )
+    staff_id = update_user_id(update)
+    await audit_activity(context, staff_id, "activity.edit", activity.id, f"field={column}")
     told = None
     if column == "place" and activity.place != before.place:
-        told = await _tell_change(context, activity, before, "place")
+        told = await notify_change(context.application, activity, before, "place", staff_id)
         await sync_reminder_jobs(context.application)
     await _saved(context, chat_id, activity.id, told)
     return END
@@ -843,43 +490,8 @@ async def _save_details(
 
 async def _saved(context: NaboContext, chat_id: int, activity_id: int, told: int | None) -> None:
     """Confirm a change (and how many residents heard of it), then show the activity."""
-    tr = context.tr
-    text = tr.gettext("✅ Saved.")
-    if told is not None:
-        text += " " + tr.ngettext(
-            "{count} resident is being told about the change.",
-            "{count} residents are being told about the change.",
-            told,
-        ).format(count=tr.ltr(told))
-    await context.bot.send_message(chat_id, text)
+    await context.bot.send_message(chat_id, views.saved(context.tr, told))
     await send_activity_screen(context, chat_id, activity_id)
-
-
-async def _tell_change(
-    context: NaboContext, activity: Activity, before: Activity, what: str
-) -> int:
-    """Tell everyone signed up or waiting, in their language, that the time or place changed."""
-    texts: dict[str, str | None] = {}
-    catalogs = context.bot_data.services.catalogs
-    for language in LANGUAGES:
-        reader = catalogs.translator(language)
-        if what == "time":
-            text = reader.gettext(
-                "🕒 Please note: the time has changed.\n\n{activity}\n\nBefore: {before}"
-            ).format(
-                activity=activity_title_when(reader, activity), before=reader.when(before.starts_at)
-            )
-        else:
-            text = reader.gettext(
-                "📍 Please note: the place has changed.\n\n{activity}\n\nBefore: {before}"
-            ).format(
-                activity=activity_title_when(reader, activity), before=reader.ltr(before.place)
-            )
-        texts[language] = text
-    staff_id = context.user_id
-    assert staff_id is not None
-    # Staff talk to Nabo in private chats, so the report goes to the same id.
-    return await notify_activity(context.application, activity.id, texts, staff_id, staff_id)
 
 
 async def take_edit_capacity(update: Update, context: NaboContext) -> int:
@@ -890,7 +502,7 @@ async def take_edit_capacity(update: Update, context: NaboContext) -> int:
     try:
         capacity = parse_capacity(_typed(update), _unlimited_words(context))
     except CapacityError:
-        await context.bot.send_message(update_chat_id(update), _capacity_problem(context.tr))
+        await context.bot.send_message(update_chat_id(update), views.capacity_problem(context.tr))
         return EDIT_CAPACITY
     return await _save_capacity(update, context, edit, capacity)
 
@@ -899,13 +511,9 @@ async def edit_unlimited(update: Update, context: NaboContext) -> int:
     """Remove the limit on places."""
     press = await answer_press(update)
     edit = _edit(context)
-    match = EDIT_UNLIMITED_BUTTON.match(press.data)
-    assert match is not None
-    if edit is None or edit.activity_id != int(match[1]):
-        await context.bot.send_message(
-            press.chat_id, context.tr.gettext("This button no longer works.")
-        )
-        return EDIT_CAPACITY
+    button = EditUnlimited.parse(press.data)
+    if edit is None or edit.activity_id != button.activity_id:
+        return await _stale_button(context, press.chat_id, EDIT_CAPACITY)
     await remove_query_buttons(press.query)
     return await _save_capacity(update, context, edit, None)
 
@@ -920,21 +528,9 @@ async def _save_capacity(
     change = await context.activities.set_capacity(edit.activity_id, capacity, now)
     if change is None:
         _forget(context)
-        await context.bot.send_message(
-            chat_id, tr.gettext("This activity is cancelled, so it can no longer be changed.")
-        )
-        return END
+        return await _cancelled(context, chat_id)
     if not change.changed:
-        await context.bot.send_message(
-            chat_id,
-            tr.ngettext(
-                "{count} person is already signed up, so there must be at least {count} place. "
-                "Please write a bigger number, or /cancel.",
-                "{count} people are already signed up, so there must be at least {count} places. "
-                "Please write a bigger number, or /cancel.",
-                change.confirmed_people,
-            ).format(count=tr.ltr(change.confirmed_people)),
-        )
+        await context.bot.send_message(chat_id, views.too_few_places(tr, change.confirmed_people))
         return EDIT_CAPACITY
     _forget(context)
     promoted = await context.signups.promote(
@@ -944,24 +540,9 @@ async def _save_capacity(
         context.bot_data.services.sender.wake()
     activity = await context.activities.get(edit.activity_id)
     assert activity is not None
-    await audit_activity(
-        context,
-        update_user_id(update),
-        "activity.edit",
-        activity.id,
-        f"field=capacity,promoted={len(promoted)}",
-    )
-    text = tr.gettext("✅ Saved.")
-    if promoted:
-        # How many were told comes later, counted from their deliveries.
-        text += " " + tr.ngettext(
-            "{count} sign-up moved up from the waitlist. You will get a message when they "
-            "have been told.",
-            "{count} sign-ups moved up from the waitlist. You will get a message when they "
-            "have been told.",
-            len(promoted),
-        ).format(count=tr.ltr(len(promoted)))
-    await context.bot.send_message(chat_id, text)
+    details = f"field=capacity,promoted={len(promoted)}"
+    await audit_activity(context, update_user_id(update), "activity.edit", activity.id, details)
+    await context.bot.send_message(chat_id, views.saved(tr, promoted=len(promoted)))
     await send_activity_screen(context, chat_id, activity.id)
     return END
 
@@ -975,35 +556,16 @@ async def take_edit_start(update: Update, context: NaboContext) -> int:
     try:
         starts_at = parse_start(_typed(update), context.clock.now(), context.config.timezone)
     except DateError as error:
-        await context.bot.send_message(
-            update_chat_id(update),
-            date_problem(tr, error.problem, None)
-            + "\n\n"
-            + tr.gettext("Please write the date and time, for example {examples}.").format(
-                examples=date_examples(context.tr, context.clock.now(), context.config.timezone)
-            ),
-        )
+        now, zone = context.clock.now(), context.config.timezone
+        problem = views.start_problem(tr, error.problem, now, zone)
+        await context.bot.send_message(update_chat_id(update), problem)
         return EDIT_STARTS
     activity = await context.activities.get(edit.activity_id)
     if activity is None:
         return await _lost(update, context)
     _remember(context, EDIT_KEY, replace(edit, starts_at=starts_at))
-    time, durations = _end_examples(tr)
-    length = activity.ends_at - activity.starts_at
-    keep = InlineKeyboardButton(
-        tr.gettext("Keep the length (ends {time})").format(
-            time=tr.ltr(tr.time(starts_at + length))
-        ),
-        callback_data=f"st:ekl:{activity.id}",
-    )
-    await context.bot.send_message(
-        update_chat_id(update),
-        tr.gettext(
-            "When does it end? Write the time, for example {time}, or how long it lasts, "
-            "for example {durations}."
-        ).format(time=time, durations=durations),
-        reply_markup=InlineKeyboardMarkup([[keep]]),
-    )
+    text, keyboard = views.keep_length_question(tr, activity, starts_at)
+    await context.bot.send_message(update_chat_id(update), text, reply_markup=keyboard)
     return EDIT_ENDS
 
 
@@ -1026,13 +588,9 @@ async def keep_length(update: Update, context: NaboContext) -> int:
     """Move the activity and keep how long it lasts."""
     press = await answer_press(update)
     edit = _edit(context)
-    match = EDIT_KEEP_LENGTH_BUTTON.match(press.data)
-    assert match is not None
-    if edit is None or edit.starts_at is None or edit.activity_id != int(match[1]):
-        await context.bot.send_message(
-            press.chat_id, context.tr.gettext("This button no longer works.")
-        )
-        return EDIT_ENDS
+    button = KeepLength.parse(press.data)
+    if edit is None or edit.starts_at is None or edit.activity_id != button.activity_id:
+        return await _stale_button(context, press.chat_id, EDIT_ENDS)
     activity = await context.activities.get(edit.activity_id)
     if activity is None:
         return await _lost(update, context)
@@ -1052,15 +610,10 @@ async def _save_time(
         edit.activity_id, starts_at, ends_at, context.clock.now(), context.config.timezone
     )
     if before is None or activity is None:
-        await context.bot.send_message(
-            chat_id,
-            context.tr.gettext("This activity is cancelled, so it can no longer be changed."),
-        )
-        return END
-    await audit_activity(
-        context, update_user_id(update), "activity.edit", activity.id, "field=time"
-    )
-    told = await _tell_change(context, activity, before, "time")
+        return await _cancelled(context, chat_id)
+    staff_id = update_user_id(update)
+    await audit_activity(context, staff_id, "activity.edit", activity.id, "field=time")
+    told = await notify_change(context.application, activity, before, "time", staff_id)
     await sync_reminder_jobs(context.application)
     await _saved(context, chat_id, activity.id, told)
     return END
@@ -1084,15 +637,15 @@ def register(application: NaboApplication) -> None:
         return MessageHandler(typed, _text_answer(state))
 
     def skip(state: int) -> StaffCallbackQueryHandler:
-        return button(skip_question, f"^st:n:s:{state}$")
+        return button(skip_question, SkipQuestion.pattern(state=state))
 
     application.add_handler(
         LatestConversation(
             application.bot_data.conversation_flows,
             entry_points=[
                 staff_command(staff, "newactivity", start_new),
-                button(start_new, f"^{re.escape(NEW)}$"),
-                button(start_edit, EDIT_FIELD_BUTTON),
+                button(start_new, NewActivity.pattern()),
+                button(start_edit, EditField.pattern()),
             ],
             states={
                 TITLE_DA: [answer(TITLE_DA)],
@@ -1106,28 +659,28 @@ def register(application: NaboApplication) -> None:
                 PLACE: [answer(PLACE)],
                 CAPACITY: [
                     MessageHandler(typed, take_capacity),
-                    button(take_unlimited, f"^{re.escape(UNLIMITED)}$"),
+                    button(take_unlimited, DraftUnlimited.pattern()),
                 ],
-                DELAFTALE: [button(take_delaftale, DELAFTALE_BUTTON)],
-                AREA: [button(take_area, AREA_BUTTON)],
+                DELAFTALE: [button(take_delaftale, DraftDelaftale.pattern())],
+                AREA: [button(take_area, DraftArea.pattern())],
                 DEADLINE: [MessageHandler(typed, take_deadline), skip(DEADLINE)],
-                REPEAT: [button(take_repeat, REPEAT_BUTTON)],
+                REPEAT: [button(take_repeat, DraftRepeat.pattern())],
                 PREVIEW: [
-                    button(publish, PUBLISH_BUTTON),
-                    button(discard, f"^{re.escape(DISCARD)}$"),
+                    button(publish, PublishDraft.pattern()),
+                    button(discard, DiscardDraft.pattern()),
                 ],
                 EDIT_TEXT: [
                     MessageHandler(typed, take_edit_text),
-                    button(remove_text, EDIT_REMOVE_BUTTON),
+                    button(remove_text, RemoveText.pattern()),
                 ],
                 EDIT_CAPACITY: [
                     MessageHandler(typed, take_edit_capacity),
-                    button(edit_unlimited, EDIT_UNLIMITED_BUTTON),
+                    button(edit_unlimited, EditUnlimited.pattern()),
                 ],
                 EDIT_STARTS: [MessageHandler(typed, take_edit_start)],
                 EDIT_ENDS: [
                     MessageHandler(typed, take_edit_end),
-                    button(keep_length, EDIT_KEEP_LENGTH_BUTTON),
+                    button(keep_length, KeepLength.pattern()),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },

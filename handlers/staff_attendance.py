@@ -1,13 +1,11 @@
 """Staff in chat: take attendance for an activity, with a count of walk-ins.
 
-st:att:<id>[:<page>] shows one button per confirmed sign-up; st:at:<id>:<signup>:<0|1> records
-whether they came (the button carries the value it sets); st:wi:<id>:<m|p>:<page> counts a
-walk-in less or more. Stateless buttons, built with bot.telegram.staff's staff-only helpers.
+Attendance shows one button per confirmed sign-up; MarkAttendance records whether they came
+(the button carries the value it sets); WalkIns counts a walk-in less or more (the buttons are
+in bot.views.buttons). Stateless buttons, built with bot.telegram.staff's staff-only helpers.
 """
 
 from __future__ import annotations
-
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -18,13 +16,10 @@ from bot.telegram.replies import ButtonPress, answer_press
 from bot.telegram.staff import StaffCallbackQueryHandler
 from bot.telegram.staff_screens import audit_activity, show_not_found, show_screen
 from bot.views.activity import activity_title_when
+from bot.views.buttons import Attendance, MarkAttendance, StaffActivity, WalkIns
 from bot.views.staff_activity import came_line, person_name
 
 ATTENDANCE_PAGE = 30  # a keyboard holds at most 100 buttons
-# st:att:<id>[:<page>] → the list; st:at:<id>:<signup>:<0|1> → came; st:wi:… → walk-ins.
-ATTENDANCE_BUTTON = re.compile(r"^st:att:(\d{1,9})(?::(\d{1,3}))?$")
-ATTEND_BUTTON = re.compile(r"^st:at:(\d{1,9}):(\d{1,9}):([01])$")
-WALK_INS_BUTTON = re.compile(r"^st:wi:(\d{1,9}):([mp]):(\d{1,3})$")
 
 
 async def _attendance_activity(
@@ -43,7 +38,7 @@ async def _attendance_activity(
             else _("Attendance can be taken once the activity has started.")
         )
         back = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("◀ Back"), callback_data=f"st:a:{activity.id}")]]
+            [[InlineKeyboardButton(_("◀ Back"), callback_data=StaffActivity(activity.id).pack())]]
         )
         await show_screen(press, context, reason, back)
         return None
@@ -53,22 +48,20 @@ async def _attendance_activity(
 async def show_attendance(update: Update, context: NaboContext) -> None:
     """Show who was signed up, to record who came, and the walk-ins."""
     press = await answer_press(update)
-    match = ATTENDANCE_BUTTON.match(press.data)
-    assert match is not None
-    activity = await _attendance_activity(press, context, int(match[1]))
+    button = Attendance.parse(press.data)
+    activity = await _attendance_activity(press, context, button.activity_id)
     if activity is not None:
-        await _show_attendance(press, context, activity, int(match[2] or 0))
+        await _show_attendance(press, context, activity, button.page or 0)
 
 
 async def record_attendance(update: Update, context: NaboContext) -> None:
     """Record whether one sign-up came, and show the list again."""
     press = await answer_press(update)
-    match = ATTEND_BUTTON.match(press.data)
-    assert match is not None
-    activity = await _attendance_activity(press, context, int(match[1]))
+    button = MarkAttendance.parse(press.data)
+    activity = await _attendance_activity(press, context, button.activity_id)
     if activity is None:
         return
-    signup_id, attended = int(match[2]), match[3] == "1"
+    signup_id, attended = button.signup_id, button.came
     if await context.signups.set_attended(
         signup_id, activity.id, attended, now=context.clock.now()
     ):
@@ -90,20 +83,19 @@ async def record_attendance(update: Update, context: NaboContext) -> None:
 async def change_walk_ins(update: Update, context: NaboContext) -> None:
     """Count one walk-in more or less, and show the list again."""
     press = await answer_press(update)
-    match = WALK_INS_BUTTON.match(press.data)
-    assert match is not None
-    activity = await _attendance_activity(press, context, int(match[1]))
+    button = WalkIns.parse(press.data)
+    activity = await _attendance_activity(press, context, button.activity_id)
     if activity is None:
         return
     count = await context.activities.change_walk_ins(
-        activity.id, 1 if match[2] == "p" else -1, now=context.clock.now()
+        activity.id, 1 if button.change == "p" else -1, now=context.clock.now()
     )
     await audit_activity(
         context, press.user_id, "activity.attendance", activity.id, f"walk_ins={count}"
     )
     activity = await context.activities.get(activity.id)
     assert activity is not None
-    await _show_attendance(press, context, activity, int(match[3]))
+    await _show_attendance(press, context, activity, button.page)
 
 
 async def _confirmed(context: NaboContext, activity_id: int) -> list[Signup]:
@@ -140,36 +132,42 @@ async def _show_attendance(
     for signup in confirmed[page * ATTENDANCE_PAGE : (page + 1) * ATTENDANCE_PAGE]:
         mark = {True: "✅", False: "❌", None: "◻️"}[signup.attended]
         # The button carries the value it sets, so a double tap cannot undo itself.
-        next_value = 0 if signup.attended else 1
+        came_next = not signup.attended
         label = f"{mark} {person_name(tr, signup)} ({tr.ltr(signup.people)})"
         rows.append(
             [
                 InlineKeyboardButton(
-                    label, callback_data=f"st:at:{activity.id}:{signup.id}:{next_value}"
+                    label, callback_data=MarkAttendance(activity.id, signup.id, came_next).pack()
                 )
             ]
         )
     rows.append(
         [
-            InlineKeyboardButton("➖", callback_data=f"st:wi:{activity.id}:m:{page}"),
+            InlineKeyboardButton("➖", callback_data=WalkIns(activity.id, "m", page).pack()),
             InlineKeyboardButton(
-                f"🚶 {activity.walk_ins}", callback_data=f"st:att:{activity.id}:{page}"
+                f"🚶 {activity.walk_ins}", callback_data=Attendance(activity.id, page).pack()
             ),
-            InlineKeyboardButton("➕", callback_data=f"st:wi:{activity.id}:p:{page}"),
+            InlineKeyboardButton("➕", callback_data=WalkIns(activity.id, "p", page).pack()),
         ]
     )
     navigation = []
     if page > 0:
         navigation.append(
-            InlineKeyboardButton(_("◀ Previous"), callback_data=f"st:att:{activity.id}:{page - 1}")
+            InlineKeyboardButton(
+                _("◀ Previous"), callback_data=Attendance(activity.id, page - 1).pack()
+            )
         )
     if page + 1 < pages:
         navigation.append(
-            InlineKeyboardButton(_("Next ▶"), callback_data=f"st:att:{activity.id}:{page + 1}")
+            InlineKeyboardButton(
+                _("Next ▶"), callback_data=Attendance(activity.id, page + 1).pack()
+            )
         )
     if navigation:
         rows.append(navigation)
-    rows.append([InlineKeyboardButton(_("◀ Back"), callback_data=f"st:a:{activity.id}")])
+    rows.append(
+        [InlineKeyboardButton(_("◀ Back"), callback_data=StaffActivity(activity.id).pack())]
+    )
     await show_screen(press, context, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
@@ -177,8 +175,8 @@ def register(application: NaboApplication) -> None:
     """Add the attendance buttons: the list, who came, and walk-ins."""
     staff: frozenset[int] = application.bot_data.config.staff_user_ids
     for callback, pattern in (
-        (show_attendance, ATTENDANCE_BUTTON),
-        (record_attendance, ATTEND_BUTTON),
-        (change_walk_ins, WALK_INS_BUTTON),
+        (show_attendance, Attendance.pattern()),
+        (record_attendance, MarkAttendance.pattern()),
+        (change_walk_ins, WalkIns.pattern()),
     ):
         application.add_handler(StaffCallbackQueryHandler(staff, callback, pattern))

@@ -1,6 +1,6 @@
 """Staff in chat: cancel an activity, after a confirmation that says who will be told.
 
-st:c:<id> asks "sure?" with how many residents will be told; st:cy:<id> cancels, tells
+AskCancelActivity asks "sure?" with how many residents will be told; CancelActivity cancels, tells
 everyone signed up or waiting in their language and drops the reminders. Stateless buttons,
 built with bot.telegram.staff's staff-only helpers; the activity is checked again before anything.
 """
@@ -8,7 +8,6 @@ built with bot.telegram.staff's staff-only helpers; the activity is checked agai
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -18,6 +17,7 @@ from bot.telegram.replies import answer_press
 from bot.telegram.staff import StaffCallbackQueryHandler
 from bot.telegram.staff_screens import audit_activity, changeable_activity, show_screen
 from bot.views.activity import activity_title_when
+from bot.views.buttons import AskCancelActivity, CancelActivity, StaffActivities, StaffActivity
 from bot.views.signup_news import cancelled_text
 from bot.work.broadcasting import notify_activity
 from bot.work.reminders import sync_reminder_jobs
@@ -25,17 +25,11 @@ from bot.work.reminders import sync_reminder_jobs
 log = logging.getLogger(__name__)
 
 
-# st:c:<id> → sure? → st:cy:<id>.
-ASK_CANCEL_BUTTON = re.compile(r"^st:c:(\d{1,9})$")
-CANCEL_BUTTON = re.compile(r"^st:cy:(\d{1,9})$")
-
-
 async def ask_cancel(update: Update, context: NaboContext) -> None:
     """Ask before cancelling an activity, and say how many residents will be told."""
     press = await answer_press(update)
-    match = ASK_CANCEL_BUTTON.match(press.data)
-    assert match is not None
-    activity = await changeable_activity(press, context, int(match[1]))
+    button = AskCancelActivity.parse(press.data)
+    activity = await changeable_activity(press, context, button.activity_id)
     if activity is None:
         return
     tr = context.tr
@@ -56,10 +50,14 @@ async def ask_cancel(update: Update, context: NaboContext) -> None:
         [
             [
                 InlineKeyboardButton(
-                    _("Yes, cancel the activity"), callback_data=f"st:cy:{activity.id}"
+                    _("Yes, cancel the activity"), callback_data=CancelActivity(activity.id).pack()
                 )
             ],
-            [InlineKeyboardButton(_("No, keep the activity"), callback_data=f"st:a:{activity.id}")],
+            [
+                InlineKeyboardButton(
+                    _("No, keep the activity"), callback_data=StaffActivity(activity.id).pack()
+                )
+            ],
         ]
     )
     await show_screen(press, context, text, keyboard)
@@ -68,9 +66,8 @@ async def ask_cancel(update: Update, context: NaboContext) -> None:
 async def cancel_activity(update: Update, context: NaboContext) -> None:
     """Cancel the activity, tell everyone signed up or waiting, and drop its reminders."""
     press = await answer_press(update)
-    match = CANCEL_BUTTON.match(press.data)
-    assert match is not None
-    activity = await changeable_activity(press, context, int(match[1]))
+    button = CancelActivity.parse(press.data)
+    activity = await changeable_activity(press, context, button.activity_id)
     if activity is None:
         return
     if not await context.activities.cancel(activity.id):
@@ -100,7 +97,7 @@ async def cancel_activity(update: Update, context: NaboContext) -> None:
         told,
     ).format(count=tr.ltr(told))
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(tr.gettext("◀ Back"), callback_data="st:acts:0")]]
+        [[InlineKeyboardButton(tr.gettext("◀ Back"), callback_data=StaffActivities(0).pack())]]
     )
     await show_screen(press, context, text, keyboard)
 
@@ -109,7 +106,7 @@ def register(application: NaboApplication) -> None:
     """Add the buttons that ask before cancelling an activity and then cancel it."""
     staff: frozenset[int] = application.bot_data.config.staff_user_ids
     for callback, pattern in (
-        (ask_cancel, ASK_CANCEL_BUTTON),
-        (cancel_activity, CANCEL_BUTTON),
+        (ask_cancel, AskCancelActivity.pattern()),
+        (cancel_activity, CancelActivity.pattern()),
     ):
         application.add_handler(StaffCallbackQueryHandler(staff, callback, pattern))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Awaitable
@@ -28,12 +27,11 @@ from bot.offline.reporting import Report
 from bot.offline.sheets import ExportFilter
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
+from bot.views import buttons
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-EXPORT_BUTTON = "st:export"
-REPORT_BUTTON = "st:report"
 # What Telegram lets a bot send; a bigger file is made from the command line instead.
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
@@ -238,8 +236,8 @@ def register(application: NaboApplication) -> None:
     application.add_handler(staff_command(staff_ids, "export", send_export))
     application.add_handler(staff_command(staff_ids, "report", send_report))
     application.add_handler(
-        StaffCallbackQueryHandler(staff_ids, send_export, f"^{re.escape(EXPORT_BUTTON)}$")
+        StaffCallbackQueryHandler(staff_ids, send_export, buttons.Export.pattern())
     )
     application.add_handler(
-        StaffCallbackQueryHandler(staff_ids, send_report, f"^{re.escape(REPORT_BUTTON)}$")
+        StaffCallbackQueryHandler(staff_ids, send_report, buttons.Report.pattern())
     )

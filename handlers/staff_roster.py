@@ -10,7 +10,6 @@ database.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -29,16 +28,12 @@ from bot.telegram.staff_screens import (
     update_chat_id,
 )
 from bot.views.activity import activity_title_when, fit_message, shorten
-from bot.views.staff_menu import STAFF_MENU
+from bot.views.buttons import EditActivity, EditField, StaffActivities, StaffActivity, StaffMenu
 from bot.views.staff_texts import language_name
 
 # The staff's list shows what is coming and what ended this long ago (for attendance).
 RECENT = timedelta(days=14)
 LIST_PAGE = 6
-# st:acts:<page> → the list; st:a:<id> → one activity; st:e:<id> → what to change.
-LIST_BUTTON = re.compile(r"^st:acts:(\d{1,4})$")
-SHOW_BUTTON = re.compile(r"^st:a:(\d{1,9})$")
-EDIT_MENU_BUTTON = re.compile(r"^st:e:(\d{1,9})$")
 
 
 async def show_list(update: Update, context: NaboContext) -> None:
@@ -47,8 +42,7 @@ async def show_list(update: Update, context: NaboContext) -> None:
     page = 0
     if query is not None:
         await query.answer()
-        match = LIST_BUTTON.match(query.data or "")
-        page = int(match[1]) if match else 0
+        page = StaffActivities.parse(query.data).page
     now = context.clock.now()
     listings, total = await context.activities.staff_overview(
         now, now - RECENT, limit=LIST_PAGE, offset=page * LIST_PAGE
@@ -101,20 +95,22 @@ def _list_screen(
             [
                 InlineKeyboardButton(
                     shorten(label, 40),
-                    callback_data=f"st:a:{activity.id}",
+                    callback_data=StaffActivity(activity.id).pack(),
                 )
             ]
         )
     navigation = []
     if page > 0:
         navigation.append(
-            InlineKeyboardButton(_("◀ Previous"), callback_data=f"st:acts:{page - 1}")
+            InlineKeyboardButton(_("◀ Previous"), callback_data=StaffActivities(page - 1).pack())
         )
     if page + 1 < pages:
-        navigation.append(InlineKeyboardButton(_("Next ▶"), callback_data=f"st:acts:{page + 1}"))
+        navigation.append(
+            InlineKeyboardButton(_("Next ▶"), callback_data=StaffActivities(page + 1).pack())
+        )
     if navigation:
         rows.append(navigation)
-    rows.append([InlineKeyboardButton(_("🛠 Staff menu"), callback_data=STAFF_MENU)])
+    rows.append([InlineKeyboardButton(_("🛠 Staff menu"), callback_data=StaffMenu().pack())])
     return fit_message("\n".join(lines)), InlineKeyboardMarkup(rows)
 
 
@@ -141,9 +137,8 @@ def _occupancy(tr: Translator, listing: ActivityListing) -> str:
 async def show_activity(update: Update, context: NaboContext) -> None:
     """Show one activity to staff: places, who signed up, who waits, and what to do."""
     press = await answer_press(update)
-    match = SHOW_BUTTON.match(press.data)
-    assert match is not None
-    screen = await activity_screen(context, int(match[1]))
+    button = StaffActivity.parse(press.data)
+    screen = await activity_screen(context, button.activity_id)
     if screen is None:
         await show_not_found(press, context)
         return
@@ -153,16 +148,15 @@ async def show_activity(update: Update, context: NaboContext) -> None:
 async def edit_menu(update: Update, context: NaboContext) -> None:
     """Offer what can be changed about an activity."""
     press = await answer_press(update)
-    match = EDIT_MENU_BUTTON.match(press.data)
-    assert match is not None
-    activity = await changeable_activity(press, context, int(match[1]))
+    button = EditActivity.parse(press.data)
+    activity = await changeable_activity(press, context, button.activity_id)
     if activity is None:
         return
     tr = context.tr
     _ = tr.gettext
 
     def field(label: str, code: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=f"st:ef:{activity.id}:{code}")
+        return InlineKeyboardButton(label, callback_data=EditField(activity.id, code).pack())
 
     rows = [
         [field(_("🕒 Time"), "time"), field(_("📍 Place"), "place"), field(_("👥 Places"), "cap")],
@@ -179,7 +173,7 @@ async def edit_menu(update: Update, context: NaboContext) -> None:
             ]
             for language in LANGUAGES
         ),
-        [InlineKeyboardButton(_("◀ Back"), callback_data=f"st:a:{activity.id}")],
+        [InlineKeyboardButton(_("◀ Back"), callback_data=StaffActivity(activity.id).pack())],
     ]
     text = "\n\n".join([_("✏️ What do you want to change?"), activity_title_when(tr, activity)])
     await show_screen(press, context, text, InlineKeyboardMarkup(rows))
@@ -190,8 +184,8 @@ def register(application: NaboApplication) -> None:
     staff: frozenset[int] = application.bot_data.config.staff_user_ids
     application.add_handler(staff_command(staff, "signups", show_list))
     for callback, pattern in (
-        (show_list, LIST_BUTTON),
-        (show_activity, SHOW_BUTTON),
-        (edit_menu, EDIT_MENU_BUTTON),
+        (show_list, StaffActivities.pattern()),
+        (show_activity, StaffActivity.pattern()),
+        (edit_menu, EditActivity.pattern()),
     ):
         application.add_handler(StaffCallbackQueryHandler(staff, callback, pattern))

@@ -14,6 +14,7 @@ from bot.core.i18n import Catalogs
 from bot.offline.periods import parse_period
 from bot.offline.reporting import build_report
 from bot.offline.snapshot import snapshot
+from bot.views.buttons import Export, Report
 from handlers import staff_reports
 from handlers.staff_reports import report_summary
 from tests.conftest import STAFF_ID, Nabo, buttons, settle
@@ -163,7 +164,7 @@ async def test_residents_get_the_unknown_command_answer(nabo: Nabo) -> None:
     query = server.press_button(resident, unknown["message_id"], "nope:1")
     unknown_answer = await server.wait_for_callback_answer(query)
     [unknown_button] = await server.wait_for_messages(resident)
-    for data in (staff_reports.EXPORT_BUTTON, staff_reports.REPORT_BUTTON):
+    for data in (Export().pack(), Report().pack()):
         server.reset_rate_limits()
         query = server.press_button(resident, unknown["message_id"], data)
         assert await server.wait_for_callback_answer(query) == unknown_answer

@@ -19,6 +19,7 @@ from bot.db.audit import AuditLog
 from bot.telegram.context import NaboContext
 from bot.telegram.replies import ButtonPress, edit_query_message
 from bot.views import staff_activity
+from bot.views.buttons import StaffActivities, StaffActivity
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ async def show_not_found(press: ButtonPress, context: NaboContext) -> None:
         context,
         _("Sorry, we could not find that activity."),
         InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("📋 Activities"), callback_data="st:acts:0")]]
+            [[InlineKeyboardButton(_("📋 Activities"), callback_data=StaffActivities(0).pack())]]
         ),
     )
 
@@ -105,7 +106,7 @@ async def changeable_activity(
         return None
     if activity.status != "published" or activity.ends_at <= context.clock.now():
         back = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("◀ Back"), callback_data=f"st:a:{activity.id}")]]
+            [[InlineKeyboardButton(_("◀ Back"), callback_data=StaffActivity(activity.id).pack())]]
         )
         reason = (
             _("This activity is cancelled, so it can no longer be changed.")

@@ -10,6 +10,7 @@ from bot.core.i18n import Translator
 from bot.db.activities import Activity
 from bot.db.signups import Signup, SignupStatus
 from bot.views.activity import MAX_MESSAGE, area_name, delaftale_name, party_text
+from bot.views.buttons import AskCancelActivity, Attendance, EditActivity, StaffActivities
 from bot.views.staff_texts import utf16_len
 
 
@@ -115,13 +116,15 @@ def _activity_keyboard(tr: Translator, activity: Activity, now: datetime) -> Inl
     if activity.status == "published" and activity.ends_at > now:
         rows.append(
             [
-                InlineKeyboardButton(_("✏️ Edit"), callback_data=f"st:e:{activity.id}"),
-                InlineKeyboardButton(_("❌ Cancel activity"), callback_data=f"st:c:{activity.id}"),
+                InlineKeyboardButton(_("✏️ Edit"), callback_data=EditActivity(activity.id).pack()),
+                InlineKeyboardButton(
+                    _("❌ Cancel activity"), callback_data=AskCancelActivity(activity.id).pack()
+                ),
             ]
         )
     if activity.status == "published" and activity.starts_at <= now:
         rows.append(
-            [InlineKeyboardButton(_("🧾 Attendance"), callback_data=f"st:att:{activity.id}")]
+            [InlineKeyboardButton(_("🧾 Attendance"), callback_data=Attendance(activity.id).pack())]
         )
-    rows.append([InlineKeyboardButton(_("◀ Back"), callback_data="st:acts:0")])
+    rows.append([InlineKeyboardButton(_("◀ Back"), callback_data=StaffActivities(0).pack())])
     return InlineKeyboardMarkup(rows)

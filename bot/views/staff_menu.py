@@ -5,11 +5,17 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.i18n import N_, Translator
-
-STAFF_MENU = "st:menu"
-# Buttons Nabo posts in the staff group chat; only these are let through from a group
-# (bot/telegram/session.py), and only staff can press them (StaffCallbackQueryHandler).
-STAFF_CHAT_BUTTONS: tuple[str, ...] = ("st:vol:",)
+from bot.views.buttons import (
+    Export,
+    MenuHome,
+    NewActivity,
+    NewBroadcast,
+    OfferList,
+    Report,
+    ScheduledList,
+    StaffActivities,
+    StaffMenu,
+)
 
 # Staff commands, added to the resident ones in each staff member's own command list.
 STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -36,7 +42,7 @@ def staff_commands_text(tr: Translator) -> str:
 
 def staff_menu_button(tr: Translator) -> InlineKeyboardButton:
     """Build the button that opens the staff menu (shown to staff only)."""
-    return InlineKeyboardButton(tr.gettext("🛠 Staff"), callback_data=STAFF_MENU)
+    return InlineKeyboardButton(tr.gettext("🛠 Staff"), callback_data=StaffMenu().pack())
 
 
 def staff_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
@@ -44,19 +50,20 @@ def staff_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
     _ = tr.gettext
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("➕ New activity"), callback_data="st:new")],
+            [InlineKeyboardButton(_("➕ New activity"), callback_data=NewActivity().pack())],
             [
                 InlineKeyboardButton(
-                    _("📋 Activities, sign-ups and attendance"), callback_data="st:acts:0"
+                    _("📋 Activities, sign-ups and attendance"),
+                    callback_data=StaffActivities(0).pack(),
                 )
             ],
-            [InlineKeyboardButton(_("📣 Send a message"), callback_data="st:bc:new")],
-            [InlineKeyboardButton(_("🗓 Scheduled messages"), callback_data="st:bc:list")],
-            [InlineKeyboardButton(_("🙋 Offers of help"), callback_data="st:vol:list")],
+            [InlineKeyboardButton(_("📣 Send a message"), callback_data=NewBroadcast().pack())],
+            [InlineKeyboardButton(_("🗓 Scheduled messages"), callback_data=ScheduledList().pack())],
+            [InlineKeyboardButton(_("🙋 Offers of help"), callback_data=OfferList().pack())],
             [
-                InlineKeyboardButton(_("📊 Report, this quarter"), callback_data="st:report"),
-                InlineKeyboardButton(_("📦 Export everything"), callback_data="st:export"),
+                InlineKeyboardButton(_("📊 Report, this quarter"), callback_data=Report().pack()),
+                InlineKeyboardButton(_("📦 Export everything"), callback_data=Export().pack()),
             ],
-            [InlineKeyboardButton(_("☰ Menu"), callback_data="menu:home")],
+            [InlineKeyboardButton(_("☰ Menu"), callback_data=MenuHome().pack())],
         ]
     )

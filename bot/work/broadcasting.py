@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.core.config import LANGUAGES
+from bot.db.activities import Activity
 from bot.db.broadcasts import ACTIVITY_PREFIX, INTERESTED_PREFIX
 from bot.telegram.context import NaboApplication, NaboContext
+from bot.views.activity_editor import change_notice
 from bot.work.jobs import job_queue_of, reconcile_jobs
 
 BROADCAST_JOB_PREFIX = "broadcast:"
@@ -97,6 +100,23 @@ async def notify_activity(
         report_chat_id=report_chat_id,
     )
     return recipients
+
+
+async def notify_change(
+    application: NaboApplication,
+    activity: Activity,
+    before: Activity,
+    what: str,
+    staff_user_id: int,
+) -> int:
+    """Tell everyone signed up or waiting, in their language, that the time or place changed."""
+    catalogs = application.bot_data.services.catalogs
+    texts: dict[str, str | None] = {
+        language: change_notice(catalogs.translator(language), activity, before, what)
+        for language in LANGUAGES
+    }
+    # Staff talk to Nabo in private chats, so the report goes to the same id.
+    return await notify_activity(application, activity.id, texts, staff_user_id, staff_user_id)
 
 
 async def announce_activity(context: NaboContext, activity_id: int, staff_user_id: int) -> int:
