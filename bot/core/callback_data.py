@@ -22,13 +22,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, ClassVar, Self, dataclass_transform, get_type_hints
 
-# Telegram's limit for a button's callback data.
-MAX_BYTES = 64
-SEPARATOR = ":"
-
 
 class ForgedButton(ValueError):
-    """Button data that fits no definition: forged, or from a version of Nabo long gone."""
+    """Data that fits no definition: forged, or from a version of Nabo long gone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +79,20 @@ class _Field:
 
 
 @dataclass_transform(frozen_default=True)
-class ButtonData:
-    """One kind of button: a prefix and typed fields (see the module's docstring)."""
+class PackedData:
+    """Typed data packed into a short text: a family's base (see ``ButtonData``)."""
 
     prefix: ClassVar[str]
+    # How a family writes its data: between fields, at most how long, of which characters.
+    separator: ClassVar[str]
+    max_bytes: ClassVar[int]
+    alphabet: ClassVar[str]  # a character class every character must be in
 
-    def __init_subclass__(cls, prefix: str, **kwargs: Any) -> None:
-        """Make the subclass a frozen dataclass with this prefix."""
+    def __init_subclass__(cls, prefix: str | None = None, **kwargs: Any) -> None:
+        """Make a kind (a subclass with a prefix) a frozen dataclass; a family needs none."""
         super().__init_subclass__(**kwargs)
+        if prefix is None:
+            return
         cls.prefix = prefix
         dataclass(frozen=True)(cls)
 
@@ -121,9 +123,11 @@ class ButtonData:
             if value is None and field.optional:
                 continue
             texts.append(field.part.text(value))
-        data = SEPARATOR.join(texts)
-        if len(data.encode()) > MAX_BYTES:
-            raise ValueError(f"button data over {MAX_BYTES} bytes: {data!r}")
+        data = self.separator.join(texts)
+        if len(data.encode()) > self.max_bytes:
+            raise ValueError(f"{type(self).__name__} data over {self.max_bytes} bytes: {data!r}")
+        if re.fullmatch(f"{self.alphabet}*", data) is None:
+            raise ValueError(f"{type(self).__name__} data with a character not allowed: {data!r}")
         return data
 
     @classmethod
@@ -149,7 +153,7 @@ class ButtonData:
     @classmethod
     def longest(cls) -> str:
         """Return the longest data this kind can have (for the 64-byte check)."""
-        return SEPARATOR.join([cls.prefix, *(field.part.longest for field in cls._fields())])
+        return cls.separator.join([cls.prefix, *(field.part.longest for field in cls._fields())])
 
     @classmethod
     @cache
@@ -165,10 +169,19 @@ class ButtonData:
             else:
                 value = f"({field.part.regex})"
             if field.optional:
-                source += f"(?:{SEPARATOR}{value})?"
+                source += f"(?:{re.escape(cls.separator)}{value})?"
             else:
-                source += f"{SEPARATOR}{value}"
+                source += f"{re.escape(cls.separator)}{value}"
         unknown = set(fixed) - {field.name for field in cls._fields()}
         if unknown:
             raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
         return source
+
+
+class ButtonData(PackedData):
+    """One kind of button: a prefix and typed fields (see the module's docstring)."""
+
+    # Telegram's limit for a button's callback data; Nabo's data is short ASCII.
+    separator = ":"
+    max_bytes = 64
+    alphabet = "[ -~]"
