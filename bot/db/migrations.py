@@ -328,4 +328,54 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 11: when a resident last turned reminders on (NULL: on from the start), so a
     # reminder that was due while they were off is not sent late once they turn them on.
     ("ALTER TABLE residents ADD COLUMN reminders_on_at TEXT",),
+    # 12: reaching residents where they live. Sources: where staff put a link up (a poster
+    # in a stairwell, a flyer, a Facebook group), each with a short random code carried in
+    # its links; "invite" is built in, for residents who share an activity with a neighbour.
+    # A deleted source keeps its row (marked), so the report can still name it. What the
+    # report counts per source are events with no person in them (new resident, sign-up,
+    # check-in, to the hour: periods start on whole UTC hours), so they add up after any
+    # erasure. A resident's own source is theirs: shown in /mydata, erased with them.
+    # Door check-ins: a key for the door codes' HMAC, and who checked in at the door (the
+    # user id goes with erasure and sign-up retention; the counts stay).
+    (
+        """
+        CREATE TABLE sources (
+            id          INTEGER PRIMARY KEY,
+            code        TEXT NOT NULL UNIQUE CHECK (length(code) = 6),
+            name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+            created_at  TEXT NOT NULL,
+            deleted_at  TEXT
+        ) STRICT
+        """,
+        "INSERT INTO sources (code, name, created_at) VALUES ('invite', 'Invitation fra en nabo',"
+        " strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))",
+        """
+        CREATE TABLE source_events (
+            source_id  INTEGER NOT NULL REFERENCES sources (id),
+            kind       TEXT NOT NULL CHECK (kind IN ('resident', 'signup', 'checkin')),
+            at         TEXT NOT NULL
+        ) STRICT
+        """,
+        "CREATE INDEX source_events_by_time ON source_events (at, source_id)",
+        "ALTER TABLE residents ADD COLUMN source_id INTEGER REFERENCES sources (id)",
+        "INSERT INTO secrets (name, value) VALUES ('door_code', randomblob(32))",
+        """
+        CREATE TABLE door_checkins (
+            id           INTEGER PRIMARY KEY,
+            activity_id  INTEGER NOT NULL REFERENCES activities (id),
+            user_id      INTEGER REFERENCES residents (user_id) ON DELETE SET NULL,
+            adults       INTEGER NOT NULL CHECK (adults >= 0),
+            children     INTEGER NOT NULL CHECK (children >= 0),
+            how          TEXT NOT NULL CHECK (how IN ('signup', 'placed', 'full', 'anonymous')),
+            at           TEXT NOT NULL,
+            CHECK (adults + children > 0)
+        ) STRICT
+        """,
+        # Scanning twice counts once for anyone who uses Nabo.
+        """
+        CREATE UNIQUE INDEX door_checkins_once ON door_checkins (activity_id, user_id)
+            WHERE user_id IS NOT NULL
+        """,
+        "CREATE INDEX door_checkins_by_user ON door_checkins (user_id)",
+    ),
 )

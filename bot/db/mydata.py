@@ -49,6 +49,27 @@ class PersonalDataRepository:
                 )
             ),
             "signups": _rows(await fetch(_SIGNUPS, (user_id,))),
+            # Where they first came from: the source of the link they started with.
+            "source": next(
+                iter(
+                    _rows(
+                        await fetch(
+                            "SELECT s.name, s.code FROM sources s JOIN residents r"
+                            " ON r.source_id = s.id WHERE r.user_id = ?",
+                            (user_id,),
+                        )
+                    )
+                ),
+                None,
+            ),
+            "door_checkins": _rows(
+                await fetch(
+                    "SELECT c.activity_id, a.title_da, c.adults, c.children, c.how, c.at"
+                    " FROM door_checkins c JOIN activities a ON a.id = c.activity_id"
+                    " WHERE c.user_id = ? ORDER BY c.at, c.id",
+                    (user_id,),
+                )
+            ),
             "reminders_sent": _rows(
                 await fetch(
                     "SELECT rs.signup_id, s.activity_id, rs.offset_minutes, rs.sent_at"

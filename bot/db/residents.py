@@ -9,6 +9,7 @@ from typing import Any
 from bot.core.clock import from_db, to_db
 from bot.db.remains import delete_deliveries_of, delete_offers, unlink_feedback_of
 from bot.db.signups import Recipient, cancel_all_for
+from bot.db.sources import SourceEvent, record_event
 from bot.db.store import Store
 
 # Bump when the privacy notice's substance changes; residents who consented to an
@@ -36,6 +37,7 @@ class Resident:
     reminders: bool
     last_seen_at: datetime | None = None
     retention_warned_at: datetime | None = None
+    source_id: int | None = None  # the source whose link brought them here first
 
     def needs_touch(self, now: datetime) -> bool:
         """Tell whether this interaction must be recorded: once a day, or to cancel a warning."""
@@ -64,6 +66,7 @@ class Resident:
             reminders=bool(row["reminders"]),
             last_seen_at=from_db(row["last_seen_at"]),
             retention_warned_at=from_db(row["retention_warned_at"]),
+            source_id=row["source_id"],
         )
 
 
@@ -104,9 +107,26 @@ class ResidentRepository:
             )
         return await self._require(user_id)
 
-    async def consent(self, user_id: int, chat_id: int, language: str, now: datetime) -> Resident:
-        """Record consent to the current privacy notice (and the language it was read in)."""
+    async def consent(
+        self,
+        user_id: int,
+        chat_id: int,
+        language: str,
+        now: datetime,
+        *,
+        source_id: int | None = None,
+    ) -> Resident:
+        """Record consent to the current privacy notice (and the language it was read in).
+
+        A resident's first consent records the source whose link brought them
+        (``source_id``), and counts them as a new resident for it.
+        """
         async with self._store.transaction() as db:
+            async with db.execute(
+                "SELECT 1 FROM residents WHERE user_id = ? AND consented_at IS NOT NULL",
+                (user_id,),
+            ) as cursor:
+                first = await cursor.fetchone() is None
             await db.execute(
                 """
                 INSERT INTO residents (user_id, chat_id, language, first_seen_at,
@@ -129,6 +149,11 @@ class ResidentRepository:
                     PRIVACY_NOTICE_VERSION,
                 ),
             )
+            if first and source_id is not None:
+                await db.execute(
+                    "UPDATE residents SET source_id = ? WHERE user_id = ?", (source_id, user_id)
+                )
+                await record_event(db, source_id, SourceEvent.RESIDENT, now)
         return await self._require(user_id)
 
     async def forget(
@@ -182,6 +207,10 @@ class ResidentRepository:
             await unlink_feedback_of(db, user_id)
             await delete_offers(db, "user_id = ?", (user_id,))
             await db.execute("DELETE FROM resident_interests WHERE user_id = ?", (user_id,))
+            # Check-ins at the door stay as counts, unlinked.
+            await db.execute(
+                "UPDATE door_checkins SET user_id = NULL WHERE user_id = ?", (user_id,)
+            )
             # The counts stay, unlinked; the name given to Telegram goes with them.
             await db.execute(
                 "UPDATE signups SET user_id = NULL, first_name = NULL WHERE user_id = ?",

@@ -11,6 +11,7 @@ import aiosqlite
 
 from bot.core.clock import from_db, to_db
 from bot.db.activities import Activity
+from bot.db.sources import SourceEvent, record_event
 from bot.db.store import Store
 
 
@@ -153,12 +154,14 @@ class SignupRepository:
         *,
         waitlist: bool,
         first_name: str | None = None,
+        source_id: int | None = None,
     ) -> SignupResult:
         """Sign a party up, or put it on the waitlist; checks and insert in one transaction.
 
         A party that does not fit goes on the waitlist when the resident asked for it
         (``waitlist``) or when no places are left at all. When some places are left but
         too few, the answer is NO_ROOM, so the resident can bring fewer people instead.
+        A sign-up made through a source's link (``source_id``) counts for that source.
         """
         async with self._store.transaction() as db:
             row = await _fetch_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
@@ -209,6 +212,7 @@ class SignupRepository:
                 ),
             )
             signup = await _signup(db, cursor.lastrowid)
+            await record_event(db, source_id, SourceEvent.SIGNUP, now)
             position = await _position(db, signup) if status is SignupStatus.WAITLISTED else None
             new_left = None if left is None else left - (people if position is None else 0)
             return SignupResult(Outcome(status.value), signup, position, new_left)
@@ -380,6 +384,12 @@ class SignupRepository:
                  WHERE user_id IS NOT NULL
                    AND activity_id IN (SELECT id FROM activities WHERE ends_at <= ?)
                 """,
+                (to_db(ended_before),),
+            )
+            # Who checked in at the door goes the same way; the counts stay.
+            await db.execute(
+                "UPDATE door_checkins SET user_id = NULL WHERE user_id IS NOT NULL"
+                " AND activity_id IN (SELECT id FROM activities WHERE ends_at <= ?)",
                 (to_db(ended_before),),
             )
             return cursor.rowcount
