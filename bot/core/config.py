@@ -71,6 +71,8 @@ class Config:
     flood_limit: int = 15
     flood_press_limit: int = 40
     flood_window: timedelta = timedelta(seconds=10)
+    # The bot's username, for the links printed on posters (None: asked of Telegram, getMe).
+    bot_username: str | None = None
     # How long a write waits for another process's lock (a backup, an export) before
     # the resident is asked to try again.
     database_busy_timeout: timedelta = timedelta(seconds=5)
@@ -129,6 +131,7 @@ class Config:
                 default=365,
                 minimum=RETENTION_WARNING.days + 16,
             ),
+            bot_username=_parse_username(env.get("BOT_USERNAME", "")),
             signup_retention_days=_parse_days(
                 "SIGNUP_RETENTION_DAYS",
                 env.get("SIGNUP_RETENTION_DAYS", ""),
@@ -136,6 +139,15 @@ class Config:
                 minimum=1,
             ),
         )
+
+
+def _parse_username(raw: str) -> str | None:
+    raw = raw.strip().removeprefix("@")
+    if not raw:
+        return None
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", raw):
+        raise ConfigError(f"BOT_USERNAME: {raw!r} is not a bot's username (letters, digits, _)")
+    return raw
 
 
 def _parse_ids(name: str, raw: str) -> frozenset[int]:
