@@ -31,10 +31,12 @@ from bot.core.i18n import Catalogs
 from bot.db.activities import ActivityRepository
 from bot.db.audit import AuditLog
 from bot.db.broadcasts import BroadcastRepository
+from bot.db.checkins import CheckInRepository
 from bot.db.feedback import FeedbackRepository
 from bot.db.processed_updates import ProcessedUpdates
 from bot.db.residents import ResidentRepository
 from bot.db.signups import SignupRepository
+from bot.db.sources import SourceRepository
 from bot.db.store import Store
 from bot.db.volunteers import VolunteerRepository
 from bot.telegram.client import NaboBot
@@ -53,6 +55,7 @@ from bot.work.retention import start_retention_job
 from handlers import (
     activities,
     broadcast,
+    door,
     fallback,
     feedback,
     help,
@@ -143,6 +146,8 @@ def _register_handlers(application: NaboApplication) -> None:
     # 4. Activities: find them, then sign up, cancel, /mine.
     activities.register(application)
     signup.register(application)
+    # Checking in at the door without a sign-up (the door code itself comes to /start).
+    door.register(application)
     # Staff and activities, in this order (the editor's conversation before the buttons,
     # as when these were one module):
     # describe a new activity or type a new value for one (/newactivity, st:n:…, st:ef:…);
@@ -196,6 +201,8 @@ async def _post_init(application: NaboApplication) -> None:
             audit=AuditLog(store),
             volunteers=VolunteerRepository(store),
             feedback=FeedbackRepository(store),
+            sources=SourceRepository(store),
+            checkins=CheckInRepository(store),
             # It reads the services when it starts, below.
             sender=DeliverySender(application, config.broadcast_rate),
         )

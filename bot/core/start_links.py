@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -19,6 +20,8 @@ from bot.core.callback_data import ForgedButton, Id, PackedData, Part, hex_token
 
 # What Telegram allows in a start parameter.
 MAX_PAYLOAD = 64
+# A door code works from this long before the activity starts until it ends.
+CHECK_IN_OPENS = timedelta(minutes=30)
 
 
 class StartPayload(PackedData):

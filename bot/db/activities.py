@@ -246,6 +246,22 @@ class ActivityRepository:
         row = await self._store.fetch_one("SELECT * FROM activities WHERE id = ?", (activity_id,))
         return Activity.from_row(row) if row else None
 
+    async def next_in_series(self, series_id: int, now: datetime) -> Activity | None:
+        """Return a weekly series' next date: its first published activity not yet started."""
+        row = await self._store.fetch_one(
+            "SELECT * FROM activities WHERE series_id = ? AND status = 'published'"
+            " AND starts_at > ? ORDER BY starts_at, id LIMIT 1",
+            (series_id, to_db(now)),
+        )
+        return Activity.from_row(row) if row else None
+
+    async def series_exists(self, series_id: int) -> bool:
+        """Tell whether a weekly series with this id was ever made."""
+        row = await self._store.fetch_one(
+            "SELECT 1 FROM activities WHERE series_id = ? LIMIT 1", (series_id,)
+        )
+        return row is not None
+
     async def listing(self, activity_id: int, user_id: int) -> ActivityListing | None:
         """Return one activity with its occupancy and the reader's status."""
         row = await self._store.fetch_one(

@@ -14,10 +14,12 @@ from bot.core.i18n import Catalogs, Translator
 from bot.db.activities import ActivityRepository
 from bot.db.audit import AuditLog
 from bot.db.broadcasts import BroadcastRepository
+from bot.db.checkins import CheckInRepository
 from bot.db.feedback import FeedbackRepository
 from bot.db.processed_updates import ProcessedUpdates
 from bot.db.residents import Resident, ResidentRepository
 from bot.db.signups import SignupRepository
+from bot.db.sources import SourceRepository
 from bot.db.store import Store
 from bot.db.volunteers import VolunteerRepository
 from bot.telegram.client import NaboBot
@@ -51,6 +53,8 @@ class Services:
     audit: AuditLog
     volunteers: VolunteerRepository
     feedback: FeedbackRepository
+    sources: SourceRepository
+    checkins: CheckInRepository
     sender: Sender
 
 
@@ -156,6 +160,16 @@ class NaboContext(CallbackContext[NaboBot, UserData, ChatData, BotData]):
     def feedback(self) -> FeedbackRepository:
         """The feedback repository."""
         return self.bot_data.services.feedback
+
+    @property
+    def sources(self) -> SourceRepository:
+        """The sources repository (where links are put up)."""
+        return self.bot_data.services.sources
+
+    @property
+    def checkins(self) -> CheckInRepository:
+        """The door check-ins repository."""
+        return self.bot_data.services.checkins
 
     @property
     def clock(self) -> Clock:

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from bot.core.callback_data import ButtonData, Count, Flag, Id, Part, digits, hex_token, one_of
 from bot.core.config import LANGUAGES
+from bot.core.start_links import DoorToken, OptionalSource, SourceCode
 from bot.db.activities import DELAFTALER
 from bot.db.feedback import SUBJECTS
 from bot.db.volunteers import KINDS, TIMES
@@ -133,11 +134,14 @@ class PickArea(ButtonData, prefix="act:fa"):
 
 
 # Signing up and cancelling (handlers/signup.py).
+# A sign-up begun on a card a source's link opened carries the source's code to the end,
+# so the sign-up counts for it (the last field, left out otherwise: old buttons still work).
 class StartSignup(ButtonData, prefix="su:n"):
     """Start signing up (or joining the waitlist): ask how many adults."""
 
     activity_id: Id
     waitlist: Flag
+    source: OptionalSource = None
 
 
 class ChooseAdults(ButtonData, prefix="su:a"):
@@ -146,6 +150,7 @@ class ChooseAdults(ButtonData, prefix="su:a"):
     activity_id: Id
     waitlist: Flag
     adults: Count
+    source: OptionalSource = None
 
 
 class ConfirmSignup(ButtonData, prefix="su:c"):
@@ -155,6 +160,35 @@ class ConfirmSignup(ButtonData, prefix="su:c"):
     waitlist: Flag
     adults: Count
     children: Count
+    source: OptionalSource = None
+
+
+# Checking in at the door without a sign-up (handlers/door.py): how many came. Each step
+# carries the door code's token, checked again on every press.
+class DoorAdults(ButtonData, prefix="ci:a"):
+    """Take the number of adults who came; ask how many children."""
+
+    activity_id: Id
+    token: DoorToken
+    adults: Count
+    source: OptionalSource = None
+
+
+class DoorChildren(ButtonData, prefix="ci:c"):
+    """Check in the adults and children who came."""
+
+    activity_id: Id
+    token: DoorToken
+    adults: Count
+    children: Count
+    source: OptionalSource = None
+
+
+class DoorHousehold(ButtonData, prefix="ci:h"):
+    """Say that someone of the household has checked everyone in already."""
+
+    activity_id: Id
+    token: DoorToken
 
 
 class AskCancelSignup(ButtonData, prefix="su:x"):
@@ -521,3 +555,62 @@ class Export(ButtonData, prefix="st:export"):
 
 class Report(ButtonData, prefix="st:report"):
     """Send this quarter's report."""
+
+
+# Printed posters and sources (handlers/staff_posters.py).
+NABO_ITSELF = 0  # the activity id that stands for Nabo's own poster
+POSTER_KINDS = {"poster": "p", "flyer": "f", "door": "d", "share": "s"}
+POSTER_LANGUAGES = ("all", *LANGUAGES)
+NO_SOURCE = "-"
+
+
+class PosterList(ButtonData, prefix="st:pl"):
+    """Open a page of the activities to print a poster for."""
+
+    page: Annotated[int, digits(3)] = 0
+
+
+class PosterFor(ButtonData, prefix="st:pf"):
+    """Choose what to print for an activity (0: Nabo itself)."""
+
+    activity_id: Id
+
+
+class PosterKind(ButtonData, prefix="st:pk"):
+    """Choose the kind of sheet."""
+
+    activity_id: Id
+    kind: Annotated[str, one_of(*POSTER_KINDS.values())]
+
+
+class PosterLanguage(ButtonData, prefix="st:pg"):
+    """Choose the language (or all three on one sheet)."""
+
+    activity_id: Id
+    kind: Annotated[str, one_of(*POSTER_KINDS.values())]
+    language: Annotated[str, one_of(*POSTER_LANGUAGES)]
+
+
+class PosterMake(ButtonData, prefix="st:pm"):
+    """Make the sheet, with a source's code (or "-" for none), and send it."""
+
+    activity_id: Id
+    kind: Annotated[str, one_of(*POSTER_KINDS.values())]
+    language: Annotated[str, one_of(*POSTER_LANGUAGES)]
+    source: Annotated[str, Part(r"-|[a-z0-9]{6}", "zzzzzz")]
+
+
+class SourceList(ButtonData, prefix="st:src"):
+    """List the sources."""
+
+
+class AskDeleteSource(ButtonData, prefix="st:srcx"):
+    """Ask to delete a source (a confirmation follows)."""
+
+    code: SourceCode
+
+
+class DeleteSource(ButtonData, prefix="st:srcxy"):
+    """Delete a source, confirmed."""
+
+    code: SourceCode
