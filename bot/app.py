@@ -68,6 +68,7 @@ from handlers import (
     staff_activity_editor,
     staff_attendance,
     staff_cancel_activity,
+    staff_posters,
     staff_reports,
     staff_roster,
     staff_volunteers,
@@ -165,6 +166,8 @@ def _register_handlers(application: NaboApplication) -> None:
     broadcast.register(application)
     # Staff review: /export (the workbook of everything) and /report (per delaftale/area).
     staff_reports.register(application)
+    # Posters and flyers with QR codes (/poster), and where links go up (/sources).
+    staff_posters.register(application)
     # 7. Language, help and privacy.
     language.register(application)
     help.register(application)

@@ -23,7 +23,7 @@ from telegram.error import TelegramError
 from bot.core.i18n import Translator
 from bot.offline.export import ReportFile, export_file, report_file
 from bot.offline.periods import Period, PeriodError, current_quarter, parse_day, parse_period
-from bot.offline.reporting import Report
+from bot.offline.reporting import INVITE_CODE, Report
 from bot.offline.sheets import ExportFilter
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
@@ -34,6 +34,8 @@ T = TypeVar("T")
 
 # What Telegram lets a bot send; a bigger file is made from the command line instead.
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+# Sources named one a line after the report; the workbook's sheet has them all.
+MAX_SOURCE_LINES = 40
 
 
 async def send_export(update: Update, context: NaboContext) -> None:
@@ -119,6 +121,11 @@ async def send_report(update: Update, context: NaboContext) -> None:
             await chat.send_document(
                 document, filename=name, caption=report_summary(tr, written.report)
             )
+        if any(
+            source.code != INVITE_CODE or source.residents or source.signups or source.checkins
+            for source in written.report.sources
+        ):
+            await chat.send_message(sources_summary(tr, written.report))
 
 
 async def _showing_upload(chat: Chat, work: Awaitable[T]) -> T:
@@ -175,6 +182,29 @@ def report_summary(tr: Translator, report: Report) -> str:
         "",
         _("The workbook has the figures per delaftale and per area, with charts."),
     ]
+    return "\n".join(lines)
+
+
+def sources_summary(tr: Translator, report: Report) -> str:
+    """Say what each source's links brought in the period, one line per source."""
+    _ = tr.gettext
+
+    def number(value: int) -> str:
+        return tr.ltr(format_decimal(value, locale=tr.locale))
+
+    lines = [_("📍 Where people came from:")]
+    for source in report.sources[:MAX_SOURCE_LINES]:
+        name = _("Invitations from neighbours") if source.code == INVITE_CODE else source.name
+        lines.append(
+            _("{name}: {residents} new, {signups} sign-ups, {checkins} check-ins").format(
+                name=tr.ltr(name),
+                residents=number(source.residents),
+                signups=number(source.signups),
+                checkins=number(source.checkins),
+            )
+        )
+    if len(report.sources) > MAX_SOURCE_LINES:
+        lines.append(_("…and more in the workbook (sheet Kilder)."))
     return "\n".join(lines)
 
 

@@ -10,9 +10,9 @@ import pypdfium2
 import zxingcpp
 from PIL import Image
 
-# Lam and an alef drawn as one ligature (لا, لأ …): pdfium gives the ligature's two letters
+# Lam and an alef drawn as one ligature (لا, لأ, لى …): pdfium gives the ligature's two letters
 # back in visual order, so a run of lams and alefs is compared as the letters it holds.
-_LAM_ALEF = re.compile("[لاأإآ]{2,}")
+_LAM_ALEF = re.compile("[لاأإآى]{2,}")
 
 
 def flat(text: str) -> str:
@@ -20,6 +20,13 @@ def flat(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     text = _LAM_ALEF.sub(lambda m: "".join(sorted(m.group(0))), text)
+    return " ".join(text.split())
+
+
+def words(text: str) -> str:
+    """flat() without punctuation: pdfium may move an Arabic comma to the other side of a
+    number next to it ("2030،" comes back as "،2030"); the words stay in order."""
+    text = "".join(" " if unicodedata.category(ch).startswith("P") else ch for ch in flat(text))
     return " ".join(text.split())
 
 

@@ -119,6 +119,7 @@ async def test_the_workbook_holds_the_same_figures_and_two_charts(tmp_path: Path
         "Områder",
         "Tilmeldinger pr. måned",
         "Vurderinger",
+        "Kilder",
     ]
     summary = book["Nøgletal"]
     assert summary["B1"].value == "1. kvartal 2030"

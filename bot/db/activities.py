@@ -246,6 +246,18 @@ class ActivityRepository:
         row = await self._store.fetch_one("SELECT * FROM activities WHERE id = ?", (activity_id,))
         return Activity.from_row(row) if row else None
 
+    async def not_ended(
+        self, now: datetime, *, limit: int, offset: int = 0
+    ) -> tuple[list[Activity], int]:
+        """Return a page of published activities not ended, soonest first, and the total."""
+        where = " FROM activities WHERE status = 'published' AND ends_at > ?"
+        total = await self._store.fetch_one("SELECT COUNT(*)" + where, (to_db(now),))
+        rows = await self._store.fetch_all(
+            "SELECT *" + where + " ORDER BY starts_at, id LIMIT ? OFFSET ?",
+            (to_db(now), limit, offset),
+        )
+        return [Activity.from_row(row) for row in rows], int(total[0]) if total else 0
+
     async def next_in_series(self, series_id: int, now: datetime) -> Activity | None:
         """Return a weekly series' next date: its first published activity not yet started."""
         row = await self._store.fetch_one(

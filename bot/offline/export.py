@@ -233,6 +233,7 @@ def write_report(report: Report, out: Path) -> None:
     )
     _months_sheet(workbook.create_sheet("Tilmeldinger pr. måned"), report)
     _ratings_sheet(workbook.create_sheet("Vurderinger"), report)
+    _sources_sheet(workbook.create_sheet("Kilder"), report)
     for sheet in workbook.worksheets:
         _keep_text(sheet)
     workbook.save(out)
@@ -330,3 +331,46 @@ def _ratings_sheet(sheet: Any, report: Report) -> None:
     chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=6), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=6))
     sheet.add_chart(chart, "D2")
+
+
+def _sources_sheet(sheet: Any, report: Report) -> None:
+    """Write what each source's links brought: new residents, sign-ups and check-ins."""
+    headers = ["Kilde", "Kode", "Slettet", "Nye beboere", "Tilmeldinger", "Check-ins"]
+    sheet.append(headers)
+    for source in report.sources:
+        sheet.append(
+            [
+                source.name,
+                source.code,
+                "Ja" if source.deleted else "Nej",
+                source.residents,
+                source.signups,
+                source.checkins,
+            ]
+        )
+    sheet.append(
+        [
+            "I alt",
+            None,
+            None,
+            sum(s.residents for s in report.sources),
+            sum(s.signups for s in report.sources),
+            sum(s.checkins for s in report.sources),
+        ]
+    )
+    sheet.append([])
+    sheet.append(
+        [
+            "Tallene tæller, hvad hvert opslags, hvert flyers og hver delings link har bragt: "
+            "nye beboere (deres første start kom via linket), tilmeldinger og check-ins ved "
+            "døren via linket. De gemmes uden personer og passer også efter sletninger."
+        ]
+    )
+    for cell in sheet[1]:
+        cell.font = _BOLD
+    for cell in sheet[len(report.sources) + 2]:
+        cell.font = _BOLD
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions["A"].width = 40
+    for letter in "BCDEF":
+        sheet.column_dimensions[letter].width = 14

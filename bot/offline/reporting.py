@@ -86,6 +86,23 @@ REPORT_COLUMNS: tuple[tuple[str, Callable[[Figures], Any]], ...] = (
 
 
 @dataclass(frozen=True, slots=True)
+class SourceFigures:
+    """What one source's links brought in the period: counts that survive erasure."""
+
+    name: str
+    code: str
+    deleted: bool
+    residents: int  # new residents whose first start came by its link
+    signups: int
+    checkins: int
+
+
+# Built-in source: residents' invitations to their neighbours (bot/db/sources.py).
+INVITE_CODE = "invite"
+INVITE_NAME_DA = "Invitation fra en nabo"
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The figures of a period: in total, per delaftale, per area and per month."""
 
@@ -96,6 +113,8 @@ class Report:
     by_area: dict[str, Figures]
     # (first day of the month, {delaftale: confirmed sign-ups}) for each month.
     months: list[tuple[date, dict[str, int]]]
+    # Per source: sources still in use, and deleted ones that brought something.
+    sources: list[SourceFigures] = field(default_factory=list)
 
 
 # Activities counted: published (not cancelled) and started within the period and by now.
@@ -167,6 +186,19 @@ SELECT (SELECT COUNT(*) FROM volunteer_offers WHERE created_at >= :start AND cre
        (SELECT COUNT(*) FROM volunteer_offers
          WHERE status = 'active' AND created_at >= :start AND created_at < :end)
 """
+# Events per source carry no person (bot/db/sources.py): erasure changes none of them.
+_SOURCE_FIGURES = """
+SELECT s.name, s.code, s.deleted_at IS NOT NULL AS deleted,
+       COALESCE(SUM(e.kind = 'resident'), 0) AS residents,
+       COALESCE(SUM(e.kind = 'signup'), 0) AS signups,
+       COALESCE(SUM(e.kind = 'checkin'), 0) AS checkins
+  FROM sources s
+  LEFT JOIN source_events e ON e.source_id = s.id AND e.at >= :start AND e.at < :end
+                           AND e.at <= :now
+ GROUP BY s.id
+HAVING s.deleted_at IS NULL OR COUNT(e.source_id) > 0
+ ORDER BY s.code = 'invite', s.name, s.id
+"""
 _MONTHLY_SIGNUPS = f"""
 SELECT a.starts_at, a.delaftale, SUM(s.status = 'confirmed') AS signups
   FROM activities a JOIN signups s ON s.activity_id = a.id
@@ -218,8 +250,27 @@ def build_report(
     if OTHER_AREA in known_areas:
         ordered.append(OTHER_AREA)
     by_area = {area: groups["area"].get(area, Figures()) for area in ordered}
+    sources = [
+        SourceFigures(
+            INVITE_NAME_DA if code == INVITE_CODE else name,
+            code,
+            bool(deleted),
+            int(residents),
+            int(signups),
+            int(checkins),
+        )
+        for name, code, deleted, residents, signups, checkins in connection.execute(
+            _SOURCE_FIGURES, params
+        )
+    ]
     return Report(
-        period, now, total, by_delaftale, by_area, _months(connection, period, params, timezone)
+        period,
+        now,
+        total,
+        by_delaftale,
+        by_area,
+        _months(connection, period, params, timezone),
+        sources,
     )
 
 

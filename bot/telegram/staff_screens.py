@@ -85,7 +85,8 @@ async def activity_screen(
     if activity is None:
         return None
     roster = await context.signups.roster(activity_id)
-    return staff_activity.activity_screen(context.tr, activity, roster, context.clock.now())
+    door = await context.checkins.door_count(activity_id)
+    return staff_activity.activity_screen(context.tr, activity, roster, context.clock.now(), door)
 
 
 async def send_activity_screen(context: NaboContext, chat_id: int, activity_id: int) -> None:

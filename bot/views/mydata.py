@@ -65,11 +65,16 @@ def summary_text(tr: Translator, export: dict[str, Any] | None) -> str:
                 topics=format_list(names, locale=tr.locale)
             )
         )
+    source = export.get("source")
+    if source is not None:
+        name = _("an invitation from a neighbour") if source["code"] == "invite" else source["name"]
+        lines.append(_("• You came to Nabo by: {source}").format(source=tr.ltr(name)))
     lines += _signup_lines(tr, export["signups"])
     lines += _offer_lines(tr, export["volunteer_offer"])
     counts = (
         (_("• Reminders sent to you: {count}"), export["reminders_sent"]),
         (_("• Questions after activities sent to you: {count}"), export["feedback_questions_sent"]),
+        (_("• Check-ins at the door: {count}"), export.get("door_checkins", [])),
         (_("• Feedback linked to you: {count}"), export["feedback"]),
         (_("• Messages from the team to you: {count}"), export["messages_received"]),
         (

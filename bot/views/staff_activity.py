@@ -8,9 +8,20 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.i18n import Translator
 from bot.db.activities import Activity
+from bot.db.checkins import DoorCount
 from bot.db.signups import Signup, SignupStatus
 from bot.views.activity import MAX_MESSAGE, area_name, delaftale_name, party_text
-from bot.views.buttons import AskCancelActivity, Attendance, EditActivity, StaffActivities
+from bot.views.arrivals import staff_door_line
+from bot.views.buttons import (
+    NO_SOURCE,
+    POSTER_KINDS,
+    AskCancelActivity,
+    Attendance,
+    EditActivity,
+    PosterFor,
+    PosterMake,
+    StaffActivities,
+)
 from bot.views.staff_texts import utf16_len
 
 
@@ -61,8 +72,17 @@ def _and_more(tr: Translator, count: int) -> str:
     return tr.ngettext("…and {count} more", "…and {count} more", count).format(count=tr.ltr(count))
 
 
+def door_line(tr: Translator, door: DoorCount) -> str:
+    """Say, live, how many checked in at the door and how."""
+    return staff_door_line(tr, door.came, door.placed, door.no_place, door.anonymous)
+
+
 def activity_screen(
-    tr: Translator, activity: Activity, roster: list[Signup], now: datetime
+    tr: Translator,
+    activity: Activity,
+    roster: list[Signup],
+    now: datetime,
+    door: DoorCount | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Build the staff view of an activity and its sign-ups, within Telegram's message limit."""
     _ = tr.gettext
@@ -91,6 +111,8 @@ def activity_screen(
     if activity.attendance_taken_at is not None:
         came = sum(s.people for s in confirmed if s.attended)
         head.append(came_line(tr, came, activity.walk_ins))
+    if door is not None and door.total:
+        head.append(door_line(tr, door))
     entries: list[tuple[str, bool]] = []
     if not roster:
         entries.append(("", False))
@@ -125,6 +147,16 @@ def _activity_keyboard(tr: Translator, activity: Activity, now: datetime) -> Inl
     if activity.status == "published" and activity.starts_at <= now:
         rows.append(
             [InlineKeyboardButton(_("🧾 Attendance"), callback_data=Attendance(activity.id).pack())]
+        )
+    if activity.status == "published" and activity.ends_at > now:
+        door = PosterMake(activity.id, POSTER_KINDS["door"], "all", NO_SOURCE)
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("🖨 Poster or flyer"), callback_data=PosterFor(activity.id).pack()
+                ),
+                InlineKeyboardButton(_("🚪 Door poster"), callback_data=door.pack()),
+            ]
         )
     rows.append([InlineKeyboardButton(_("◀ Back"), callback_data=StaffActivities(0).pack())])
     return InlineKeyboardMarkup(rows)

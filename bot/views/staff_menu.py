@@ -11,6 +11,7 @@ from bot.views.buttons import (
     NewActivity,
     NewBroadcast,
     OfferList,
+    PosterList,
     Report,
     ScheduledList,
     StaffActivities,
@@ -27,6 +28,9 @@ STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("volunteers", N_("Offers of help from volunteers")),
     ("export", N_("Everything in an Excel workbook")),
     ("report", N_("Report per delaftale and area")),
+    ("poster", N_("Posters and flyers with a QR code")),
+    ("sources", N_("Where links are put up")),
+    ("newsource", N_("Add a place where links are put up")),
 )
 
 
@@ -60,6 +64,7 @@ def staff_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
             [InlineKeyboardButton(_("📣 Send a message"), callback_data=NewBroadcast().pack())],
             [InlineKeyboardButton(_("🗓 Scheduled messages"), callback_data=ScheduledList().pack())],
             [InlineKeyboardButton(_("🙋 Offers of help"), callback_data=OfferList().pack())],
+            [InlineKeyboardButton(_("🖨 Posters and flyers"), callback_data=PosterList().pack())],
             [
                 InlineKeyboardButton(_("📊 Report, this quarter"), callback_data=Report().pack()),
                 InlineKeyboardButton(_("📦 Export everything"), callback_data=Export().pack()),

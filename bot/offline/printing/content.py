@@ -63,8 +63,8 @@ def day_text(tr: Translator, moment: datetime) -> str:
 def _span(tr: Translator, activity: Activity) -> str:
     return tr.gettext("{day}, {start}–{end}").format(
         day=day_text(tr, activity.starts_at),
-        start=tr.time(activity.starts_at),
-        end=tr.time(activity.ends_at),
+        start=tr.ltr(tr.time(activity.starts_at)),
+        end=tr.ltr(tr.time(activity.ends_at)),
     )
 
 
@@ -73,7 +73,7 @@ def places_text(tr: Translator, activity: Activity) -> str:
     if activity.capacity is None:
         return tr.gettext("Open to all")
     return tr.ngettext("{count} place", "{count} places", activity.capacity).format(
-        count=activity.capacity
+        count=tr.ltr(activity.capacity)
     )
 
 
@@ -81,8 +81,8 @@ def _series_lines(tr: Translator, first: Activity, dates: Sequence[datetime]) ->
     local = first.starts_at.astimezone(tr.timezone)
     weekly = tr.gettext("Every week on {weekday}, {start}–{end}").format(
         weekday=format_date(local, "EEEE", locale=tr.locale),
-        start=tr.time(first.starts_at),
-        end=tr.time(first.ends_at),
+        start=tr.ltr(tr.time(first.starts_at)),
+        end=tr.ltr(tr.time(first.ends_at)),
     )
     days = [
         format_skeleton("MMMMd", day.astimezone(tr.timezone), locale=tr.locale)
@@ -110,7 +110,7 @@ def activity_words(
 def door_words(tr: Translator, activity: Activity, opens: datetime) -> Words:
     """Say what the door poster says: check in here, the activity, when the code works."""
     window = tr.gettext("The code works from {opens} until {closes}.").format(
-        opens=tr.time(opens), closes=tr.time(activity.ends_at)
+        opens=tr.ltr(tr.time(opens)), closes=tr.ltr(tr.time(activity.ends_at))
     )
     return Words(
         language=tr.language,

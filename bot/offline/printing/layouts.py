@@ -37,9 +37,9 @@ class Frame:
     link: float | None = None  # the share image writes the link out too
 
 
-A4_POSTER = Frame(210, 297, "mm", 14, 7, 30, 80, 4, (40, 20), (20, 13), (20, 11), 14)
-A6_FLYER = Frame(105, 148.5, "mm", 6, 3.5, 15, 40, 2, (20, 10), (10, 7), (10, 6), 7.5)
-A4_DOOR = Frame(210, 297, "mm", 14, 7, 46, 86, 4, (30, 18), (18, 12), (34, 16), 14)
+A4_POSTER = Frame(210, 297, "mm", 14, 7, 30, 84, 4, (40, 20), (22, 16), (20, 11), 16)
+A6_FLYER = Frame(105, 148.5, "mm", 6, 3.5, 15, 42, 2, (20, 10), (11, 8), (10, 6), 8)
+A4_DOOR = Frame(210, 297, "mm", 14, 7, 46, 90, 4, (30, 18), (20, 14), (34, 16), 16)
 SHARE = Frame(1080, 1350, "pt", 56, 26, 120, 380, 18, (72, 32), (34, 22), (30, 18), 28, 26)
 
 
@@ -210,13 +210,15 @@ def _languages(
 def _share_block(
     sheet: Sheet, frame: Frame, said: Words, details: list[str], width: float, block: float
 ) -> tuple[float, float]:
-    """Share a language's block between its title and its details: the title first.
+    """Share a language's block between its title and its details.
 
-    Tries the details at three sizes and keeps the one that leaves the title the largest
-    type (then the larger details); returns the details' size and the title's height.
+    Tries the details at three sizes; keeps the largest details whose title still gets
+    at least 80 % of the largest title type possible (the title carries the poster, the
+    day and time must still be read from two metres). Returns the details' size and the
+    title's height.
     """
     largest, smallest = frame.text
-    best: tuple[float, float, float] | None = None  # title size, details size, title height
+    candidates: list[tuple[float, float, float]] = []  # title size, details size, title height
     for size in (largest, (largest + smallest) / 2, smallest):
         used = sum(
             sheet.wrapped(said.language, line, width, size, False)
@@ -235,12 +237,14 @@ def _share_block(
             smallest=frame.title[1],
             bold=True,
         )
-        candidate = (fit.size if not fit.cut else 0.0, size, title_height)
-        if best is None or candidate[:2] > best[:2]:
-            best = candidate
-    if best is None:
+        if not fit.cut:
+            candidates.append((fit.size, size, title_height))
+    if not candidates:
         return smallest, block / 2
-    return best[1], best[2]
+    best_title = max(title for title, _, _ in candidates)
+    good = [c for c in candidates if c[0] >= 0.8 * best_title]
+    _, size, title_height = max(good, key=lambda c: c[1])
+    return size, title_height
 
 
 def _right_column(
@@ -266,9 +270,18 @@ def _right_column(
     share = (bottom - y) / len(content.words)
     for said in content.words:
         y = _text(
-            sheet, drawn, said.language, said.scan, x, y, width, share, frame.scan, frame.scan * 0.7
+            sheet,
+            drawn,
+            said.language,
+            said.scan,
+            x,
+            y,
+            width,
+            share,
+            frame.scan,
+            frame.scan * 0.7,
         )
-        y += max(0.0, share - (drawn.boxes[-1].used))
+        y += frame.gap
 
 
 def cut_marks(sheet: Sheet, width: float, height: float) -> None:
