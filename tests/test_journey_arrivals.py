@@ -427,3 +427,68 @@ async def test_the_door_code_works_only_in_its_window(nabo: Nabo, catalogs: Cata
     [forged, _menu] = await open_link(nabo, 218, other, 2)
     assert forged["text"] == refusal_text(tr, Refusal.FORGED)
     assert await visits(nabo, activity_id) == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_mydata_shows_the_source_and_check_ins_and_deleteme_erases_them(
+    nabo: Nabo, catalogs: Catalogs, language: str
+) -> None:
+    from tests.test_privacy import places_holding
+
+    tr = catalogs.translator(language)
+    server = nabo.server
+    user, name = 73310001, "Wilhelmina"
+    activity_id, code = await door_activity(nabo)
+    source = await SourceRepository(nabo.store).create("Opslag Houlkær opgang 12", nabo.clock.now())
+    server.user(user, first_name=name, language_code=language)
+    [notice] = await open_link(nabo, user, OpenActivity(activity_id, source.code).pack())
+    server.press(user, notice, tr.gettext("✅ Yes, that's fine"))
+    await server.wait_for_messages(user, 2)
+    [question] = await open_link(nabo, user, code)
+    server.press(user, question, "1")
+    asked = await server.wait_for_edit(user, question["message_id"])
+    server.press(user, asked, "0")
+    await server.wait_for_messages(user)
+
+    server.send_command(user, "mydata")
+    [summary, file] = await server.wait_for_messages(user, 2)
+    lines = summary["text"].splitlines()
+    assert (
+        tr.gettext("• You came to Nabo by: {source}").format(
+            source=tr.ltr("Opslag Houlkær opgang 12")
+        )
+        in lines
+    )
+    assert tr.gettext("• Check-ins at the door: {count}").format(count=tr.ltr(1)) in lines
+    export = server.document_bytes(user, file["message_id"]).decode("utf-8")
+    assert source.code in export
+    assert '"how": "placed"' in export
+
+    server.send_command(user, "deleteme")
+    [ask] = await server.wait_for_messages(user)
+    server.press(user, ask, tr.gettext("🗑 Yes, delete my data"))
+    await server.wait_for_edit(user, ask["message_id"])
+    await settle(nabo)
+    assert places_holding(nabo.config.database_path, [str(user), name]) == []
+    # The counts stay: the visit, the check-in row without a person, the source's events.
+    assert await visits(nabo, activity_id) == 1
+    assert await nabo.rows("SELECT user_id, adults, how FROM door_checkins") == [
+        (None, 1, "placed")
+    ]
+    # The door code carried no source: only the first start counts for the poster's.
+    assert await events(nabo) == [(source.code, "resident")]
+
+
+async def test_retention_unlinks_door_check_ins_with_the_sign_ups(nabo: Nabo) -> None:
+    _activity_id, code = await door_activity(nabo)
+    await consented(nabo, 230, "da", first_name="Bo")
+    [question] = await open_link(nabo, 230, code)
+    nabo.server.press(230, question, "1")
+    asked = await nabo.server.wait_for_edit(230, question["message_id"])
+    nabo.server.press(230, asked, "0")
+    await nabo.server.wait_for_messages(230)
+    signups = SignupRepository(nabo.store)
+    assert await signups.unlink_ended_before(nabo.clock.now()) == 0
+    assert await nabo.rows("SELECT user_id FROM door_checkins") == [(230,)]
+    assert await signups.unlink_ended_before(nabo.clock.now() + timedelta(days=1)) == 1
+    assert await nabo.rows("SELECT user_id FROM door_checkins") == [(None,)]

@@ -546,11 +546,16 @@ async def _live_waiting(db: aiosqlite.Connection, activity_id: int) -> int:
 async def cancel_all_for(
     db: aiosqlite.Connection, user_id: int, now: datetime, *, default_language: str
 ) -> list[tuple[int, list[Recipient]]]:
-    """Cancel a resident's active sign-ups (when they leave) and promote; in a transaction."""
+    """Cancel a resident's active sign-ups (when they leave) and promote; in a transaction.
+
+    A sign-up already marked as came (checked in at the door before the start) stays: it
+    is a visit that happened, kept as an unlinked count like any past one.
+    """
     rows = await _fetch_all(
         db,
         "SELECT s.id, s.activity_id FROM signups s JOIN activities a ON a.id = s.activity_id"
-        f" WHERE s.user_id = ? AND s.{_ACTIVE} AND a.starts_at > ?",
+        f" WHERE s.user_id = ? AND s.{_ACTIVE} AND a.starts_at > ?"
+        " AND s.attended IS NOT 1",
         (user_id, to_db(now)),
     )
     promotions = []
