@@ -27,6 +27,7 @@ ROOT = BENCH.parent
 QUICK = {
     "broadcast": ["--residents", "1000"],
     "signups": ["--residents", "200"],
+    "posters": ["--rounds", "5"],
 }
 
 

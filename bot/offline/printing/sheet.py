@@ -58,6 +58,9 @@ class Sheet(FPDF):
         # HarfBuzz joins the Arabic letters; fpdf2's bidi orders the runs.
         self.set_text_shaping(True)
         self.set_creator("Nabo")
+        # Fitting tries many sizes, and a flyer page lays out the same texts four times:
+        # shaping a text is the costly part, so each (text, width, size) is measured once.
+        self._wrapped: dict[tuple[str, str, float, float, bool], int] = {}
 
     def use(self, language: str, size: float, *, bold: bool = False) -> None:
         """Choose the font for a language, falling back to the other script's font.
@@ -75,6 +78,10 @@ class Sheet(FPDF):
 
     def wrapped(self, language: str, text: str, width: float, size: float, bold: bool) -> int:
         """Return how many lines ``text`` takes at ``size`` in ``width``."""
+        key = (language, text, width, size, bold)
+        known = self._wrapped.get(key)
+        if known is not None:
+            return known
         self.use(language, size, bold=bold)
         lines = self.multi_cell(
             width,
@@ -84,6 +91,7 @@ class Sheet(FPDF):
             output=MethodReturnValue.LINES,
         )
         assert isinstance(lines, list)
+        self._wrapped[key] = len(lines)
         return len(lines)
 
     def fit(
