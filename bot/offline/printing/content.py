@@ -16,8 +16,10 @@ from babel.lists import format_list
 from bot.core.i18n import N_, Translator
 from bot.db.activities import DELAFTALER, Activity
 
-# Dates of a weekly series listed on its poster: a season's worth that still fits.
+# Dates of a weekly series listed on its poster: a season's worth that still fits (fewer
+# when three languages share the sheet).
 SERIES_DATES = 8
+SERIES_DATES_SHARED = 4
 
 JOIN_TITLE = N_("Join Nabo")
 JOIN_TEXT = N_(
@@ -77,7 +79,9 @@ def places_text(tr: Translator, activity: Activity) -> str:
     )
 
 
-def _series_lines(tr: Translator, first: Activity, dates: Sequence[datetime]) -> tuple[str, ...]:
+def _series_lines(
+    tr: Translator, first: Activity, dates: Sequence[datetime], most: int
+) -> tuple[str, ...]:
     local = first.starts_at.astimezone(tr.timezone)
     weekly = tr.gettext("Every week on {weekday}, {start}–{end}").format(
         weekday=format_date(local, "EEEE", locale=tr.locale),
@@ -85,18 +89,25 @@ def _series_lines(tr: Translator, first: Activity, dates: Sequence[datetime]) ->
         end=tr.ltr(tr.time(first.ends_at)),
     )
     days = [
-        format_skeleton("MMMMd", day.astimezone(tr.timezone), locale=tr.locale)
-        for day in dates[:SERIES_DATES]
+        format_skeleton("MMMd", day.astimezone(tr.timezone), locale=tr.locale)
+        for day in dates[:most]
     ]
     coming = tr.gettext("Next dates: {dates}").format(dates=format_list(days, locale=tr.locale))
     return weekly, coming
 
 
 def activity_words(
-    tr: Translator, activity: Activity, series_dates: Sequence[datetime] = ()
+    tr: Translator,
+    activity: Activity,
+    series_dates: Sequence[datetime] = (),
+    most_dates: int = SERIES_DATES,
 ) -> Words:
     """Say what a poster or flyer says about an activity (a series: its coming dates)."""
-    lines = _series_lines(tr, activity, series_dates) if series_dates else (_span(tr, activity),)
+    lines = (
+        _series_lines(tr, activity, series_dates, most_dates)
+        if series_dates
+        else (_span(tr, activity),)
+    )
     return Words(
         language=tr.language,
         title=activity.title(tr.language),

@@ -9,7 +9,7 @@ language per sheet instead, and ``boxes`` lets the tests check that nothing leav
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.offline.printing.content import Content, Words
 from bot.offline.printing.pictograms import COLOURS, pictogram
@@ -180,6 +180,13 @@ def _languages(
 ) -> None:
     """Draw one block per language: the title large, then when, how many places."""
     gap = frame.gap
+    if len(words) == 1:
+        # One language has the whole middle of the sheet: larger type to fill it.
+        frame = replace(
+            frame,
+            title=(frame.title[0] * 1.5, frame.title[1]),
+            text=(frame.text[0] * 1.4, frame.text[1]),
+        )
     block = (bottom - top - gap * (len(words) - 1)) / len(words)
     for index, said in enumerate(words):
         y = top + index * (block + gap)
@@ -213,7 +220,7 @@ def _share_block(
     """Share a language's block between its title and its details.
 
     Tries the details at three sizes; keeps the largest details whose title still gets
-    at least 80 % of the largest title type possible (the title carries the poster, the
+    at least 70 % of the largest title type possible (the title carries the poster, the
     day and time must still be read from two metres). Returns the details' size and the
     title's height.
     """
@@ -242,7 +249,7 @@ def _share_block(
     if not candidates:
         return smallest, block / 2
     best_title = max(title for title, _, _ in candidates)
-    good = [c for c in candidates if c[0] >= 0.8 * best_title]
+    good = [c for c in candidates if c[0] >= 0.7 * best_title]
     _, size, title_height = max(good, key=lambda c: c[1])
     return size, title_height
 

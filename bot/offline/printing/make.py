@@ -31,6 +31,8 @@ from bot.core.start_links import (
 )
 from bot.db.activities import Activity
 from bot.offline.printing.content import (
+    SERIES_DATES,
+    SERIES_DATES_SHARED,
     Content,
     Words,
     activity_words,
@@ -210,7 +212,8 @@ def _content(
         opens = activity.starts_at - CHECK_IN_OPENS
         words = [door_words(tr, activity, opens) for tr in translators]
         return Content(link, tuple(words), "door", activity.place)
-    words = [activity_words(tr, activity, subject.series_dates) for tr in translators]
+    most = SERIES_DATES if len(translators) == 1 else SERIES_DATES_SHARED
+    words = [activity_words(tr, activity, subject.series_dates, most) for tr in translators]
     return Content(link, tuple(words), activity.delaftale, activity.place)
 
 
