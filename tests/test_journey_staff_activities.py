@@ -504,6 +504,8 @@ async def test_signups_list_and_staff_view(nabo: Nabo, catalogs: Catalogs) -> No
     assert buttons(view) == [
         _(da, "✏️ Edit"),
         _(da, "❌ Cancel activity"),
+        _(da, "🖨 Poster or flyer"),
+        _(da, "🚪 Door poster"),
         _(da, "◀ Back"),
     ]
     back = await press_in_place(server, view, _(da, "◀ Back"))
@@ -803,6 +805,8 @@ async def test_attendance_toggles_and_walk_ins(nabo: Nabo, catalogs: Catalogs) -
         ar.gettext("✏️ Edit"),
         ar.gettext("❌ Cancel activity"),
         ar.gettext("🧾 Attendance"),
+        ar.gettext("🖨 Poster or flyer"),
+        ar.gettext("🚪 Door poster"),
         ar.gettext("◀ Back"),
     ]
     sheet = await press_in_place(server, view, ar.gettext("🧾 Attendance"))
