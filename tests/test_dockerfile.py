@@ -475,14 +475,18 @@ async def test_the_image_answers_start_as_its_own_user(
     assert "Traceback" not in bot.output()
 
 
-async def test_the_image_prints_a_poster_with_its_own_fonts(image: Build) -> None:
+def test_the_image_prints_a_poster_with_its_own_fonts(image: Build) -> None:
     """Posters need fonts and libraries from the image alone: nothing from the system."""
     from bot.db.store import Store
     from tests.printed import flat, pdf_text, qr_codes, render
 
     database = image.rootfs.parent / "poster.sqlite3"
-    store = await Store.open(database)
-    await store.close()
+
+    async def create() -> None:
+        store = await Store.open(database)
+        await store.close()
+
+    asyncio.run(create())
     database.chmod(0o666)
     database.parent.chmod(0o777)
     out = image.rootfs.parent / "poster.pdf"
