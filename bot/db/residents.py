@@ -9,7 +9,7 @@ from typing import Any
 from bot.core.clock import from_db, to_db
 from bot.db.remains import delete_deliveries_of, delete_offers, unlink_feedback_of
 from bot.db.signups import Recipient, cancel_all_for
-from bot.db.store import Store
+from bot.db.store import Store, read_one
 
 # Bump when the privacy notice's substance changes; residents who consented to an
 # older version are asked again (see handlers/start.py). 2: volunteers' phone numbers
@@ -154,21 +154,17 @@ class ResidentRepository:
         message arriving meanwhile saves them.
         """
         async with self._store.transaction() as db:
-            if inactive_since is not None:
-                async with db.execute(
-                    f"SELECT 1 FROM residents WHERE user_id = ? AND {_INACTIVE}"
-                    " AND retention_warned_at IS NOT NULL",
-                    (user_id, to_db(inactive_since)),
-                ) as cursor:
-                    if await cursor.fetchone() is None:
-                        return ForgetResult(False, [])
+            if inactive_since is not None and not await read_one(
+                db,
+                f"SELECT 1 FROM residents WHERE user_id = ? AND {_INACTIVE}"
+                " AND retention_warned_at IS NOT NULL",
+                (user_id, to_db(inactive_since)),
+            ):
+                return ForgetResult(False, [])
             promotions = await cancel_all_for(
                 db, user_id, now, default_language=self._default_language
             )
-            async with db.execute(
-                "SELECT chat_id FROM residents WHERE user_id = ?", (user_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await read_one(db, "SELECT chat_id FROM residents WHERE user_id = ?", (user_id,))
             chat_id = row["chat_id"] if row else user_id
             # Deliveries and questions also go explicitly, not only by foreign key, so
             # nothing depends on PRAGMA foreign_keys alone.

@@ -11,7 +11,7 @@ import aiosqlite
 
 from bot.core.clock import from_db, to_db
 from bot.db.activities import Activity
-from bot.db.store import Store
+from bot.db.store import Store, read_all, read_one
 
 
 class SignupStatus(StrEnum):
@@ -506,14 +506,8 @@ async def _record_promotion(
     )
 
 
-async def _fetch_one(db: aiosqlite.Connection, sql: str, params: Any = ()) -> Any:
-    async with db.execute(sql, params) as cursor:
-        return await cursor.fetchone()
-
-
-async def _fetch_all(db: aiosqlite.Connection, sql: str, params: Any = ()) -> list[Any]:
-    async with db.execute(sql, params) as cursor:
-        return list(await cursor.fetchall())
+_fetch_one = read_one
+_fetch_all = read_all
 
 
 async def _signup(db: aiosqlite.Connection, signup_id: int | None) -> Signup:
