@@ -18,6 +18,7 @@ import asyncio
 import logging
 import sqlite3
 from collections import OrderedDict
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -57,6 +58,10 @@ class _Handling:
     update_id: int
     seen_at: str
     recorded: bool = False
+
+    def mark_recorded(self) -> None:
+        """Note that the id has been committed."""
+        self.recorded = True
 
 
 _CURRENT: ContextVar[_Handling | None] = ContextVar("nabo_update_being_handled", default=None)
@@ -134,28 +139,31 @@ class ProcessedUpdates:
             forgotten, _ = self._recent.popitem(last=False)
             self._forgotten_below = max(self._forgotten_below, forgotten + 1)
 
-    async def record_in(self, connection: aiosqlite.Connection) -> None:
+    async def record_in(self, connection: aiosqlite.Connection) -> Callable[[], None] | None:
         """Write what is due inside a transaction that just began (``Store.on_transaction``).
 
         The ids of finished updates that wrote nothing; the id of the update this task is
         handling, if not written yet (UpdateHandledBefore if it was, long ago); and, once
-        an hour, the pruning of old ids.
+        an hour, the pruning of old ids. Returns what marks the update's id written, once
+        the transaction has committed (if it rolls back, the next one writes it).
         """
         if self._unwritten:
             unwritten, self._unwritten = self._unwritten, []
             await connection.executemany(_INSERT, unwritten)
         handling = _CURRENT.get()
+        committed = None
         if handling is not None and handling.owner is self and not handling.recorded:
             cursor = await connection.execute(_INSERT, (handling.update_id, handling.seen_at))
             if cursor.rowcount != 1:
                 raise UpdateHandledBefore(handling.update_id)
-            handling.recorded = True
+            committed = handling.mark_recorded
         now = self._clock.now()
         if self._next_prune is None or now >= self._next_prune:
             await connection.execute(
                 "DELETE FROM processed_updates WHERE seen_at < ?", (to_db(now - KEEP_FOR),)
             )
             self._next_prune = now + PRUNE_EVERY
+        return committed
 
     def _written_later(self, handling: _Handling) -> None:
         """Write this id with the next transaction, or by itself a moment from now."""

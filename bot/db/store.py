@@ -55,7 +55,8 @@ class Store:
     def on_transaction(self, hook: TransactionHook) -> None:
         """Run ``hook`` at the start of every write transaction, inside it.
 
-        For bookkeeping that must commit with the work it belongs to, or may ride along
+        What it returns, if anything, is called once the transaction has committed. For
+        bookkeeping that must commit with the work it belongs to, or may ride along
         with anyone's (bot/db/processed_updates.py), instead of a transaction of its own.
         """
         self._hooks.append(hook)
@@ -132,14 +133,18 @@ class Store:
             # cannot be overtaken by another process between the check and the insert
             # (and, in WAL mode, nothing inside waits for a lock again).
             await self._or_roll_back(self._begin_immediate(wait_ms))
+            committed = []
             try:
                 for hook in self._hooks:
-                    await hook(self._connection)
+                    if (then := await hook(self._connection)) is not None:
+                        committed.append(then)
                 yield self._connection
             except BaseException:
                 await self._connection.rollback()
                 raise
             await self._or_roll_back(self._connection.commit())
+            for then in committed:
+                then()
 
     async def _or_roll_back(self, statement: Awaitable[None]) -> None:
         """Run BEGIN or COMMIT; if it fails or the task is cancelled meanwhile, roll back."""
@@ -188,8 +193,9 @@ async def read_all(db: aiosqlite.Connection, sql: str, parameters: Parameters = 
     return list(await db.execute_fetchall(sql, _bind(parameters)))
 
 
-# Run inside a write transaction that just began (see Store.on_transaction).
-TransactionHook = Callable[[aiosqlite.Connection], Awaitable[None]]
+# Run inside a write transaction that just began; may return what to call once it has
+# committed (see Store.on_transaction).
+TransactionHook = Callable[[aiosqlite.Connection], Awaitable[Callable[[], None] | None]]
 
 # Positional (?) or named (:name) parameters, as sqlite3 takes them.
 Parameters = Iterable[Any] | Mapping[str, Any]
