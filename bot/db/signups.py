@@ -527,27 +527,38 @@ async def _live_waiting(db: aiosqlite.Connection, activity_id: int) -> int:
     return int(row[0])
 
 
-async def cancel_all_for(
-    db: aiosqlite.Connection, user_id: int, now: datetime, *, default_language: str
+async def cancel_all_where(
+    db: aiosqlite.Connection,
+    users: str,
+    params: tuple[Any, ...],
+    now: datetime,
+    *,
+    default_language: str,
 ) -> list[tuple[int, list[Recipient]]]:
-    """Cancel a resident's active sign-ups (when they leave) and promote; in a transaction."""
-    rows = await _fetch_all(
+    """Cancel the coming sign-ups of the residents ``users`` selects, then promote them.
+
+    In the caller's transaction; ``users`` is SQL selecting user ids (or ``?``, with
+    ``params``). All of theirs are
+    cancelled first and each activity's waitlist moves up once after, so none of them
+    moves up into a place only to leave it again.
+    """
+    rows = await read_all(
         db,
         "SELECT s.id, s.activity_id FROM signups s JOIN activities a ON a.id = s.activity_id"
-        f" WHERE s.user_id = ? AND s.{_ACTIVE} AND a.starts_at > ?",
-        (user_id, to_db(now)),
+        f" WHERE s.user_id IN ({users}) AND s.{_ACTIVE} AND a.starts_at > ?",
+        (*params, to_db(now)),
+    )
+    if not rows:
+        return []
+    await db.executemany(
+        "UPDATE signups SET status = 'cancelled', cancelled_at = ? WHERE id = ?",
+        [(to_db(now), row["id"]) for row in rows],
     )
     promotions = []
-    for row in rows:
-        await db.execute(
-            "UPDATE signups SET status = 'cancelled', cancelled_at = ? WHERE id = ?",
-            (to_db(now), row["id"]),
-        )
-        promoted = await promote_waitlist(
-            db, row["activity_id"], now, default_language=default_language
-        )
+    for activity_id in sorted({row["activity_id"] for row in rows}):
+        promoted = await promote_waitlist(db, activity_id, now, default_language=default_language)
         if promoted:
-            promotions.append((row["activity_id"], promoted))
+            promotions.append((activity_id, promoted))
     return promotions
 
 
