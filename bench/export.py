@@ -215,7 +215,7 @@ def _bare_csv_zip(sheets: list[tuple[str, list[str], list[tuple[Any, ...]]]], ou
 async def _bot_export(database: str, out: str, danish: Any, fmt: str) -> tuple[int, float | None]:
     """Export as the bot does: in another process (or, before it could, in a thread)."""
     try:
-        from bot.offline.export import export_in_process
+        from bot.offline.worker import export_in_process
     except ImportError:  # the code before exports left the bot's process: a worker thread
         from bot.offline.export import export_file
 

@@ -21,10 +21,10 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.core.i18n import Translator
-from bot.offline.export import export_in_process, report_in_process
 from bot.offline.periods import Period, PeriodError, current_quarter, parse_day, parse_period
 from bot.offline.reporting import Report
 from bot.offline.sheets import ExportFilter
+from bot.offline.worker import export_in_process, report_in_process
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.views import buttons

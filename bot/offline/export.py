@@ -1,28 +1,23 @@
 """Staff workbooks: the export of everything (xlsx or a zip of CSVs) and the period report.
 
-Building a workbook is seconds of CPU work. In a thread of the bot's own process it
-would hold the GIL for long stretches and stall every resident's tap, so the bot builds
-them in another process (``export_in_process``, ``report_in_process``); the command line
-calls ``export_file`` and ``report_file`` directly. Sheet names and headers are Danish on
-purpose (see bot/offline/sheets.py), so nothing here goes through gettext.
+Building a workbook is seconds of CPU work: the bot runs these functions in another
+process (bot/offline/worker.py), the command line calls them directly. Sheet names and
+headers are Danish on purpose (see bot/offline/sheets.py), so nothing here goes through
+gettext.
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
-import multiprocessing
 import os
 import tempfile
-import time
 import zipfile
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -33,7 +28,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from bot.core.i18n import Translator, load_translations
+from bot.core.i18n import Translator
 from bot.db.activities import DELAFTALER_DA
 from bot.offline.periods import Period
 from bot.offline.reporting import REPORT_COLUMNS, Figures, Report, build_report
@@ -190,67 +185,6 @@ def _atomic_write(out: Path, write: Any) -> None:
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
-
-
-# ---------------------------------------------------------------- away from the bot's loop
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Built:
-    """A file built in another process: its size, and how long building it took there."""
-
-    size: int
-    seconds: float
-
-
-async def export_in_process(
-    database: Path,
-    out: Path,
-    timezone: ZoneInfo,
-    *,
-    fmt: str = XLSX,
-    where: ExportFilter | None = None,
-) -> Built:
-    """Run ``export_file`` in a process of its own, so the bot's event loop never waits."""
-    return await _in_process(_export_there, database, out, timezone, fmt, where)
-
-
-async def report_in_process(
-    database: Path,
-    out: Path,
-    period: Period,
-    now: datetime,
-    timezone: ZoneInfo,
-    areas: Iterable[str] = (),
-) -> ReportFile:
-    """Run ``report_file`` in a process of its own."""
-    return await _in_process(report_file, database, out, period, now, timezone, tuple(areas))
-
-
-def _export_there(
-    database: Path, out: Path, timezone: ZoneInfo, fmt: str, where: ExportFilter | None
-) -> Built:
-    started = time.perf_counter()
-    # The sheets' few labels (kinds of help, statuses) are in Danish, whoever asked.
-    danish = Translator("da", load_translations("da"), timezone)
-    size = export_file(database, out, timezone, danish, fmt=fmt, where=where)
-    return Built(size, time.perf_counter() - started)
-
-
-async def _in_process(function: Callable[..., T], *args: Any) -> T:
-    """Run ``function(*args)`` in a fresh process; its result or its error comes back.
-
-    A fresh interpreter ("spawn"), not a fork of the bot: it holds none of the bot's
-    threads, connections or memory, and goes away when done.
-    """
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
-    finally:
-        # Not waiting here: the worker exits on its own once its one job is done.
-        pool.shutdown(wait=False, cancel_futures=True)
 
 
 # ---------------------------------------------------------------- the report workbook
