@@ -48,6 +48,24 @@ def background_sends() -> Iterator[None]:
         _BACKGROUND.reset(token)
 
 
+# Called when the request of the current task actually leaves (see ``when_it_leaves``).
+_ON_ITS_WAY: ContextVar[Callable[[], None] | None] = ContextVar("nabo_request_leaves", default=None)
+
+
+@contextlib.contextmanager
+def when_it_leaves(note: Callable[[], None]) -> Iterator[None]:
+    """Call ``note`` when a request made inside goes to Telegram, not while it waits here.
+
+    The delivery sender tells a delivery that never left (still waiting for its turn or
+    a flood wait when the bot stops: pending again) from one that may have (uncertain).
+    """
+    token = _ON_ITS_WAY.set(note)
+    try:
+        yield
+    finally:
+        _ON_ITS_WAY.reset(token)
+
+
 def is_background() -> bool:
     """Tell whether a send made here is background work (see ``background_sends``)."""
     return _BACKGROUND.get()
@@ -117,14 +135,16 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
         for attempt in range(retries + 1):
             await self._flood_wait()
             try:
-                if chat_id is None:
-                    # Answering a press: outside the budget, as with AIORateLimiter.
-                    return await callback(*args, **kwargs)
-                if group is not None and self._group_rate:
-                    async with self._group_limiter(group):
+                if chat_id is not None:
+                    if group is not None and self._group_rate:
+                        async with self._group_limiter(group):
+                            await self._take(background)
+                    else:
                         await self._take(background)
-                else:
-                    await self._take(background)
+                # (Answering a press takes no token: outside the budget, as with
+                # AIORateLimiter.)
+                if (note := _ON_ITS_WAY.get()) is not None:
+                    note()
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
                 if attempt == retries:

@@ -31,7 +31,7 @@ from bot.db.broadcasts import Broadcast, BroadcastRepository, Delivery
 from bot.db.signups import SignupRepository, SignupStatus
 from bot.db.store import is_busy
 from bot.telegram.context import NaboApplication
-from bot.telegram.ratelimit import background_sends
+from bot.telegram.ratelimit import background_sends, when_it_leaves
 from bot.views.broadcast import (
     announcement_message,
     digest_message,
@@ -69,6 +69,10 @@ class _InFlight:
     broadcasts: dict[int, Broadcast | None]
     attempted: bool = False
 
+    def leaves(self) -> None:
+        """Note that the request has gone to Telegram (it may arrive from now on)."""
+        self.attempted = True
+
 
 @dataclass
 class DeliverySender:
@@ -82,6 +86,7 @@ class DeliverySender:
     _task: asyncio.Task[None] | None = None
     _last_progress: dict[int, float] = field(default_factory=dict)
     _next_at: float = 0.0  # when the next claim may start, below Telegram's own budget
+    _was_running: bool = False
 
     def start(self) -> None:
         """Start the background task."""
@@ -110,6 +115,18 @@ class DeliverySender:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
 
+    def _halting(self) -> bool:
+        """Tell whether to claim nothing more: told to stop, or the bot began to stop.
+
+        A SIGTERM stops the updater and the application before ``stop`` is called (in
+        post_stop); the sends of those moments would be new ones after the signal.
+        """
+        application = self.application
+        updater = application.updater
+        running = application.running and (updater is None or updater.running)
+        self._was_running = self._was_running or running
+        return self._stopping or (self._was_running and not running)
+
     @property
     def _repo(self) -> BroadcastRepository:
         return self.application.bot_data.services.broadcasts
@@ -127,6 +144,9 @@ class DeliverySender:
                 "%d deliveries were in flight at the last stop; marked uncertain", recovered
             )
         while not self._stopping:
+            if self._halting():
+                await self._stop.wait()  # the bot is stopping: stop() comes next
+                continue
             try:
                 sent_any = await self._send_batch()
                 await self._finish()
@@ -146,7 +166,7 @@ class DeliverySender:
         async with asyncio.TaskGroup() as group:
             for delivery in batch:
                 await gate.acquire()
-                if self._stopping:
+                if self._halting():
                     gate.release()
                     break
                 await self._pace()
@@ -223,9 +243,16 @@ class DeliverySender:
             await self._record(delivery.id, "failed", "nothing to send")
             return
         text, keyboard = content
-        flight.attempted = True
+        if self._halting():
+            # Claimed, but its request has not left: back to pending for the next start.
+            await self._record(delivery.id, "pending")
+            return
         try:
-            await self.application.bot.send_message(delivery.chat_id, text, reply_markup=keyboard)
+            # Attempted once the request leaves, not while it waits for its turn.
+            with when_it_leaves(flight.leaves):
+                await self.application.bot.send_message(
+                    delivery.chat_id, text, reply_markup=keyboard
+                )
         except RetryAfter as error:
             # Not delivered: put it back and let Telegram's flood wait pass for everyone.
             await self._record(delivery.id, "pending")
