@@ -15,7 +15,6 @@ from typing import TypedDict
 
 from telegram import LinkPreviewOptions, Update
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     ContextTypes,
     Defaults,
@@ -45,6 +44,7 @@ from bot.telegram.context import BotData, NaboApplication, NaboContext, Services
 from bot.telegram.errors import handle_error
 from bot.telegram.flood import FloodGuard
 from bot.telegram.guards import drop_repeated_update, throttle_floods
+from bot.telegram.ratelimit import PriorityRateLimiter
 from bot.telegram.session import load_resident
 from bot.telegram.staff import set_staff_command_menus
 from bot.telegram.updates import PerChatUpdateProcessor
@@ -103,19 +103,21 @@ def build_application(config: Config, clock: Clock | None = None) -> NaboApplica
             tzinfo=config.timezone,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
-        # At most 30 messages/s overall (Telegram's limit); up to two retries after a 429.
-        rate_limiter=AIORateLimiter(max_retries=2),
+        # At most 30 messages/s overall (Telegram's limit), replies to residents before
+        # broadcasts; up to two retries after a 429.
+        rate_limiter=PriorityRateLimiter(max_retries=2),
         # The connection pools ApplicationBuilder gives a bot it builds itself: many
         # requests in flight at once, and one for the long poll.
         request=HTTPXRequest(connection_pool_size=256),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
     )
+    processor = PerChatUpdateProcessor()
     application = (
         ApplicationBuilder()
         .bot(nabo_bot)
         .context_types(context_types)
         .job_queue(job_queue)
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(processor)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -130,7 +132,19 @@ def build_application(config: Config, clock: Clock | None = None) -> NaboApplica
         press_limit=config.flood_press_limit,
     )
     _register_handlers(application)
+    # A press a journey will take is answered as soon as it arrives (no text; the outcome
+    # goes in the message), before it waits for its chat's turn or a slot.
+    processor.answer_at_once = lambda update: _taken_by_a_journey(application, update)
     return application
+
+
+def _taken_by_a_journey(application: NaboApplication, update: Update) -> bool:
+    """Tell whether a journey's handler (not the fallback) would take this update now."""
+    for handler in application.handlers.get(GROUP_JOURNEYS, ()):
+        check = handler.check_update(update)
+        if check is not None and check is not False:
+            return getattr(handler, "callback", None) is not fallback.unknown_button
+    return False
 
 
 def _register_handlers(application: NaboApplication) -> None:

@@ -166,7 +166,8 @@ async def _confirm(
 ) -> None:
     tr = context.tr
     _ = tr.gettext
-    activity = await context.activities.get(activity_id)
+    # The activity as the sign-up was decided on, read in the same transaction.
+    activity = result.activity or await context.activities.get(activity_id)
     menu = menu_button(tr)
     if activity is None or result.outcome is Outcome.NOT_FOUND:
         await edit_query_message(press.query, _("Sorry, we could not find that activity."))

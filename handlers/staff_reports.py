@@ -21,10 +21,10 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.core.i18n import Translator
-from bot.offline.export import ReportFile, export_file, report_file
 from bot.offline.periods import Period, PeriodError, current_quarter, parse_day, parse_period
 from bot.offline.reporting import INVITE_CODE, Report
 from bot.offline.sheets import ExportFilter
+from bot.offline.worker import export_in_process, report_in_process
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.views import buttons
@@ -58,14 +58,13 @@ async def send_export(update: Update, context: NaboContext) -> None:
         )
         return
     config = context.config
-    danish = context.bot_data.services.catalogs.translator("da")
     name = f"nabo-eksport-{now.astimezone(config.timezone):%Y-%m-%d}.xlsx"
-
-    def build(path: Path) -> int:
-        return export_file(config.database_path, path, config.timezone, danish, where=where)
-
     async with _temporary_file(name) as path:
-        size = await _showing_upload(chat, asyncio.to_thread(build, path))
+        # In another process: building it takes seconds of CPU the residents must not wait for.
+        built = await _showing_upload(
+            chat, export_in_process(config.database_path, path, config.timezone, where=where)
+        )
+        size = built.size
         await context.bot_data.services.audit.record(
             user.id, "export", now, details=f"since={where.since};until={where.until}"
         )
@@ -105,12 +104,13 @@ async def send_report(update: Update, context: NaboContext) -> None:
         )
         return
     name = f"nabo-rapport-{period.first:%Y-%m-%d}-{period.last:%Y-%m-%d}.xlsx"
-
-    def build(path: Path) -> ReportFile:
-        return report_file(config.database_path, path, period, now, config.timezone, config.areas)
-
     async with _temporary_file(name) as path:
-        written = await _showing_upload(chat, asyncio.to_thread(build, path))
+        written = await _showing_upload(
+            chat,
+            report_in_process(
+                config.database_path, path, period, now, config.timezone, config.areas
+            ),
+        )
         await context.bot_data.services.audit.record(
             user.id, "report", now, subject=f"{period.first}..{period.last}"
         )

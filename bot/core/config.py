@@ -49,8 +49,10 @@ class Config:
     reminder_offsets: tuple[timedelta, ...] = DEFAULT_REMINDER_OFFSETS
     # How long after an activity ends its residents are asked how it went.
     feedback_delay: timedelta = DEFAULT_FEEDBACK_DELAY
-    # Broadcast messages per second: below Telegram's 30, leaving room for replies.
-    broadcast_rate: float = 25.0
+    # Broadcast messages per second at most. 30, Telegram's limit, means whatever replies to
+    # residents leave of it (they always go first: bot/telegram/ratelimit.py); below that, a
+    # gentler pace.
+    broadcast_rate: float = 30.0
     # When the weekly overview goes out: weekday (0 = Monday) and local time; None = never.
     digest_weekday: int | None = 0
     digest_time: time = time(9, 0)
@@ -227,7 +229,7 @@ def _parse_duration(name: str, part: str) -> timedelta:
 
 
 def _parse_rate(raw: str) -> float:
-    raw = raw.strip() or "25"
+    raw = raw.strip() or "30"
     try:
         rate = float(raw)
     except ValueError:

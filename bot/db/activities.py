@@ -13,7 +13,7 @@ import aiosqlite
 from bot.core.clock import from_db, to_db
 from bot.core.dates import reminder_due
 from bot.core.i18n import N_
-from bot.db.store import Store
+from bot.db.store import Store, read_one
 
 # The three delaftaler of the helhedsplan: code → official name (translated where shown).
 DELAFTALER: dict[str, str] = {
@@ -424,12 +424,12 @@ class ActivityRepository:
             activity = await _fetch_activity(db, activity_id)
             if activity is None or activity.status != "published":
                 return None
-            async with db.execute(
+            row = await read_one(
+                db,
                 "SELECT COALESCE(SUM(adults + children), 0) FROM signups"
                 " WHERE activity_id = ? AND status = 'confirmed'",
                 (activity_id,),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             confirmed = int(row[0]) if row else 0
             if capacity is not None and capacity < confirmed:
                 return CapacityChange(False, confirmed)
@@ -489,18 +489,18 @@ class ActivityRepository:
 
 async def _fetch_activity(db: aiosqlite.Connection, activity_id: int) -> Activity | None:
     """Read one activity inside the caller's transaction."""
-    async with db.execute("SELECT * FROM activities WHERE id = ?", (activity_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await read_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
     return Activity.from_row(row) if row else None
 
 
 async def _exists(db: aiosqlite.Connection, draft: ActivityDraft) -> bool:
     """Tell whether an activity with the draft's Danish title and start is stored."""
-    async with db.execute(
+    row = await read_one(
+        db,
         "SELECT 1 FROM activities WHERE title_da = ? AND starts_at = ?",
         (draft.title_da, to_db(draft.starts_at)),
-    ) as cursor:
-        return await cursor.fetchone() is not None
+    )
+    return row is not None
 
 
 async def _insert_activity(db: aiosqlite.Connection, draft: ActivityDraft, now: datetime) -> int:

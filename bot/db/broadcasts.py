@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.core.clock import from_db, to_db
 from bot.db.residents import PRIVACY_NOTICE_VERSION
-from bot.db.store import Store
+from bot.db.store import Store, read_all, read_one
 
 SUBSCRIBERS = "subscribers"
 LANGUAGE_PREFIX = "language:"  # + da | ar | en
@@ -257,10 +257,7 @@ class BroadcastRepository:
         """
         async with self._store.transaction() as db:
             # Read the status inside the transaction: a cancel cannot slip in between.
-            async with db.execute(
-                "SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await read_one(db, "SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
             if row is None or row["status"] != "scheduled":
                 return 0
             broadcast = Broadcast.from_row(row)
@@ -373,14 +370,15 @@ class BroadcastRepository:
     async def finish_completed(self, now: datetime) -> list[int]:
         """Mark sending broadcasts with nothing left to send as done; return their ids."""
         async with self._store.transaction() as db:
-            async with db.execute(
+            rows = await read_all(
+                db,
                 """
                 SELECT b.id FROM broadcasts b WHERE b.status = 'sending' AND NOT EXISTS (
                     SELECT 1 FROM deliveries d WHERE d.broadcast_id = b.id
                        AND d.status IN ('pending', 'sending'))
-                """
-            ) as cursor:
-                done = [row[0] for row in await cursor.fetchall()]
+                """,
+            )
+            done = [row[0] for row in rows]
             for broadcast_id in done:
                 await db.execute(
                     "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ?",

@@ -12,7 +12,7 @@ import aiosqlite
 from bot.core.clock import from_db, to_db
 from bot.db.activities import Activity
 from bot.db.sources import SourceEvent, record_event
-from bot.db.store import Store
+from bot.db.store import Store, read_all, read_one
 
 
 class SignupStatus(StrEnum):
@@ -84,6 +84,7 @@ class SignupResult:
     signup: Signup | None = None
     waitlist_position: int | None = None
     places_left: int | None = None
+    activity: Activity | None = None  # as it was when the request was decided
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,22 @@ class MySignup:
 
 
 _ACTIVE = "status IN ('confirmed', 'waitlisted')"
+
+# Everything a sign-up request is decided on, in one query (SignupRepository.sign_up):
+# the activity, the people confirmed, the parties waiting who can still be told (not
+# blocked, not erased: promotion passes the others over), and the resident's own active
+# sign-up.
+_SIGN_UP_STATE = f"""
+    SELECT a.*,
+           (SELECT COALESCE(SUM(s.adults + s.children), 0) FROM signups s
+             WHERE s.activity_id = a.id AND s.status = 'confirmed') AS _taken,
+           (SELECT COUNT(*) FROM signups s JOIN residents r ON r.user_id = s.user_id
+             WHERE s.activity_id = a.id AND s.status = 'waitlisted' AND r.blocked = 0)
+             AS _waiting,
+           (SELECT s.id FROM signups s
+             WHERE s.activity_id = a.id AND s.user_id = :user AND s.{_ACTIVE}) AS _existing
+      FROM activities a WHERE a.id = :activity
+"""
 
 # A waiting party's place in line: 1 + the parties ahead of it that can still move up.
 # Those of residents who blocked Nabo, or were erased, are passed over by promotion
@@ -164,40 +181,42 @@ class SignupRepository:
         A sign-up made through a source's link (``source_id``) counts for that source.
         """
         async with self._store.transaction() as db:
-            row = await _fetch_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
+            # What the decision needs, in one trip: the activity, the places taken, who
+            # is waiting, and the resident's own active sign-up, if any.
+            row = await _fetch_one(db, _SIGN_UP_STATE, {"activity": activity_id, "user": user_id})
             if row is None:
                 return SignupResult(Outcome.NOT_FOUND)
-            activity = Activity.from_row(row)
+            activity = Activity.from_row(
+                {key: row[key] for key in row.keys() if not key.startswith("_")}  # noqa: SIM118
+            )
             if not activity.is_open_for_signup(now):
-                return SignupResult(Outcome.CLOSED)
+                return SignupResult(Outcome.CLOSED, activity=activity)
             people = adults + children
             if adults < 0 or children < 0 or not 0 < people <= activity.max_per_signup:
-                return SignupResult(Outcome.BAD_PARTY)
-            existing = await _fetch_one(
-                db,
-                f"SELECT * FROM signups WHERE activity_id = ? AND user_id = ? AND {_ACTIVE}",
-                (activity_id, user_id),
-            )
-            if existing is not None:
-                signup = Signup.from_row(existing)
-                return SignupResult(Outcome.ALREADY, signup, await _position(db, signup) or None)
-            taken = await _confirmed_people(db, activity_id)
+                return SignupResult(Outcome.BAD_PARTY, activity=activity)
+            if row["_existing"] is not None:
+                signup = await _signup(db, row["_existing"])
+                position = await _position(db, signup) or None
+                return SignupResult(Outcome.ALREADY, signup, position, activity=activity)
+            taken = int(row["_taken"])
             left = None if activity.capacity is None else activity.capacity - taken
             # First come, first served: while anyone is waiting, newcomers queue too.
-            queue = await _live_waiting(db, activity_id)
+            queue = int(row["_waiting"])
             if not queue and (left is None or people <= left):
                 status = SignupStatus.CONFIRMED
             elif queue or waitlist or (left is not None and left <= 0):
                 status = SignupStatus.WAITLISTED
             else:
-                return SignupResult(Outcome.NO_ROOM, places_left=left)
+                return SignupResult(Outcome.NO_ROOM, places_left=left, activity=activity)
             # The unique index is the last line of defence against a double sign-up; the
             # check above, in this same transaction, means it should never fire.
-            cursor = await db.execute(
+            inserted = await _fetch_one(
+                db,
                 """
                 INSERT INTO signups (activity_id, user_id, adults, children, status,
                                      created_at, confirmed_at, first_name)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                RETURNING *
                 """,
                 (
                     activity_id,
@@ -211,11 +230,11 @@ class SignupRepository:
                     first_name[:64] if first_name else None,
                 ),
             )
-            signup = await _signup(db, cursor.lastrowid)
+            signup = Signup.from_row(inserted)
             await record_event(db, source_id, SourceEvent.SIGNUP, now)
             position = await _position(db, signup) if status is SignupStatus.WAITLISTED else None
             new_left = None if left is None else left - (people if position is None else 0)
-            return SignupResult(Outcome(status.value), signup, position, new_left)
+            return SignupResult(Outcome(status.value), signup, position, new_left, activity)
 
     async def cancel(self, signup_id: int, user_id: int | None, now: datetime) -> CancelResult:
         """Cancel an active sign-up (the resident's own, unless user_id is None) and promote.
@@ -516,14 +535,8 @@ async def _record_promotion(
     )
 
 
-async def _fetch_one(db: aiosqlite.Connection, sql: str, params: Any = ()) -> Any:
-    async with db.execute(sql, params) as cursor:
-        return await cursor.fetchone()
-
-
-async def _fetch_all(db: aiosqlite.Connection, sql: str, params: Any = ()) -> list[Any]:
-    async with db.execute(sql, params) as cursor:
-        return list(await cursor.fetchall())
+_fetch_one = read_one
+_fetch_all = read_all
 
 
 async def _signup(db: aiosqlite.Connection, signup_id: int | None) -> Signup:
@@ -532,43 +545,41 @@ async def _signup(db: aiosqlite.Connection, signup_id: int | None) -> Signup:
     return Signup.from_row(row)
 
 
-async def _live_waiting(db: aiosqlite.Connection, activity_id: int) -> int:
-    """Count waiting parties of residents who can still be told (not blocked, not erased)."""
-    row = await _fetch_one(
-        db,
-        "SELECT COUNT(*) FROM signups s JOIN residents r ON r.user_id = s.user_id"
-        " WHERE s.activity_id = ? AND s.status = 'waitlisted' AND r.blocked = 0",
-        (activity_id,),
-    )
-    return int(row[0])
-
-
-async def cancel_all_for(
-    db: aiosqlite.Connection, user_id: int, now: datetime, *, default_language: str
+async def cancel_all_where(
+    db: aiosqlite.Connection,
+    users: str,
+    params: tuple[Any, ...],
+    now: datetime,
+    *,
+    default_language: str,
 ) -> list[tuple[int, list[Recipient]]]:
-    """Cancel a resident's active sign-ups (when they leave) and promote; in a transaction.
+    """Cancel the coming sign-ups of the residents ``users`` selects, then promote them.
 
-    A sign-up already marked as came (checked in at the door before the start) stays: it
-    is a visit that happened, kept as an unlinked count like any past one.
+    In the caller's transaction; ``users`` is SQL selecting user ids (or ``?``, with
+    ``params``). All of theirs are
+    cancelled first and each activity's waitlist moves up once after, so none of them
+    moves up into a place only to leave it again.
     """
-    rows = await _fetch_all(
+    rows = await read_all(
         db,
         "SELECT s.id, s.activity_id FROM signups s JOIN activities a ON a.id = s.activity_id"
-        f" WHERE s.user_id = ? AND s.{_ACTIVE} AND a.starts_at > ?"
+        f" WHERE s.user_id IN ({users}) AND s.{_ACTIVE} AND a.starts_at > ?"
+        # A sign-up already marked as came (checked in at the door before the start) is
+        # a visit that happened: it stays, kept as an unlinked count like any past one.
         " AND s.attended IS NOT 1",
-        (user_id, to_db(now)),
+        (*params, to_db(now)),
+    )
+    if not rows:
+        return []
+    await db.executemany(
+        "UPDATE signups SET status = 'cancelled', cancelled_at = ? WHERE id = ?",
+        [(to_db(now), row["id"]) for row in rows],
     )
     promotions = []
-    for row in rows:
-        await db.execute(
-            "UPDATE signups SET status = 'cancelled', cancelled_at = ? WHERE id = ?",
-            (to_db(now), row["id"]),
-        )
-        promoted = await promote_waitlist(
-            db, row["activity_id"], now, default_language=default_language
-        )
+    for activity_id in sorted({row["activity_id"] for row in rows}):
+        promoted = await promote_waitlist(db, activity_id, now, default_language=default_language)
         if promoted:
-            promotions.append((row["activity_id"], promoted))
+            promotions.append((activity_id, promoted))
     return promotions
 
 

@@ -123,7 +123,7 @@ class Offer:
 
     @classmethod
     def from_row(cls, row: Any) -> Offer:
-        """Build an Offer from a row of ``_OFFERS`` (a ``volunteer_offers`` row and its copies)."""
+        """Build an Offer from a row of ``OFFERS_SQL`` (an offer and its staff copies)."""
         created, updated = from_db(row["created_at"]), from_db(row["updated_at"])
         assert created is not None
         assert updated is not None
@@ -167,7 +167,7 @@ def _split(text: str) -> tuple[str, ...]:
 
 # Every offer is read with the message ids of its copies in staff members' own chats,
 # so whoever edits the staff's posts (withdrawal, erasure, retention) has them all.
-_OFFERS = """
+OFFERS_SQL = """
     SELECT o.*,
            (SELECT json_group_object(c.staff_user_id, c.message_id)
               FROM offer_staff_messages c WHERE c.offer_id = o.id) AS staff_copies
@@ -184,12 +184,12 @@ class VolunteerRepository:
 
     async def get(self, offer_id: int) -> Offer | None:
         """Return an offer by id."""
-        row = await self._store.fetch_one(f"{_OFFERS} WHERE o.id = ?", (offer_id,))
+        row = await self._store.fetch_one(f"{OFFERS_SQL} WHERE o.id = ?", (offer_id,))
         return Offer.from_row(row) if row else None
 
     async def get_for(self, user_id: int) -> Offer | None:
         """Return the resident's offer (also a withdrawn one), if any."""
-        row = await self._store.fetch_one(f"{_OFFERS} WHERE o.user_id = ?", (user_id,))
+        row = await self._store.fetch_one(f"{OFFERS_SQL} WHERE o.user_id = ?", (user_id,))
         return Offer.from_row(row) if row else None
 
     async def save(self, user_id: int, draft: OfferDraft, now: datetime) -> SaveResult:
@@ -212,7 +212,7 @@ class VolunteerRepository:
             "now": to_db(now),
         }
         async with self._store.transaction() as db:
-            async with db.execute(f"{_OFFERS} WHERE o.user_id = ?", (user_id,)) as cursor:
+            async with db.execute(f"{OFFERS_SQL} WHERE o.user_id = ?", (user_id,)) as cursor:
                 found = await cursor.fetchone()
             before = Offer.from_row(found) if found else None
             is_new = before is None or not before.is_open
@@ -238,7 +238,7 @@ class VolunteerRepository:
                 """,
                 values,
             )
-            async with db.execute(f"{_OFFERS} WHERE o.user_id = ?", (user_id,)) as cursor:
+            async with db.execute(f"{OFFERS_SQL} WHERE o.user_id = ?", (user_id,)) as cursor:
                 row = await cursor.fetchone()
         if before is None:
             return SaveResult(Offer.from_row(row), is_new, None)
@@ -261,7 +261,7 @@ class VolunteerRepository:
             )
             if cursor.rowcount != 1:
                 return None
-            async with db.execute(f"{_OFFERS} WHERE o.user_id = ?", (user_id,)) as cursor:
+            async with db.execute(f"{OFFERS_SQL} WHERE o.user_id = ?", (user_id,)) as cursor:
                 row = await cursor.fetchone()
         return Offer.from_row(row)
 
@@ -301,7 +301,7 @@ class VolunteerRepository:
 
     async def all(self) -> list[Offer]:
         """Return every offer, newest first (for the staff's overview)."""
-        rows = await self._store.fetch_all(f"{_OFFERS} ORDER BY o.id DESC")
+        rows = await self._store.fetch_all(f"{OFFERS_SQL} ORDER BY o.id DESC")
         return [Offer.from_row(row) for row in rows]
 
     async def delete_inactive(self, updated_before: datetime) -> list[Offer]:
@@ -309,7 +309,7 @@ class VolunteerRepository:
         async with self._store.transaction() as db:
             where = "status IN ('not_now', 'withdrawn') AND updated_at <= ?"
             params = (to_db(updated_before),)
-            async with db.execute(f"{_OFFERS} WHERE {where} ORDER BY o.id", params) as cursor:
+            async with db.execute(f"{OFFERS_SQL} WHERE {where} ORDER BY o.id", params) as cursor:
                 offers = [Offer.from_row(row) for row in await cursor.fetchall()]
             # When each came stays, so past reports still count it (bot/db/remains.py).
             await delete_offers(db, where, params)

@@ -1,8 +1,9 @@
 """Staff workbooks: the export of everything (xlsx or a zip of CSVs) and the period report.
 
-Building a workbook is blocking work; callers in the bot run these functions in a
-worker thread (``asyncio.to_thread``). Sheet names and headers are Danish on purpose
-(see bot/offline/sheets.py), so nothing here goes through gettext.
+Building a workbook is seconds of CPU work: the bot runs these functions in another
+process (bot/offline/worker.py), the command line calls them directly. Sheet names and
+headers are Danish on purpose (see bot/offline/sheets.py), so nothing here goes through
+gettext.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from datetime import datetime
 from bot.core.i18n import Translator
 from bot.telegram.context import NaboApplication
 from bot.telegram.conversations import forget_conversations
-from bot.telegram.team import StaffPosts, Team
+from bot.telegram.team import Render, StaffPosts, Team
 
 
 async def erase_resident(
@@ -34,25 +34,28 @@ async def erase_resident(
         return False  # they came back in time
     forget_conversations(application, user_id, chat_id)
     if offer is not None:
-        number = offer.id
-
-        def removed(tr: Translator) -> tuple[str, None]:
-            text = (
-                tr.gettext(
-                    "🙋 Offer of help #{number} was removed: the volunteer deleted their data."
-                )
-                if by_resident
-                else tr.gettext(
-                    "🙋 Offer of help #{number} was removed: the volunteer had not used "
-                    "Nabo for a long time, so their data was deleted."
-                )
-            )
-            return text.format(number=tr.ltr(number)), None
-
         await Team.of(application).edit(
-            StaffPosts(offer.staff_message_id, offer.staff_copies), removed
+            StaffPosts(offer.staff_message_id, offer.staff_copies),
+            offer_removed(offer.id, by_resident=by_resident),
         )
     if result.promotions:
         # Their deliveries were written with the erasure; the sender tells them.
         bot_data.services.sender.wake()
     return result.found
+
+
+def offer_removed(number: int, *, by_resident: bool) -> Render:
+    """Say, on the staff's posts about an offer of help, that it went with its volunteer."""
+
+    def render(tr: Translator) -> tuple[str, None]:
+        text = (
+            tr.gettext("🙋 Offer of help #{number} was removed: the volunteer deleted their data.")
+            if by_resident
+            else tr.gettext(
+                "🙋 Offer of help #{number} was removed: the volunteer had not used "
+                "Nabo for a long time, so their data was deleted."
+            )
+        )
+        return text.format(number=tr.ltr(number)), None
+
+    return render

@@ -23,10 +23,12 @@ from bot.core.config import RETENTION_WARNING
 from bot.core.i18n import Translator
 from bot.db.residents import Resident
 from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.conversations import forget_conversations
+from bot.telegram.ratelimit import background_sends
 from bot.telegram.team import Render, StaffPosts, Team
 from bot.telegram.tell import Told, tell_resident
 from bot.views.menu import back_to_menu_keyboard
-from bot.work.erasure import erase_resident
+from bot.work.erasure import offer_removed
 from bot.work.jobs import job_queue_of
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,11 @@ RETENTION_START_JOB = "retention:start-up"
 # Local time of the daily run: the warnings it sends should not wake anyone.
 RETENTION_TIME = time(10, 0)
 INACTIVE_OFFER_RETENTION = timedelta(days=365)
+# Residents erased per transaction: set-based, and short enough not to hold up residents'
+# own writes for long.
+ERASE_AT_ONCE = 500
+# Warned residents recorded per transaction: a crash re-warns at most these few tomorrow.
+WARNED_AT_ONCE = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +66,9 @@ def start_retention_job(application: NaboApplication) -> None:
 
 
 async def _retention_job(context: NaboContext) -> None:
-    """Run retention (JobQueue callback)."""
-    await run_retention(context.application)
+    """Run retention (JobQueue callback); its warnings are background sends."""
+    with background_sends():
+        await run_retention(context.application)
 
 
 def warning_text(tr: Translator, erase_on: datetime) -> str:
@@ -79,18 +87,19 @@ async def run_retention(application: NaboApplication) -> RetentionReport:
     config = bot_data.config
     now = bot_data.clock.now()
     inactive_since = now - timedelta(days=config.retention_days)
-    erased = 0
-    for user_id in await bot_data.services.residents.due_for_erasure(
-        inactive_since, now - RETENTION_WARNING
-    ):
-        erased += await erase_resident(
-            application, user_id, now, by_resident=False, inactive_since=inactive_since
-        )
+    erased = await _erase_inactive(application, inactive_since, now)
     warned = 0
-    for resident in await bot_data.services.residents.due_for_warning(
-        inactive_since + RETENTION_WARNING
-    ):
-        warned += await _warn(application, resident, now)
+    told: list[int] = []
+    residents = bot_data.services.residents
+    for resident in await residents.due_for_warning(inactive_since + RETENTION_WARNING):
+        if await _warn(application, resident, now):
+            told.append(resident.user_id)
+            warned += 1
+        if len(told) >= WARNED_AT_ONCE:
+            await residents.mark_all_warned(told, now)
+            told = []
+    if told:
+        await residents.mark_all_warned(told, now)
     unlinked = await bot_data.services.signups.unlink_ended_before(
         now - timedelta(days=config.signup_retention_days)
     )
@@ -124,6 +133,36 @@ def _deleted_render(number: int) -> Render:
     return render
 
 
+async def _erase_inactive(
+    application: NaboApplication, inactive_since: datetime, now: datetime
+) -> int:
+    """Erase every resident unseen since then and warned long enough ago; return how many.
+
+    Set-based, ERASE_AT_ONCE in a transaction; then, as after /deleteme, their
+    conversations end, the staff's posts about their offers lose their details, and
+    those who moved up on a waitlist are told by the delivery sender.
+    """
+    bot_data = application.bot_data
+    team = Team.of(application)
+    erased = 0
+    while True:
+        batch = await bot_data.services.residents.forget_inactive(
+            inactive_since, now - RETENTION_WARNING, now, ERASE_AT_ONCE
+        )
+        for user_id, chat_id in batch.residents:
+            forget_conversations(application, user_id, chat_id)
+        for offer in batch.offers:
+            await team.edit(
+                StaffPosts(offer.staff_message_id, offer.staff_copies),
+                offer_removed(offer.id, by_resident=False),
+            )
+        if batch.promotions:
+            bot_data.services.sender.wake()
+        erased += len(batch.residents)
+        if len(batch.residents) < ERASE_AT_ONCE:
+            return erased
+
+
 async def _warn(application: NaboApplication, resident: Resident, now: datetime) -> bool:
     """Warn one resident; return False if it should be tried again tomorrow.
 
@@ -145,6 +184,6 @@ async def _warn(application: NaboApplication, resident: Resident, now: datetime)
         )
         if told is Told.RETRY:
             return False  # a passing problem: tomorrow's run tries again
-    # Blocked, refused for good or never consented: no message, but the clock starts.
-    await bot_data.services.residents.mark_warned(resident.user_id, now)
+    # Told, or blocked, refused for good or never consented: no message, but the clock
+    # starts (the caller records it, a few at a time).
     return True
