@@ -488,16 +488,16 @@ async def test_signups_list_and_staff_view(nabo: Nabo, catalogs: Catalogs) -> No
     confirmed = "\n".join(
         [
             _(da, "Signed up:"),
-            f"1. Amira — {party_text(da, 1, 2)}",
-            f"2. {_(da, '(no name)')} — {party_text(da, 1, 0)}",
+            f"1. Amira – {party_text(da, 1, 2)}",
+            f"2. {_(da, '(no name)')} – {party_text(da, 1, 0)}",
         ]
     )
     assert confirmed in view["text"]
     waiting = "\n".join(
         [
             _(da, "Waitlist:"),
-            f"1. Søren — {party_text(da, 2, 0)}",
-            f"2. Omar — {party_text(da, 1, 1)}",
+            f"1. Søren – {party_text(da, 2, 0)}",
+            f"2. Omar – {party_text(da, 1, 1)}",
         ]
     )
     assert waiting in view["text"]

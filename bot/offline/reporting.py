@@ -71,7 +71,7 @@ REPORT_COLUMNS: tuple[tuple[str, Callable[[Figures], Any]], ...] = (
     ("Tilmeldte personer", lambda f: f.people),
     ("På venteliste", lambda f: f.waitlisted),
     ("Afmeldinger", lambda f: f.cancelled),
-    ("Besøg (fremmøde + walk-ins)", lambda f: f.visits),
+    ("Besøg (fremmøde + uden tilmelding)", lambda f: f.visits),
     ("Unikke deltagere", lambda f: f.participants),
     ("Nye deltagere", lambda f: f.new),
     ("Tilbagevendende deltagere", lambda f: f.returning),
