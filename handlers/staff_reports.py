@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from telegram import Chat, Update
 from telegram.constants import ChatAction
@@ -141,10 +140,7 @@ def report_summary(tr: Translator, report: Report) -> str:
         return tr.ltr(format_decimal(value, locale=tr.locale))
 
     # The period's days are local days already: formatted as dates, not moments.
-    first, last = (
-        format_date(day, "long", locale=tr.locale)
-        for day in (report.period.first, report.period.last)
-    )
+    first, last = (tr.date(day) for day in (report.period.first, report.period.last))
     lines = [
         _("📊 Report for {first} – {last}").format(first=first, last=last),
         "",

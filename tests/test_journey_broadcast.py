@@ -188,7 +188,7 @@ async def test_schedule_bad_dates_list_cancel_and_send(nabo: Nabo, catalogs: Cat
         )
     )
     preview = await staff_says(server, "05.03.2030 18:00")
-    assert "tirs. 5. marts kl. 18:00" in preview[-1]["text"]
+    assert "tirsdag den 5. marts kl. 18:00" in preview[-1]["text"]
     server.press(STAFF_ID, preview[-1], da.gettext("✅ Send"))
     scheduled = await server.wait_for_edit(STAFF_ID, preview[-1]["message_id"])
     assert scheduled["text"].startswith("🗓")
