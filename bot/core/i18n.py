@@ -16,6 +16,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+# The marks Translator.ltr and line_start write (bot.core.bidi), imported from here too.
+from bot.core.bidi import FSI as FSI
+from bot.core.bidi import PDI as PDI
+from bot.core.bidi import RLM as RLM
 from bot.core.config import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -23,13 +27,6 @@ log = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN = "messages"
 
-# Unicode isolates: keep a left-to-right value (a time, a place, a name) from
-# scrambling the right-to-left sentence around it.
-FSI = "\u2068"
-PDI = "\u2069"
-# A right-to-left mark: starts an Arabic line that opens with an isolated value, so a
-# client that picks a line's direction from its first letter still lays it out RTL.
-RLM = "\u200f"
 
 # The name of each language in that language, for the language buttons.
 LANGUAGE_NAMES: dict[str, str] = {"da": "Dansk", "ar": "العربية", "en": "English"}
