@@ -7,15 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.clock import from_db, to_db
+
+# The notice's version, read here by most who need it.
+from bot.db.notice_version import PRIVACY_NOTICE_VERSION as PRIVACY_NOTICE_VERSION
 from bot.db.remains import delete_deliveries_of, delete_offers, unlink_feedback_of
 from bot.db.signups import Recipient, cancel_all_for
 from bot.db.store import Store
-
-# Bump when the privacy notice's substance changes; residents who consented to an
-# older version are asked again (see handlers/start.py). 2: volunteers' phone numbers
-# and feedback. 3: erasure after a year without use, and the data as a file.
-PRIVACY_NOTICE_VERSION = 3
-
+from bot.db.translations import forget_translator_and_staff
 
 # Not seen since a moment (bound as the next parameter); day precision is enough.
 _INACTIVE = "COALESCE(last_seen_at, first_seen_at) <= ?"
@@ -182,6 +180,7 @@ class ResidentRepository:
             await unlink_feedback_of(db, user_id)
             await delete_offers(db, "user_id = ?", (user_id,))
             await db.execute("DELETE FROM resident_interests WHERE user_id = ?", (user_id,))
+            await forget_translator_and_staff(db, user_id, now)
             # The counts stay, unlinked; the name given to Telegram goes with them.
             await db.execute(
                 "UPDATE signups SET user_id = NULL, first_name = NULL WHERE user_id = ?",
