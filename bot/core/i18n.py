@@ -130,7 +130,7 @@ class Translator:
         """Format a moment as weekday in full, date and time, in this locale and time zone."""
         local = moment.astimezone(self.timezone)
         pattern = _YEAR.sub("", self.locale.date_formats["full"].pattern)
-        day = format_date(local.date(), self._months(pattern, local.month), locale=self.locale)
+        day = format_date(local.date(), self._arabic(pattern, local.month), locale=self.locale)
         time = format_datetime(local, "HH:mm", tzinfo=self.timezone, locale=self.locale)
         # The weekday and month are words of the language; only the clock time is LTR.
         return self.gettext("{day} at {time}").format(day=day, time=self.ltr(time))
@@ -143,12 +143,18 @@ class Translator:
         """Format a day, or the local day of a moment, e.g. 28. november 2026."""
         day = moment.astimezone(self.timezone).date() if isinstance(moment, datetime) else moment
         pattern = self.locale.date_formats["long"].pattern
-        return format_date(day, self._months(pattern, day.month), locale=self.locale)
+        return format_date(day, self._arabic(pattern, day.month), locale=self.locale)
 
-    def _months(self, pattern: str, month: int) -> str:
-        """Put both Arabic names of the month into a date pattern (see ARABIC_MONTHS)."""
+    def _arabic(self, pattern: str, month: int) -> str:
+        """In Arabic: the month by both names (see ARABIC_MONTHS), day and year isolated.
+
+        A number inside Arabic text is a left-to-right value like any other (README:
+        Languages and translators), so the day and the year get isolates as times do.
+        """
         if self.language != "ar":
             return pattern
+        for letter in ("y", "d"):
+            pattern = re.sub(f"{letter}+", lambda run: f"'{FSI}'{run.group()}'{PDI}'", pattern)
         return pattern.replace("MMMM", f"'{ARABIC_MONTHS[month]}'")
 
 
