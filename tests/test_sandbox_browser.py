@@ -205,9 +205,15 @@ async def test_staff_broadcast_reaches_a_resident(
     announcement = "Husk fællesspisning i aften kl. 18 – alle er velkomne!"
     await expect(bot_says(page, "📣")).to_be_visible()
     await say(page, announcement)
-    arabic = da.gettext("Add an Arabic version? Write it, or press Skip.")
+    arabic = da.gettext(
+        "Add an Arabic version? Write it, press Skip, or ask volunteer translators: "
+        "choose by when you need the text."
+    )
     await press(page, da.gettext("Skip"), after=arabic)
-    english = da.gettext("Add an English version? Write it, or press Skip.")
+    english = da.gettext(
+        "Add an English version? Write it, press Skip, or ask volunteer translators: "
+        "choose by when you need the text."
+    )
     await press(page, da.gettext("Skip"), after=english)
     everyone = da.gettext("Everyone who gets messages ({count})").format(count=1)
     await press(page, everyone, after=da.gettext("Who should get the message?"))

@@ -192,12 +192,14 @@ async def _apply(
     if not changes:
         return False
     assignments = ", ".join(f"{column} = :{column}" for column in sorted(changes))
+    # A weekly series has one title: its other coming activities get the text too.
     cursor = await db.execute(
         f"UPDATE activities SET {assignments}, updated_at = :now"
-        " WHERE id = :id AND status = 'published' AND ends_at > :now",
+        " WHERE status = 'published' AND ends_at > :now AND (id = :id OR series_id ="
+        " (SELECT series_id FROM activities WHERE id = :id AND series_id IS NOT NULL))",
         {**changes, "now": to_db(now), "id": request.activity_id},
     )
-    return cursor.rowcount == 1
+    return cursor.rowcount > 0
 
 
 class TranslationRepository:

@@ -19,6 +19,7 @@ from bot.db.processed_updates import ProcessedUpdates
 from bot.db.residents import Resident, ResidentRepository
 from bot.db.signups import SignupRepository
 from bot.db.store import Store
+from bot.db.translations import TranslationRepository
 from bot.db.volunteers import VolunteerRepository
 from bot.telegram.client import NaboBot
 from bot.telegram.flood import FloodGuard
@@ -51,6 +52,7 @@ class Services:
     audit: AuditLog
     volunteers: VolunteerRepository
     feedback: FeedbackRepository
+    translations: TranslationRepository
     sender: Sender
 
 
@@ -156,6 +158,11 @@ class NaboContext(CallbackContext[NaboBot, UserData, ChatData, BotData]):
     def feedback(self) -> FeedbackRepository:
         """The feedback repository."""
         return self.bot_data.services.feedback
+
+    @property
+    def translations(self) -> TranslationRepository:
+        """The translation requests repository (and messages waiting for them)."""
+        return self.bot_data.services.translations
 
     @property
     def clock(self) -> Clock:

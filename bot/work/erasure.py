@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.i18n import Translator
+from bot.db.translations import CLAIMED, DELIVERED
 from bot.telegram.context import NaboApplication
 from bot.telegram.conversations import forget_conversations
 from bot.telegram.team import StaffPosts, Team
+from bot.work.translations import reopen
 
 
 async def erase_resident(
@@ -29,10 +31,18 @@ async def erase_resident(
     resident = await bot_data.services.residents.get(user_id)
     chat_id = resident.chat_id if resident is not None else user_id
     offer = await bot_data.services.volunteers.get_for(user_id)
+    # Translations they hold or sent and staff have not decided go back to the others.
+    held = [
+        request.id
+        for request in await bot_data.services.translations.waiting()
+        if request.translator_id == user_id and request.status in (CLAIMED, DELIVERED)
+    ]
     result = await bot_data.services.residents.forget(user_id, now, inactive_since=inactive_since)
     if inactive_since is not None and not result.found:
         return False  # they came back in time
     forget_conversations(application, user_id, chat_id)
+    for request_id in held:
+        await reopen(application, request_id, skip=user_id)
     if offer is not None:
         number = offer.id
 
