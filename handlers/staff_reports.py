@@ -155,6 +155,9 @@ def report_summary(tr: Translator, report: Report) -> str:
             count=number(total.participants), new=number(total.new)
         ),
         _("Offers of help: {count}").format(count=number(total.offers or 0)),
+        _("Translations by volunteers, used: {count}").format(
+            count=number(total.translations or 0)
+        ),
     ]
     if total.average_rating is None:
         lines.append(_("Feedback: {count}").format(count=number(total.feedback)))

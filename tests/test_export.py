@@ -90,11 +90,13 @@ HEADERS = {
         "Beboernummer",
         "Hjælp med",
         "Anden hjælp",
+        "Sprog til oversættelse og tolkning",
         "Hvornår",
         "Kontakt",
         "Telefon",
         "Bemærkning",
         "Status",
+        "Oversættelser brugt",
         "Modtaget",
         "Ændret",
     ),
@@ -251,25 +253,29 @@ async def test_every_sheet_header_and_row(database: Path, tmp_path: Path, danish
         residents_number(book, 2),
         "Sport og friluftsliv",
         None,
+        None,
         "Weekender",
         "Gennem Nabo",
         None,
         None,
         "Aktiv",
+        2,  # translations of theirs the team used (tests/known_data.py)
         datetime(2029, 11, 1, 13, 0),
         datetime(2029, 11, 1, 13, 0),
     )
-    assert offers[1][1:9] == (
+    assert offers[1][1:11] == (
         r1_number,
         "Lektiehjælp, Digital hjælp (MitID, e-Boks, blanketter)",
+        None,
         None,
         "Aftener",
         "Telefon",
         "+4512345678",
         FORMULA_NOTE,
         "Aktiv",
+        0,
     )
-    assert offers[2][6] is None  # no phone unless the resident shared it
+    assert offers[2][7] is None  # no phone unless the resident shared it
 
     feedback = {row[0]: row for row in rows(book, "Tilbagemeldinger")}
     assert feedback[1] == (

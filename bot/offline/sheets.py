@@ -25,7 +25,7 @@ from bot.db.broadcasts import (
     VOLUNTEERS,
 )
 from bot.db.signups import PROMOTED_PREFIX
-from bot.db.volunteers import KINDS, STATUSES, TIMES
+from bot.db.volunteers import KINDS, LANGUAGES, STATUSES, TIMES
 from bot.offline.snapshot import ResidentNumbers
 
 OTHER_AREA_DA = "Andet område"
@@ -46,6 +46,8 @@ BROADCAST_STATUS_DA = {
 }
 SUBJECTS_DA = {"activity": "Aktivitet", "area": "Område", "nabo": "Nabo", "other": "Andet"}
 CONTACTS_DA = {"nabo": "Gennem Nabo", "phone": "Telefon"}
+# The languages a volunteer goes between, named in Danish ("other" through the catalog).
+VOLUNTEER_LANGUAGES_DA = {**LANGUAGES_DA, "other": LANGUAGES["other"]}
 YES_NO = {1: "Ja", 0: "Nej"}
 
 
@@ -327,11 +329,13 @@ def _volunteers_sheet(x: _Export) -> Sheet:
         Column("Beboernummer", width=15),
         Column("Hjælp med", width=40),
         Column("Anden hjælp", width=24),
+        Column("Sprog til oversættelse og tolkning", width=24),
         Column("Hvornår", width=28),
         Column("Kontakt", width=10),
         Column("Telefon", width=16),
         Column("Bemærkning", width=40),
         Column("Status", width=16),
+        Column("Oversættelser brugt", Kind.INT, 12),
         Column("Modtaget", Kind.DATETIME, 17),
         Column("Ændret", Kind.DATETIME, 17),
     )
@@ -342,17 +346,24 @@ def _volunteers_sheet(x: _Export) -> Sheet:
             x.number(row["user_id"]),
             _labels(row["kinds"], KINDS, x.danish),
             row["other_help"],
+            _labels(row["languages"], VOLUNTEER_LANGUAGES_DA, x.danish) or None,
             _labels(row["times"], TIMES, x.danish),
             CONTACTS_DA[row["contact"]],
             # Only there when the resident shared it with Telegram's button for this.
             row["phone"],
             row["note"],
             x.danish.gettext(STATUSES[row["status"]]),
+            row["translations"],
             x.local(row["created_at"]),
             x.local(row["updated_at"]),
         )
 
-    sql = f"SELECT * FROM volunteer_offers WHERE {condition} ORDER BY created_at, id"
+    # Translations of theirs that staff used, all told (the report counts them per period).
+    sql = (
+        "SELECT o.*, (SELECT COUNT(*) FROM translation_requests t WHERE t.status = 'accepted'"
+        " AND t.translator_id = o.user_id) AS translations"
+        f" FROM volunteer_offers o WHERE {condition} ORDER BY created_at, id"
+    )
     return Sheet("Frivillige", columns, x.rows(sql, params, shape))
 
 
