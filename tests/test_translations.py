@@ -265,3 +265,28 @@ async def test_erasing_the_staff_member_drops_their_waiting_message(store: Store
     assert (after.status, after.staff_user_id, after.draft_id) == ("cancelled", None, None)
     assert request.draft_id is not None
     assert await repo.get_draft(request.draft_id) is None
+
+
+async def test_retention_forgets_who_was_asked_and_what_nobody_decided(store: Store) -> None:
+    repo = TranslationRepository(store)
+    [decided] = await draft(repo)
+    [forgotten] = await draft(repo)
+    for request_id in (decided, forgotten):
+        await repo.record_ask(request_id, AMIRA, AMIRA, 70)
+    await repo.claim(forgotten, AMIRA, NOW)
+    await repo.save_part(forgotten, AMIRA, "text", "نص")
+    await repo.deliver(forgotten, AMIRA, NOW)  # and staff never decide
+    await repo.decide(decided, "danish", NOW)
+    keep_asks, keep_waiting = timedelta(days=30), timedelta(days=90)
+    # A month on: the asks of the decided one go; the other still waits.
+    later = NOW + timedelta(days=30)
+    assert await repo.expire(later, keep_asks, keep_waiting) == (1, 0)
+    assert await repo.asks(decided) == []
+    assert len(await repo.asks(forgotten)) == 1
+    # Three months after it was needed, the undecided one is cancelled with its text.
+    later = NOW + timedelta(hours=3, days=90)
+    assert await repo.expire(later, keep_asks, keep_waiting) == (0, 1)
+    request = await repo.get(forgotten)
+    assert request is not None
+    assert (request.status, request.text) == ("cancelled", None)
+    assert await repo.expire(later + keep_asks, keep_asks, keep_waiting) == (1, 0)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
@@ -674,6 +674,29 @@ class TranslationRepository:
             )
             await db.execute("DELETE FROM broadcast_drafts WHERE id = ?", (draft_id,))
         return waiting
+
+    async def expire(
+        self, now: datetime, keep_asks: timedelta, keep_waiting: timedelta
+    ) -> tuple[int, int]:
+        """Forget what translations no longer need (retention); return (asks, requests).
+
+        Who was asked, and the messages that asked them, go ``keep_asks`` after the request
+        was decided. A request still waiting ``keep_waiting`` after it was needed (staff
+        never decided) is cancelled, and what a volunteer wrote for it goes with it.
+        """
+        async with self._store.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE translation_requests SET status = 'cancelled', resolved_at = ?,"
+                f" title = NULL, text = NULL WHERE status IN {_WAITING_SQL} AND needed_by <= ?",
+                (to_db(now), to_db(now - keep_waiting)),
+            )
+            cancelled = cursor.rowcount
+            cursor = await db.execute(
+                "DELETE FROM translation_asks WHERE request_id IN (SELECT id FROM"
+                f" translation_requests WHERE status NOT IN {_WAITING_SQL} AND resolved_at <= ?)",
+                (to_db(now - keep_asks),),
+            )
+            return cursor.rowcount, cancelled
 
     async def draft_is_ready(self, draft_id: int) -> bool:
         """Tell whether a draft exists and none of its translations waits any more."""

@@ -5,6 +5,9 @@
   cancels it (bot/telegram/session.py records interactions).
 - Sign-ups lose their link to the resident ``SIGNUP_RETENTION_DAYS`` after the activity.
 - Offers of help withdrawn or marked "not now" a year ago are deleted.
+- Who was asked for a translation is forgotten 30 days after staff decided; a
+  translation staff never decided is cancelled 90 days after it was needed, and what the
+  volunteer wrote for it goes.
 
 Counts (activities, party sizes, status, attendance) are never deleted, and what the
 report counts of deleted rows stays as anonymous remains (bot/db/remains.py), so the staff's
@@ -36,6 +39,8 @@ RETENTION_START_JOB = "retention:start-up"
 # Local time of the daily run: the warnings it sends should not wake anyone.
 RETENTION_TIME = time(10, 0)
 INACTIVE_OFFER_RETENTION = timedelta(days=365)
+TRANSLATION_ASKS_RETENTION = timedelta(days=30)
+UNDECIDED_TRANSLATION_RETENTION = timedelta(days=90)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,8 @@ class RetentionReport:
     erased: int
     signups_unlinked: int
     offers_deleted: int
+    translation_asks_forgotten: int = 0
+    translations_expired: int = 0
 
 
 def start_retention_job(application: NaboApplication) -> None:
@@ -101,14 +108,20 @@ async def run_retention(application: NaboApplication) -> RetentionReport:
             StaffPosts(offer.staff_message_id, offer.staff_copies),
             _deleted_render(offer.id),
         )
-    report = RetentionReport(warned, erased, unlinked, len(offers))
-    if any((warned, erased, unlinked, offers)):
+    asks, expired = await bot_data.services.translations.expire(
+        now, TRANSLATION_ASKS_RETENTION, UNDECIDED_TRANSLATION_RETENTION
+    )
+    report = RetentionReport(warned, erased, unlinked, len(offers), asks, expired)
+    if any((warned, erased, unlinked, offers, asks, expired)):
         log.info(
-            "retention: %d warned, %d erased, %d sign-ups unlinked, %d offers deleted",
+            "retention: %d warned, %d erased, %d sign-ups unlinked, %d offers deleted,"
+            " %d translation asks forgotten, %d undecided translations cancelled",
             warned,
             erased,
             unlinked,
             len(offers),
+            asks,
+            expired,
         )
     return report
 
