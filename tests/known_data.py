@@ -259,6 +259,12 @@ def fill(db: sqlite3.Connection) -> None:
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (user_id, kinds, times, contact, phone, note, status, created, created),
         )
+    # R3 also translates, between Danish and Arabic.
+    db.execute(
+        "UPDATE volunteer_offers SET kinds = 'sport,translation', languages = 'da,ar'"
+        " WHERE user_id = ?",
+        (R3,),
+    )
     for language, translator, activity_id, status, resolved in TRANSLATIONS:
         db.execute(
             "INSERT INTO translation_requests (language, staff_user_id, activity_id, title_source,"

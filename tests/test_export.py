@@ -251,9 +251,9 @@ async def test_every_sheet_header_and_row(database: Path, tmp_path: Path, danish
     assert offers[0] == (
         3,
         residents_number(book, 2),
-        "Sport og friluftsliv",
+        "Sport og friluftsliv, Oversættelse af skrevne tekster",
         None,
-        None,
+        "Dansk, Arabisk",
         "Weekender",
         "Gennem Nabo",
         None,
