@@ -330,7 +330,7 @@ def _volunteers_sheet(x: _Export) -> Sheet:
         Column("Hjælp med", width=40),
         Column("Anden hjælp", width=24),
         Column("Sprog til oversættelse og tolkning", width=24),
-        Column("Hvornår", width=28),
+        Column("Hvornår", width=36),
         Column("Kontakt", width=10),
         Column("Telefon", width=16),
         Column("Bemærkning", width=40),
