@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.bidi import isolate_runs
+from bot.core.bidi import isolate_runs, set_apart
 from bot.core.i18n import Catalogs, Translator
 from bot.db.translations import TranslationRepository
 from bot.db.volunteers import OfferDraft, VolunteerRepository
@@ -228,7 +228,8 @@ async def test_a_message_in_arabic_from_a_volunteer_translator(
     assert check["text"] == "\n\n".join(
         [
             tr.gettext("Please check your translation:"),
-            isolated,
+            # Set apart in a Danish message, so it reads right to left there too.
+            set_apart(isolated, rtl_reader=tr.is_rtl),
             tr.gettext("Send it to the team?"),
         ]
     )
@@ -249,7 +250,7 @@ async def test_a_message_in_arabic_from_a_volunteer_translator(
             da.gettext("Residents who read {language} will see:").format(
                 language=da.gettext("Arabic")
             ),
-            isolated,
+            set_apart(isolated, rtl_reader=False),
         ]
     )
     assert buttons(arrived) == [

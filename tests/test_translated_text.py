@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.bidi import FSI, PDI, RLM, isolate_runs, script_share, translation_problem
+from bot.core.bidi import (
+    FSI,
+    PDI,
+    RLM,
+    isolate_runs,
+    script_share,
+    set_apart,
+    translation_problem,
+)
 from tests.test_bidi import _line_problems
 
 SOURCE = "Lektiecafé i Houlkær: tag MitID med. Skriv /start kl. 17:00."
@@ -73,3 +81,14 @@ def test_script_share_counts_letters_not_digits() -> None:
 )
 def test_what_a_translation_must_be(language: str, text: str, problem: str | None) -> None:
     assert translation_problem(text, SOURCE, language) == problem
+
+
+def test_a_line_written_the_other_way_is_set_apart() -> None:
+    danish, arabic = "Skriv /help.", f"اكتبوا {FSI}/help{PDI}."
+    both = f"{danish}\n\n{arabic}"
+    # In an Arabic message the Danish line is isolated (and so exempt from the line rules).
+    assert set_apart(both, rtl_reader=True) == f"{FSI}{danish}{PDI}\n\n{arabic}"
+    # In a Danish one the Arabic line is, and it keeps its own isolates inside.
+    assert set_apart(both, rtl_reader=False) == f"{danish}\n\n{FSI}{arabic}{PDI}"
+    for line in set_apart(both, rtl_reader=True).split("\n"):
+        assert _line_problems(line) == []

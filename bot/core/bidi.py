@@ -56,6 +56,21 @@ def isolate_runs(text: str) -> str:
     return "\n".join(lines)
 
 
+def set_apart(text: str, *, rtl_reader: bool) -> str:
+    """Isolate each line written the other way round from the message around it.
+
+    A Danish text quoted in an Arabic message (or an Arabic one in a Danish message)
+    then reads in its own direction, whichever way the client lays out the message: as a
+    whole, or paragraph by paragraph from each one's first letter.
+    """
+    lines = []
+    for line in text.split("\n"):
+        if line.strip() and (_ARABIC_LETTER.search(line) is not None) != rtl_reader:
+            line = f"{FSI}{line}{PDI}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def script_share(text: str, language: str) -> float:
     """Return the share of the letters in ``text`` written in ``language``'s script."""
     letters = [char for char in text if char.isalpha()]

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core.bidi import set_apart
 from bot.core.callback_data import ButtonData
 from bot.core.i18n import Translator
 from bot.db.translations import TranslationRequest
@@ -66,23 +67,30 @@ def translator_asked(tr: Translator, hours: int) -> str:
 
 def source_text(tr: Translator, request: TranslationRequest) -> str:
     """Show the Danish to translate: the title on a line of its own, then the text."""
-    lines = []
-    if request.title_source is not None:
-        lines.append(tr.gettext("Title: {title}").format(title=tr.ltr(request.title_source)))
-    if request.text_source is not None:
-        lines += ["", request.text_source] if lines else [request.text_source]
-    return "\n".join(lines)
+    return _title_and_text(tr, request.title_source, request.text_source)
 
 
 def translated_text(
     tr: Translator, request: TranslationRequest, title: str | None, text: str | None
 ) -> str:
     """Show a translation: its title (if the request has one), then its text."""
+    return _title_and_text(
+        tr,
+        title if request.title_source is not None else None,
+        text if request.text_source is not None else None,
+    )
+
+
+def _title_and_text(tr: Translator, title: str | None, text: str | None) -> str:
+    # Written the other way round from the reader's language (Danish in an Arabic message,
+    # Arabic in a Danish one), each line is set apart so it reads in its own direction.
     lines = []
-    if request.title_source is not None and title is not None:
-        lines.append(tr.gettext("Title: {title}").format(title=title))
-    if request.text_source is not None and text is not None:
-        lines += ["", text] if lines else [text]
+    if title is not None:
+        shown = set_apart(title, rtl_reader=tr.is_rtl)
+        lines.append(tr.gettext("Title: {title}").format(title=shown))
+    if text is not None:
+        shown = set_apart(text, rtl_reader=tr.is_rtl)
+        lines += ["", shown] if lines else [shown]
     return "\n".join(lines)
 
 
