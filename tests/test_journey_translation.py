@@ -25,7 +25,7 @@ from bot.views.activity import delaftale_name
 from bot.views.activity_editor import translators_at_publish
 from bot.views.broadcast import preview_parts
 from bot.views.translation import ask_heading, source_text
-from bot.work.translations import CLAIM_TIME, WAIT_MORE
+from bot.work.translations import CLAIM_TIME, WAIT_MORE, ask_for_activity
 from tests.conftest import STAFF_ID, Nabo, buttons, consented, settle
 from tests.factories import add_activity
 from tests.test_bidi import _line_problems
@@ -833,3 +833,31 @@ async def edit_prompt(nabo: Nabo, activity: int, field: str) -> list[dict]:
     [menu] = await server.wait_for_messages(STAFF_ID)
     server.press_button(STAFF_ID, menu["message_id"], f"st:ef:{activity}:{field}")
     return await server.wait_for_messages(STAFF_ID)
+
+
+async def test_what_a_volunteer_wrote_survives_a_restart(nabo: Nabo, catalogs: Catalogs) -> None:
+    """The title is kept as it comes; after a restart the button takes up the text."""
+    da = catalogs.translator("da")
+    server = nabo.server
+    staff_user(server)
+    activity = await add_activity(
+        nabo.store, nabo.clock.now(), title_ar=None, description_da="Vi hjælper med lektier."
+    )
+    await translator(nabo, AMIRA, "da")
+    cursor = server.cursor(AMIRA)
+    # Title and description, as the new activity's editor asks (here without its questions).
+    await ask_for_activity(nabo.application, activity, "ar", hours=24, staff_user_id=STAFF_ID)
+    [ask] = await server.wait_for_messages(AMIRA, after=cursor)
+    taken = await edited(server, AMIRA, ask, da.gettext("🙋 I'll take it"))
+    server.send_text(AMIRA, "مقهى الواجبات")
+    [text_prompt] = await server.wait_for_messages(AMIRA)
+    assert text_prompt["text"].startswith("✍️")
+    await nabo.restart()
+    # The conversation was in memory; the button on her message brings it back.
+    server.press(AMIRA, taken, da.gettext("✍️ Write the translation"))
+    [again] = await server.wait_for_messages(AMIRA)
+    assert again["text"] == text_prompt["text"]
+    server.send_text(AMIRA, "نساعد في الواجبات.")
+    [check] = await server.wait_for_messages(AMIRA)
+    assert set_apart("مقهى الواجبات", rtl_reader=False) in check["text"]
+    assert set_apart("نساعد في الواجبات.", rtl_reader=False) in check["text"]
