@@ -493,6 +493,14 @@ async def take_staff_part(update: Update, context: NaboContext) -> int:
     return await _ask_staff(context, message.chat_id, request)
 
 
+async def staff_text_please(update: Update, context: NaboContext) -> int:
+    """Ask staff for text when they sent something else (the question stays)."""
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(views.refusal(context.tr, "not text", "ar", 0))
+    return STAFF_WRITING
+
+
 async def keep_part(update: Update, context: NaboContext) -> int:
     """Keep the volunteer's text of this part as it is."""
     press = await answer_press(update)
@@ -583,6 +591,7 @@ def register(application: NaboApplication) -> None:
             states={
                 STAFF_WRITING: [
                     MessageHandler(typed, take_staff_part),
+                    MessageHandler(other, staff_text_please),
                     button(keep_part, KeepTranslationPart.pattern()),
                 ]
             },

@@ -652,6 +652,10 @@ async def test_an_activity_in_english_changed_by_staff_then_announced(
     assert title_prompt["text"].endswith(
         da.gettext("Now it reads:") + "\n\nHomework café in Houlkær"
     )
+    # A sticker is not a text: asked again, the question stays.
+    server.send_sticker(STAFF_ID)
+    [sticker] = await server.wait_for_messages(STAFF_ID)
+    assert sticker["text"] == da.gettext("Please send the translation as a text message.")
     assert buttons(title_prompt) == [da.gettext("Keep it as it is")]
     [text_prompt] = await presses(server, title_prompt, da.gettext("Keep it as it is"))
     assert text_prompt["text"].endswith("We help with homework. Bring MitID.")

@@ -447,8 +447,10 @@ def write_prompt(
             )
         ]
     )
-    # The volunteer's text on its own, to copy and change.
-    return text + "\n" + tr.gettext("Now it reads:") + "\n\n" + current, keyboard
+    # The volunteer's text on its own, to copy and change (set apart, as it may run the
+    # other way from the reader's language).
+    shown = set_apart(current, rtl_reader=tr.is_rtl)
+    return text + "\n" + tr.gettext("Now it reads:") + "\n\n" + shown, keyboard
 
 
 def draft_ready_keyboard(tr: Translator, draft_id: int) -> InlineKeyboardMarkup:
