@@ -37,6 +37,7 @@ from bot.db.residents import ResidentRepository
 from bot.db.signups import SignupRepository
 from bot.db.sources import SourceRepository
 from bot.db.store import Store
+from bot.db.translations import TranslationRepository
 from bot.db.volunteers import VolunteerRepository
 from bot.telegram.client import NaboBot
 from bot.telegram.commands import RESIDENT_COMMANDS, set_command_menus
@@ -73,7 +74,9 @@ from handlers import (
     staff_roster,
     staff_volunteers,
     start,
+    translation,
     volunteer,
+    volunteer_withdraw,
 )
 
 log = logging.getLogger(__name__)
@@ -188,7 +191,11 @@ def _register_handlers(application: NaboApplication) -> None:
     privacy.register(application)
     # 8. Volunteers: offers of help; staff's status buttons, /volunteers, writing to them.
     volunteer.register(application)
+    volunteer_withdraw.register(application)
     staff_volunteers.register(application)
+    # Translations by volunteers: taking and writing a task; staff using, changing or
+    # refusing it (asked for from broadcasts and the activity editor).
+    translation.register(application)
     # 9. Feedback: /feedback, and the question after an activity.
     feedback.register(application)
     # 10. Last: whatever nobody else claimed gets a friendly way back to the menu.
@@ -220,6 +227,7 @@ async def _post_init(application: NaboApplication) -> None:
             feedback=FeedbackRepository(store),
             sources=SourceRepository(store),
             checkins=CheckInRepository(store),
+            translations=TranslationRepository(store),
             # It reads the services when it starts, below.
             sender=DeliverySender(application, config.broadcast_rate),
         )

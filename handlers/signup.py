@@ -342,7 +342,7 @@ async def show_mine(update: Update, context: NaboContext) -> None:
             parts += [
                 "",
                 activity_title_when(tr, item.activity),
-                f"{party_text(tr, item.signup.adults, item.signup.children)} — {status}",
+                f"{party_text(tr, item.signup.adults, item.signup.children)} – {status}",
             ]
             rows.append(
                 [

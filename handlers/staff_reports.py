@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from telegram import Chat, Update
 from telegram.constants import ChatAction
@@ -148,10 +147,7 @@ def report_summary(tr: Translator, report: Report) -> str:
         return tr.ltr(format_decimal(value, locale=tr.locale))
 
     # The period's days are local days already: formatted as dates, not moments.
-    first, last = (
-        format_date(day, "long", locale=tr.locale)
-        for day in (report.period.first, report.period.last)
-    )
+    first, last = (tr.date(day) for day in (report.period.first, report.period.last))
     lines = [
         _("📊 Report for {first} – {last}").format(first=first, last=last),
         "",
@@ -166,6 +162,9 @@ def report_summary(tr: Translator, report: Report) -> str:
             count=number(total.participants), new=number(total.new)
         ),
         _("Offers of help: {count}").format(count=number(total.offers or 0)),
+        _("Translations by volunteers, used: {count}").format(
+            count=number(total.translations or 0)
+        ),
     ]
     if total.average_rating is None:
         lines.append(_("Feedback: {count}").format(count=number(total.feedback)))

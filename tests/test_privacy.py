@@ -207,6 +207,7 @@ def test_a_long_history_fits_one_message(catalogs: Catalogs) -> None:
         "messages_received": [],
         "staff_actions_about_your_offer": [],
         "staff_actions_by_you": [],
+        "translations_by_you": [],
     }
     text = summary_text(tr, export)
     assert len(text.encode("utf-16-le")) // 2 <= 4096

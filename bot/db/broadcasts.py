@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import aiosqlite
+
 from bot.core.clock import from_db, to_db
-from bot.db.residents import PRIVACY_NOTICE_VERSION
+from bot.db.notice_version import PRIVACY_NOTICE_VERSION
 from bot.db.store import Store, read_all, read_one
 
 SUBSCRIBERS = "subscribers"
@@ -149,6 +151,52 @@ def _named(
     return sql, params
 
 
+async def insert_broadcast(
+    db: aiosqlite.Connection,
+    *,
+    kind: str,
+    audience: str,
+    send_at: datetime,
+    now: datetime,
+    staff_user_id: int | None = None,
+    texts: dict[str, str | None] | None = None,
+    activity_id: int | None = None,
+    digest_week: str | None = None,
+    progress: tuple[int, int | None] | None = None,
+) -> int | None:
+    """Store a scheduled broadcast inside a transaction; None if this week's digest exists.
+
+    Also used where a broadcast comes from something else in the same transaction (a
+    draft that waited for its translations, bot/db/translations.py).
+    """
+    texts = texts or {}
+    _audience_sql(audience)  # refuse an unknown audience before storing anything
+    cursor = await db.execute(
+        """
+        INSERT INTO broadcasts (
+            kind, staff_user_id, text_da, text_ar, text_en, activity_id, audience,
+            digest_week, status, created_at, send_at, progress_chat_id, progress_message_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?)
+        ON CONFLICT (digest_week) DO NOTHING
+        """,
+        (
+            kind,
+            staff_user_id,
+            texts.get("da"),
+            texts.get("ar"),
+            texts.get("en"),
+            activity_id,
+            audience,
+            digest_week,
+            to_db(now),
+            to_db(send_at),
+            progress[0] if progress else None,
+            progress[1] if progress else None,
+        ),
+    )
+    return cursor.lastrowid if cursor.rowcount == 1 else None
+
+
 class BroadcastRepository:
     """SQL for the ``broadcasts`` and ``deliveries`` tables."""
 
@@ -182,34 +230,19 @@ class BroadcastRepository:
         progress: tuple[int, int | None] | None = None,
     ) -> int | None:
         """Store a broadcast to send at ``send_at``; None if this week's digest exists."""
-        texts = texts or {}
-        _audience_sql(audience)  # refuse an unknown audience before storing anything
         async with self._store.transaction() as db:
-            cursor = await db.execute(
-                """
-                INSERT INTO broadcasts (
-                    kind, staff_user_id, text_da, text_ar, text_en, activity_id, audience,
-                    digest_week, status, created_at, send_at, progress_chat_id,
-                    progress_message_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?)
-                ON CONFLICT (digest_week) DO NOTHING
-                """,
-                (
-                    kind,
-                    staff_user_id,
-                    texts.get("da"),
-                    texts.get("ar"),
-                    texts.get("en"),
-                    activity_id,
-                    audience,
-                    digest_week,
-                    to_db(now),
-                    to_db(send_at),
-                    progress[0] if progress else None,
-                    progress[1] if progress else None,
-                ),
+            return await insert_broadcast(
+                db,
+                kind=kind,
+                audience=audience,
+                send_at=send_at,
+                now=now,
+                staff_user_id=staff_user_id,
+                texts=texts,
+                activity_id=activity_id,
+                digest_week=digest_week,
+                progress=progress,
             )
-            return cursor.lastrowid if cursor.rowcount == 1 else None
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         """Return a broadcast by id."""

@@ -378,4 +378,67 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX door_checkins_by_user ON door_checkins (user_id)",
     ),
+    # 13: Arabic and English texts from volunteer translators (bot/db/translations.py). An
+    # offer of help says which languages the volunteer translates or interprets between. A
+    # message to residents that waits for its translations is a broadcast draft: the staff
+    # member's texts, audience and time, nothing about a resident. A translation request is
+    # one text (a message, or an activity's title and description) asked for in one
+    # language: who took it (a volunteer's user id, until they are erased), what they wrote
+    # only until staff decide (an accepted text lives where it is used), and when each step
+    # happened, which the report counts. translation_asks: which volunteers were asked, and
+    # the message to change when the task is taken or given back.
+    (
+        "ALTER TABLE volunteer_offers ADD COLUMN languages TEXT NOT NULL DEFAULT ''",
+        """
+        CREATE TABLE broadcast_drafts (
+            id             INTEGER PRIMARY KEY,
+            staff_user_id  INTEGER,
+            text_da        TEXT NOT NULL,
+            text_ar        TEXT,
+            text_en        TEXT,
+            audience       TEXT NOT NULL,
+            send_at        TEXT,
+            created_at     TEXT NOT NULL
+        ) STRICT
+        """,
+        """
+        CREATE TABLE translation_requests (
+            id             INTEGER PRIMARY KEY,
+            language       TEXT NOT NULL CHECK (language IN ('ar', 'en')),
+            staff_user_id  INTEGER,
+            draft_id       INTEGER REFERENCES broadcast_drafts (id) ON DELETE SET NULL,
+            activity_id    INTEGER REFERENCES activities (id),
+            title_source   TEXT,
+            text_source    TEXT,
+            title          TEXT,
+            text           TEXT,
+            status         TEXT NOT NULL CHECK (status IN ('open', 'claimed', 'delivered',
+                               'rejected', 'accepted', 'written', 'danish', 'retried',
+                               'cancelled')),
+            translator_id  INTEGER,
+            announce       INTEGER NOT NULL DEFAULT 0 CHECK (announce IN (0, 1)),
+            needed_by      TEXT NOT NULL,
+            created_at     TEXT NOT NULL,
+            claimed_at     TEXT,
+            delivered_at   TEXT,
+            resolved_at    TEXT,
+            overdue_at     TEXT,
+            CHECK (title_source IS NOT NULL OR text_source IS NOT NULL),
+            CHECK (status IN ('claimed', 'delivered') OR (title IS NULL AND text IS NULL)),
+            CHECK (status NOT IN ('claimed', 'delivered') OR translator_id IS NOT NULL)
+        ) STRICT
+        """,
+        "CREATE INDEX translation_requests_by_status ON translation_requests (status, id)",
+        "CREATE INDEX translation_requests_by_translator ON translation_requests (translator_id)",
+        """
+        CREATE TABLE translation_asks (
+            request_id  INTEGER NOT NULL REFERENCES translation_requests (id) ON DELETE CASCADE,
+            user_id     INTEGER NOT NULL,
+            chat_id     INTEGER,
+            message_id  INTEGER,
+            PRIMARY KEY (request_id, user_id)
+        ) STRICT
+        """,
+        "CREATE INDEX translation_asks_by_user ON translation_asks (user_id)",
+    ),
 )

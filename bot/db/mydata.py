@@ -100,6 +100,38 @@ class PersonalDataRepository:
                     (user_id,),
                 )
             ),
+            # A volunteer's translations: every task they took, and what they wrote while
+            # the team has not decided (a used text lives where it is used).
+            "translations_by_you": _rows(
+                await fetch(
+                    "SELECT id, language, activity_id, status, title, text, needed_by,"
+                    " claimed_at, delivered_at, resolved_at FROM translation_requests"
+                    " WHERE translator_id = ? ORDER BY id",
+                    (user_id,),
+                )
+            ),
+            "translation_tasks_offered_to_you": _rows(
+                await fetch(
+                    "SELECT request_id FROM translation_asks WHERE user_id = ? ORDER BY request_id",
+                    (user_id,),
+                )
+            ),
+            # Only for staff members: translations they asked for, and messages of theirs
+            # that wait for them.
+            "translations_asked_by_you": _rows(
+                await fetch(
+                    "SELECT id, language, activity_id, draft_id, status, title_source,"
+                    " text_source, needed_by, created_at, resolved_at FROM translation_requests"
+                    " WHERE staff_user_id = ? ORDER BY id",
+                    (user_id,),
+                )
+            ),
+            "waiting_messages_by_you": _rows(
+                await fetch(
+                    "SELECT * FROM broadcast_drafts WHERE staff_user_id = ? ORDER BY id",
+                    (user_id,),
+                )
+            ),
             "broadcasts_by_you": _rows(
                 await fetch(
                     "SELECT id, kind, audience, status, created_at, send_at,"

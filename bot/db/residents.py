@@ -9,17 +9,15 @@ from typing import Any
 import aiosqlite
 
 from bot.core.clock import from_db, to_db
+
+# The notice's version, read here by most who need it.
+from bot.db.notice_version import PRIVACY_NOTICE_VERSION as PRIVACY_NOTICE_VERSION
 from bot.db.remains import delete_deliveries_where, delete_offers, unlink_feedback_where
 from bot.db.signups import Recipient, cancel_all_where
 from bot.db.sources import SourceEvent, record_event
 from bot.db.store import Store, read_all
+from bot.db.translations import forget_translators_and_staff
 from bot.db.volunteers import OFFERS_SQL, Offer
-
-# Bump when the privacy notice's substance changes; residents who consented to an
-# older version are asked again (see handlers/start.py). 2: volunteers' phone numbers
-# and feedback. 3: erasure after a year without use, and the data as a file.
-PRIVACY_NOTICE_VERSION = 3
-
 
 # Not seen since a moment (bound as the next parameter); day precision is enough.
 _INACTIVE = "COALESCE(last_seen_at, first_seen_at) <= ?"
@@ -79,6 +77,7 @@ class ForgetResult:
 
     found: bool
     promotions: list[tuple[int, list[Recipient]]]
+    reopened: list[tuple[int, int]]  # translations they held, open again (see Erased)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +87,8 @@ class Erased:
     residents: list[tuple[int, int]]  # (user id, chat id) of each erased resident
     offers: list[Offer]  # their offers of help, as they were: staff posts to edit
     promotions: list[tuple[int, list[Recipient]]]
+    # Translations they held or sent, now open again: (request id, the erased translator).
+    reopened: list[tuple[int, int]]
 
 
 class ResidentRepository:
@@ -198,13 +199,13 @@ class ResidentRepository:
                 (user_id, to_db(inactive_since)),
             ):
                 # Checked inside the transaction: a message arriving meanwhile saves them.
-                return ForgetResult(False, [])
+                return ForgetResult(False, [], [])
             rows = await read_all(db, "SELECT chat_id FROM residents WHERE user_id = ?", (user_id,))
             chat_id = rows[0][0] if rows else user_id
             # One resident: plain parameters, which use the tables' indexes directly.
             chosen = _Chosen("?", (user_id,), "?", (chat_id,), [(user_id, chat_id)])
             erased = await _erase_chosen(db, chosen, now, self._default_language)
-            return ForgetResult(bool(erased.residents), erased.promotions)
+            return ForgetResult(bool(erased.residents), erased.promotions, erased.reopened)
 
     async def forget_inactive(
         self, inactive_since: datetime, warned_before: datetime, now: datetime, limit: int
@@ -332,7 +333,7 @@ async def _erase_chosen(
     them all). See ``ResidentRepository.forget`` for what goes and what stays.
     """
     if not chosen.residents:
-        return Erased([], [], [])
+        return Erased([], [], [], [])
     who, params = chosen.users, chosen.user_params
     offers = [
         Offer.from_row(row)
@@ -353,6 +354,7 @@ async def _erase_chosen(
     await unlink_feedback_where(db, users, params)
     await delete_offers(db, users, params)
     await db.execute(f"DELETE FROM resident_interests WHERE {users}", params)
+    reopened = await forget_translators_and_staff(db, who, params, now)
     # Check-ins at the door stay as counts, unlinked.
     await db.execute(f"UPDATE door_checkins SET user_id = NULL WHERE {users}", params)
     # The counts stay, unlinked; the name given to Telegram goes with them.
@@ -368,4 +370,4 @@ async def _erase_chosen(
     )
     cursor = await db.execute(f"DELETE FROM residents WHERE {users}", params)
     # Retention chooses residents by their rows; only forget() may name someone without one.
-    return Erased(chosen.residents if cursor.rowcount > 0 else [], offers, promotions)
+    return Erased(chosen.residents if cursor.rowcount > 0 else [], offers, promotions, reopened)

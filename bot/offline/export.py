@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -46,7 +46,10 @@ NUMBER_FORMATS = {
     Kind.DATE: "dd-mm-yyyy",
     Kind.DECIMAL: "0.00",
 }
-_BOLD = Font(bold=True)
+# The body's font, named: a bold font without a name is drawn in another typeface.
+_BOLD = Font(name="Calibri", bold=True)
+# Headers wrap at spaces rather than being cut off by the next column.
+_WRAP = Alignment(wrap_text=True, vertical="top")
 # Distinct people cannot be counted once sign-ups are unlinked (retention, /deleteme);
 # every other figure stays the same however late the report is made.
 PARTICIPANTS_NOTE = (
@@ -55,6 +58,13 @@ PARTICIPANTS_NOTE = (
     "SIGNUP_RETENTION_DAYS (normalt 180) dage efter aktiviteten. Lav derfor kvartalets "
     "rapport inden da: en senere rapport viser færre deltagere, og en deltager, hvis "
     "tidligere fremmøde ikke længere er knyttet, tælles som ny. Alle andre tal er de samme."
+)
+
+
+# Offers of help, and feedback and broadcasts not about an activity, are in the total only.
+OUTSIDE_NOTE = (
+    "Tilbud om hjælp hører ikke til en delaftale eller et område, og tilbagemeldinger og "
+    "udsendelser kun, når de handler om en aktivitet; de andre tælles kun i »I alt«."
 )
 
 
@@ -100,11 +110,43 @@ class _CellMaker:
         return cells
 
 
+def column_width(header: str, kind: str = Kind.TEXT, width: float = 0) -> float:
+    """Return a column's width: at least its header's longest word, and room for its dates.
+
+    Excel's width unit is one digit of the body font. A date wider than its column shows
+    as ###, so a date column fits its format and the cell's margins; a bold header word
+    is a little wider than digits.
+    """
+    needed = max(len(word) for word in header.split()) * 1.1 + 2
+    number_format = NUMBER_FORMATS.get(kind)
+    if kind in (Kind.DATE, Kind.DATETIME) and number_format is not None:
+        needed = max(needed, len(number_format) + 2)
+    return max(width, round(needed))
+
+
+def header_height(headers: Iterable[tuple[str, float]]) -> float:
+    """Return the height in points of a header row whose headers wrap in their widths.
+
+    Neither Excel nor LibreOffice grows a row for wrapped text it did not lay out itself.
+    """
+    most = 1
+    for header, width in headers:
+        fits, lines, used = width - 1, 1, 0
+        for word in header.split():
+            if used and used + 1 + len(word) > fits:
+                lines, used = lines + 1, len(word)
+            else:
+                used += (1 if used else 0) + len(word)
+        most = max(most, lines)
+    return 15.0 * most
+
+
 def _header(sheet: WriteOnlyWorksheet, columns: tuple[Column, ...]) -> list[Cell]:
     cells = []
     for column in columns:
         cell = WriteOnlyCell(sheet, column.header)
         cell.font = _BOLD
+        cell.alignment = _WRAP
         cells.append(cell)
     return cells
 
@@ -114,9 +156,12 @@ def write_xlsx(sheets: Iterable[Sheet], out: Path) -> None:
     workbook = Workbook(write_only=True)
     for spec in sheets:
         sheet = workbook.create_sheet(spec.name)
-        # Widths and the frozen header must be set before the first row is written.
-        for index, column in enumerate(spec.columns, 1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        # Widths, heights and the frozen header must be set before the first row is written.
+        widths = [column_width(c.header, c.kind, c.width) for c in spec.columns]
+        for index, width in enumerate(widths, 1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        headers = zip((column.header for column in spec.columns), widths, strict=True)
+        sheet.row_dimensions[1].height = header_height(headers)
         sheet.freeze_panes = "A2"
         sheet.append(_header(sheet, spec.columns))
         maker = _CellMaker(sheet, spec.columns)
@@ -262,9 +307,9 @@ def _summary_sheet(sheet: Any, report: Report) -> None:
             cell.font = _BOLD
     sheet["B2"].number_format = sheet["C2"].number_format = NUMBER_FORMATS[Kind.DATE]
     sheet["B3"].number_format = NUMBER_FORMATS[Kind.DATETIME]
-    sheet.column_dimensions["A"].width = 30
-    sheet.column_dimensions["B"].width = 14
-    sheet.column_dimensions["C"].width = 14
+    sheet.column_dimensions["A"].width = 36
+    sheet.column_dimensions["B"].width = column_width("Lavet", Kind.DATETIME, 14)
+    sheet.column_dimensions["C"].width = column_width("Periode", Kind.DATE, 14)
 
 
 def _table_sheet(sheet: Any, label: str, rows: list[tuple[str, Figures]], total: Figures) -> None:
@@ -273,23 +318,32 @@ def _table_sheet(sheet: Any, label: str, rows: list[tuple[str, Figures]], total:
     for name, figures in rows:
         sheet.append([name, *(read(figures) for _, read in REPORT_COLUMNS)])
     sheet.append(["I alt", *(read(total) for _, read in REPORT_COLUMNS)])
-    sheet.append([])
-    sheet.append(
-        [
-            "Tilbud om hjælp hører ikke til en delaftale eller et område, og tilbagemeldinger og "
-            "udsendelser kun når de handler om en aktivitet; de andre tælles kun i 'I alt'."
-        ]
-    )
-    sheet.append([PARTICIPANTS_NOTE])
     for cell in sheet[1]:
         cell.font = _BOLD
+        cell.alignment = _WRAP
     for cell in sheet[len(rows) + 2]:
         cell.font = _BOLD
     sheet.freeze_panes = "B2"
-    sheet.column_dimensions["A"].width = 34
-    for index in range(2, len(headers) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 13
+    widths = [34.0, *(column_width(header, width=13) for header in headers[1:])]
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.row_dimensions[1].height = header_height(zip(headers, widths, strict=True))
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+    sheet.append([])
+    for note in (OUTSIDE_NOTE, PARTICIPANTS_NOTE):
+        _note_row(sheet, note, sum(widths))
+
+
+def _note_row(sheet: Any, text: str, width: float) -> None:
+    # A long note on one line would run far past the table: it wraps across the table's
+    # width instead, in a row tall enough for its lines (Excel does not size merged rows).
+    sheet.append([text])
+    row = sheet.max_row
+    last = get_column_letter(sheet.max_column)
+    sheet.merge_cells(f"A{row}:{last}{row}")
+    sheet[f"A{row}"].alignment = _WRAP
+    lines = -(-len(text) // int(width * 0.9)) + 1
+    sheet.row_dimensions[row].height = 15 * lines
 
 
 def _months_sheet(sheet: Any, report: Report) -> None:
@@ -298,6 +352,7 @@ def _months_sheet(sheet: Any, report: Report) -> None:
         sheet.append([month.strftime("%Y-%m"), *(counts[code] for code in DELAFTALER_DA)])
     for cell in sheet[1]:
         cell.font = _BOLD
+        cell.alignment = _WRAP
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["A"].width = 10
     for letter in "BCD":

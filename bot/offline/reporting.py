@@ -34,6 +34,7 @@ class Figures:
     new: int = 0
     offers: int | None = None
     offers_active: int | None = None
+    translations: int | None = None  # texts volunteers translated that staff used
     feedback: int = 0
     ratings: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])
     broadcasts: int = 0
@@ -71,12 +72,13 @@ REPORT_COLUMNS: tuple[tuple[str, Callable[[Figures], Any]], ...] = (
     ("Tilmeldte personer", lambda f: f.people),
     ("På venteliste", lambda f: f.waitlisted),
     ("Afmeldinger", lambda f: f.cancelled),
-    ("Besøg (fremmøde + walk-ins)", lambda f: f.visits),
+    ("Besøg (fremmøde + uden tilmelding)", lambda f: f.visits),
     ("Unikke deltagere", lambda f: f.participants),
     ("Nye deltagere", lambda f: f.new),
     ("Tilbagevendende deltagere", lambda f: f.returning),
     ("Tilbud om hjælp modtaget", lambda f: f.offers),
     ("Heraf aktive nu", lambda f: f.offers_active),
+    ("Oversættelser fra frivillige", lambda f: f.translations),
     ("Tilbagemeldinger", lambda f: f.feedback),
     ("Gns. vurdering", lambda f: f.average_rating),
     *((f"Vurdering {star}", lambda f, i=star - 1: f.ratings[i]) for star in range(1, 6)),
@@ -199,6 +201,12 @@ SELECT s.name, s.code, s.deleted_at IS NOT NULL AS deleted,
 HAVING s.deleted_at IS NULL OR COUNT(e.source_id) > 0
  ORDER BY s.code = 'invite', s.name, s.id
 """
+# Translations volunteers made and staff used, by when staff decided; the request stays
+# (without the volunteer) when the volunteer is erased, so the count survives erasure.
+_TRANSLATION_FIGURES = """
+SELECT COUNT(*) FROM translation_requests
+ WHERE status = 'accepted' AND resolved_at >= :start AND resolved_at < :end
+"""
 _MONTHLY_SIGNUPS = f"""
 SELECT a.starts_at, a.delaftale, SUM(s.status = 'confirmed') AS signups
   FROM activities a JOIN signups s ON s.activity_id = a.id
@@ -244,6 +252,8 @@ def build_report(
     offers = connection.execute(_OFFER_FIGURES, params).fetchone()
     # Offers of help belong to no delaftale or area: they are counted in the total only.
     total.offers, total.offers_active = offers[0], offers[1] or 0
+    # So are translations (the volunteers' figures, beside their offers).
+    total.translations = connection.execute(_TRANSLATION_FIGURES, params).fetchone()[0]
     by_delaftale = {code: groups["delaftale"].get(code, Figures()) for code in DELAFTALER_DA}
     known_areas = [*dict.fromkeys([*areas, *sorted(groups["area"])])]
     ordered = [area for area in known_areas if area != OTHER_AREA]

@@ -21,6 +21,7 @@ from bot.db.residents import Resident, ResidentRepository
 from bot.db.signups import SignupRepository
 from bot.db.sources import SourceRepository
 from bot.db.store import Store
+from bot.db.translations import TranslationRepository
 from bot.db.volunteers import VolunteerRepository
 from bot.telegram.client import NaboBot
 from bot.telegram.flood import FloodGuard
@@ -55,6 +56,7 @@ class Services:
     feedback: FeedbackRepository
     sources: SourceRepository
     checkins: CheckInRepository
+    translations: TranslationRepository
     sender: Sender
 
 
@@ -170,6 +172,11 @@ class NaboContext(CallbackContext[NaboBot, UserData, ChatData, BotData]):
     def checkins(self) -> CheckInRepository:
         """The door check-ins repository."""
         return self.bot_data.services.checkins
+
+    @property
+    def translations(self) -> TranslationRepository:
+        """The translation requests repository (and messages waiting for them)."""
+        return self.bot_data.services.translations
 
     @property
     def clock(self) -> Clock:

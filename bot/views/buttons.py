@@ -17,6 +17,7 @@ from bot.core.start_links import DoorToken, OptionalSource, SourceCode
 from bot.db.activities import DELAFTALER
 from bot.db.feedback import SUBJECTS
 from bot.db.volunteers import KINDS, TIMES
+from bot.db.volunteers import LANGUAGES as VOLUNTEER_LANGUAGES
 
 # Fields more than one kind of button shares.
 Language = Annotated[str, one_of(*LANGUAGES)]
@@ -243,6 +244,12 @@ class VolunteerTime(ButtonData, prefix="vol:t"):
     """Tick or untick a time the volunteer can help."""
 
     time: Annotated[str, one_of(*TIMES)]
+
+
+class VolunteerLanguage(ButtonData, prefix="vol:l"):
+    """Tick or untick a language the volunteer translates or interprets between."""
+
+    code: Annotated[str, one_of(*VOLUNTEER_LANGUAGES)]
 
 
 class VolunteerNext(ButtonData, prefix="vol:next"):
@@ -546,6 +553,132 @@ class CancelScheduled(ButtonData, prefix="st:bc:x"):
     """Cancel a scheduled message."""
 
     broadcast_id: Id
+
+
+# Translations by volunteers (handlers/translation.py), asked for from handlers/broadcast.py
+# and the activity editor: into which language, and within how many hours.
+TRANSLATION_TARGETS = ("ar", "en")
+DEADLINE_HOURS = (3, 24, 72)
+Target = Annotated[str, one_of(*TRANSLATION_TARGETS)]
+Hours = Annotated[int, Part("|".join(str(hours) for hours in DEADLINE_HOURS), "72", int)]
+
+
+class BroadcastTranslator(ButtonData, prefix="st:bc:tr"):
+    """Ask volunteers to translate the message into a language, within so many hours."""
+
+    language: Target
+    hours: Hours
+
+
+class SaveWaitingBroadcast(ButtonData, prefix="st:bc:wait"):
+    """Keep the message in the preview with this token until its translations come."""
+
+    token: Annotated[str, hex_token(8)]
+
+
+class SendWaitingBroadcast(ButtonData, prefix="st:bc:ws"):
+    """Send a message whose translations are all decided."""
+
+    draft_id: Id
+
+
+class DiscardWaitingBroadcast(ButtonData, prefix="st:bc:wd"):
+    """Throw away a message that waited for translations."""
+
+    draft_id: Id
+
+
+class DraftTranslator(ButtonData, prefix="st:n:tr"):
+    """Ask volunteers for the new activity's title and description (the question's language)."""
+
+    state: Annotated[int, digits(2)]
+    hours: Hours
+
+
+class EditTranslator(ButtonData, prefix="st:etr"):
+    """Ask volunteers for one Arabic or English text of an activity."""
+
+    activity_id: Id
+    field: Annotated[str, one_of("t_ar", "t_en", "d_ar", "d_en")]
+    hours: Hours
+
+
+class TakeTranslation(ButtonData, prefix="tr:take"):
+    """Take a translation task (the first volunteer to press gets it)."""
+
+    request_id: Id
+
+
+class WriteTranslation(ButtonData, prefix="tr:write"):
+    """Write (or go on writing) the translation one holds."""
+
+    request_id: Id
+
+
+class GiveTranslationBack(ButtonData, prefix="tr:back"):
+    """Give a translation task back to the others."""
+
+    request_id: Id
+
+
+class SendTranslation(ButtonData, prefix="tr:send"):
+    """Send the finished translation to the team."""
+
+    request_id: Id
+
+
+class RedoTranslation(ButtonData, prefix="tr:redo"):
+    """Write the translation again from the start."""
+
+    request_id: Id
+
+
+class AcceptTranslation(ButtonData, prefix="st:tr:ok"):
+    """Use the translation as it is."""
+
+    request_id: Id
+
+
+class ChangeTranslation(ButtonData, prefix="st:tr:ed"):
+    """Change the translation, then use it."""
+
+    request_id: Id
+
+
+class RejectTranslation(ButtonData, prefix="st:tr:no"):
+    """Do not use the translation."""
+
+    request_id: Id
+
+
+class AskTranslatorsAgain(ButtonData, prefix="st:tr:again"):
+    """After a translation was not used, ask the other volunteers."""
+
+    request_id: Id
+
+
+class UseDanish(ButtonData, prefix="st:tr:da"):
+    """Give up on the translation: residents read the Danish."""
+
+    request_id: Id
+
+
+class WriteTranslationMyself(ButtonData, prefix="st:tr:own"):
+    """Write the text in the language oneself."""
+
+    request_id: Id
+
+
+class WaitForTranslator(ButtonData, prefix="st:tr:wait"):
+    """Give volunteers one more day."""
+
+    request_id: Id
+
+
+class KeepTranslationPart(ButtonData, prefix="st:tr:keep"):
+    """Keep this part of the translation as the volunteer wrote it."""
+
+    request_id: Id
 
 
 # Staff review (handlers/staff_reports.py).

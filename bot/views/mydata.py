@@ -10,7 +10,7 @@ from babel.lists import format_list
 from bot.core.clock import from_db
 from bot.core.i18n import LANGUAGE_NAMES, Translator
 from bot.views.activity import area_name, delaftale_name, fit_message, party_text
-from bot.views.volunteer import phone_text
+from bot.views.volunteer import languages_text, phone_text
 
 # The file's name is the same in every language: plain ASCII opens anywhere.
 EXPORT_FILE_NAME = "nabo-my-data.json"
@@ -81,6 +81,7 @@ def summary_text(tr: Translator, export: dict[str, Any] | None) -> str:
             _("• Notes by the team about your offer of help: {count}"),
             export["staff_actions_about_your_offer"],
         ),
+        (_("• Translations you took on as a volunteer: {count}"), export["translations_by_you"]),
         (_("• Your actions as staff: {count}"), export["staff_actions_by_you"]),
     )
     lines += [label.format(count=tr.ltr(len(rows))) for label, rows in counts if rows]
@@ -138,6 +139,13 @@ def _offer_lines(tr: Translator, offer: dict[str, Any] | None) -> list[str]:
     if offer["status"] == "withdrawn":
         return [_("• Offer of help as a volunteer: withdrawn, no contact details kept")]
     lines = [_("• Offer of help as a volunteer: yes (see /volunteer)")]
+    languages = tuple(code for code in (offer["languages"] or "").split(",") if code)
+    if languages:
+        lines.append(
+            _("• Languages you translate or interpret between: {languages}").format(
+                languages=languages_text(tr, languages)
+            )
+        )
     if offer["phone"]:
         lines.append(
             _("• Phone number, for your offer of help: {phone}").format(

@@ -124,7 +124,7 @@ def activity_screen(
         for number, signup in enumerate(group, start=1):
             mark = {True: " ✅", False: " ❌", None: ""}[signup.attended]
             line = (
-                f"{tr.ltr(number)}. {person_name(tr, signup)} — "
+                f"{tr.ltr(number)}. {person_name(tr, signup)} – "
                 f"{party_text(tr, signup.adults, signup.children)}{mark}"
             )
             entries.append((line, True))

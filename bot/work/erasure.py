@@ -8,6 +8,7 @@ from bot.core.i18n import Translator
 from bot.telegram.context import NaboApplication
 from bot.telegram.conversations import forget_conversations
 from bot.telegram.team import Render, StaffPosts, Team
+from bot.work.translations import reopen
 
 
 async def erase_resident(
@@ -33,6 +34,9 @@ async def erase_resident(
     if inactive_since is not None and not result.found:
         return False  # they came back in time
     forget_conversations(application, user_id, chat_id)
+    # Translations they held or sent, undecided, go back to the others who were asked.
+    for request_id, _ in result.reopened:
+        await reopen(application, request_id, skip=user_id)
     if offer is not None:
         await Team.of(application).edit(
             StaffPosts(offer.staff_message_id, offer.staff_copies),

@@ -5,6 +5,9 @@
   cancels it (bot/telegram/session.py records interactions).
 - Sign-ups lose their link to the resident ``SIGNUP_RETENTION_DAYS`` after the activity.
 - Offers of help withdrawn or marked "not now" a year ago are deleted.
+- Who was asked for a translation is forgotten 30 days after staff decided; a
+  translation staff never decided is cancelled 90 days after it was needed, and what the
+  volunteer wrote for it goes.
 
 Counts (activities, party sizes, status, attendance) are never deleted, and what the
 report counts of deleted rows stays as anonymous remains (bot/db/remains.py), so the staff's
@@ -30,6 +33,7 @@ from bot.telegram.tell import Told, tell_resident
 from bot.views.menu import back_to_menu_keyboard
 from bot.work.erasure import offer_removed
 from bot.work.jobs import job_queue_of
+from bot.work.translations import reopen
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,8 @@ INACTIVE_OFFER_RETENTION = timedelta(days=365)
 ERASE_AT_ONCE = 500
 # Warned residents recorded per transaction: a crash re-warns at most these few tomorrow.
 WARNED_AT_ONCE = 50
+TRANSLATION_ASKS_RETENTION = timedelta(days=30)
+UNDECIDED_TRANSLATION_RETENTION = timedelta(days=90)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +59,8 @@ class RetentionReport:
     erased: int
     signups_unlinked: int
     offers_deleted: int
+    translation_asks_forgotten: int = 0
+    translations_expired: int = 0
 
 
 def start_retention_job(application: NaboApplication) -> None:
@@ -110,14 +118,20 @@ async def run_retention(application: NaboApplication) -> RetentionReport:
             StaffPosts(offer.staff_message_id, offer.staff_copies),
             _deleted_render(offer.id),
         )
-    report = RetentionReport(warned, erased, unlinked, len(offers))
-    if any((warned, erased, unlinked, offers)):
+    asks, expired = await bot_data.services.translations.expire(
+        now, TRANSLATION_ASKS_RETENTION, UNDECIDED_TRANSLATION_RETENTION
+    )
+    report = RetentionReport(warned, erased, unlinked, len(offers), asks, expired)
+    if any((warned, erased, unlinked, offers, asks, expired)):
         log.info(
-            "retention: %d warned, %d erased, %d sign-ups unlinked, %d offers deleted",
+            "retention: %d warned, %d erased, %d sign-ups unlinked, %d offers deleted,"
+            " %d translation asks forgotten, %d undecided translations cancelled",
             warned,
             erased,
             unlinked,
             len(offers),
+            asks,
+            expired,
         )
     return report
 
@@ -156,6 +170,9 @@ async def _erase_inactive(
                 StaffPosts(offer.staff_message_id, offer.staff_copies),
                 offer_removed(offer.id, by_resident=False),
             )
+        # Translations they held go back to the other volunteers who were asked.
+        for request_id, translator in batch.reopened:
+            await reopen(application, request_id, skip=translator)
         if batch.promotions:
             bot_data.services.sender.wake()
         erased += len(batch.residents)
