@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 from bench._results import Row, add_json_option, row, write_rows  # noqa: E402
 from bot.core.i18n import Catalogs  # noqa: E402
 from bot.db.store import Store  # noqa: E402
-from bot.offline.printing.make import Kind, SheetRequest, make_sheet  # noqa: E402
+from bot.offline.printing.make import make_sheet  # noqa: E402
+from bot.offline.printing.request import Kind, SheetRequest  # noqa: E402
 from tests.factories import add_activity  # noqa: E402
 
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)

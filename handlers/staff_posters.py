@@ -3,7 +3,7 @@
 /poster: what for (an activity or Nabo itself) → what kind (poster, flyers, door poster,
 share image) → which languages → which source, then the file comes as a document. Each
 step's choices travel in the button data (stateless, like every staff screen); the sheet
-is made from the database as it is when the last button is pressed, in a worker thread
+is made from the database as it is when the last button is pressed, in another process
 (bot/offline/printing). The staff view of an activity prints its door poster in one press.
 /sources lists the places links are put up, with their codes; /newsource <name> adds one.
 """
@@ -19,7 +19,8 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.core.config import LANGUAGES
-from bot.offline.printing.make import Kind, Problem, SheetError, SheetRequest, make_sheet
+from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest
+from bot.offline.worker import sheet_in_process
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.replies import ButtonPress, answer_press
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
@@ -107,7 +108,7 @@ async def choose_source(update: Update, context: NaboContext) -> None:
 
 
 async def make(update: Update, context: NaboContext) -> None:
-    """Make the sheet in a worker thread and send it as a document."""
+    """Make the sheet in another process and send it as a document."""
     press = await answer_press(update)
     button = PosterMake.parse(press.data)
     tr = context.tr
@@ -120,12 +121,11 @@ async def make(update: Update, context: NaboContext) -> None:
         source=None if button.source == NO_SOURCE else button.source,
     )
     config = context.config
-    catalogs = context.bot_data.services.catalogs
     username = context.bot.username
     with_action = asyncio.ensure_future(_upload_action(context, press.chat_id))
     try:
-        made = await asyncio.to_thread(
-            make_sheet, config.database_path, request, catalogs, username, context.clock.now()
+        made = await sheet_in_process(
+            config.database_path, request, config.timezone, username, context.clock.now()
         )
     except SheetError as error:
         with_action.cancel()

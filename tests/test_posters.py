@@ -24,7 +24,8 @@ from bot.db.store import Store
 from bot.offline.cli import run_staff_tool
 from bot.offline.printing.content import day_text
 from bot.offline.printing.layouts import A4_DOOR, A4_POSTER, A6_FLYER, SHARE, Frame
-from bot.offline.printing.make import Kind, Made, Problem, SheetError, SheetRequest, make_sheet
+from bot.offline.printing.make import Made, make_sheet
+from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest
 from tests.conftest import SUITE_NOW, TestClock
 from tests.factories import add_activity, draft
 from tests.printed import flat, pdf_pages, pdf_text, png, qr_codes, render, words

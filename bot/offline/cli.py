@@ -15,7 +15,8 @@ from bot.db.store import Store, StoreError
 from bot.offline.backup import BackupError, backup_database
 from bot.offline.export import export_file, report_file
 from bot.offline.periods import Period, PeriodError, parse_day, parse_period
-from bot.offline.printing.make import Kind, Problem, SheetError, SheetRequest, make_sheet
+from bot.offline.printing.make import make_sheet
+from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest
 from bot.offline.printing.username import UsernameError, bot_username
 from bot.offline.sheets import ExportFilter
 

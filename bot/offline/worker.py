@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.offline.periods import Period
+from bot.offline.printing.request import Printed, SheetRequest
 from bot.offline.reporting import Report
 from bot.offline.sheets import ExportFilter
 
@@ -95,6 +96,27 @@ def _report_there(
 
     written = report_file(database, out, period, now, timezone, areas)
     return BuiltReport(written.report, written.size)
+
+
+async def sheet_in_process(
+    database: Path, request: SheetRequest, timezone: ZoneInfo, bot_username: str, now: datetime
+) -> Printed:
+    """Make a poster, flyer or share image (bot.offline.printing) in another process.
+
+    A sheet is a few hundred milliseconds of CPU: in a thread it would stall every
+    resident's tap that long. A ``SheetError`` comes back as itself.
+    """
+    return await _in_process(_sheet_there, database, request, timezone, bot_username, now)
+
+
+def _sheet_there(
+    database: Path, request: SheetRequest, timezone: ZoneInfo, bot_username: str, now: datetime
+) -> Printed:
+    from bot.core.i18n import Catalogs
+    from bot.offline.printing.make import make_sheet
+
+    made = make_sheet(database, request, Catalogs(timezone), bot_username, now)
+    return Printed(made.data, made.filename, made.link)
 
 
 async def _in_process(function: Callable[..., T], *args: Any) -> T:

@@ -1,8 +1,9 @@
 """Making a sheet: read what it is about from a snapshot, choose the link, lay it out.
 
 ``make_sheet`` is blocking CPU work (a poster takes a few hundred milliseconds): the chat
-runs it in a worker thread, the command line directly. It reads the database through a
-read-only snapshot, like the export, so it never holds the bot's lock.
+runs it in another process (bot/offline/worker.py), the command line directly. It reads
+the database through a read-only snapshot, like the export, so it never holds the bot's
+lock.
 """
 
 from __future__ import annotations
@@ -12,12 +13,10 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 
 import pypdfium2
 
-from bot.core.config import LANGUAGES
 from bot.core.i18n import Catalogs
 from bot.core.start_links import (
     CHECK_IN_OPENS,
@@ -40,48 +39,9 @@ from bot.offline.printing.content import (
     nabo_words,
 )
 from bot.offline.printing.layouts import A4_DOOR, A4_POSTER, A6_FLYER, SHARE, Drawn, cut_marks, draw
+from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest
 from bot.offline.printing.sheet import Sheet
 from bot.offline.snapshot import snapshot
-
-
-class Kind(StrEnum):
-    """The kinds of sheet."""
-
-    POSTER = "poster"  # A4, for a stairwell or a notice board
-    FLYER = "flyer"  # four A6 on an A4 page, to cut and hand out
-    DOOR = "door"  # A4 at the door: check in with the code
-
-
-class Problem(StrEnum):
-    """Why a sheet cannot be made."""
-
-    NOT_FOUND = "not_found"
-    CANCELLED = "cancelled"
-    ENDED = "ended"
-    NO_SOURCE = "no_source"  # unknown or deleted source code
-    TOO_LONG = "too_long"  # three languages do not fit: choose one per sheet
-    DOOR_NEEDS_ACTIVITY = "door_needs_activity"
-    FLYER_IMAGE = "flyer_image"  # a flyer is for paper
-
-
-class SheetError(Exception):
-    """A sheet that cannot be made, and why."""
-
-    def __init__(self, problem: Problem, detail: str = "") -> None:
-        """Say what is wrong (``detail`` for the command line's message)."""
-        super().__init__(detail or problem.value)
-        self.problem = problem
-
-
-@dataclass(frozen=True, slots=True)
-class SheetRequest:
-    """What to make: about which activity (None: Nabo itself), what kind, in which languages."""
-
-    activity_id: int | None
-    kind: Kind = Kind.POSTER
-    languages: tuple[str, ...] = LANGUAGES
-    image: bool = False  # the share image (PNG) instead of a PDF to print
-    source: str | None = None  # a source's code, counted when the link is used
 
 
 @dataclass(frozen=True, slots=True)
