@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 import telegram  # noqa: E402
 from telegram.constants import FloodLimit  # noqa: E402
 
+from bench._profile import recording, top_entries  # noqa: E402
 from bench._results import Row, add_json_option, row, write_rows  # noqa: E402
 from bot.core.clock import Clock  # noqa: E402
 from bot.core.config import LANGUAGES  # noqa: E402
@@ -448,11 +449,24 @@ async def burst(
     )
 
 
-async def bench_nabo(
+@dataclass(frozen=True, slots=True)
+class RunningBot:
+    """A bot in its own process, warmed up, and what one resident does to it in a phase."""
+
+    process: asyncio.subprocess.Process
+    server: BotApiServer
+    act: Callable[[Resident], Awaitable[float]]
+
+
+@contextlib.asynccontextmanager
+async def nabo_bot(
     server: BotApiServer, workdir: Path, plan: Plan, concurrency: int
-) -> tuple[Phase, Burst, Check, list[str]]:
-    """Measure sign-ups against Nabo (`python -m bot`), then a burst; check the database."""
-    database = workdir / "nabo.sqlite3"
+) -> AsyncIterator[tuple[RunningBot, dict[int, int]]]:
+    """Run Nabo (`python -m bot`); every resident has opened /menu (a warm-up, not measured).
+
+    Its act: press the final sign-up button on that menu and wait for the confirmation.
+    Yields the bot and each resident's menu message (the burst presses buttons on it).
+    """
     menus: dict[int, int] = {}
 
     async def open_menu(resident: Resident) -> float:
@@ -473,26 +487,21 @@ async def bench_nabo(
         return time.perf_counter() - started
 
     command = [sys.executable, "-m", "bot"]
-    env = bot_environment(server, database)
-    log_path = workdir / "nabo.log"
-    pressing = plan.residents[:BURST]
-    async with bot_process(command, server, env, log_path) as process:
+    env = bot_environment(server, workdir / "nabo.sqlite3")
+    async with bot_process(command, server, env, workdir / "nabo.log") as process:
         await for_each(plan.residents, concurrency, open_menu)
         await server.wait_until_idle(timeout=WAIT_TIMEOUT)
-        phase = await measure(server, process, plan.residents, concurrency, sign_up)
-        pressed = await burst(server, pressing, menus, plan)
-        await server.wait_until_idle(timeout=WAIT_TIMEOUT)
-    check = await check_database(database, plan, len(plan.residents) + len(pressing))
-    return phase, pressed, check, log_tail(log_path)
+        yield RunningBot(process, server, sign_up), menus
 
 
-async def bench_bare(
+@contextlib.asynccontextmanager
+async def bare_bot(
     server: BotApiServer, workdir: Path, plan: Plan, concurrency: int, *, limiter: bool
-) -> tuple[Phase, list[str]]:
-    """Measure a bare PTB bot the same way.
+) -> AsyncIterator[RunningBot]:
+    """Run a bare PTB bot; every resident has had one text echoed (a warm-up, not measured).
 
-    Without a rate limiter: one text per resident, until the echo. With AIORateLimiter:
-    a press per resident, answered and edited in, as Nabo's sign-up is.
+    Its act, without a rate limiter: one text, until the echo. With AIORateLimiter: a
+    press on the echo's button, answered and edited in, as Nabo's sign-up is.
     """
     messages: dict[int, int] = {}
 
@@ -528,8 +537,86 @@ async def bench_bare(
     async with bot_process([sys.executable, str(script)], server, env, log_path) as process:
         await for_each(plan.residents, concurrency, warm_up)
         await server.wait_until_idle(timeout=WAIT_TIMEOUT)
-        phase = await measure(server, process, plan.residents, concurrency, measured)
-    return phase, log_tail(log_path)
+        yield RunningBot(process, server, measured)
+
+
+def combined(parts: Sequence[Phase]) -> Phase:
+    """Return one phase made of several rounds: their samples, times and CPU added up."""
+    cpus = [part.cpu for part in parts]
+    return Phase(
+        latencies=[latency for part in parts for latency in part.latencies],
+        wall=sum(part.wall for part in parts),
+        cpu=None if any(cpu is None for cpu in cpus) else sum(cpu or 0.0 for cpu in cpus),
+        updates=sum(part.updates for part in parts),
+        span=sum(part.span for part in parts),
+        harness_cpu=sum(part.harness_cpu for part in parts),
+    )
+
+
+async def interleaved(
+    bots: Sequence[RunningBot], residents: Sequence[Resident], rounds: int, concurrency: int
+) -> list[Phase]:
+    """Measure the bots in turn, a share of the residents each round; return each bot's total.
+
+    Every bot is measured alone, but their rounds alternate over the same minute, so a
+    change in the machine's load (other work starting or stopping) falls on all of them
+    alike, and their ratio holds. Who goes first alternates too.
+    """
+    size = -(-len(residents) // rounds)  # ceiling: every resident in some round
+    parts: list[list[Phase]] = [[] for _ in bots]
+    for number, first in enumerate(range(0, len(residents), size)):
+        chunk = residents[first : first + size]
+        order = list(range(len(bots)))
+        if number % 2:
+            order.reverse()
+        for index in order:
+            bot = bots[index]
+            parts[index].append(await measure(bot.server, bot.process, chunk, concurrency, bot.act))
+    return [combined(phases) for phases in parts]
+
+
+async def bench_signups(
+    servers: tuple[BotApiServer, BotApiServer],
+    workdir: Path,
+    plan: Plan,
+    args: argparse.Namespace,
+) -> tuple[Phase, Phase, Burst, Check, list[str]]:
+    """Measure Nabo's sign-ups and the bare bot with AIORateLimiter's presses, interleaved.
+
+    Each bot has its own server (both poll at once). Then 200 residents press within one
+    second in Nabo (the burst), and the database is checked. With ``args.profile`` (a
+    folder), py-spy samples both bots during the rounds (nabo.raw, bare-1.raw).
+    """
+    nabo_server, bare_server = servers
+    profile: Path | None = args.profile
+    pressing = plan.residents[:BURST]
+    async with (
+        nabo_bot(nabo_server, workdir, plan, args.concurrency) as (nabo, menus),
+        bare_bot(bare_server, workdir, plan, args.concurrency, limiter=True) as limited,
+    ):
+        async with (
+            recording(nabo.process.pid, profile and profile / "nabo.raw"),
+            recording(limited.process.pid, profile and profile / "bare-1.raw"),
+        ):
+            ours, theirs = await interleaved(
+                [nabo, limited], plan.residents, args.rounds, args.concurrency
+            )
+        pressed = await burst(nabo_server, pressing, menus, plan)
+        await nabo_server.wait_until_idle(timeout=WAIT_TIMEOUT)
+    database = workdir / "nabo.sqlite3"
+    check = await check_database(database, plan, len(plan.residents) + len(pressing))
+    logs = [f"nabo: {line}" for line in log_tail(workdir / "nabo.log")]
+    logs += [f"echo+AIORateLimiter: {line}" for line in log_tail(workdir / "echo-1.log")]
+    return ours, theirs, pressed, check, logs
+
+
+async def bench_echo(
+    server: BotApiServer, workdir: Path, plan: Plan, concurrency: int
+) -> tuple[Phase, list[str]]:
+    """Measure the bare echo bot without a rate limiter: one text per resident."""
+    async with bare_bot(server, workdir, plan, concurrency, limiter=False) as echo:
+        phase = await measure(server, echo.process, plan.residents, concurrency, echo.act)
+    return phase, [f"echo: {line}" for line in log_tail(workdir / "echo-0.log")]
 
 
 def _cell(value: float | None, digits: int) -> str:
@@ -689,30 +776,35 @@ def result_rows(phases: Phases, check: Check) -> list[Row]:
 
 
 async def run(args: argparse.Namespace, workdir: Path) -> int:
-    """Set up the server and the data, measure the bots, print the figures."""
+    """Set up the servers and the data, measure the bots, print the figures."""
     # Rate limits off: the benchmark measures the bot, not the server's model of Telegram.
-    server = BotApiServer(
-        token=TOKEN, global_rate=None, global_burst=None, chat_rate=None, chat_burst=None
-    )
-    await server.start()
-    try:
-        plan = await prepare_database(workdir / "nabo.sqlite3", args.residents)
-        for resident in plan.residents:
-            server.user(resident.user_id, first_name="Beboer", language_code=resident.language)
-        nabo, pressed, check, nabo_log = await bench_nabo(server, workdir, plan, args.concurrency)
-        echo, echo_log = await bench_bare(server, workdir, plan, args.concurrency, limiter=False)
-        limited, limited_log = await bench_bare(
-            server, workdir, plan, args.concurrency, limiter=True
+    # One server for Nabo, one for the bare bots, so that Nabo and a bare bot can run side
+    # by side and be measured in turns.
+    servers = tuple(
+        BotApiServer(
+            token=TOKEN, global_rate=None, global_burst=None, chat_rate=None, chat_burst=None
         )
-    finally:
-        await server.stop()
-    logs = (
-        [f"nabo: {line}" for line in nabo_log]
-        + [f"echo: {line}" for line in echo_log]
-        + [f"echo+AIORateLimiter: {line}" for line in limited_log]
+        for _ in range(2)
     )
+    nabo_server, bare_server = servers
+    async with contextlib.AsyncExitStack() as stack:
+        for server in servers:
+            await server.start()
+            stack.push_async_callback(server.stop)
+        plan = await prepare_database(workdir / "nabo.sqlite3", args.residents)
+        for server in servers:
+            for resident in plan.residents:
+                server.user(resident.user_id, first_name="Beboer", language_code=resident.language)
+        nabo, limited, pressed, check, logs = await bench_signups(
+            (nabo_server, bare_server), workdir, plan, args
+        )
+        echo, echo_log = await bench_echo(bare_server, workdir, plan, args.concurrency)
     phases = Phases(nabo, pressed, echo, limited)
-    report(args, phases, check, plan, logs)
+    report(args, phases, check, plan, logs + echo_log)
+    if args.profile is not None:
+        for name, what in (("nabo", "Nabo's sign-ups"), ("bare-1", "the bare bot's presses")):
+            print(f"\nprofile of {what} ({args.profile / name}.raw):")
+            print("\n".join(top_entries(args.profile / f"{name}.raw")))
     write_rows(args.json, result_rows(phases, check))
     return 0 if check.ok else 1
 
@@ -724,10 +816,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--concurrency", type=int, default=50, help="residents in flight at once (default 50)"
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="rounds in which Nabo and the bare bot with AIORateLimiter take turns (default 5)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FOLDER",
+        help="sample Nabo and the bare bot with AIORateLimiter with py-spy while they are "
+        "measured; write the stacks to FOLDER (nabo.raw, bare-1.raw)",
+    )
     add_json_option(parser)
     args = parser.parse_args(argv)
-    if args.residents < 2 or args.concurrency < 1:
-        parser.error("--residents must be at least 2 (for percentiles), --concurrency at least 1")
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    if args.residents < 2 or args.concurrency < 1 or args.rounds < 1:
+        parser.error(
+            "--residents must be at least 2 (for percentiles), --concurrency and --rounds "
+            "at least 1"
+        )
     with tempfile.TemporaryDirectory(prefix="nabo-bench-") as folder:
         try:
             return asyncio.run(run(args, Path(folder)))
