@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import TypedDict
 
+import httpx
 from telegram import LinkPreviewOptions, Update
 from telegram.ext import (
     ApplicationBuilder,
@@ -81,6 +82,15 @@ from handlers import (
 
 log = logging.getLogger(__name__)
 
+# Idle connections to Telegram kept open for the next requests. httpcore checks every
+# kept connection (a system call or two each) whenever a request starts or ends, so the
+# dozens a burst of presses opens would make each request after it cost twice the CPU;
+# beyond these, a connection is closed as it falls idle. Enough for the delivery
+# sender's sends in flight and the replies beside them, without a new TLS handshake.
+KEEP_ALIVE_CONNECTIONS = 8
+# Requests to Telegram on their way at once: many, so no reply waits for a connection.
+MAX_CONNECTIONS = 256
+
 # Handler groups: lower numbers run first; within a group the first match wins.
 GROUP_REPEATS = -3  # an update Telegram delivered again is dropped
 GROUP_FLOOD = -2  # a resident sending too fast is paused, told once
@@ -109,9 +119,16 @@ def build_application(config: Config, clock: Clock | None = None) -> NaboApplica
         # At most 30 messages/s overall (Telegram's limit), replies to residents before
         # broadcasts; up to two retries after a 429.
         rate_limiter=PriorityRateLimiter(max_retries=2),
-        # The connection pools ApplicationBuilder gives a bot it builds itself: many
-        # requests in flight at once, and one for the long poll.
-        request=HTTPXRequest(connection_pool_size=256),
+        # Many requests in flight at once, few connections kept idle; one for the long poll.
+        request=HTTPXRequest(
+            connection_pool_size=MAX_CONNECTIONS,
+            httpx_kwargs={
+                "limits": httpx.Limits(
+                    max_connections=MAX_CONNECTIONS,
+                    max_keepalive_connections=KEEP_ALIVE_CONNECTIONS,
+                )
+            },
+        ),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
     )
     processor = PerChatUpdateProcessor()

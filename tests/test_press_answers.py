@@ -1,11 +1,13 @@
 """Presses answered on arrival, and an update recorded only with its effect."""
 
+import asyncio
 import sqlite3
 
 import pytest
 
+from bot.app import KEEP_ALIVE_CONNECTIONS
 from bot.db.signups import SignupRepository
-from tests.conftest import Nabo, settle
+from tests.conftest import Nabo, consented, settle
 from tests.factories import add_activity, add_residents
 
 RESIDENT = 31
@@ -90,3 +92,26 @@ async def test_a_press_whose_write_rolled_back_counts_when_delivered_again(
     server.deliver_again(press)
     await settle(nabo)
     assert await nabo.rows("SELECT count(*) FROM signups") == [(1,)]
+
+
+async def test_after_a_burst_of_presses_few_idle_connections_are_kept(nabo: Nabo) -> None:
+    """Every request scans every kept connection (httpcore), so a burst must not leave many."""
+    server = nabo.server
+    residents = list(range(RESIDENT + 1, RESIDENT + 31))
+    for user_id in residents:
+        await consented(nabo, user_id, "da")
+    menus = {user_id: server.messages(user_id)[-1]["message_id"] for user_id in residents}
+    # Telegram takes a while over each answer, so all 30 are on their way at once, each
+    # on a connection of its own.
+    server.delay_next("answerCallbackQuery", 0.5, count=len(residents))
+    queries = [server.press_button(user_id, menus[user_id], "menu:home") for user_id in residents]
+    for query in queries:
+        await server.wait_for_callback_answer(query)
+    await settle(nabo)
+    # The pool closes the connections beyond those it keeps as they fall idle; the long
+    # poll holds one more.
+    for _ in range(200):
+        if server.open_connections <= KEEP_ALIVE_CONNECTIONS + 1:
+            break
+        await asyncio.sleep(0.01)
+    assert server.open_connections <= KEEP_ALIVE_CONNECTIONS + 1

@@ -95,6 +95,12 @@ class HttpServer(UpdateDelivery):
         return f"http://{self._host}:{self._bound_port}"
 
     @property
+    def open_connections(self) -> int:
+        """How many HTTP connections clients hold open to the server right now."""
+        server = self._runner.server if self._runner is not None else None
+        return len(server.connections) if server is not None else 0
+
+    @property
     def base_url(self) -> str:
         """Bot API base URL for PTB's base_url (the token and method are appended)."""
         return f"{self.url}/bot"
