@@ -555,8 +555,8 @@ def combined(parts: Sequence[Phase]) -> Phase:
 
 async def interleaved(
     bots: Sequence[RunningBot], residents: Sequence[Resident], rounds: int, concurrency: int
-) -> list[Phase]:
-    """Measure the bots in turn, a share of the residents each round; return each bot's total.
+) -> list[list[Phase]]:
+    """Measure the bots in turn, a share of the residents each round; return each bot's rounds.
 
     Every bot is measured alone, but their rounds alternate over the same minute, so a
     change in the machine's load (other work starting or stopping) falls on all of them
@@ -572,7 +572,7 @@ async def interleaved(
         for index in order:
             bot = bots[index]
             parts[index].append(await measure(bot.server, bot.process, chunk, concurrency, bot.act))
-    return [combined(phases) for phases in parts]
+    return parts
 
 
 async def bench_signups(
@@ -580,7 +580,7 @@ async def bench_signups(
     workdir: Path,
     plan: Plan,
     args: argparse.Namespace,
-) -> tuple[Phase, Phase, Burst, Check, list[str]]:
+) -> tuple[list[Phase], list[Phase], Burst, Check, list[str]]:
     """Measure Nabo's sign-ups and the bare bot with AIORateLimiter's presses, interleaved.
 
     Each bot has its own server (both poll at once). Then 200 residents press within one
@@ -682,6 +682,15 @@ def report(
         f"{pressed.percentile_ms(pressed.confirmations, 50):.0f} ms, p99 "
         f"{pressed.percentile_ms(pressed.confirmations, 99):.0f} ms"
     )
+    if len(phases.rounds) > 1:
+        print(
+            "CPU per update, round by round (Nabo / bare with AIORateLimiter = ratio): "
+            + "; ".join(
+                f"{_cell(ours.cpu_ms_per_update, 2)} / {_cell(theirs.cpu_ms_per_update, 2)}"
+                f" = {_ratio(ours.cpu_ms_per_update, theirs.cpu_ms_per_update)}"
+                for ours, theirs in phases.rounds
+            )
+        )
     print(
         f"wall time of the measured phase: Nabo {nabo.wall:.1f} s, echo {echo.wall:.1f} s, "
         f"echo with AIORateLimiter {limited.wall:.1f} s"
@@ -712,12 +721,16 @@ def report(
 
 @dataclass(frozen=True, slots=True)
 class Phases:
-    """What each bot did: Nabo, the bare echo bot, the bare bot with AIORateLimiter."""
+    """What each bot did: Nabo, the bare echo bot, the bare bot with AIORateLimiter.
+
+    ``rounds``: Nabo's and the bare bot with AIORateLimiter's, round by round.
+    """
 
     nabo: Phase
     burst: Burst
     echo: Phase
     limited: Phase
+    rounds: list[tuple[Phase, Phase]]
 
 
 def result_rows(phases: Phases, check: Check) -> list[Row]:
@@ -799,7 +812,9 @@ async def run(args: argparse.Namespace, workdir: Path) -> int:
             (nabo_server, bare_server), workdir, plan, args
         )
         echo, echo_log = await bench_echo(bare_server, workdir, plan, args.concurrency)
-    phases = Phases(nabo, pressed, echo, limited)
+    phases = Phases(
+        combined(nabo), pressed, echo, combined(limited), list(zip(nabo, limited, strict=True))
+    )
     report(args, phases, check, plan, logs + echo_log)
     if args.profile is not None:
         for name, what in (("nabo", "Nabo's sign-ups"), ("bare-1", "the bare bot's presses")):
