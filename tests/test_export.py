@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import zipfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,12 +16,13 @@ import pytest
 from babel.messages.pofile import read_po
 from openpyxl.utils import get_column_letter
 
+from bot.core.clock import to_db
 from bot.core.config import DEFAULT_AREAS
 from bot.core.i18n import Catalogs
 from bot.db.residents import PRIVACY_NOTICE_VERSION
 from bot.offline.export import CSV, export_file, report_file
 from bot.offline.periods import parse_period
-from bot.offline.sheets import ExportFilter
+from bot.offline.sheets import ExportFilter, local_texts, local_times
 from tests.known_data import (
     ACTIVITIES,
     FEEDBACK,
@@ -486,3 +487,33 @@ async def test_dates_and_headers_fit_their_columns(
                     longest = max(len(word) for word in cell.value.split())
                     assert width(sheet, cell) >= longest + 2, (sheet.title, cell.value)
     assert dates > 50
+
+
+def test_local_times_match_the_time_zone_around_every_change() -> None:
+    # Times are converted with each hour's offset worked out once: they must agree with
+    # the time zone minute by minute around both changes of a year, and for texts in
+    # other shapes (no seconds, fractions, another offset, no offset).
+    moment, text = local_times(CPH), local_texts(CPH)
+    stored = []
+    for change in (
+        datetime(2030, 3, 31, 1, 0, tzinfo=UTC),
+        datetime(2030, 10, 27, 1, 0, tzinfo=UTC),
+    ):
+        for minutes in range(-150, 151, 7):
+            stored.append(to_db(change + timedelta(minutes=minutes, seconds=minutes % 60)))
+    stored *= 2  # the second time from what was worked out the first
+    stored += [
+        "2030-03-31T01:30",
+        "2030-03-31T00:59:59.500000+00:00",
+        "2030-10-27T02:30:00+02:00",
+        "2030-07-01T12:00:00",
+    ]
+    for value in stored:
+        expected = datetime.fromisoformat(value)
+        if expected.tzinfo is None:
+            expected = expected.replace(tzinfo=UTC)
+        local = expected.astimezone(CPH).replace(tzinfo=None)
+        assert moment(value) == local, value
+        assert text(value) == local.isoformat(sep=" ", timespec="minutes"), value
+    assert moment(None) is None
+    assert text(None) is None

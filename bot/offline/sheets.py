@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, overload
+from typing import Any, Protocol, cast, overload
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import to_db
@@ -54,7 +54,8 @@ YES_NO = {1: "Ja", 0: "Nej"}
 class Kind:
     """How a column's values are written: the cell type and number format."""
 
-    TEXT = "text"
+    TEXT = "text"  # anything a person typed, or configured: cleaned, formulas kept as text
+    LABEL = "label"  # Nabo's own words (a fixed Danish label) or a resident number: as it is
     INT = "int"
     DECIMAL = "decimal"
     DATETIME = "datetime"
@@ -72,11 +73,16 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Sheet:
-    """A sheet to write: its name, columns and rows (streamed; read only once)."""
+    """A sheet to write: its name, columns and rows (streamed; read only once).
+
+    ``times_as_text``: its times are the CSV file's text (YYYY-MM-DD HH:MM, local), not
+    datetimes (see ``export_sheets``).
+    """
 
     name: str
     columns: tuple[Column, ...]
     rows: Iterable[tuple[Any, ...]]
+    times_as_text: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +105,13 @@ class ExportFilter:
         return " AND ".join(conditions), params
 
 
-class _Local:
-    """Turns stored UTC texts into naive local datetimes, which Excel shows as they are."""
+# A stored time as Nabo writes it (bot.core.clock.to_db): UTC, to the second.
+_STORED_LENGTH = len("2026-01-01T08:00:00+00:00")
+_UTC_SUFFIX = "+00:00"
 
-    def __init__(self, timezone: ZoneInfo) -> None:
-        self._timezone = timezone
+
+class LocalTimes(Protocol):
+    """Stored UTC texts to naive local datetimes; None stays None (see ``local_times``)."""
 
     @overload
     def __call__(self, text: str) -> datetime: ...
@@ -112,13 +120,87 @@ class _Local:
     @overload
     def __call__(self, text: str | None) -> datetime | None: ...
 
-    def __call__(self, text: str | None) -> datetime | None:
-        if text is None:
-            return None
+
+def local_times(timezone: ZoneInfo) -> LocalTimes:
+    """Return a function from stored UTC texts to naive local datetimes (None stays None).
+
+    Excel shows a naive datetime as it is, so the workbook shows local time. A workbook
+    holds hundreds of thousands of times. Each stored time is read as a naive UTC time
+    plus its hour's offset from UTC in ``timezone``, worked out once per hour: the same
+    result as converting it with the time zone, for a fraction of the work. Other texts,
+    and the hours in which the offset changes, are converted one by one.
+    """
+    return cast(LocalTimes, _LocalClock(timezone).moment)
+
+
+def local_texts(timezone: ZoneInfo) -> Callable[[str | None], str | None]:
+    """Return a function from stored UTC texts to local times as a CSV file holds them.
+
+    YYYY-MM-DD HH:MM; None stays None. As fast as ``local_times``, which it is made from.
+    """
+    return _LocalClock(timezone).text
+
+
+class _LocalClock:
+    """Local time for stored UTC texts, with each UTC hour's offset worked out once."""
+
+    def __init__(self, timezone: ZoneInfo) -> None:
+        self._timezone = timezone
+        self._offsets: dict[str, timedelta] = {}  # per UTC hour, "YYYY-MM-DDTHH"
+
+    def _convert(self, text: str) -> datetime:
+        """Convert one by one; note the hour's offset if the whole hour has the one."""
         moment = datetime.fromisoformat(text)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
+        if len(text) == _STORED_LENGTH and text.endswith(_UTC_SUFFIX):
+            hour = text[:13]
+            first = datetime.fromisoformat(f"{hour}:00:00{_UTC_SUFFIX}")
+            offset = first.astimezone(self._timezone).utcoffset()
+            last = (first + timedelta(minutes=59, seconds=59)).astimezone(self._timezone)
+            if offset is not None and offset == last.utcoffset():
+                self._offsets[hour] = offset
         return moment.astimezone(self._timezone).replace(tzinfo=None)
+
+    @property
+    def moment(self) -> Callable[[str | None], datetime | None]:
+        """The function from stored texts to naive local datetimes."""
+        offsets, convert, parse = self._offsets, self._convert, datetime.fromisoformat
+
+        # A closure, not a method: it runs for every time in the workbook.
+        def moment(text: str | None) -> datetime | None:
+            if text is None:
+                return None
+            offset = offsets.get(text[:13])
+            if offset is not None and len(text) == _STORED_LENGTH and text[19:] == _UTC_SUFFIX:
+                return parse(text[:19]) + offset
+            return convert(text)
+
+        return moment
+
+    @property
+    def text(self) -> Callable[[str | None], str | None]:
+        """The function from stored texts to local times as the CSV file's text."""
+        # Per UTC hour whose offset is whole hours: the local "YYYY-MM-DD HH"; the minutes
+        # are then the stored text's own.
+        hours: dict[str, str] = {}
+        moment = self.moment
+
+        def text(stored: str | None) -> str | None:
+            if stored is None:
+                return None
+            hour = hours.get(stored[:13])
+            if hour is not None and len(stored) == _STORED_LENGTH and stored[19:] == _UTC_SUFFIX:
+                return hour + stored[13:16]
+            local = moment(stored)
+            assert local is not None
+            offset = self._offsets.get(stored[:13])
+            if offset is not None and not offset % timedelta(hours=1):
+                start = datetime.fromisoformat(f"{stored[:13]}:00:00") + offset
+                hours[stored[:13]] = start.isoformat(sep=" ", timespec="hours")
+            return local.isoformat(sep=" ", timespec="minutes")  # strftime is slower
+
+        return text
 
 
 def area_da(area: str) -> str:
@@ -155,9 +237,18 @@ def export_sheets(
     timezone: ZoneInfo,
     danish: Translator,
     where: ExportFilter = ExportFilter(),
+    *,
+    times_as_text: bool = False,
 ) -> list[Sheet]:
-    """Return the six sheets of the staff workbook, reading lazily from ``connection``."""
+    """Return the six sheets of the staff workbook, reading lazily from ``connection``.
+
+    Times are naive local datetimes, or with ``times_as_text`` the text a CSV file
+    holds (YYYY-MM-DD HH:MM), made as they are read.
+    """
     x = _Export(connection, timezone, danish, where, ResidentNumbers(connection))
+    if times_as_text:
+        x.local = local_texts(timezone)
+        x.times_as_text = True
     return [
         _activities_sheet(x),
         _signups_sheet(x),
@@ -169,7 +260,11 @@ def export_sheets(
 
 
 class _Export:
-    """What every sheet reads with: the snapshot, the filter, local time, resident numbers."""
+    """What every sheet reads with: the snapshot, the filter, local time, resident numbers.
+
+    Rows come from the database as tuples, in the order of the query's columns, and each
+    sheet's ``shape`` turns one into the sheet's row.
+    """
 
     def __init__(
         self,
@@ -184,22 +279,46 @@ class _Export:
         self.danish = danish
         self.where = where
         self.number = number
-        self.local = _Local(timezone)
+        self.moment = local_times(timezone)
+        # The times the sheets show: datetimes, or the CSV file's text.
+        self.local: Callable[[str | None], Any] = self.moment
+        self.times_as_text = False
 
     def where_sql(self, column: str) -> tuple[str, dict[str, str]]:
         return self.where.sql(column, self.timezone)
 
     def rows(
-        self, sql: str, params: dict[str, Any], shape: Callable[[sqlite3.Row], tuple[Any, ...]]
-    ) -> Iterator[tuple[Any, ...]]:
-        cursor = self.connection.execute(sql, params)
-        cursor.row_factory = sqlite3.Row
-        for row in cursor:
-            yield shape(row)
+        self, sql: str, params: dict[str, Any], shape: Callable[[Any], tuple[Any, ...]]
+    ) -> Iterable[tuple[Any, ...]]:
+        return _Rows(self.connection, sql, params, shape)
+
+    def sheet(
+        self, name: str, columns: tuple[Column, ...], rows: Iterable[tuple[Any, ...]]
+    ) -> Sheet:
+        return Sheet(name, columns, rows, self.times_as_text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """A sheet's rows: the query runs when they are read (once), and each row is shaped."""
+
+    connection: sqlite3.Connection
+    sql: str
+    params: dict[str, Any]
+    shape: Callable[[Any], tuple[Any, ...]]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        cursor = self.connection.execute(self.sql, self.params)
+        cursor.row_factory = None  # plain tuples: a sheet has many rows
+        return map(self.shape, cursor)
 
 
 _ACTIVITIES = """
-SELECT a.*, c.signups, c.people, c.waitlisted, c.cancelled, c.attended
+SELECT a.id, a.title_da, a.title_ar, a.title_en, a.description_da, a.description_ar,
+       a.description_en, a.starts_at, a.ends_at, a.place, a.delaftale, a.area, a.status,
+       a.series_id, a.capacity, a.max_per_signup, a.signup_deadline,
+       c.signups, c.people, c.waitlisted, c.cancelled, c.attended,
+       a.walk_ins, a.attendance_taken_at, a.created_at, a.updated_at
   FROM activities a
   LEFT JOIN (SELECT activity_id,
                     SUM(status = 'confirmed') AS signups,
@@ -227,9 +346,9 @@ def _activities_sheet(x: _Export) -> Sheet:
         Column("Start", Kind.DATETIME, 17),
         Column("Slut", Kind.DATETIME, 17),
         Column("Sted", width=24),
-        Column("Delaftale", width=34),
+        Column("Delaftale", Kind.LABEL, 34),
         Column("Område", width=18),
-        Column("Status", width=14),
+        Column("Status", Kind.LABEL, 14),
         Column("Serie nr.", Kind.INT, 10),
         Column("Pladser", Kind.INT, 10),
         Column("Maks. pr. tilmelding", Kind.INT, 12),
@@ -245,38 +364,68 @@ def _activities_sheet(x: _Export) -> Sheet:
         Column("Ændret", Kind.DATETIME, 17),
     )
 
-    def shape(row: sqlite3.Row) -> tuple[Any, ...]:
+    local = x.local
+
+    def shape(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        (
+            id_,
+            title_da,
+            title_ar,
+            title_en,
+            description_da,
+            description_ar,
+            description_en,
+            starts_at,
+            ends_at,
+            place,
+            delaftale,
+            area,
+            status,
+            series_id,
+            capacity,
+            max_per_signup,
+            signup_deadline,
+            signups,
+            people,
+            waitlisted,
+            cancelled,
+            attended,
+            walk_ins,
+            attendance_taken_at,
+            created_at,
+            updated_at,
+        ) = row
         return (
-            row["id"],
-            row["title_da"],
-            row["title_ar"],
-            row["title_en"],
-            row["description_da"],
-            row["description_ar"],
-            row["description_en"],
-            x.local(row["starts_at"]),
-            x.local(row["ends_at"]),
-            row["place"],
-            DELAFTALER_DA[row["delaftale"]],
-            area_da(row["area"]),
-            ACTIVITY_STATUS_DA[row["status"]],
-            row["series_id"],
-            row["capacity"],
-            row["max_per_signup"],
-            x.local(row["signup_deadline"]),
-            row["signups"] or 0,
-            row["people"] or 0,
-            row["waitlisted"] or 0,
-            row["cancelled"] or 0,
-            row["attended"] or 0,
-            row["walk_ins"],
-            x.local(row["attendance_taken_at"]),
-            x.local(row["created_at"]),
-            x.local(row["updated_at"]),
+            id_,
+            title_da,
+            title_ar,
+            title_en,
+            description_da,
+            description_ar,
+            description_en,
+            local(starts_at),
+            local(ends_at),
+            place,
+            DELAFTALER_DA[delaftale],
+            area_da(area),
+            ACTIVITY_STATUS_DA[status],
+            series_id,
+            capacity,
+            max_per_signup,
+            local(signup_deadline),
+            signups or 0,
+            people or 0,
+            waitlisted or 0,
+            cancelled or 0,
+            attended or 0,
+            walk_ins,
+            local(attendance_taken_at),
+            local(created_at),
+            local(updated_at),
         )
 
     sql = _ACTIVITIES.format(where=condition)
-    return Sheet("Aktiviteter", columns, x.rows(sql, params, shape))
+    return x.sheet("Aktiviteter", columns, x.rows(sql, params, shape))
 
 
 def _signups_sheet(x: _Export) -> Sheet:
@@ -286,30 +435,46 @@ def _signups_sheet(x: _Export) -> Sheet:
         Column("Aktivitet nr.", Kind.INT, 12),
         Column("Aktivitet", width=32),
         Column("Aktivitetens start", Kind.DATETIME, 17),
-        Column("Beboernummer", width=15),
+        Column("Beboernummer", Kind.LABEL, 15),
         Column("Voksne", Kind.INT, 8),
         Column("Børn", Kind.INT, 8),
-        Column("Status", width=12),
+        Column("Status", Kind.LABEL, 12),
         Column("Tilmeldt", Kind.DATETIME, 17),
         Column("Fik plads", Kind.DATETIME, 17),
         Column("Afmeldt", Kind.DATETIME, 17),
-        Column("Mødt op", width=9),
+        Column("Mødt op", Kind.LABEL, 9),
     )
 
-    def shape(row: sqlite3.Row) -> tuple[Any, ...]:
+    local, number = x.local, x.number
+
+    def shape(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        (
+            id_,
+            activity_id,
+            title_da,
+            starts_at,
+            user_id,
+            adults,
+            children,
+            status,
+            created_at,
+            confirmed_at,
+            cancelled_at,
+            attended,
+        ) = row
         return (
-            row["id"],
-            row["activity_id"],
-            row["title_da"],
-            x.local(row["starts_at"]),
-            x.number(row["user_id"]),
-            row["adults"],
-            row["children"],
-            SIGNUP_STATUS_DA[row["status"]],
-            x.local(row["created_at"]),
-            x.local(row["confirmed_at"]),
-            x.local(row["cancelled_at"]),
-            YES_NO.get(row["attended"]),
+            id_,
+            activity_id,
+            title_da,
+            local(starts_at),
+            number[user_id],
+            adults,
+            children,
+            SIGNUP_STATUS_DA[status],
+            local(created_at),
+            local(confirmed_at),
+            local(cancelled_at),
+            YES_NO.get(attended),
         )
 
     # The first name kept for staff's own list is deliberately not exported.
@@ -319,19 +484,19 @@ def _signups_sheet(x: _Export) -> Sheet:
         " FROM signups s JOIN activities a ON a.id = s.activity_id"
         f" WHERE {condition} ORDER BY a.starts_at, s.activity_id, s.id"
     )
-    return Sheet("Tilmeldinger", columns, x.rows(sql, params, shape))
+    return x.sheet("Tilmeldinger", columns, x.rows(sql, params, shape))
 
 
 def _volunteers_sheet(x: _Export) -> Sheet:
     condition, params = x.where_sql("created_at")
     columns = (
         Column("Tilbud nr.", Kind.INT, 10),
-        Column("Beboernummer", width=15),
+        Column("Beboernummer", Kind.LABEL, 15),
         Column("Hjælp med", width=40),
         Column("Anden hjælp", width=24),
         Column("Sprog til oversættelse og tolkning", width=24),
         Column("Hvornår", width=36),
-        Column("Kontakt", width=10),
+        Column("Kontakt", Kind.LABEL, 10),
         Column("Telefon", width=16),
         Column("Bemærkning", width=40),
         Column("Status", width=16),
@@ -340,31 +505,50 @@ def _volunteers_sheet(x: _Export) -> Sheet:
         Column("Ændret", Kind.DATETIME, 17),
     )
 
-    def shape(row: sqlite3.Row) -> tuple[Any, ...]:
+    local, number, danish = x.local, x.number, x.danish
+
+    def shape(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        (
+            id_,
+            user_id,
+            kinds,
+            other_help,
+            languages,
+            times,
+            contact,
+            phone,
+            note,
+            status,
+            translations,
+            created_at,
+            updated_at,
+        ) = row
         return (
-            row["id"],
-            x.number(row["user_id"]),
-            _labels(row["kinds"], KINDS, x.danish),
-            row["other_help"],
-            _labels(row["languages"], VOLUNTEER_LANGUAGES_DA, x.danish) or None,
-            _labels(row["times"], TIMES, x.danish),
-            CONTACTS_DA[row["contact"]],
+            id_,
+            number[user_id],
+            _labels(kinds, KINDS, danish),
+            other_help,
+            _labels(languages, VOLUNTEER_LANGUAGES_DA, danish) or None,
+            _labels(times, TIMES, danish),
+            CONTACTS_DA[contact],
             # Only there when the resident shared it with Telegram's button for this.
-            row["phone"],
-            row["note"],
-            x.danish.gettext(STATUSES[row["status"]]),
-            row["translations"],
-            x.local(row["created_at"]),
-            x.local(row["updated_at"]),
+            phone,
+            note,
+            danish.gettext(STATUSES[status]),
+            translations,
+            local(created_at),
+            local(updated_at),
         )
 
     # Translations of theirs that staff used, all told (the report counts them per period).
     sql = (
-        "SELECT o.*, (SELECT COUNT(*) FROM translation_requests t WHERE t.status = 'accepted'"
-        " AND t.translator_id = o.user_id) AS translations"
+        "SELECT o.id, o.user_id, o.kinds, o.other_help, o.languages, o.times, o.contact,"
+        " o.phone, o.note, o.status,"
+        " (SELECT COUNT(*) FROM translation_requests t WHERE t.status = 'accepted'"
+        " AND t.translator_id = o.user_id) AS translations, o.created_at, o.updated_at"
         f" FROM volunteer_offers o WHERE {condition} ORDER BY created_at, id"
     )
-    return Sheet("Frivillige", columns, x.rows(sql, params, shape))
+    return x.sheet("Frivillige", columns, x.rows(sql, params, shape))
 
 
 def _feedback_sheet(x: _Export) -> Sheet:
@@ -380,27 +564,29 @@ def _feedback_sheet(x: _Export) -> Sheet:
     columns = (
         Column("Tilbagemelding nr.", Kind.INT, 12),
         Column("Dato", Kind.DATE, 12),
-        Column("Emne", width=12),
+        Column("Emne", Kind.LABEL, 12),
         Column("Aktivitet nr.", Kind.INT, 12),
         Column("Aktivitet", width=32),
         Column("Vurdering (1-5)", Kind.INT, 10),
         Column("Kommentar", width=60),
-        Column("Beboernummer", width=15),
+        Column("Beboernummer", Kind.LABEL, 15),
     )
 
-    def shape(row: sqlite3.Row) -> tuple[Any, ...]:
-        created: str = row["created_at"]
+    moment, number = x.moment, x.number
+
+    def shape(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        id_, created, subject, activity_id, title_da, rating, text, user_id = row
         # Linked feedback has a time: its local date; unlinked only ever had the date.
-        day = x.local(created).date() if len(created) > 10 else date.fromisoformat(created)
+        day = moment(created).date() if len(created) > 10 else date.fromisoformat(created)
         return (
-            row["id"],
+            id_,
             day,
-            SUBJECTS_DA[row["subject"]],
-            row["activity_id"],
-            row["title_da"],
-            row["rating"],
-            row["text"],
-            x.number(row["user_id"]),
+            SUBJECTS_DA[subject],
+            activity_id,
+            title_da,
+            rating,
+            text,
+            number[user_id],
         )
 
     # Comments erased without a rating stay as bare rows, so the count matches the report.
@@ -412,18 +598,18 @@ def _feedback_sheet(x: _Export) -> Sheet:
         " FROM erased_comments e LEFT JOIN activities a ON a.id = e.activity_id) f"
         f" WHERE {' AND '.join(conditions)} ORDER BY f.created_at, f.id"
     )
-    return Sheet("Tilbagemeldinger", columns, x.rows(sql, params, shape))
+    return x.sheet("Tilbagemeldinger", columns, x.rows(sql, params, shape))
 
 
 def _broadcasts_sheet(x: _Export) -> Sheet:
     condition, params = x.where_sql("b.send_at")
     columns = (
         Column("Udsendelse nr.", Kind.INT, 12),
-        Column("Type", width=14),
+        Column("Type", Kind.LABEL, 14),
         Column("Målgruppe", width=36),
         Column("Aktivitet nr.", Kind.INT, 12),
         Column("Tekst (dansk)", width=48),
-        Column("Status", width=12),
+        Column("Status", Kind.LABEL, 12),
         Column("Oprettet", Kind.DATETIME, 17),
         Column("Sendes", Kind.DATETIME, 17),
         Column("Færdig", Kind.DATETIME, 17),
@@ -434,30 +620,46 @@ def _broadcasts_sheet(x: _Export) -> Sheet:
         Column("Venter", Kind.INT, 9),
     )
 
-    def shape(row: sqlite3.Row) -> tuple[Any, ...]:
+    local = x.local
+
+    def shape(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        (
+            id_,
+            kind,
+            audience,
+            activity_id,
+            text_da,
+            status,
+            created_at,
+            send_at,
+            finished_at,
+            recipients,
+            sent,
+            blocked,
+            failed,
+        ) = row
+        recipients, sent, blocked, failed = recipients or 0, sent or 0, blocked or 0, failed or 0
         return (
-            row["id"],
-            BROADCAST_KIND_DA[row["kind"]],
-            audience_da(row["audience"]),
-            row["activity_id"],
-            row["text_da"],
-            BROADCAST_STATUS_DA[row["status"]],
-            x.local(row["created_at"]),
-            x.local(row["send_at"]),
-            x.local(row["finished_at"]),
-            row["recipients"] or 0,
-            row["sent"] or 0,
-            row["blocked"] or 0,
-            row["failed"] or 0,
-            (row["recipients"] or 0)
-            - (row["sent"] or 0)
-            - (row["blocked"] or 0)
-            - (row["failed"] or 0),
+            id_,
+            BROADCAST_KIND_DA[kind],
+            audience_da(audience),
+            activity_id,
+            text_da,
+            BROADCAST_STATUS_DA[status],
+            local(created_at),
+            local(send_at),
+            local(finished_at),
+            recipients,
+            sent,
+            blocked,
+            failed,
+            recipients - sent - blocked - failed,
         )
 
     # Messages to residents erased since then still count, as tallies (bot/db/remains.py).
     sql = (
-        "SELECT b.*, d.recipients, d.sent, d.blocked, d.failed FROM broadcasts b"
+        "SELECT b.id, b.kind, b.audience, b.activity_id, b.text_da, b.status, b.created_at,"
+        " b.send_at, b.finished_at, d.recipients, d.sent, d.blocked, d.failed FROM broadcasts b"
         " LEFT JOIN (SELECT broadcast_id, SUM(n) AS recipients,"
         " SUM(CASE WHEN status = 'sent' THEN n END) AS sent,"
         " SUM(CASE WHEN status = 'blocked' THEN n END) AS blocked,"
@@ -467,34 +669,49 @@ def _broadcasts_sheet(x: _Export) -> Sheet:
         " GROUP BY broadcast_id) d"
         f" ON d.broadcast_id = b.id WHERE {condition} ORDER BY b.send_at, b.id"
     )
-    return Sheet("Udsendelser", columns, x.rows(sql, params, shape))
+    return x.sheet("Udsendelser", columns, x.rows(sql, params, shape))
 
 
 def _residents_sheet(x: _Export) -> Sheet:
     condition, params = x.where_sql("first_seen_at")
     columns = (
-        Column("Beboernummer", width=15),
-        Column("Sprog", width=10),
+        Column("Beboernummer", Kind.LABEL, 15),
+        Column("Sprog", Kind.LABEL, 10),
         Column("Første gang set", Kind.DATETIME, 17),
         Column("Samtykke givet", Kind.DATETIME, 17),
         Column("Samtykke (version)", Kind.INT, 12),
-        Column("Meddelelser", width=12),
-        Column("Påmindelser", width=12),
-        Column("Status", width=18),
+        Column("Meddelelser", Kind.LABEL, 12),
+        Column("Påmindelser", Kind.LABEL, 12),
+        Column("Status", Kind.LABEL, 18),
     )
 
-    def shape(row: sqlite3.Row) -> tuple[Any, ...]:
+    local, number = x.local, x.number
+
+    def shape(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        (
+            user_id,
+            language,
+            first_seen_at,
+            consented_at,
+            consent_version,
+            subscribed,
+            reminders,
+            blocked,
+        ) = row
         return (
-            x.number(row["user_id"]),
-            LANGUAGES_DA.get(row["language"]) if row["language"] else None,
-            x.local(row["first_seen_at"]),
-            x.local(row["consented_at"]),
-            row["consent_version"],
-            YES_NO[row["subscribed"]],
-            YES_NO[row["reminders"]],
-            "Har blokeret Nabo" if row["blocked"] else "Aktiv",
+            number[user_id],
+            LANGUAGES_DA.get(language) if language else None,
+            local(first_seen_at),
+            local(consented_at),
+            consent_version,
+            YES_NO[subscribed],
+            YES_NO[reminders],
+            "Har blokeret Nabo" if blocked else "Aktiv",
         )
 
     # Ordered by when they came, so the order says nothing about Telegram ids.
-    sql = f"SELECT * FROM residents WHERE {condition} ORDER BY first_seen_at, user_id"
-    return Sheet("Beboere", columns, x.rows(sql, params, shape))
+    sql = (
+        "SELECT user_id, language, first_seen_at, consented_at, consent_version, subscribed,"
+        f" reminders, blocked FROM residents WHERE {condition} ORDER BY first_seen_at, user_id"
+    )
+    return x.sheet("Beboere", columns, x.rows(sql, params, shape))

@@ -32,31 +32,36 @@ def snapshot(path: Path) -> Iterator[sqlite3.Connection]:
         connection.close()
 
 
-class ResidentNumbers:
+class ResidentNumbers(dict[int | None, str | None]):
     """Pseudonymous resident numbers: an HMAC of the Telegram id under the database's key.
 
     The same resident has the same number in every export; the number cannot be turned
     back into a Telegram id without the key, which never leaves the database. Erased
-    residents' sign-ups have no user id and so no number.
+    residents' sign-ups have no user id and so no number. Look one up as
+    ``numbers[user_id]`` (a dictionary that works each number out once) or
+    ``numbers(user_id)``.
     """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         """Read the key from the snapshot."""
+        super().__init__()
         row = connection.execute(
             "SELECT value FROM secrets WHERE name = 'resident_number'"
         ).fetchone()
         if row is None:
             raise RuntimeError("the database has no resident-number key (migration 5)")
         self._key: bytes = row[0]
-        self._cache: dict[int, str] = {}
+
+    def __missing__(self, user_id: int | None) -> str | None:
+        """Work out a number not asked for before, and keep it."""
+        number = None
+        if user_id is not None:
+            digest = hmac.new(self._key, str(user_id).encode(), hashlib.sha256).hexdigest()
+            # 40 bits: no two of even 100,000 residents are likely to share a number.
+            number = "B-" + digest[:10].upper()
+        self[user_id] = number
+        return number
 
     def __call__(self, user_id: int | None) -> str | None:
         """Return the resident's number, e.g. B-3F9A2C71D0; None for no resident."""
-        if user_id is None:
-            return None
-        number = self._cache.get(user_id)
-        if number is None:
-            digest = hmac.new(self._key, str(user_id).encode(), hashlib.sha256).hexdigest()
-            # 40 bits: no two of even 100,000 residents are likely to share a number.
-            number = self._cache[user_id] = "B-" + digest[:10].upper()
-        return number
+        return self[user_id]
