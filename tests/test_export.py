@@ -20,9 +20,16 @@ from bot.core.clock import to_db
 from bot.core.config import DEFAULT_AREAS
 from bot.core.i18n import Catalogs
 from bot.db.residents import PRIVACY_NOTICE_VERSION
-from bot.offline.export import CSV, export_file, report_file
+from bot.offline.export import (
+    CSV,
+    _CsvTexts,
+    export_file,
+    report_file,
+    write_csv_zip,
+    write_xlsx,
+)
 from bot.offline.periods import parse_period
-from bot.offline.sheets import ExportFilter, local_texts, local_times
+from bot.offline.sheets import Column, ExportFilter, Kind, Sheet, local_texts, local_times
 from tests.known_data import (
     ACTIVITIES,
     FEEDBACK,
@@ -489,6 +496,53 @@ async def test_dates_and_headers_fit_their_columns(
     assert dates > 50
 
 
+def test_dated_cells_keep_each_rows_own_value(tmp_path: Path) -> None:
+    # Each dated column's cell is set anew for every row; every row must keep its own value,
+    # with rows without a date in between, in the workbook and in the CSV file alike.
+    columns = (
+        Column("Nr.", Kind.INT),
+        Column("Start", Kind.DATETIME),
+        Column("Dato", Kind.DATE),
+        Column("Beløb", Kind.DECIMAL),
+        Column("Tekst"),
+    )
+    values = [
+        (1, datetime(2030, 1, 1, 0, 30), date(2030, 1, 1), 1.5, "=1+1"),
+        (2, None, None, None, "en"),
+        (3, datetime(2030, 3, 31, 2, 15), date(2030, 3, 31), 2.25, "to"),
+        (4, datetime(2030, 10, 27, 23, 59), date(2030, 10, 27), None, "=1+1"),
+        (5, datetime(2031, 2, 28, 12, 0), None, 0.0, None),
+    ]
+    workbook, archive = tmp_path / "dates.xlsx", tmp_path / "dates.zip"
+    write_xlsx([Sheet("Ark", columns, iter(values))], workbook)
+    write_csv_zip([Sheet("Ark", columns, iter(values))], archive)
+
+    sheet = openpyxl.load_workbook(workbook)["Ark"]
+    read = list(sheet.iter_rows(min_row=2, values_only=True))
+    as_read = [
+        (n, start, None if day is None else datetime(day.year, day.month, day.day), amount, text)
+        for n, start, day, amount, text in values
+    ]
+    assert read == as_read
+    formats = ("dd-mm-yyyy hh:mm", "dd-mm-yyyy", "0.00")
+    for row in sheet.iter_rows(min_row=2):
+        for cell, number_format in zip(row[1:4], formats, strict=True):
+            if cell.value is not None:
+                assert cell.number_format == number_format, cell.coordinate
+        assert row[0].number_format == "General"  # a number after a date keeps its own format
+    assert [row[4].quotePrefix for row in sheet.iter_rows(min_row=2)] == [1, 0, 0, 1, 0]
+
+    with zipfile.ZipFile(archive) as files:
+        table = list(csv.reader(io.StringIO(files.read("Ark.csv").decode("utf-8-sig"))))
+    assert table[1:] == [
+        ["1", "2030-01-01 00:30", "2030-01-01", "1.5", "'=1+1"],
+        ["2", "", "", "", "en"],
+        ["3", "2030-03-31 02:15", "2030-03-31", "2.25", "to"],
+        ["4", "2030-10-27 23:59", "2030-10-27", "", "'=1+1"],
+        ["5", "2031-02-28 12:00", "", "0.0", ""],
+    ]
+
+
 def test_local_times_match_the_time_zone_around_every_change() -> None:
     # Times are converted with each hour's offset worked out once: they must agree with
     # the time zone minute by minute around both changes of a year, and for texts in
@@ -517,3 +571,20 @@ def test_local_times_match_the_time_zone_around_every_change() -> None:
         assert text(value) == local.isoformat(sep=" ", timespec="minutes"), value
     assert moment(None) is None
     assert text(None) is None
+
+
+def test_a_sheets_text_cache_stays_bounded(tmp_path: Path) -> None:
+    # Texts are cleaned once each, but a sheet of many different texts must not keep them
+    # all: the CSV file still holds every one, cleaned.
+    texts = [f"=tekst {n}" for n in range(30_000)] + ["x" * 5_000 + "\x07"]
+    columns = (Column("Tekst"),)
+    archive = tmp_path / "mange.zip"
+    write_csv_zip([Sheet("Ark", columns, ((text,) for text in texts))], archive)
+    with zipfile.ZipFile(archive) as files:
+        table = list(csv.reader(io.StringIO(files.read("Ark.csv").decode("utf-8-sig"))))
+    assert [row[0] for row in table[1:]] == ["'" + t for t in texts[:-1]] + ["x" * 5_000]
+    cache = _CsvTexts()
+    for text in texts:
+        assert cache[text]
+    assert len(cache) <= 20_000
+    assert texts[-1] not in cache
