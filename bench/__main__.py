@@ -28,6 +28,7 @@ QUICK = {
     "broadcast": ["--residents", "1000"],
     "signups": ["--residents", "200"],
     "posters": ["--rounds", "5"],
+    "export": ["--rounds", "1"],
 }
 
 
