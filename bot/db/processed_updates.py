@@ -83,6 +83,7 @@ class ProcessedUpdates:
         self._forgotten_below = 0
         self._unwritten: list[tuple[int, str]] = []
         self._flush: asyncio.TimerHandle | None = None
+        self._flushes: set[asyncio.Task[None]] = set()
         store.on_transaction(self.record_in)
 
     async def begin(self, update_id: int) -> bool:
@@ -175,8 +176,8 @@ class ProcessedUpdates:
         self._flush = None
         if self._unwritten:
             task = asyncio.get_running_loop().create_task(self._write_unwritten())
-            _FLUSHES.add(task)
-            task.add_done_callback(_FLUSHES.discard)
+            self._flushes.add(task)
+            task.add_done_callback(self._flushes.discard)
 
     async def _write_unwritten(self) -> None:
         try:
@@ -193,8 +194,27 @@ class ProcessedUpdates:
                 loop = asyncio.get_running_loop()
                 self._flush = loop.call_later(FLUSH_AFTER, self._start_flush)
 
+    async def close(self) -> None:
+        """Write the ids still waiting, before the store closes (a clean stop).
 
-_FLUSHES: set[asyncio.Task[None]] = set()
+        Without this a write planned for a moment later would find the connection gone,
+        and a restart would handle those updates again.
+        """
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+        if self._flushes:
+            await asyncio.gather(*self._flushes, return_exceptions=True)
+        if self._unwritten:
+            try:
+                await self._write_unwritten()
+            except Exception:
+                # The store must still close; a restart may then handle these again.
+                log.exception("handled updates could not be recorded at stop")
+        if self._flush is not None:  # the database was busy: give up, memory is going too
+            self._flush.cancel()
+            self._flush = None
+            log.warning("%d handled updates not recorded at stop", len(self._unwritten))
 
 
 def finish_update() -> None:
