@@ -58,6 +58,9 @@ class _Handling:
     update_id: int
     seen_at: str
     recorded: bool = False
+    # Written in a transaction that has not committed (yet): if it rolled back, the
+    # update's effect did not happen, so its id must stay unwritten for a redelivery.
+    attempted: bool = False
 
     def mark_recorded(self) -> None:
         """Note that the id has been committed."""
@@ -154,6 +157,7 @@ class ProcessedUpdates:
         handling = _CURRENT.get()
         committed = None
         if handling is not None and handling.owner is self and not handling.recorded:
+            handling.attempted = True
             cursor = await connection.execute(_INSERT, (handling.update_id, handling.seen_at))
             if cursor.rowcount != 1:
                 raise UpdateHandledBefore(handling.update_id)
@@ -218,9 +222,13 @@ class ProcessedUpdates:
 
 
 def finish_update() -> None:
-    """End the handling of the current task's update: its id is written soon if not yet."""
+    """End the handling of the current task's update: its id is written soon if not yet.
+
+    Only for an update that wrote nothing: one whose write rolled back (the database was
+    busy, say) had no effect, and a redelivery after a crash must be carried out.
+    """
     handling = _CURRENT.get()
-    if handling is not None and not handling.recorded:
+    if handling is not None and not handling.recorded and not handling.attempted:
         handling.recorded = True
         handling.owner._written_later(handling)
     _CURRENT.set(None)
