@@ -139,7 +139,9 @@ class Ask:
 
     user_id: int
     chat_id: int | None
-    message_id: int | None  # None: not asked (one whose text was rejected is left out)
+    # None: not asked. One whose text was rejected is left out, and so is one Telegram
+    # refused the ask for good (blocked, or the chat gone).
+    message_id: int | None
 
 
 @dataclass(frozen=True, slots=True)

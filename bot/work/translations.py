@@ -19,12 +19,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 
 from bot.core.i18n import Translator
 from bot.db.translations import CLAIMED, DELIVERED, OPEN, TranslationRequest
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.team import Team
+from bot.telegram.tell import Telling, Told, send_to_resident
 from bot.views.activity import MAX_MESSAGE
 from bot.views.activity_draft import DESCRIPTION_LIMIT, TITLE_LIMIT
 from bot.views.broadcast import preview_parts
@@ -74,25 +75,19 @@ async def send_parts(
     keyboard: InlineKeyboardMarkup | None,
     *,
     user_id: int | None = None,
-) -> int | None:
-    """Send parts in as few messages as fit, the buttons under the last; return its id.
+) -> Telling:
+    """Send parts in as few messages as fit, the buttons under the last; say how it went.
 
-    A resident (``user_id``) who has blocked Nabo is marked so. None if nothing arrived.
+    Each message as ``send_to_resident`` sends it: a resident (``user_id``) who has blocked
+    Nabo is marked so. The id is the last message's, once every message went.
     """
+    bot, residents = application.bot, application.bot_data.services.residents
     *before, last = pack_messages([[part] for part in parts if part], MAX_MESSAGE)
-    try:
-        for text in before:
-            await application.bot.send_message(chat_id, text)
-        message = await application.bot.send_message(chat_id, last, reply_markup=keyboard)
-    except Forbidden:
-        if user_id is not None:
-            await application.bot_data.services.residents.set_blocked(user_id, True)
-        log.info("a volunteer has blocked the bot; marked blocked")
-        return None
-    except TelegramError as error:
-        log.warning("could not send about a translation: %s", type(error).__name__)
-        return None
-    return message.message_id
+    for text in before:
+        telling = await send_to_resident(bot, residents, user_id, chat_id, text)
+        if telling.told is not Told.SENT:
+            return telling
+    return await send_to_resident(bot, residents, user_id, chat_id, last, keyboard)
 
 
 async def _edit(
@@ -136,16 +131,18 @@ async def ask_translators(application: NaboApplication, request_id: int) -> int:
         if volunteer.user_id in done or volunteer.user_id in staff:
             continue
         tr = _translator(application, volunteer.language)
-        message_id = await send_parts(
+        telling = await send_parts(
             application,
             volunteer.chat_id,
             _ask_message(tr, request),
             ask_keyboard(tr, request.id),
             user_id=volunteer.user_id,
         )
-        if message_id is not None:
+        if telling.told is not Told.RETRY:
+            # Asked; or refused for good (blocked, or the chat is gone): left out of this
+            # task, not asked again at every rebuild. A passing problem is tried again then.
             await services.translations.record_ask(
-                request.id, volunteer.user_id, volunteer.chat_id, message_id
+                request.id, volunteer.user_id, volunteer.chat_id, telling.message_id
             )
     asked = await services.translations.asks(request_id)
     return sum(1 for ask in asked if ask.message_id is not None)
