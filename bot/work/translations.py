@@ -111,8 +111,11 @@ async def _reader_of(application: NaboApplication, user_id: int) -> Translator:
 
 
 def _ask_message(tr: Translator, request: TranslationRequest) -> list[str]:
-    """Write the ask as sent: heading and Danish together, or the Danish first if too long."""
-    return pack_messages([[ask_heading(tr, request), "", source_text(tr, request)]], MAX_MESSAGE)
+    """Write the ask as sent: heading and Danish together, or on in more messages if too long.
+
+    The button goes under the last, which is the one changed later (taken, open again).
+    """
+    return pack_messages([[ask_heading(tr, request)], [source_text(tr, request)]], MAX_MESSAGE)
 
 
 # ---------------------------------------------------------------- asking
