@@ -154,7 +154,8 @@ async def test_rejected_then_asked_again_without_the_same_volunteer(store: Store
     assert new_id is not None
     assert await repo.ask_again(request_id, NOW, NOW + timedelta(days=1)) is None
     [left_out] = await repo.asks(new_id)
-    assert (left_out.user_id, left_out.message_id) == (AMIRA, None)
+    assert (left_out.user_id, left_out.message_id, left_out.asked) == (AMIRA, None, False)
+    assert not await repo.claim_ask(new_id, AMIRA, AMIRA)  # nor asked later
     old = await repo.get(request_id)
     assert old is not None
     assert (old.status, old.text) == ("retried", None)
@@ -242,7 +243,8 @@ async def test_erasing_a_volunteer_gives_their_work_back(store: Store) -> None:
     for [request_id] in (held, sent, done):
         await repo.claim(request_id, AMIRA, NOW)
         await repo.save_part(request_id, AMIRA, "text", "نص")
-        await repo.record_ask(request_id, AMIRA, AMIRA, 77)
+        assert await repo.claim_ask(request_id, AMIRA, AMIRA)
+        await repo.record_ask(request_id, AMIRA, 77)
     await repo.deliver(sent[0], AMIRA, NOW)
     await repo.deliver(done[0], AMIRA, NOW)
     await repo.accept(done[0], NOW)
@@ -272,7 +274,8 @@ async def test_retention_forgets_who_was_asked_and_what_nobody_decided(store: St
     [decided] = await draft(repo)
     [forgotten] = await draft(repo)
     for request_id in (decided, forgotten):
-        await repo.record_ask(request_id, AMIRA, AMIRA, 70)
+        assert await repo.claim_ask(request_id, AMIRA, AMIRA)
+        await repo.record_ask(request_id, AMIRA, 70)
     await repo.claim(forgotten, AMIRA, NOW)
     await repo.save_part(forgotten, AMIRA, "text", "نص")
     await repo.deliver(forgotten, AMIRA, NOW)  # and staff never decide

@@ -138,10 +138,15 @@ class Ask:
     """A volunteer asked to take a request, and the message that asked them."""
 
     user_id: int
-    chat_id: int | None
-    # None: not asked. One whose text was rejected is left out, and so is one Telegram
-    # refused the ask for good (blocked, or the chat gone).
+    chat_id: int | None  # None: left out (not asked, and not to be)
+    # None while the ask is on its way, and for good if Nabo stopped before it heard
+    # back (the ask may have arrived: it is never sent twice).
     message_id: int | None
+
+    @property
+    def asked(self) -> bool:
+        """Tell whether the volunteer was asked (or is being asked), not left out."""
+        return self.chat_id is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,16 +329,37 @@ class TranslationRepository:
         assert request_id is not None
         return request_id
 
-    async def record_ask(
-        self, request_id: int, user_id: int, chat_id: int | None, message_id: int | None
-    ) -> None:
-        """Remember that a volunteer was asked (or, without a message, is left out)."""
+    async def claim_ask(self, request_id: int, user_id: int, chat_id: int) -> bool:
+        """Write down that a volunteer is being asked, before the ask goes out.
+
+        False if they were asked already, are being asked, or are left out: two rounds
+        of asking at once, or one after Nabo stopped mid-way, never ask anyone twice.
+        """
+        async with self._store.transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO translation_asks (request_id, user_id, chat_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (request_id, user_id) DO NOTHING",
+                (request_id, user_id, chat_id),
+            )
+            return cursor.rowcount == 1
+
+    async def record_ask(self, request_id: int, user_id: int, message_id: int | None) -> None:
+        """Note the message that asked a volunteer; None: Telegram refused it, left out."""
         async with self._store.transaction() as db:
             await db.execute(
-                "INSERT INTO translation_asks (request_id, user_id, chat_id, message_id)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (request_id, user_id) DO UPDATE SET"
-                " chat_id = excluded.chat_id, message_id = excluded.message_id",
-                (request_id, user_id, chat_id, message_id),
+                "UPDATE translation_asks SET message_id = :message,"
+                " chat_id = CASE WHEN :message IS NULL THEN NULL ELSE chat_id END"
+                " WHERE request_id = :request AND user_id = :user",
+                {"message": message_id, "request": request_id, "user": user_id},
+            )
+
+    async def drop_ask(self, request_id: int, user_id: int) -> None:
+        """Forget an ask that did not go out (a passing problem): the next round asks again."""
+        async with self._store.transaction() as db:
+            await db.execute(
+                "DELETE FROM translation_asks WHERE request_id = ? AND user_id = ?"
+                " AND chat_id IS NOT NULL AND message_id IS NULL",
+                (request_id, user_id),
             )
 
     async def asks(self, request_id: int) -> list[Ask]:

@@ -124,14 +124,19 @@ def _ask_message(tr: Translator, request: TranslationRequest) -> list[str]:
 async def ask_translators(application: NaboApplication, request_id: int) -> int:
     """Ask every translator into the request's language not asked yet; return how many are."""
     services = application.bot_data.services
-    request = await services.translations.get(request_id)
+    repo = services.translations
+    request = await repo.get(request_id)
     if request is None or request.status != OPEN:
         return 0
-    asks = await services.translations.asks(request_id)
-    done = {ask.user_id for ask in asks}
+    done = {ask.user_id for ask in await repo.asks(request_id)}
     staff = application.bot_data.config.staff_user_ids
     for volunteer in await services.volunteers.translators(request.language):
         if volunteer.user_id in done or volunteer.user_id in staff:
+            continue
+        # Written down before it goes: another round at the same time (the rebuild's,
+        # staff's "wait one more day") skips them, and so does one after Nabo stopped
+        # with the ask on its way.
+        if not await repo.claim_ask(request.id, volunteer.user_id, volunteer.chat_id):
             continue
         tr = _translator(application, volunteer.language)
         telling = await send_parts(
@@ -141,14 +146,14 @@ async def ask_translators(application: NaboApplication, request_id: int) -> int:
             ask_keyboard(tr, request.id),
             user_id=volunteer.user_id,
         )
-        if telling.told is not Told.RETRY:
+        if telling.told is Told.RETRY:
+            # A passing problem: the next round asks again.
+            await repo.drop_ask(request.id, volunteer.user_id)
+        else:
             # Asked; or refused for good (blocked, or the chat is gone): left out of this
-            # task, not asked again at every rebuild. A passing problem is tried again then.
-            await services.translations.record_ask(
-                request.id, volunteer.user_id, volunteer.chat_id, telling.message_id
-            )
-    asked = await services.translations.asks(request_id)
-    return sum(1 for ask in asked if ask.message_id is not None)
+            # task, not asked again at every rebuild.
+            await repo.record_ask(request.id, volunteer.user_id, telling.message_id)
+    return sum(1 for ask in await repo.asks(request_id) if ask.asked)
 
 
 async def tell_staff_asked(application: NaboApplication, request_id: int, asked: int) -> None:
