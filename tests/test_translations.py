@@ -220,10 +220,49 @@ async def test_an_activity_is_announced_once_after_its_last_translation(store: S
         for language in ("ar", "en")
     ]
     await repo.decide(ids[0], "danish", NOW)
-    assert not await repo.finish_announcement(activity)  # English still waits
+    assert await repo.finish_announcement(activity, NOW) is None  # English still waits
     await repo.decide(ids[1], "written", NOW, title="Homework café")
-    results = await asyncio.gather(*(repo.finish_announcement(activity) for _ in range(2)))
-    assert sorted(results) == [False, True]
+    results = await asyncio.gather(*(repo.finish_announcement(activity, NOW) for _ in range(2)))
+    [announcement] = [result for result in results if result is not None]
+    assert results.count(None) == 1
+    # Stored with the end of the wait, to start now; its report to the staff member.
+    assert [
+        tuple(row)
+        for row in await store.fetch_all(
+            "SELECT id, kind, audience, activity_id, staff_user_id, status, progress_chat_id"
+            " FROM broadcasts"
+        )
+    ] == [
+        (
+            announcement,
+            "announcement",
+            f"interested:{activity}",
+            activity,
+            STAFF,
+            "scheduled",
+            STAFF,
+        )
+    ]
+
+
+async def test_no_announcement_once_the_activity_has_started(store: Store) -> None:
+    repo = TranslationRepository(store)
+    activity = await add_activity(store, NOW)
+    [starts_at] = await store.fetch_one("SELECT starts_at FROM activities") or [None]
+    request_id = await repo.ask_for_activity(
+        activity,
+        "ar",
+        staff_user_id=STAFF,
+        needed_by=NOW + timedelta(hours=3),
+        now=NOW,
+        title_source="Lektiecafé",
+        text_source=None,
+        announce=True,
+    )
+    await repo.decide(request_id, "danish", NOW)
+    late = datetime.fromisoformat(starts_at)
+    assert await repo.finish_announcement(activity, late) is None
+    assert await store.fetch_all("SELECT id FROM broadcasts") == []
 
 
 async def test_the_database_keeps_no_text_once_decided(store: Store) -> None:

@@ -23,8 +23,8 @@ from typing import Any
 import aiosqlite
 
 from bot.core.clock import from_db, to_db
-from bot.db.broadcasts import insert_broadcast
-from bot.db.store import Store, read_all
+from bot.db.broadcasts import insert_announcement, insert_broadcast
+from bot.db.store import Store, read_all, read_one
 
 # Languages a volunteer can be asked to translate into (from Danish).
 TARGETS: tuple[str, ...] = ("ar", "en")
@@ -209,6 +209,45 @@ async def _apply(
     return cursor.rowcount > 0
 
 
+async def insert_request(
+    db: aiosqlite.Connection,
+    language: str,
+    *,
+    staff_user_id: int | None,
+    needed_by: datetime,
+    now: datetime,
+    draft_id: int | None = None,
+    activity_id: int | None = None,
+    title_source: str | None = None,
+    text_source: str | None = None,
+    announce: bool = False,
+) -> int:
+    """Store an open request inside a transaction (a draft's, an activity's); return its id."""
+    if language not in TARGETS:
+        raise ValueError(f"Nabo asks for translations into {TARGETS}, not {language!r}")
+    cursor = await db.execute(
+        """
+        INSERT INTO translation_requests (language, staff_user_id, draft_id, activity_id,
+            title_source, text_source, status, announce, needed_by, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
+        """,
+        (
+            language,
+            staff_user_id,
+            draft_id,
+            activity_id,
+            title_source,
+            text_source,
+            int(announce),
+            to_db(needed_by),
+            to_db(now),
+        ),
+    )
+    request_id = cursor.lastrowid
+    assert request_id is not None
+    return request_id
+
+
 class TranslationRepository:
     """SQL for ``translation_requests``, ``translation_asks`` and ``broadcast_drafts``."""
 
@@ -252,7 +291,7 @@ class TranslationRepository:
             draft_id = cursor.lastrowid
             assert draft_id is not None
             ids = [
-                await self._insert(
+                await insert_request(
                     db,
                     language,
                     staff_user_id=staff_user_id,
@@ -279,7 +318,7 @@ class TranslationRepository:
     ) -> int:
         """Store a request for an activity's title and/or description in ``language``."""
         async with self._store.transaction() as db:
-            return await self._insert(
+            return await insert_request(
                 db,
                 language,
                 staff_user_id=staff_user_id,
@@ -290,44 +329,6 @@ class TranslationRepository:
                 text_source=text_source,
                 announce=announce,
             )
-
-    async def _insert(
-        self,
-        db: aiosqlite.Connection,
-        language: str,
-        *,
-        staff_user_id: int | None,
-        needed_by: datetime,
-        now: datetime,
-        draft_id: int | None = None,
-        activity_id: int | None = None,
-        title_source: str | None = None,
-        text_source: str | None = None,
-        announce: bool = False,
-    ) -> int:
-        if language not in TARGETS:
-            raise ValueError(f"Nabo asks for translations into {TARGETS}, not {language!r}")
-        cursor = await db.execute(
-            """
-            INSERT INTO translation_requests (language, staff_user_id, draft_id, activity_id,
-                title_source, text_source, status, announce, needed_by, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
-            """,
-            (
-                language,
-                staff_user_id,
-                draft_id,
-                activity_id,
-                title_source,
-                text_source,
-                int(announce),
-                to_db(needed_by),
-                to_db(now),
-            ),
-        )
-        request_id = cursor.lastrowid
-        assert request_id is not None
-        return request_id
 
     async def claim_ask(self, request_id: int, user_id: int, chat_id: int) -> bool:
         """Write down that a volunteer is being asked, before the ask goes out.
@@ -573,7 +574,7 @@ class TranslationRepository:
             await db.execute(
                 "UPDATE translation_requests SET status = 'retried' WHERE id = ?", (request_id,)
             )
-            new_id = await self._insert(
+            new_id = await insert_request(
                 db,
                 request.language,
                 staff_user_id=request.staff_user_id,
@@ -634,20 +635,33 @@ class TranslationRepository:
             )
         return waiting
 
-    async def finish_announcement(self, activity_id: int) -> bool:
-        """Tell whether an activity waited to be announced until now: once, when nothing waits.
+    async def finish_announcement(self, activity_id: int, now: datetime) -> int | None:
+        """Store an activity's announcement once nothing waits for it; return its broadcast.
 
-        True only for the first caller after the last of its translations was decided.
+        Once: for the first caller after the last of its translations was decided, and
+        only while the activity is published and has not started (and the staff member
+        who asked is still there). The announcement is stored in the transaction that
+        ends the wait, so a stop right after cannot lose it.
         """
+        waited = (
+            "activity_id = :id AND announce = 1 AND NOT EXISTS (SELECT 1 FROM"
+            f" translation_requests w WHERE w.activity_id = :id AND w.status IN {_WAITING_SQL})"
+        )
+        params = {"id": activity_id, "now": to_db(now)}
         async with self._store.transaction() as db:
-            cursor = await db.execute(
-                "UPDATE translation_requests SET announce = 0"
-                " WHERE activity_id = :id AND announce = 1 AND NOT EXISTS ("
-                " SELECT 1 FROM translation_requests w"
-                f" WHERE w.activity_id = :id AND w.status IN {_WAITING_SQL})",
-                {"id": activity_id},
+            row = await read_one(
+                db,
+                f"SELECT MAX(staff_user_id) FROM translation_requests WHERE {waited}"
+                " AND EXISTS (SELECT 1 FROM activities WHERE id = :id"
+                " AND status = 'published' AND starts_at > :now)",
+                params,
             )
-            return cursor.rowcount > 0
+            cursor = await db.execute(
+                f"UPDATE translation_requests SET announce = 0 WHERE {waited}", params
+            )
+            if cursor.rowcount == 0 or row is None or row[0] is None:
+                return None
+            return await insert_announcement(db, activity_id, int(row[0]), now)
 
     # ---------------------------------------------------------------- drafts
 

@@ -15,7 +15,7 @@ jobs), and volunteers who became translators since are asked then too.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup
@@ -44,7 +44,7 @@ from bot.views.translation import (
     subject_text,
     taken_by_another,
 )
-from bot.work.broadcasting import announce_activity
+from bot.work.broadcasting import start_broadcast
 from bot.work.jobs import job_queue_of, reconcile_jobs
 
 log = logging.getLogger(__name__)
@@ -171,6 +171,19 @@ async def tell_staff_asked(application: NaboApplication, request_id: int, asked:
     )
 
 
+async def ask_for(application: NaboApplication, request_ids: Sequence[int]) -> None:
+    """Ask translators for stored requests, tell the staff member, and set the clock going.
+
+    A stop before this is made good by the jobs' rebuild (``ask_newcomers``), which asks
+    the translators of every open request not asked yet.
+    """
+    for request_id in request_ids:
+        await tell_staff_asked(
+            application, request_id, await ask_translators(application, request_id)
+        )
+    await sync_translation_jobs(application)
+
+
 async def ask_for_broadcast(
     application: NaboApplication,
     *,
@@ -190,11 +203,7 @@ async def ask_for_broadcast(
         needed_by=needed_by,
         now=application.bot_data.clock.now(),
     )
-    for request_id in request_ids:
-        await tell_staff_asked(
-            application, request_id, await ask_translators(application, request_id)
-        )
-    await sync_translation_jobs(application)
+    await ask_for(application, request_ids)
     return draft_id
 
 
@@ -232,8 +241,7 @@ async def ask_for_activity(
         text_source=text,
         announce=announce,
     )
-    await tell_staff_asked(application, request_id, await ask_translators(application, request_id))
-    await sync_translation_jobs(application)
+    await ask_for(application, [request_id])
     return request_id
 
 
@@ -344,10 +352,11 @@ async def after_decision(application: NaboApplication, request: TranslationReque
         request.draft_id
     ):
         await _draft_ready(application, request.draft_id)
-    if request.activity_id is not None and await services.translations.finish_announcement(
-        request.activity_id
-    ):
-        await _announce(application, request)
+    if request.activity_id is not None:
+        now = application.bot_data.clock.now()
+        announcement = await services.translations.finish_announcement(request.activity_id, now)
+        if announcement is not None:
+            await _announce(application, request.activity_id, announcement)
     await sync_translation_jobs(application)
 
 
@@ -370,19 +379,18 @@ async def _draft_ready(application: NaboApplication, draft_id: int) -> None:
     )
 
 
-async def _announce(application: NaboApplication, request: TranslationRequest) -> None:
-    assert request.activity_id is not None
+async def _announce(application: NaboApplication, activity_id: int, broadcast_id: int) -> None:
+    """Start an activity's announcement that waited for its translations; tell staff."""
+    await start_broadcast(application, broadcast_id)
     services = application.bot_data.services
-    activity = await services.activities.get(request.activity_id)
-    now = application.bot_data.clock.now()
-    if activity is None or activity.status != "published" or activity.starts_at <= now:
+    broadcast = await services.broadcasts.get(broadcast_id)
+    activity = await services.activities.get(activity_id)
+    if broadcast is None or broadcast.staff_user_id is None or activity is None:
         return
-    staff_user_id = request.staff_user_id
-    if staff_user_id is None:
-        return
-    await announce_activity(application, activity.id, staff_user_id)
-    tr = await Team.of(application).translator_for(staff_user_id)
-    await send_parts(application, staff_user_id, [announced_text(tr, activity.title_da)], None)
+    tr = await Team.of(application).translator_for(broadcast.staff_user_id)
+    await send_parts(
+        application, broadcast.staff_user_id, [announced_text(tr, activity.title_da)], None
+    )
 
 
 # ---------------------------------------------------------------- the clock
