@@ -409,41 +409,16 @@ async def confirm(update: Update, context: NaboContext) -> int:
         return CONFIRM if draft is not None else ConversationHandler.END
     context.user_data.pop(DRAFT, None)
     now = context.clock.now()
-    send_at = draft["send_at"] or now
-    repo = context.bot_data.services.broadcasts
-    broadcast_id = await repo.create(
+    broadcast_id = await context.bot_data.services.broadcasts.create(
         kind="message",
         audience=draft["audience"],
-        send_at=send_at,
+        send_at=draft["send_at"] or now,
         now=now,
         staff_user_id=press.user_id,
         texts=draft["texts"],
     )
     assert broadcast_id is not None
-    await context.bot_data.services.audit.record(
-        press.user_id,
-        "broadcast.create",
-        now,
-        subject=f"broadcast:{broadcast_id}",
-        details=f"audience={draft['audience']} send_at={send_at.isoformat()}",
-    )
-    if draft["send_at"] is None:
-        await edit_query_message(press.query, _("📤 Sending…"))
-        assert press.query.message is not None
-        await repo.set_progress_message(broadcast_id, press.chat_id, press.query.message.message_id)
-        await start_broadcast(context.application, broadcast_id)
-    else:
-        # It goes out later, maybe days later: the tally then comes as a new message,
-        # not as an edit of this one that nobody is looking at any more.
-        await repo.set_progress_message(broadcast_id, press.chat_id, None)
-        await sync_broadcast_jobs(context.application)
-        await edit_query_message(
-            press.query,
-            _("🗓 Scheduled for {when}. See /scheduled to cancel it.").format(
-                when=context.tr.when(send_at)
-            ),
-        )
-    log.info("broadcast %s created by staff", broadcast_id)
+    await _started(context, press, broadcast_id, now)
     return ConversationHandler.END
 
 
@@ -500,25 +475,38 @@ async def send_waiting(update: Update, context: NaboContext) -> None:
     if sent is None:
         await edit_query_message(press.query, _("This button no longer works."))
         return
-    broadcast_id, send_at = sent
-    await _started(context, press, broadcast_id, send_at, now)
+    broadcast_id, _when = sent  # _started reads the time from the broadcast itself
+    await _started(context, press, broadcast_id, now)
 
 
 async def _started(
-    context: NaboContext, press: ButtonPress, broadcast_id: int, send_at: datetime, now: datetime
+    context: NaboContext, press: ButtonPress, broadcast_id: int, now: datetime
 ) -> None:
-    """Start a stored broadcast now (its progress in the pressed message) or at its time."""
+    """Start a stored broadcast now (its progress in the pressed message) or at its time.
+
+    For every message staff send: from the preview, or once its translations are decided.
+    """
     _ = context.tr.gettext
     repo = context.bot_data.services.broadcasts
+    broadcast = await repo.get(broadcast_id)
+    assert broadcast is not None
+    send_at = broadcast.send_at
     await context.bot_data.services.audit.record(
-        press.user_id, "broadcast.create", now, subject=f"broadcast:{broadcast_id}"
+        press.user_id,
+        "broadcast.create",
+        now,
+        subject=f"broadcast:{broadcast_id}",
+        details=f"audience={broadcast.audience} send_at={send_at.isoformat()}",
     )
+    log.info("broadcast %s created by staff", broadcast_id)
     if send_at <= now:
         await edit_query_message(press.query, _("📤 Sending…"))
         assert press.query.message is not None
         await repo.set_progress_message(broadcast_id, press.chat_id, press.query.message.message_id)
         await start_broadcast(context.application, broadcast_id)
         return
+    # It goes out later, maybe days later: the tally then comes as a new message, not as
+    # an edit of this one that nobody is looking at any more.
     await repo.set_progress_message(broadcast_id, press.chat_id, None)
     await sync_broadcast_jobs(context.application)
     await edit_query_message(
