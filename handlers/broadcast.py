@@ -56,7 +56,7 @@ from bot.views.staff_texts import (
 )
 from bot.views.translation import translator_asked, translator_row
 from bot.work.broadcasting import start_broadcast, sync_broadcast_jobs
-from bot.work.translations import ask_for_broadcast, closed, sync_translation_jobs
+from bot.work.translations import ask_for, closed, sync_translation_jobs
 
 log = logging.getLogger(__name__)
 
@@ -372,22 +372,17 @@ async def save_waiting(update: Update, context: NaboContext) -> int:
     if draft is None or SaveWaitingBroadcast.parse(press.data).token != draft.get("token"):
         await edit_query_message(press.query, _("This button no longer works."))
         return CONFIRM if draft is not None else ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
-    await edit_query_message(
-        press.query,
-        _(
-            "💾 Kept. The message waits for its translations: you will see each one here, "
-            "and then the message to send."
-        ),
-    )
-    draft_id = await ask_for_broadcast(
-        context.application,
+    # Saved before the draft leaves the conversation: a write the database refuses (busy)
+    # gets "try again", and the same button then saves what staff typed.
+    draft_id, request_ids = await context.translations.save_draft(
         staff_user_id=press.user_id,
         texts=draft["texts"],
         audience=draft["audience"],
         send_at=draft["send_at"],
         needed_by=_needed_by(context, draft),
+        now=context.clock.now(),
     )
+    context.user_data.pop(DRAFT, None)
     await context.bot_data.services.audit.record(
         press.user_id,
         "broadcast.wait",
@@ -395,6 +390,14 @@ async def save_waiting(update: Update, context: NaboContext) -> int:
         subject=f"broadcast_draft:{draft_id}",
         details=f"audience={draft['audience']}",
     )
+    await edit_query_message(
+        press.query,
+        _(
+            "💾 Kept. The message waits for its translations: you will see each one here, "
+            "and then the message to send."
+        ),
+    )
+    await ask_for(context.application, request_ids)
     return ConversationHandler.END
 
 
@@ -407,7 +410,6 @@ async def confirm(update: Update, context: NaboContext) -> int:
     if draft is None or button.token != draft.get("token"):
         await edit_query_message(press.query, _("This button no longer works."))
         return CONFIRM if draft is not None else ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
     now = context.clock.now()
     broadcast_id = await context.bot_data.services.broadcasts.create(
         kind="message",
@@ -418,6 +420,8 @@ async def confirm(update: Update, context: NaboContext) -> int:
         texts=draft["texts"],
     )
     assert broadcast_id is not None
+    # Only once it is stored: a busy database gets "try again", and the draft stays.
+    context.user_data.pop(DRAFT, None)
     await _started(context, press, broadcast_id, now)
     return ConversationHandler.END
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
@@ -182,29 +182,6 @@ async def ask_for(application: NaboApplication, request_ids: Sequence[int]) -> N
             application, request_id, await ask_translators(application, request_id)
         )
     await sync_translation_jobs(application)
-
-
-async def ask_for_broadcast(
-    application: NaboApplication,
-    *,
-    staff_user_id: int,
-    texts: dict[str, str | None],
-    audience: str,
-    send_at: datetime | None,
-    needed_by: dict[str, datetime],
-) -> int:
-    """Keep a message until its translations are decided, and ask translators; return its id."""
-    services = application.bot_data.services
-    draft_id, request_ids = await services.translations.save_draft(
-        staff_user_id=staff_user_id,
-        texts=texts,
-        audience=audience,
-        send_at=send_at,
-        needed_by=needed_by,
-        now=application.bot_data.clock.now(),
-    )
-    await ask_for(application, request_ids)
-    return draft_id
 
 
 async def ask_for_activity(
