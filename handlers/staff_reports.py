@@ -27,6 +27,8 @@ from bot.offline.worker import export_in_process, report_in_process
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.views import buttons
+from bot.views.activity import MAX_MESSAGE
+from bot.views.staff_texts import utf16_len
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -191,19 +193,21 @@ def sources_summary(tr: Translator, report: Report) -> str:
     def number(value: int) -> str:
         return tr.ltr(format_decimal(value, locale=tr.locale))
 
+    more = _("…and more in the workbook (sheet Kilder).")
     lines = [_("📍 Where people came from:")]
-    for source in report.sources[:MAX_SOURCE_LINES]:
+    for shown, source in enumerate(report.sources):
         name = _("Invitations from neighbours") if source.code == INVITE_CODE else source.name
-        lines.append(
-            _("{name}: {residents} new, {signups} sign-ups, {checkins} check-ins").format(
-                name=tr.ltr(name),
-                residents=number(source.residents),
-                signups=number(source.signups),
-                checkins=number(source.checkins),
-            )
+        line = _("{name}: {residents} new, {signups} sign-ups, {checkins} check-ins").format(
+            name=tr.ltr(name),
+            residents=number(source.residents),
+            signups=number(source.signups),
+            checkins=number(source.checkins),
         )
-    if len(report.sources) > MAX_SOURCE_LINES:
-        lines.append(_("…and more in the workbook (sheet Kilder)."))
+        # One message: as many lines as fit with the pointer to the rest (names are long).
+        if shown == MAX_SOURCE_LINES or utf16_len("\n".join([*lines, line, more])) > MAX_MESSAGE:
+            lines.append(more)
+            break
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -93,3 +93,22 @@ async def test_counts_per_source_survive_erasure_and_deletion(tmp_path: Path) ->
         (INVITE_CODE, 0),
     ]
     await store.close()
+
+
+async def test_sources_come_a_page_at_a_time_by_name_the_invitation_last(
+    tmp_path: Path,
+) -> None:
+    store = await Store.open(tmp_path / "nabo.sqlite3")
+    sources = SourceRepository(store)
+    for name in ["Cykelkælderen", "Amtsgården", "Beboerhuset", "Amtsgården"]:
+        await sources.create(name, NOW)
+    await sources.delete((await sources.page(limit=1, offset=2))[0][0].code, NOW)  # Beboerhuset
+    first, total = await sources.page(limit=2)
+    rest, _total = await sources.page(limit=2, offset=2)
+    assert total == 4
+    assert [s.name for s in first + rest][:3] == ["Amtsgården", "Amtsgården", "Cykelkælderen"]
+    assert rest[-1].code == INVITE_CODE
+    placed, total = await sources.page(limit=10, invite=False)
+    assert (len(placed), total) == (3, 3)
+    assert [await sources.place_of(s.code) for s in first + rest] == [0, 1, 2, 3]
+    await store.close()

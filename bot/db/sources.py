@@ -119,13 +119,33 @@ class SourceRepository:
         row = await self._store.fetch_one("SELECT * FROM sources WHERE code = ?", (code,))
         return Source.from_row(row) if row else None
 
-    async def active(self) -> list[Source]:
-        """Return the sources whose links count, the built-in invitation last."""
+    async def page(
+        self, *, limit: int, offset: int = 0, invite: bool = True
+    ) -> tuple[list[Source], int]:
+        """Return a page of the sources whose links count, by name, and how many there are.
+
+        The built-in invitation comes last; without ``invite``, it is left out (it is no
+        place staff put a link up).
+        """
+        where = " FROM sources WHERE deleted_at IS NULL AND (:invite OR code != :invite_code)"
+        params = {"invite": int(invite), "invite_code": INVITE_CODE}
+        total = await self._store.fetch_one("SELECT COUNT(*)" + where, params)
         rows = await self._store.fetch_all(
-            "SELECT * FROM sources WHERE deleted_at IS NULL ORDER BY code = ?, name, id",
-            (INVITE_CODE,),
+            f"SELECT * {where} ORDER BY code = :invite_code, name, id LIMIT :limit OFFSET :offset",
+            {**params, "limit": limit, "offset": offset},
         )
-        return [Source.from_row(row) for row in rows]
+        return [Source.from_row(row) for row in rows], int(total[0]) if total else 0
+
+    async def place_of(self, code: str) -> int:
+        """Return how many sources whose links count come before this one in ``page``'s order."""
+        row = await self._store.fetch_one(
+            "SELECT COUNT(*) FROM sources s, sources this"
+            " WHERE this.code = :code AND s.deleted_at IS NULL"
+            " AND (s.code = :invite_code, s.name, s.id)"
+            " < (this.code = :invite_code, this.name, this.id)",
+            {"code": code, "invite_code": INVITE_CODE},
+        )
+        return int(row[0]) if row else 0
 
     async def delete(self, code: str, now: datetime) -> bool:
         """Stop counting a source's links (its past counts stay); the built-in one stays."""
