@@ -10,19 +10,15 @@ is made from the database as it is when the last button is pressed, in another p
 
 from __future__ import annotations
 
-import asyncio
 import io
-import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatAction
-from telegram.error import TelegramError
 
 from bot.core.config import LANGUAGES
 from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest
 from bot.offline.worker import sheet_in_process
 from bot.telegram.context import NaboApplication, NaboContext
-from bot.telegram.replies import ButtonPress, answer_press
+from bot.telegram.replies import ButtonPress, answer_press, showing_upload
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.telegram.staff_screens import show_screen, update_chat_id, update_user_id
 from bot.views.buttons import (
@@ -50,7 +46,6 @@ from bot.views.staff_posters import (
     sources_text,
 )
 
-log = logging.getLogger(__name__)
 KIND_OF = {letter: kind for kind, letter in POSTER_KINDS.items()}
 
 
@@ -129,16 +124,17 @@ async def make(update: Update, context: NaboContext) -> None:
     )
     config = context.config
     username = context.bot.username
-    with_action = asyncio.ensure_future(_upload_action(context, press.chat_id))
     try:
-        made = await sheet_in_process(
-            config.database_path, request, config.timezone, username, context.clock.now()
+        made = await showing_upload(
+            context.bot,
+            press.chat_id,
+            sheet_in_process(
+                config.database_path, request, config.timezone, username, context.clock.now()
+            ),
         )
     except SheetError as error:
-        with_action.cancel()
         await _problem(press, context, error.problem, button)
         return
-    with_action.cancel()
     await context.bot_data.services.audit.record(
         press.user_id,
         "poster",
@@ -150,14 +146,6 @@ async def make(update: Update, context: NaboContext) -> None:
     await context.bot.send_document(
         press.chat_id, document=io.BytesIO(made.data), filename=made.filename, caption=caption
     )
-
-
-async def _upload_action(context: NaboContext, chat_id: int) -> None:
-    """Show "sending a file…" while the sheet is made."""
-    try:
-        await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-    except TelegramError:
-        log.info("could not show the upload action")
 
 
 async def _problem(
