@@ -11,6 +11,7 @@ live; its user id goes with erasure and sign-up retention.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -22,7 +23,7 @@ from bot.core.clock import to_db
 from bot.db.activities import Activity
 from bot.db.signups import waiting_ahead
 from bot.db.sources import SourceEvent, record_event
-from bot.db.store import Store
+from bot.db.store import Store, read_snapshot
 
 
 class CheckInOutcome(StrEnum):
@@ -65,6 +66,18 @@ class DoorCount:
         return self.came + self.placed + self.no_place + self.anonymous
 
 
+# The key door codes' tokens are made with; also read by the door poster (offline).
+_DOOR_KEY = "SELECT value FROM secrets WHERE name = 'door_code'"
+
+
+def read_door_key(connection: sqlite3.Connection) -> bytes:
+    """Return the door codes' key from a snapshot (offline tools: the door poster)."""
+    rows = read_snapshot(connection, _DOOR_KEY)
+    if not rows:
+        raise RuntimeError("the database has no door-code key")
+    return bytes(rows[0]["value"])
+
+
 class CheckInRepository:
     """SQL for ``door_checkins`` and the attendance a check-in records."""
 
@@ -76,7 +89,7 @@ class CheckInRepository:
     async def door_key(self) -> bytes:
         """Return the key the door codes' tokens are made with (kept in the database)."""
         if self._key is None:
-            row = await self._store.fetch_one("SELECT value FROM secrets WHERE name = 'door_code'")
+            row = await self._store.fetch_one(_DOOR_KEY)
             if row is None:
                 raise RuntimeError("the database has no door-code key")
             self._key = bytes(row[0])

@@ -18,7 +18,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.clock import from_db, to_db
-from bot.db.store import Store
+from bot.db.store import Store, read_snapshot
 
 # Built in (migration 12): residents who share an activity with a neighbour.
 INVITE_CODE = "invite"
@@ -82,6 +82,16 @@ async def record_event(
     )
 
 
+# Shared by the repository and the snapshot reader below (posters, offline).
+_BY_CODE = "SELECT * FROM sources WHERE code = ?"
+
+
+def read_source(connection: sqlite3.Connection, code: str) -> Source | None:
+    """Return the source with this code from a snapshot (offline tools), deleted or not."""
+    rows = read_snapshot(connection, _BY_CODE, (code,))
+    return Source.from_row(rows[0]) if rows else None
+
+
 class SourceRepository:
     """SQL for the ``sources`` table."""
 
@@ -116,7 +126,7 @@ class SourceRepository:
 
     async def by_code(self, code: str) -> Source | None:
         """Return the source with this code, deleted or not."""
-        row = await self._store.fetch_one("SELECT * FROM sources WHERE code = ?", (code,))
+        row = await self._store.fetch_one(_BY_CODE, (code,))
         return Source.from_row(row) if row else None
 
     async def page(
