@@ -15,6 +15,7 @@ import io
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.core.config import LANGUAGES
+from bot.db.sources import MAX_NAME, source_name
 from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest
 from bot.offline.worker import sheet_in_process
 from bot.telegram.context import NaboApplication, NaboContext
@@ -199,8 +200,8 @@ async def show_sources(update: Update, context: NaboContext) -> None:
 async def new_source(update: Update, context: NaboContext) -> None:
     """Add a source: /newsource and the name of the place."""
     _ = context.tr.gettext
-    name = " ".join(context.args or [])
-    if not name or len(name) > 100:
+    name = source_name(" ".join(context.args or []))
+    if not name or len(name) > MAX_NAME:
         await context.bot.send_message(
             update_chat_id(update),
             _(

@@ -270,3 +270,19 @@ async def test_the_reports_sources_fit_one_message(
     shown = [source for source in added if tr.ltr(source.name) in lines["text"]]
     assert shown == added[: len(shown)]
     assert len(shown) > 10
+
+
+async def test_a_name_with_control_characters_is_added_cleaned(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    tr = catalogs.translator("en")
+    [added] = await staff(nabo, "/newsource \x00Trappe\x0712", "en")
+    [(code, name)] = await nabo.rows("SELECT code, name FROM sources WHERE code != 'invite'")
+    assert name == "Trappe 12"
+    assert added["text"].startswith(
+        tr.gettext("Added: {name}, code {code}.").format(name=tr.ltr(name), code=tr.ltr(code))
+    )
+    # Nothing but control characters is no name: the hint, nothing added.
+    [hint] = await staff(nabo, "/newsource \x00\x07", "en")
+    assert hint["text"].startswith("Write /newsource and the name of the place")
+    assert await nabo.rows("SELECT COUNT(*) FROM sources") == [(2,)]
