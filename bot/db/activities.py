@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -14,7 +15,7 @@ from bot.core.clock import from_db, to_db
 from bot.core.dates import reminder_due
 from bot.core.i18n import N_
 from bot.db.broadcasts import insert_announcement
-from bot.db.store import Store, read_one
+from bot.db.store import Store, read_one, read_snapshot
 from bot.db.translations import insert_request
 
 # The three delaftaler of the helhedsplan: code → official name (translated where shown).
@@ -193,6 +194,31 @@ def _listing(row: Any) -> ActivityListing:
     )
 
 
+# Shared by the repository and the readers of a snapshot below (posters, offline).
+_BY_ID = "SELECT * FROM activities WHERE id = ?"
+# A weekly series' published dates not yet started, soonest first.
+_COMING_IN_SERIES = (
+    "SELECT * FROM activities WHERE series_id = ? AND status = 'published'"
+    " AND starts_at > ? ORDER BY starts_at, id"
+)
+
+
+def read_activity(connection: sqlite3.Connection, activity_id: int) -> Activity | None:
+    """Return the activity with this id from a snapshot (offline tools), if any."""
+    rows = read_snapshot(connection, _BY_ID, (activity_id,))
+    return Activity.from_row(rows[0]) if rows else None
+
+
+def read_coming_in_series(
+    connection: sqlite3.Connection, series_id: int, now: datetime
+) -> list[Activity]:
+    """Return a series' published dates not yet started, soonest first, from a snapshot."""
+    return [
+        Activity.from_row(row)
+        for row in read_snapshot(connection, _COMING_IN_SERIES, (series_id, to_db(now)))
+    ]
+
+
 class ActivityRepository:
     """SQL for the ``activities`` table."""
 
@@ -284,7 +310,7 @@ class ActivityRepository:
 
     async def get(self, activity_id: int) -> Activity | None:
         """Return the activity with this id, if any."""
-        row = await self._store.fetch_one("SELECT * FROM activities WHERE id = ?", (activity_id,))
+        row = await self._store.fetch_one(_BY_ID, (activity_id,))
         return Activity.from_row(row) if row else None
 
     async def not_ended(
@@ -301,11 +327,7 @@ class ActivityRepository:
 
     async def next_in_series(self, series_id: int, now: datetime) -> Activity | None:
         """Return a weekly series' next date: its first published activity not yet started."""
-        row = await self._store.fetch_one(
-            "SELECT * FROM activities WHERE series_id = ? AND status = 'published'"
-            " AND starts_at > ? ORDER BY starts_at, id LIMIT 1",
-            (series_id, to_db(now)),
-        )
+        row = await self._store.fetch_one(_COMING_IN_SERIES + " LIMIT 1", (series_id, to_db(now)))
         return Activity.from_row(row) if row else None
 
     async def series_exists(self, series_id: int) -> bool:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, TelegramError
 
 from bot.core.i18n import Translator
 from bot.db.volunteers import has_phone_number
@@ -14,6 +18,7 @@ from bot.views.activity import MAX_MESSAGE
 from bot.views.staff_texts import pack_messages
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 # What Telegram says when the message a button was on cannot be edited any more: the
@@ -149,3 +154,24 @@ async def acceptable_text(message: Message, tr: Translator, text: str, limit: in
         )
         return False
     return True
+
+
+async def showing_upload(bot: Bot, chat_id: int, work: Awaitable[T], *, every: float = 4) -> T:
+    """Await the work (a file being made) while Telegram shows "sending a file…".
+
+    An action shows for 5 seconds, so it is sent again ``every`` seconds until the work is
+    done. A chat that refuses it still gets the work's result; the work's error is raised;
+    giving up the wait stops the work.
+    """
+    task = asyncio.ensure_future(work)
+    try:
+        while True:
+            try:
+                await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+            except TelegramError as error:
+                log.debug("could not show the upload action: %s", type(error).__name__)
+            done, _ = await asyncio.wait({task}, timeout=every)
+            if done:
+                return task.result()
+    finally:
+        task.cancel()  # nothing if it is done; else the wait was given up
