@@ -113,3 +113,31 @@ async def test_an_update_that_wrote_nothing_is_remembered_across_a_quick_stop(
     await settle(nabo)
     assert len(nabo.server.messages(RESIDENT)) == answered
     assert (help_update["update_id"],) in await nabo.rows("SELECT update_id FROM processed_updates")
+
+
+async def test_a_redelivered_first_press_of_the_day_still_signs_up(nabo: Nabo) -> None:
+    # The first update of a day also notes, for retention, that the resident used Nabo.
+    # That note is bookkeeping, not the press's effect: if the sign-up fails after it,
+    # the press redelivered must still sign the resident up.
+    menu = await resident_with_menu(nabo)
+    activity = await add_activity(nabo.store, nabo.clock.now() + timedelta(days=3))
+    nabo.clock.advance(timedelta(days=1))
+    async with nabo.store.transaction() as db:
+        await db.execute(
+            "CREATE TRIGGER crash BEFORE INSERT ON signups BEGIN SELECT RAISE(ABORT, 'crash'); END"
+        )
+    press = sign_up_press(nabo, menu, activity)
+    nabo.server.deliver_again(press)
+    await settle(nabo)
+    assert await nabo.rows("SELECT count(*) FROM signups") == [(0,)]
+    # The day's use was noted all the same.
+    [(seen,)] = await nabo.rows(f"SELECT last_seen_at FROM residents WHERE user_id = {RESIDENT}")
+    assert str(seen).startswith(nabo.clock.now().date().isoformat())
+
+    async with nabo.store.transaction() as db:
+        await db.execute("DROP TRIGGER crash")
+    # As after a crash: a new process, and Telegram delivers the press again.
+    await nabo.restart()
+    nabo.server.deliver_again(press)
+    await settle(nabo)
+    assert await nabo.rows("SELECT user_id, adults FROM signups") == [(RESIDENT, 1)]

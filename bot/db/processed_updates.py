@@ -18,7 +18,8 @@ import asyncio
 import logging
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -219,6 +220,21 @@ class ProcessedUpdates:
             self._flush.cancel()
             self._flush = None
             log.warning("%d handled updates not recorded at stop", len(self._unwritten))
+
+
+@contextmanager
+def bookkeeping() -> Iterator[None]:
+    """Write outside the current update's record: the transactions inside are not its effect.
+
+    For notes made on the way to the journey (that the resident used Nabo today): if the
+    update's id committed with them, a crash before the journey's own write would make a
+    redelivery look handled, and the sign-up it carried would be lost.
+    """
+    token = _CURRENT.set(None)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
 
 
 def finish_update() -> None:
