@@ -99,15 +99,16 @@ async def run_retention(application: NaboApplication) -> RetentionReport:
     warned = 0
     told: list[int] = []
     residents = bot_data.services.residents
-    for resident in await residents.due_for_warning(inactive_since + RETENTION_WARNING):
+    warn_since = inactive_since + RETENTION_WARNING
+    for resident in await residents.due_for_warning(warn_since):
         if await _warn(application, resident, now):
             told.append(resident.user_id)
             warned += 1
         if len(told) >= WARNED_AT_ONCE:
-            await residents.mark_all_warned(told, now)
+            await residents.mark_all_warned(told, now, inactive_since=warn_since)
             told = []
     if told:
-        await residents.mark_all_warned(told, now)
+        await residents.mark_all_warned(told, now, inactive_since=warn_since)
     unlinked = await bot_data.services.signups.unlink_ended_before(
         now - timedelta(days=config.signup_retention_days)
     )
