@@ -27,12 +27,11 @@ from bot.core.i18n import Translator
 from bot.db.residents import Resident
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import forget_conversations
-from bot.telegram.ratelimit import background_sends
 from bot.telegram.team import Render, StaffPosts, Team
 from bot.telegram.tell import Told, tell_resident
 from bot.views.menu import back_to_menu_keyboard
 from bot.work.erasure import offer_removed
-from bot.work.jobs import job_queue_of
+from bot.work.jobs import BackgroundJob, job_queue_of
 from bot.work.translations import reopen
 
 log = logging.getLogger(__name__)
@@ -68,15 +67,16 @@ def start_retention_job(application: NaboApplication) -> None:
     job_queue = job_queue_of(application)
     config = application.bot_data.config
     job_queue.run_daily(
-        _retention_job, time=RETENTION_TIME.replace(tzinfo=config.timezone), name=RETENTION_JOB
+        BackgroundJob(_retention_job),
+        time=RETENTION_TIME.replace(tzinfo=config.timezone),
+        name=RETENTION_JOB,
     )
-    job_queue.run_once(_retention_job, when=0, name=RETENTION_START_JOB)
+    job_queue.run_once(BackgroundJob(_retention_job), when=0, name=RETENTION_START_JOB)
 
 
 async def _retention_job(context: NaboContext) -> None:
-    """Run retention (JobQueue callback); its warnings are background sends."""
-    with background_sends():
-        await run_retention(context.application)
+    """Run retention (JobQueue callback)."""
+    await run_retention(context.application)
 
 
 def warning_text(tr: Translator, erase_on: datetime) -> str:
