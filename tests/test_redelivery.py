@@ -1,9 +1,13 @@
 """Updates Telegram delivers again, or out of order, have one effect and one reply."""
 
 from datetime import timedelta
+from pathlib import Path
 
-from bot.db.processed_updates import KEEP_FOR, ProcessedUpdates
-from tests.conftest import Nabo, settle
+import pytest
+
+from bot.db.processed_updates import KEEP_FOR, ProcessedUpdates, finish_update
+from bot.db.store import Store
+from tests.conftest import Nabo, TestClock, settle
 from tests.factories import add_activity, add_residents
 
 RESIDENT = 21
@@ -141,3 +145,25 @@ async def test_a_redelivered_first_press_of_the_day_still_signs_up(nabo: Nabo) -
     nabo.server.deliver_again(press)
     await settle(nabo)
     assert await nabo.rows("SELECT user_id, adults FROM signups") == [(RESIDENT, 1)]
+
+
+async def test_ids_waiting_for_a_transaction_survive_one_that_rolls_back(
+    tmp_path: Path, clock: TestClock
+) -> None:
+    # /help wrote nothing: its id waits to ride along with the next transaction. If that
+    # transaction rolls back, the id must wait for the next one, not vanish with it.
+    store = await Store.open(tmp_path / "nabo.db")
+    processed = ProcessedUpdates(store, clock)
+    try:
+        assert await processed.begin(500)
+        finish_update()
+        with pytest.raises(RuntimeError):
+            async with store.transaction():
+                raise RuntimeError("the journey failed")
+        async with store.transaction():
+            pass
+        rows = await store.fetch_all("SELECT update_id FROM processed_updates")
+        assert [row[0] for row in rows] == [500]
+    finally:
+        await processed.close()
+        await store.close()

@@ -152,23 +152,33 @@ class ProcessedUpdates:
         an hour, the pruning of old ids. Returns what marks the update's id written, once
         the transaction has committed (if it rolls back, the next one writes it).
         """
-        if self._unwritten:
-            unwritten, self._unwritten = self._unwritten, []
-            await connection.executemany(_INSERT, unwritten)
+        # Taken off the list only once committed: if this transaction rolls back, the
+        # next one writes them. (Ids added meanwhile go after these.)
+        written = len(self._unwritten)
+        if written:
+            await connection.executemany(_INSERT, self._unwritten[:written])
         handling = _CURRENT.get()
-        committed = None
+        recorded = None
         if handling is not None and handling.owner is self and not handling.recorded:
             handling.attempted = True
             cursor = await connection.execute(_INSERT, (handling.update_id, handling.seen_at))
             if cursor.rowcount != 1:
                 raise UpdateHandledBefore(handling.update_id)
-            committed = handling.mark_recorded
+            recorded = handling.mark_recorded
         now = self._clock.now()
         if self._next_prune is None or now >= self._next_prune:
             await connection.execute(
                 "DELETE FROM processed_updates WHERE seen_at < ?", (to_db(now - KEEP_FOR),)
             )
             self._next_prune = now + PRUNE_EVERY
+        if not written and recorded is None:
+            return None
+
+        def committed() -> None:
+            del self._unwritten[:written]
+            if recorded is not None:
+                recorded()
+
         return committed
 
     def _written_later(self, handling: _Handling) -> None:
@@ -189,12 +199,16 @@ class ProcessedUpdates:
             # record_in writes them (unless another transaction already did).
             async with self._store.transaction(wait_ms=RECORD_WAIT_MS):
                 pass
-        except sqlite3.OperationalError as error:
-            if not is_busy(error):
-                raise
-            # Another process holds the database (BEGIN failed, so they are still there):
-            # memory catches repeats meanwhile; try again in a moment.
-            log.warning("handled updates not recorded yet: the database is busy")
+        except Exception as error:
+            if isinstance(error, sqlite3.OperationalError) and is_busy(error):
+                # Another process holds the database (BEGIN failed, so they are still
+                # there): memory catches repeats meanwhile; try again in a moment.
+                log.warning("handled updates not recorded yet: the database is busy")
+            else:
+                # Nobody awaits this task: say so here. The ids stay on the list for the
+                # next transaction of anyone's, without a retry of their own.
+                log.exception("handled updates not recorded yet")
+                return
             if self._flush is None:
                 loop = asyncio.get_running_loop()
                 self._flush = loop.call_later(FLUSH_AFTER, self._start_flush)
