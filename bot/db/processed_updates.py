@@ -89,6 +89,7 @@ class ProcessedUpdates:
         self._flush: asyncio.TimerHandle | None = None
         self._flushes: set[asyncio.Task[None]] = set()
         store.on_transaction(self.record_in)
+        store.on_attempt(self._attempting)
 
     async def begin(self, update_id: int) -> bool:
         """Start handling ``update_id``; return False if it was handled before (drop it).
@@ -143,6 +144,16 @@ class ProcessedUpdates:
         if len(self._recent) > self._memory_size:
             forgotten, _ = self._recent.popitem(last=False)
             self._forgotten_below = max(self._forgotten_below, forgotten + 1)
+
+    def _attempting(self) -> None:
+        """Note that the update being handled tries to write (``Store.on_attempt``).
+
+        If that write fails, even before it begins, the update may have had no effect:
+        its id must stay unwritten so that a redelivery after a crash is carried out.
+        """
+        handling = _CURRENT.get()
+        if handling is not None and handling.owner is self and not handling.recorded:
+            handling.attempted = True
 
     async def record_in(self, connection: aiosqlite.Connection) -> Callable[[], None] | None:
         """Write what is due inside a transaction that just began (``Store.on_transaction``).
