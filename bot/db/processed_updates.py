@@ -102,31 +102,6 @@ class ProcessedUpdates:
         _CURRENT.set(_Handling(self, update_id, to_db(self._clock.now())))
         return True
 
-    async def first_time(self, update_id: int) -> bool:
-        """Record ``update_id`` as handled now; return False if it had been handled before.
-
-        On its own, for callers outside an update's handling. If another process holds
-        the database, reading still works and memory still catches repeats, so nobody is
-        held up for it (only a crash during the lock could let a repeat through).
-        """
-        if not await self._is_new(update_id):
-            return False
-        self._remember(update_id)
-        handling = _Handling(self, update_id, to_db(self._clock.now()))
-        token = _CURRENT.set(handling)
-        try:
-            async with self._store.transaction(wait_ms=RECORD_WAIT_MS):
-                pass
-        except UpdateHandledBefore:
-            return False
-        except sqlite3.OperationalError as error:
-            if not is_busy(error):
-                raise
-            log.warning("update %s not recorded as handled: the database is busy", update_id)
-        finally:
-            _CURRENT.reset(token)
-        return True
-
     async def _is_new(self, update_id: int) -> bool:
         if update_id in self._recent:
             return False
