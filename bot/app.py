@@ -293,7 +293,9 @@ async def _post_stop(application: NaboApplication) -> None:
 async def _post_shutdown(application: NaboApplication) -> None:
     """Close the database."""
     if application.bot_data.is_open:
-        await application.bot_data.services.store.close()
+        services = application.bot_data.services
+        await services.processed_updates.close()
+        await services.store.close()
     log.info("Nabo stopped")
 
 

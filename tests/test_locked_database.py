@@ -17,10 +17,10 @@ from bot.core.clock import Clock
 from bot.core.config import Config
 from bot.core.i18n import Catalogs
 from bot.db.broadcasts import Broadcast
-from bot.db.processed_updates import ProcessedUpdates
+from bot.db.processed_updates import ProcessedUpdates, finish_update
 from bot.db.store import Store, is_busy
 from bot.views.activity import party_text
-from tests.conftest import STAFF_CHAT_ID, Nabo, settle
+from tests.conftest import STAFF_CHAT_ID, STAFF_ID, Nabo, buttons, settle
 from tests.factories import add_activity, add_residents
 
 RESIDENT = 31
@@ -102,14 +102,21 @@ async def test_a_short_wait_gives_up_and_keeps_the_busy_timeout(tmp_path: Path) 
                 async with store.transaction(wait_ms=10):
                     pass
             assert is_busy(raised.value)
-            # Bookkeeping skipped under the lock; reading still works meanwhile.
-            assert await ProcessedUpdates(store, Clock()).first_time(7)
+            # Reading still works under the lock: a new update is told from a repeat, and
+            # one that wrote nothing waits to be recorded.
+            processed = ProcessedUpdates(store, Clock())
+            assert await processed.begin(7)
+            finish_update()
         [timeout] = await store.fetch_one("PRAGMA busy_timeout") or [None]
         assert timeout == 5_000
-        # Once the lock is gone the record is written: a new process would remember.
-        assert await ProcessedUpdates(store, Clock()).first_time(8)
-        rows = await store.fetch_all("SELECT update_id FROM processed_updates")
-        assert [tuple(row) for row in rows] == [(8,)]
+        # Once the lock is gone, the next update's write records both: a new process
+        # would remember them.
+        assert await processed.begin(8)
+        async with store.transaction():
+            pass
+        rows = await store.fetch_all("SELECT update_id FROM processed_updates ORDER BY 1")
+        assert [tuple(row) for row in rows] == [(7,), (8,)]
+        await processed.close()
     finally:
         await store.close()
 
@@ -295,3 +302,47 @@ async def test_a_busy_database_before_the_send_keeps_the_delivery_pending(
     assert await _delivery_status(nabo, "sent") == "sent"
     assert calls > 1
     assert [m["text"] for m in nabo.server.messages(52)].count("Hej igen") == 1
+
+
+@pytest.mark.parametrize(
+    ("label", "saved"),
+    [
+        ("✅ Send", "SELECT text_da FROM broadcasts"),
+        ("💾 Keep it and ask the translators", "SELECT text_da FROM broadcast_drafts"),
+    ],
+)
+async def test_staff_s_message_is_kept_when_saving_it_finds_the_database_locked(
+    nabo: Nabo, catalogs: Catalogs, label: str, saved: str
+) -> None:
+    """The press that saves a typed message is refused while locked; pressed again, it saves."""
+    da = catalogs.translator("da")
+    server = nabo.server
+    server.user(STAFF_ID, language_code="da")
+    typed = "Husk fællesspisning i aften kl. 18."
+    server.send_command(STAFF_ID, "broadcast")
+    await server.wait_for_messages(STAFF_ID)
+    server.send_text(STAFF_ID, typed)
+    [arabic] = await server.wait_for_messages(STAFF_ID)
+    ask_translators = label.startswith("💾")
+    server.press(STAFF_ID, arabic, da.gettext("🙋 Within a day" if ask_translators else "Skip"))
+    [english] = await server.wait_for_messages(STAFF_ID)
+    server.press(STAFF_ID, english, da.gettext("Skip"))
+    [audience] = await server.wait_for_messages(STAFF_ID)
+    server.press(STAFF_ID, audience, buttons(audience)[0])
+    when = await server.wait_for_edit(STAFF_ID, audience["message_id"])
+    server.press(STAFF_ID, when, da.gettext("Send now"))
+    [preview] = await server.wait_for_messages(STAFF_ID)
+
+    async with exclusive_lock(nabo.config.database_path):
+        server.press(STAFF_ID, preview, da.gettext(label))
+        [sorry] = await server.wait_for_messages(STAFF_ID)
+        await settle(nabo)
+    assert sorry["text"] == da.gettext(BUSY)
+    assert await nabo.rows(saved) == []
+
+    # The lock is gone: the same button saves what staff typed.
+    server.press(STAFF_ID, preview, da.gettext(label))
+    done = await server.wait_for_edit(STAFF_ID, preview["message_id"])
+    assert done["text"] != da.gettext("This button no longer works.")
+    await settle(nabo)
+    assert await nabo.rows(saved) == [(typed,)]

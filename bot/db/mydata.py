@@ -26,11 +26,13 @@ class PersonalDataRepository:
         self._store = store
 
     async def export(self, user_id: int, now: datetime) -> dict[str, Any] | None:
-        """Return all data about ``user_id`` as JSON-ready values; None if Nabo has none."""
+        """Return all data about ``user_id`` as JSON-ready values; None if Nabo has none.
+
+        Staff need no resident's row (they accept no notice), yet their work keeps data
+        about them: anything found about the person makes an export.
+        """
         fetch = self._store.fetch_all
         resident = _rows(await fetch("SELECT * FROM residents WHERE user_id = ?", (user_id,)))
-        if not resident:
-            return None
         offers = _rows(await fetch("SELECT * FROM volunteer_offers WHERE user_id = ?", (user_id,)))
         subjects = [f"volunteer:{offer['id']}" for offer in offers]
         about_you = await fetch(
@@ -38,9 +40,8 @@ class PersonalDataRepository:
             f" WHERE subject IN ({', '.join('?' * len(subjects)) or 'NULL'}) ORDER BY id",
             subjects,
         )
-        return {
-            "exported_at": to_db(now),
-            "resident": resident[0],
+        export: dict[str, Any] = {
+            "resident": resident[0] if resident else None,
             "interests": _rows(
                 await fetch(
                     "SELECT kind, value FROM resident_interests WHERE user_id = ?"
@@ -140,7 +141,18 @@ class PersonalDataRepository:
                     (user_id,),
                 )
             ),
+            # Only for staff without a staff chat: their copies of posts about offers of help.
+            "offer_posts_in_your_chat": _rows(
+                await fetch(
+                    "SELECT offer_id, message_id FROM offer_staff_messages"
+                    " WHERE staff_user_id = ? ORDER BY offer_id",
+                    (user_id,),
+                )
+            ),
         }
+        if not any(export.values()):
+            return None
+        return {"exported_at": to_db(now), "user_id": user_id, **export}
 
 
 # Every sign-up, past and cancelled ones too, with its activity's title and time and,

@@ -6,7 +6,7 @@ enough within one run, also for updates arriving out of order); every id is also
 written to ``processed_updates`` (only the id and a time), so a restart remembers.
 
 The id is written in the update's own first write transaction (``Store.transaction``
-asks ``bookkeeping`` as it begins, and sends the insert along with BEGIN): the effect and
+asks ``record_in`` as it begins, and sends the insert along with BEGIN): the effect and
 the record commit together or not at all, so a redelivered update has its effect exactly
 once, and recording costs no transaction, and no trip to the database, of its own. An
 update that writes nothing has its id written with the next transaction of anyone (or of
@@ -20,6 +20,8 @@ import asyncio
 import logging
 import sqlite3
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -54,6 +56,9 @@ class _Handling:
     update_id: int
     seen_at: str
     recorded: bool = False
+    # Written in a transaction that has not committed (yet): if it rolled back, the
+    # update's effect did not happen, so its id must stay unwritten for a redelivery.
+    attempted: bool = False
 
     def mark_recorded(self) -> None:
         """Note that the id has been committed."""
@@ -79,7 +84,9 @@ class ProcessedUpdates:
         self._forgotten_below = 0
         self._unwritten: list[tuple[int, str]] = []
         self._flush: asyncio.TimerHandle | None = None
-        store.on_transaction(self.bookkeeping)
+        self._flushes: set[asyncio.Task[None]] = set()
+        store.on_transaction(self.record_in)
+        store.on_attempt(self._attempting)
 
     async def begin(self, update_id: int) -> bool:
         """Start handling ``update_id``; return False if it was handled before (drop it).
@@ -90,30 +97,6 @@ class ProcessedUpdates:
             return False
         self._remember(update_id)
         _CURRENT.set(_Handling(self, update_id, to_db(self._clock.now())))
-        return True
-
-    async def first_time(self, update_id: int) -> bool:
-        """Record ``update_id`` as handled now; return False if it had been handled before.
-
-        On its own, for callers outside an update's handling. If another process holds
-        the database, reading still works and memory still catches repeats, so nobody is
-        held up for it (only a crash during the lock could let a repeat through).
-        """
-        if not await self._is_new(update_id):
-            return False
-        self._remember(update_id)
-        handling = _Handling(self, update_id, to_db(self._clock.now()))
-        token = _CURRENT.set(handling)
-        try:
-            await self._store.write_bookkeeping(wait_ms=RECORD_WAIT_MS)
-        except UpdateHandledBefore:
-            return False
-        except sqlite3.OperationalError as error:
-            if not is_busy(error):
-                raise
-            log.warning("update %s not recorded as handled: the database is busy", update_id)
-        finally:
-            _CURRENT.reset(token)
         return True
 
     async def _is_new(self, update_id: int) -> bool:
@@ -134,7 +117,17 @@ class ProcessedUpdates:
             forgotten, _ = self._recent.popitem(last=False)
             self._forgotten_below = max(self._forgotten_below, forgotten + 1)
 
-    def bookkeeping(self) -> Bookkeeping | None:
+    def _attempting(self) -> None:
+        """Note that the update being handled tries to write (``Store.on_attempt``).
+
+        If that write fails, even before it begins, the update may have had no effect:
+        its id must stay unwritten so that a redelivery after a crash is carried out.
+        """
+        handling = _CURRENT.get()
+        if handling is not None and handling.owner is self and not handling.recorded:
+            handling.attempted = True
+
+    def record_in(self) -> Bookkeeping | None:
         """Say what to write in a write transaction that begins now (``Store.on_transaction``).
 
         The ids of finished updates that wrote nothing; the id of the update this task is
@@ -151,6 +144,7 @@ class ProcessedUpdates:
         if handling is None or handling.owner is not self or handling.recorded:
             handling = None
         else:
+            handling.attempted = True
             # No ON CONFLICT: if the id is there, the update had its effect before, and
             # the insert's error says so (``explain``).
             values = f"({sql_literal(handling.update_id)}, {sql_literal(handling.seen_at)})"
@@ -196,28 +190,70 @@ class ProcessedUpdates:
         self._flush = None
         if self._unwritten:
             task = asyncio.get_running_loop().create_task(self._write_unwritten())
-            _FLUSHES.add(task)
-            task.add_done_callback(_FLUSHES.discard)
+            self._flushes.add(task)
+            task.add_done_callback(self._flushes.discard)
 
     async def _write_unwritten(self) -> None:
         try:
-            # bookkeeping() writes them (unless another transaction already did).
+            # record_in writes them (unless another transaction already did).
             await self._store.write_bookkeeping(wait_ms=RECORD_WAIT_MS)
-        except sqlite3.OperationalError as error:
-            if not is_busy(error):
-                raise
-            # Another process holds the database (BEGIN failed, so they are still there):
-            # memory catches repeats meanwhile; they are tried again in a moment.
-            log.warning("handled updates not recorded yet: the database is busy")
+        except Exception as error:
+            if isinstance(error, sqlite3.OperationalError) and is_busy(error):
+                # Another process holds the database (BEGIN failed, so they are still
+                # there): memory catches repeats meanwhile; they are tried again in a
+                # moment (not_committed put them back and planned it).
+                log.warning("handled updates not recorded yet: the database is busy")
+            else:
+                # Nobody awaits this task: say so here. The ids are back on the list, for
+                # the next transaction of anyone's or another try in a moment.
+                log.exception("handled updates not recorded yet")
+
+    async def close(self) -> None:
+        """Write the ids still waiting, before the store closes (a clean stop).
+
+        Without this a write planned for a moment later would find the connection gone,
+        and a restart would handle those updates again.
+        """
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+        if self._flushes:
+            await asyncio.gather(*self._flushes, return_exceptions=True)
+        if self._unwritten:
+            try:
+                await self._write_unwritten()
+            except Exception:
+                # The store must still close; a restart may then handle these again.
+                log.exception("handled updates could not be recorded at stop")
+        if self._flush is not None:  # the database was busy: give up, memory is going too
+            self._flush.cancel()
+            self._flush = None
+            log.warning("%d handled updates not recorded at stop", len(self._unwritten))
 
 
-_FLUSHES: set[asyncio.Task[None]] = set()
+@contextmanager
+def bookkeeping() -> Iterator[None]:
+    """Write outside the current update's record: the transactions inside are not its effect.
+
+    For notes made on the way to the journey (that the resident used Nabo today): if the
+    update's id committed with them, a crash before the journey's own write would make a
+    redelivery look handled, and the sign-up it carried would be lost.
+    """
+    token = _CURRENT.set(None)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
 
 
 def finish_update() -> None:
-    """End the handling of the current task's update: its id is written soon if not yet."""
+    """End the handling of the current task's update: its id is written soon if not yet.
+
+    Only for an update that wrote nothing: one whose write rolled back (the database was
+    busy, say) had no effect, and a redelivery after a crash must be carried out.
+    """
     handling = _CURRENT.get()
-    if handling is not None and not handling.recorded:
+    if handling is not None and not handling.recorded and not handling.attempted:
         handling.recorded = True
         handling.owner._written_later(handling)
     _CURRENT.set(None)

@@ -52,6 +52,7 @@ class Store:
         # their transactions must not interleave, nor a read with a transaction.
         self._write_lock = asyncio.Lock()
         self._hooks: list[TransactionHook] = []
+        self._attempt_hooks: list[Callable[[], None]] = []
 
     def on_transaction(self, hook: TransactionHook) -> None:
         """Ask ``hook`` at the start of every write transaction for statements to run in it.
@@ -61,6 +62,15 @@ class Store:
         Its statements go to the database with BEGIN, in the same trip (see ``Bookkeeping``).
         """
         self._hooks.append(hook)
+
+    def on_attempt(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` as each write transaction is about to begin, even one that fails to.
+
+        A transaction that cannot begin (another process holds the database) still
+        means its caller tried to write: bot/db/processed_updates.py must then not take
+        the update for one that wrote nothing.
+        """
+        self._attempt_hooks.append(hook)
 
     @classmethod
     async def open(
@@ -129,6 +139,8 @@ class Store:
         COMMIT runs), no transaction is left open on the shared connection. A task
         cancelled during COMMIT may still have committed.
         """
+        for attempt in self._attempt_hooks:
+            attempt()
         async with self._write_lock:
             bookkeeping = await self._begin(wait_ms, commit=False)
             try:
@@ -271,6 +283,22 @@ def sql_literal(value: int | str) -> str:
 
 # Positional (?) or named (:name) parameters, as sqlite3 takes them.
 Parameters = Iterable[Any] | Mapping[str, Any]
+
+
+def read_snapshot(
+    connection: sqlite3.Connection, sql: str, parameters: Parameters = ()
+) -> list[sqlite3.Row]:
+    """Run a query on an offline tool's own connection (a snapshot); rows by column name.
+
+    The repositories' synchronous readers use it with the same SQL as their async
+    methods, so a poster made in another process reads what the bot would.
+    """
+    cursor = connection.cursor()
+    cursor.row_factory = sqlite3.Row
+    try:
+        return list(cursor.execute(sql, _bind(parameters)).fetchall())
+    finally:
+        cursor.close()
 
 
 def _bind(parameters: Parameters) -> tuple[Any, ...] | Mapping[str, Any]:

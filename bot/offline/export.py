@@ -496,7 +496,8 @@ def _ratings_sheet(sheet: Any, report: Report) -> None:
 
 def _sources_sheet(sheet: Any, report: Report) -> None:
     """Write what each source's links brought: new residents, sign-ups and check-ins."""
-    headers = ["Kilde", "Kode", "Slettet", "Nye beboere", "Tilmeldinger", "Check-ins"]
+    headers = ["Kilde", "Kode", "Slettet", "Nye beboere", "Tilmeldinger", "Tjekket ind ved døren"]
+    widths = [40, 10, 10, 14, 14, 14]
     sheet.append(headers)
     for source in report.sources:
         sheet.append(
@@ -519,19 +520,20 @@ def _sources_sheet(sheet: Any, report: Report) -> None:
             sum(s.checkins for s in report.sources),
         ]
     )
-    sheet.append([])
-    sheet.append(
-        [
-            "Tallene tæller, hvad hvert opslags, hvert flyers og hver delings link har bragt: "
-            "nye beboere (deres første start kom via linket), tilmeldinger og check-ins ved "
-            "døren via linket. De gemmes uden personer og passer også efter sletninger."
-        ]
-    )
     for cell in sheet[1]:
         cell.font = _BOLD
+        cell.alignment = _WRAP
     for cell in sheet[len(report.sources) + 2]:
         cell.font = _BOLD
     sheet.freeze_panes = "A2"
-    sheet.column_dimensions["A"].width = 40
-    for letter in "BCDEF":
-        sheet.column_dimensions[letter].width = 14
+    for number, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    sheet.row_dimensions[1].height = header_height(zip(headers, widths, strict=True))
+    sheet.append([])
+    _note_row(
+        sheet,
+        "Tallene tæller, hvad hvert opslags, hvert flyers og hver delings link har bragt: "
+        "nye beboere (deres første start kom via linket), tilmeldinger og fremmøde, tjekket "
+        "ind ved døren via linket. De gemmes uden personer og passer også efter sletninger.",
+        sum(widths),
+    )
