@@ -1,13 +1,10 @@
 """Updates Telegram delivers again, or out of order, have one effect and one reply."""
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.core.clock import Clock
 from bot.db.processed_updates import KEEP_FOR, ProcessedUpdates, finish_update
 from bot.db.store import Store
 from tests.conftest import Nabo, TestClock, settle
@@ -108,51 +105,6 @@ async def test_old_handled_update_ids_are_pruned(nabo: Nabo) -> None:
     ids = [row[0] for row in await nabo.rows("SELECT update_id FROM processed_updates")]
     assert 10**9 not in ids
     assert 10**9 + 1 in ids
-
-
-async def test_ids_swept_into_a_transaction_that_rolls_back_are_written_later(
-    tmp_path: Path,
-) -> None:
-    """The ids of updates that wrote nothing ride on the next transaction; if it rolls back,
-    the one after takes them."""
-    store = await Store.open(tmp_path / "nabo.sqlite3")
-    updates = ProcessedUpdates(store, Clock())
-
-    async def handle(update_id: int, work: Callable[[], Awaitable[None]] | None) -> None:
-        # Each update in a task of its own, as PTB handles them.
-        assert await updates.begin(update_id)
-        try:
-            if work is not None:
-                await work()
-        finally:
-            finish_update()
-
-    async def fails() -> None:
-        async with store.transaction() as db:
-            await db.execute(
-                "INSERT INTO residents (user_id, chat_id, first_seen_at) VALUES (5, 5, 'x')"
-            )
-            raise RuntimeError("boom")
-
-    async def writes() -> None:
-        async with store.transaction() as db:
-            await db.execute(
-                "INSERT INTO residents (user_id, chat_id, first_seen_at) VALUES (6, 6, 'x')"
-            )
-
-    try:
-        await asyncio.create_task(handle(1, None))
-        with pytest.raises(RuntimeError, match="boom"):
-            await asyncio.create_task(handle(2, fails))
-        await asyncio.create_task(handle(3, writes))
-        ids = {row[0] for row in await store.fetch_all("SELECT update_id FROM processed_updates")}
-        assert {1, 3} <= ids
-        assert [tuple(row) for row in await store.fetch_all("SELECT user_id FROM residents")] == [
-            (6,)
-        ]
-    finally:
-        await updates.close()
-        await store.close()
 
 
 async def test_an_update_that_wrote_nothing_is_remembered_across_a_quick_stop(

@@ -6,12 +6,10 @@ enough within one run, also for updates arriving out of order); every id is also
 written to ``processed_updates`` (only the id and a time), so a restart remembers.
 
 The id is written in the update's own first write transaction (``Store.transaction``
-asks ``record_in`` as it begins, and sends the insert along with BEGIN): the effect and
-the record commit together or not at all, so a redelivered update has its effect exactly
-once, and recording costs no transaction, and no trip to the database, of its own. An
-update that writes nothing has its id written with the next transaction of anyone (or of
-the one after, if that one rolls back), or a fraction of a second later by itself
-(``finish_update``).
+runs ``record_in`` right after BEGIN): the effect and the record commit together or not
+at all, so a redelivered update has its effect exactly once, and recording costs no
+transaction of its own. An update that writes nothing has its id written with the next
+transaction of anyone, or a fraction of a second later by itself (``finish_update``).
 """
 
 from __future__ import annotations
@@ -20,14 +18,16 @@ import asyncio
 import logging
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import aiosqlite
+
 from bot.core.clock import Clock, to_db
-from bot.db.store import Bookkeeping, Store, is_busy, sql_literal
+from bot.db.store import Store, is_busy
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,10 @@ RECORD_WAIT_MS = 50
 # How long the id of an update that wrote nothing waits for someone else's transaction.
 FLUSH_AFTER = 0.5
 
-_INSERT = "INSERT INTO processed_updates (update_id, seen_at) VALUES "
+_INSERT = (
+    "INSERT INTO processed_updates (update_id, seen_at) VALUES (?, ?)"
+    " ON CONFLICT (update_id) DO NOTHING"
+)
 
 
 class UpdateHandledBefore(Exception):
@@ -127,62 +130,46 @@ class ProcessedUpdates:
         if handling is not None and handling.owner is self and not handling.recorded:
             handling.attempted = True
 
-    def record_in(self) -> Bookkeeping | None:
-        """Say what to write in a write transaction that begins now (``Store.on_transaction``).
+    async def record_in(self, connection: aiosqlite.Connection) -> Callable[[], None] | None:
+        """Write what is due inside a transaction that just began (``Store.on_transaction``).
 
         The ids of finished updates that wrote nothing; the id of the update this task is
         handling, if not written yet (UpdateHandledBefore if it was, long ago); and, once
-        an hour, the pruning of old ids. The update's id counts as written once the
-        transaction has committed; if it does not commit, the next one writes them all.
+        an hour, the pruning of old ids. Returns what marks the update's id written, once
+        the transaction has committed (if it rolls back, the next one writes it).
         """
-        statements = []
-        unwritten, self._unwritten = self._unwritten, []
-        if unwritten:
-            rows = ", ".join(f"({sql_literal(i)}, {sql_literal(at)})" for i, at in unwritten)
-            statements.append(f"{_INSERT}{rows} ON CONFLICT (update_id) DO NOTHING;")
+        # Taken off the list only once committed: if this transaction rolls back, the
+        # next one writes them. (Ids added meanwhile go after these.)
+        written = len(self._unwritten)
+        if written:
+            await connection.executemany(_INSERT, self._unwritten[:written])
         handling = _CURRENT.get()
-        if handling is None or handling.owner is not self or handling.recorded:
-            handling = None
-        else:
+        recorded = None
+        if handling is not None and handling.owner is self and not handling.recorded:
             handling.attempted = True
-            # No ON CONFLICT: if the id is there, the update had its effect before, and
-            # the insert's error says so (``explain``).
-            values = f"({sql_literal(handling.update_id)}, {sql_literal(handling.seen_at)})"
-            statements.append(f"{_INSERT}{values};")
+            cursor = await connection.execute(_INSERT, (handling.update_id, handling.seen_at))
+            if cursor.rowcount != 1:
+                raise UpdateHandledBefore(handling.update_id)
+            recorded = handling.mark_recorded
         now = self._clock.now()
         if self._next_prune is None or now >= self._next_prune:
-            cutoff = sql_literal(to_db(now - KEEP_FOR))
-            statements.append(f"DELETE FROM processed_updates WHERE seen_at < {cutoff};")
+            await connection.execute(
+                "DELETE FROM processed_updates WHERE seen_at < ?", (to_db(now - KEEP_FOR),)
+            )
             self._next_prune = now + PRUNE_EVERY
-        if not statements:
+        if not written and recorded is None:
             return None
 
-        def not_committed() -> None:
-            # The next transaction takes them (or the flush, if none comes soon).
-            self._unwritten[:0] = unwritten
-            if unwritten:
-                self._flush_soon()
+        def committed() -> None:
+            del self._unwritten[:written]
+            if recorded is not None:
+                recorded()
 
-        def explain(error: BaseException) -> BaseException | None:
-            handled_before = (
-                isinstance(error, sqlite3.IntegrityError)
-                and error.sqlite_errorcode == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-            )
-            return UpdateHandledBefore(handling.update_id) if handled_before and handling else None
-
-        return Bookkeeping(
-            "\n".join(statements),
-            committed=handling.mark_recorded if handling is not None else None,
-            not_committed=not_committed,
-            explain=explain,
-        )
+        return committed
 
     def _written_later(self, handling: _Handling) -> None:
         """Write this id with the next transaction, or by itself a moment from now."""
         self._unwritten.append((handling.update_id, handling.seen_at))
-        self._flush_soon()
-
-    def _flush_soon(self) -> None:
         if self._flush is None:
             self._flush = asyncio.get_running_loop().call_later(FLUSH_AFTER, self._start_flush)
 
@@ -196,17 +183,21 @@ class ProcessedUpdates:
     async def _write_unwritten(self) -> None:
         try:
             # record_in writes them (unless another transaction already did).
-            await self._store.write_bookkeeping(wait_ms=RECORD_WAIT_MS)
+            async with self._store.transaction(wait_ms=RECORD_WAIT_MS):
+                pass
         except Exception as error:
             if isinstance(error, sqlite3.OperationalError) and is_busy(error):
                 # Another process holds the database (BEGIN failed, so they are still
-                # there): memory catches repeats meanwhile; they are tried again in a
-                # moment (not_committed put them back and planned it).
+                # there): memory catches repeats meanwhile; try again in a moment.
                 log.warning("handled updates not recorded yet: the database is busy")
             else:
-                # Nobody awaits this task: say so here. The ids are back on the list, for
-                # the next transaction of anyone's or another try in a moment.
+                # Nobody awaits this task: say so here. The ids stay on the list for the
+                # next transaction of anyone's, without a retry of their own.
                 log.exception("handled updates not recorded yet")
+                return
+            if self._flush is None:
+                loop = asyncio.get_running_loop()
+                self._flush = loop.call_later(FLUSH_AFTER, self._start_flush)
 
     async def close(self) -> None:
         """Write the ids still waiting, before the store closes (a clean stop).

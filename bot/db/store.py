@@ -7,7 +7,6 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +54,11 @@ class Store:
         self._attempt_hooks: list[Callable[[], None]] = []
 
     def on_transaction(self, hook: TransactionHook) -> None:
-        """Ask ``hook`` at the start of every write transaction for statements to run in it.
+        """Run ``hook`` at the start of every write transaction, inside it.
 
-        For bookkeeping that must commit with the work it belongs to, or may ride along
+        What it returns, if anything, is called once the transaction has committed. For
+        bookkeeping that must commit with the work it belongs to, or may ride along
         with anyone's (bot/db/processed_updates.py), instead of a transaction of its own.
-        Its statements go to the database with BEGIN, in the same trip (see ``Bookkeeping``).
         """
         self._hooks.append(hook)
 
@@ -142,64 +141,24 @@ class Store:
         for attempt in self._attempt_hooks:
             attempt()
         async with self._write_lock:
-            bookkeeping = await self._begin(wait_ms, commit=False)
+            # IMMEDIATE takes the write lock up front, so a check-then-insert inside
+            # cannot be overtaken by another process between the check and the insert
+            # (and, in WAL mode, nothing inside waits for a lock again).
+            await self._or_roll_back(self._begin_immediate(wait_ms))
+            committed = []
             try:
+                for hook in self._hooks:
+                    if (then := await hook(self._connection)) is not None:
+                        committed.append(then)
                 yield self._connection
             except BaseException:
-                _not_committed(bookkeeping)
                 await self._connection.rollback()
                 raise
-            try:
-                await self._or_roll_back(self._connection.commit())
-            except BaseException:
-                _not_committed(bookkeeping)
-                raise
-            _committed(bookkeeping)
+            await self._or_roll_back(self._connection.commit())
+            for then in committed:
+                then()
 
-    async def write_bookkeeping(self, *, wait_ms: int | None = None) -> None:
-        """Run a write transaction of the hooks' statements alone, BEGIN to COMMIT in one trip."""
-        async with self._write_lock:
-            _committed(await self._begin(wait_ms, commit=True))
-
-    async def _begin(self, wait_ms: int | None, *, commit: bool) -> list[Bookkeeping]:
-        """BEGIN IMMEDIATE with the hooks' statements (and COMMIT), in one trip to the thread.
-
-        If any of it fails, or the task is cancelled meanwhile, it is rolled back, the
-        hooks are told, and the error raised (as a hook explains it, if one does).
-        """
-        # IMMEDIATE takes the write lock up front, so a check-then-insert inside cannot
-        # be overtaken by another process between the check and the insert (and, in WAL
-        # mode, nothing inside waits for a lock again).
-        bookkeeping = [done for hook in self._hooks if (done := hook()) is not None]
-        script = ["BEGIN IMMEDIATE;", *(done.statements for done in bookkeeping)]
-        if wait_ms is not None:
-            # A shorter wait for BEGIN alone; the usual one again once it has the lock.
-            script[:1] = [
-                f"PRAGMA busy_timeout = {int(wait_ms)};",
-                "BEGIN IMMEDIATE;",
-                f"PRAGMA busy_timeout = {self._busy_timeout_ms};",
-            ]
-        if commit:
-            script.append("COMMIT;")
-        try:
-            # A script takes no parameters: the hooks' values are literals (sql_literal).
-            # sqlite3 would COMMIT an open transaction before a script, but none can be
-            # open here: every way out of a transaction queued its ROLLBACK or COMMIT on
-            # the connection's thread before the lock was let go, and the thread runs
-            # what it is given in order.
-            await self._or_roll_back(self._connection.executescript("\n".join(script)))
-        except BaseException as error:
-            if wait_ms is not None:
-                # BEGIN gave up before the script set the usual timeout back.
-                await self._connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
-            _not_committed(bookkeeping)
-            for done in bookkeeping:
-                if done.explain is not None and (meant := done.explain(error)) is not None:
-                    raise meant from error
-            raise
-        return bookkeeping
-
-    async def _or_roll_back(self, statement: Awaitable[Any]) -> None:
+    async def _or_roll_back(self, statement: Awaitable[None]) -> None:
         """Run BEGIN or COMMIT; if it fails or the task is cancelled meanwhile, roll back."""
         try:
             await statement
@@ -210,6 +169,16 @@ class Store:
             # before anything the next holder of the lock sends (a no-op if none is open).
             await self._connection.rollback()
             raise
+
+    async def _begin_immediate(self, wait_ms: int | None) -> None:
+        if wait_ms is None:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            return
+        await self._connection.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        try:
+            await self._connection.execute("BEGIN IMMEDIATE")
+        finally:
+            await self._connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
 
     async def fetch_one(self, sql: str, parameters: Parameters = ()) -> aiosqlite.Row | None:
         """Run a read query and return its first row, if any."""
@@ -236,50 +205,9 @@ async def read_all(db: aiosqlite.Connection, sql: str, parameters: Parameters = 
     return list(await db.execute_fetchall(sql, _bind(parameters)))
 
 
-@dataclass(frozen=True, slots=True)
-class Bookkeeping:
-    """What a hook adds to a write transaction as it begins (see ``Store.on_transaction``).
-
-    ``statements`` run right after BEGIN, in the same trip to the database's thread, so
-    they are a script: complete statements, values as literals (``sql_literal``).
-    ``committed`` is called once the transaction has committed, ``not_committed`` if it
-    does not (rolled back, or BEGIN or COMMIT failed). ``explain`` may turn an error the
-    statements raised into the one the transaction's caller should see.
-    """
-
-    statements: str
-    committed: Callable[[], None] | None = None
-    not_committed: Callable[[], None] | None = None
-    explain: Callable[[BaseException], BaseException | None] | None = None
-
-
-# Called as a write transaction begins; returns what to add to it, if anything.
-TransactionHook = Callable[[], Bookkeeping | None]
-
-
-def _committed(bookkeeping: Iterable[Bookkeeping]) -> None:
-    for done in bookkeeping:
-        if done.committed is not None:
-            done.committed()
-
-
-def _not_committed(bookkeeping: Iterable[Bookkeeping]) -> None:
-    for done in bookkeeping:
-        if done.not_committed is not None:
-            done.not_committed()
-
-
-def sql_literal(value: int | str) -> str:
-    """Write a number or a text as an SQL literal, for a script (which takes no parameters)."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError(f"no SQL literal for {type(value).__name__}")
-    if isinstance(value, int):
-        return str(value)
-    if "\x00" in value:
-        raise ValueError("a text with a NUL character has no SQL literal")
-    # SQLite's only escape in a quoted text: a quote is doubled.
-    return "'" + value.replace("'", "''") + "'"
-
+# Run inside a write transaction that just began; may return what to call once it has
+# committed (see Store.on_transaction).
+TransactionHook = Callable[[aiosqlite.Connection], Awaitable[Callable[[], None] | None]]
 
 # Positional (?) or named (:name) parameters, as sqlite3 takes them.
 Parameters = Iterable[Any] | Mapping[str, Any]
