@@ -10,9 +10,11 @@ no definition is refused as a forged one.
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 
-from bot.core.callback_data import PackedData
+from bot.core.callback_data import PackedData, Part
+from bot.core.tokens import TOKEN_LENGTH
 
 # What Telegram allows in a start parameter.
 MAX_PAYLOAD = 64
@@ -30,3 +32,20 @@ def start_link(bot_username: str, payload: StartPayload | None = None) -> str:
     """Return the link that opens Nabo (with ``payload``, at what it names)."""
     link = f"https://t.me/{quote(bot_username.removeprefix('@'))}"
     return link if payload is None else f"{link}?start={payload.pack()}"
+
+
+# A one-time token (bot.core.tokens): random, so a link cannot be guessed from an id.
+OneTimeToken = Annotated[str, Part(f"[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}", "A" * TOKEN_LENGTH)]
+
+
+# The links of people who do not use the chat yet, and of activity hosts (issue #16).
+class JoinLink(StartPayload, prefix="join"):
+    """Attach the opener's chat to the record staff made on their behalf (once, expires)."""
+
+    token: OneTimeToken
+
+
+class HostInvitation(StartPayload, prefix="host"):
+    """Make the opener the host of an activity or a series (once, expires)."""
+
+    token: OneTimeToken
