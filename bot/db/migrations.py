@@ -328,4 +328,69 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 11: when a resident last turned reminders on (NULL: on from the start), so a
     # reminder that was due while they were off is not sent late once they turn them on.
     ("ALTER TABLE residents ADD COLUMN reminders_on_at TEXT",),
+    # 12: people signed up on their behalf, and the team's outbox. Many residents sign up
+    # by phone, at the office or at the door: staff (or an activity's host) register them
+    # with a first name, language, area and a phone number only if they agree to be
+    # called about it, and how they were told about privacy. Their sign-ups are ordinary
+    # sign-ups with a person_id instead of a user_id, so capacity, the waitlist,
+    # attendance and reports count them alike. A one-time joining link (its token's
+    # SHA-256 only) lets them attach their own chat later. What Nabo would have told
+    # them becomes a durable message to the team (team_messages): written with what
+    # caused it, addressed and sent by the running bot, claimed before it is sent.
+    (
+        """
+        CREATE TABLE offline_people (
+            id               INTEGER PRIMARY KEY,
+            first_name       TEXT NOT NULL CHECK (length(first_name) BETWEEN 1 AND 64),
+            language         TEXT NOT NULL CHECK (language IN ('da', 'ar', 'en')),
+            area             TEXT NOT NULL,
+            phone            TEXT CHECK (phone IS NULL OR length(phone) BETWEEN 11 AND 16),
+            told_how         TEXT NOT NULL CHECK (told_how IN ('in_person', 'phone', 'paper')),
+            registered_by    INTEGER,
+            registered_role  TEXT NOT NULL CHECK (registered_role IN ('staff', 'host')),
+            registered_at    TEXT NOT NULL,
+            last_activity_at TEXT NOT NULL,
+            renewed_at       TEXT,
+            join_token       TEXT UNIQUE,
+            join_expires_at  TEXT,
+            join_tries       INTEGER NOT NULL DEFAULT 0 CHECK (join_tries >= 0),
+            CHECK ((join_token IS NULL) = (join_expires_at IS NULL))
+        ) STRICT
+        """,
+        "ALTER TABLE signups ADD COLUMN person_id INTEGER"
+        " REFERENCES offline_people (id) ON DELETE SET NULL",
+        """
+        CREATE UNIQUE INDEX signups_one_active_per_person
+            ON signups (activity_id, person_id)
+            WHERE status != 'cancelled' AND person_id IS NOT NULL
+        """,
+        "CREATE INDEX signups_by_person ON signups (person_id)",
+        """
+        CREATE TABLE team_messages (
+            id           INTEGER PRIMARY KEY,
+            kind         TEXT NOT NULL CHECK (kind IN ('promoted', 'changed', 'cancelled',
+                             'call_list', 'proposal', 'offer_erased', 'offer_expired')),
+            activity_id  INTEGER REFERENCES activities (id),
+            signup_id    INTEGER REFERENCES signups (id) ON DELETE CASCADE,
+            number       INTEGER,
+            audience     TEXT NOT NULL CHECK (audience IN ('team', 'staff_chat', 'chat')),
+            chat_id      INTEGER,
+            message_id   INTEGER,
+            language     TEXT CHECK (language IS NULL OR language IN ('da', 'ar', 'en')),
+            status       TEXT NOT NULL CHECK (status IN ('pending', 'addressed', 'sending',
+                             'sent', 'failed', 'uncertain', 'void')),
+            created_at   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL,
+            CHECK ((audience = 'chat') = (chat_id IS NOT NULL)),
+            CHECK (audience != 'team' OR status IN ('pending', 'addressed'))
+        ) STRICT
+        """,
+        "CREATE INDEX team_messages_by_status ON team_messages (status, id)",
+        "CREATE INDEX team_messages_by_chat ON team_messages (chat_id)",
+        # One call list per activity, whenever its job runs.
+        """
+        CREATE UNIQUE INDEX team_messages_one_call_list ON team_messages (activity_id)
+            WHERE kind = 'call_list' AND audience = 'team'
+        """,
+    ),
 )

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.clock import to_db
+from bot.db.signups import CAN_MOVE_UP
 from bot.db.store import Store
 
 
@@ -93,13 +94,13 @@ class PersonalDataRepository:
 # Every sign-up, past and cancelled ones too, with its activity's title and time and,
 # while waiting, the place on the waitlist (counting only those ahead who can still move
 # up, as bot/db/signups.py does).
-_SIGNUPS = """
+_SIGNUPS = f"""
     SELECT s.*, a.title_da, a.title_ar, a.title_en, a.starts_at AS activity_starts_at,
            a.status AS activity_status,
            CASE WHEN s.status = 'waitlisted' THEN 1 + (
-               SELECT COUNT(*) FROM signups w JOIN residents r ON r.user_id = w.user_id
+               SELECT COUNT(*) FROM signups w LEFT JOIN residents r ON r.user_id = w.user_id
                 WHERE w.activity_id = s.activity_id AND w.status = 'waitlisted'
-                  AND w.id < s.id AND r.blocked = 0)
+                  AND w.id < s.id AND {CAN_MOVE_UP})
            END AS waitlist_position
       FROM signups s JOIN activities a ON a.id = s.activity_id
      WHERE s.user_id = ?

@@ -12,6 +12,7 @@ import aiosqlite
 from bot.core.clock import from_db, to_db
 from bot.db.activities import Activity
 from bot.db.store import Store
+from bot.db.team_messages import record_team_message
 
 
 class SignupStatus(StrEnum):
@@ -49,6 +50,14 @@ class Signup:
     cancelled_at: datetime | None
     first_name: str | None = None
     attended: bool | None = None  # None until staff take attendance
+    # Someone signed up on their behalf (bot/db/people.py), not on Telegram; None once
+    # they are erased, or attach their own chat (then user_id is theirs).
+    person_id: int | None = None
+
+    @property
+    def offline(self) -> bool:
+        """Tell whether the sign-up is of someone staff signed up, who is not on Telegram."""
+        return self.person_id is not None
 
     @property
     def people(self) -> int:
@@ -72,6 +81,7 @@ class Signup:
             cancelled_at=from_db(row["cancelled_at"]),
             first_name=row["first_name"],
             attended=None if row["attended"] is None else bool(row["attended"]),
+            person_id=row["person_id"],
         )
 
 
@@ -114,12 +124,16 @@ class MySignup:
 
 _ACTIVE = "status IN ('confirmed', 'waitlisted')"
 
+# A waiting party that can still move up: a resident who has not blocked Nabo, or someone
+# signed up on their behalf (the team tells them). Erased residents' rows (no user id, no
+# person) and those of residents who blocked Nabo are passed over by promotion
+# (promote_waitlist), so they do not count as ahead. Needs ``residents r`` LEFT JOINed.
+CAN_MOVE_UP = "(r.blocked = 0 OR w.person_id IS NOT NULL)"
+
 # A waiting party's place in line: 1 + the parties ahead of it that can still move up.
-# Those of residents who blocked Nabo, or were erased, are passed over by promotion
-# (promote_waitlist), so they do not count as ahead.
-_POSITION = """
-    SELECT 1 + COUNT(*) FROM signups w JOIN residents r ON r.user_id = w.user_id
-     WHERE w.activity_id = ? AND w.status = 'waitlisted' AND w.id < ? AND r.blocked = 0
+_POSITION = f"""
+    SELECT 1 + COUNT(*) FROM signups w LEFT JOIN residents r ON r.user_id = w.user_id
+     WHERE w.activity_id = ? AND w.status = 'waitlisted' AND w.id < ? AND {CAN_MOVE_UP}
 """
 
 # The audience of a "promotion" broadcast: those who moved up on this activity's waitlist
@@ -161,57 +175,16 @@ class SignupRepository:
         too few, the answer is NO_ROOM, so the resident can bring fewer people instead.
         """
         async with self._store.transaction() as db:
-            row = await _fetch_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
-            if row is None:
-                return SignupResult(Outcome.NOT_FOUND)
-            activity = Activity.from_row(row)
-            if not activity.is_open_for_signup(now):
-                return SignupResult(Outcome.CLOSED)
-            people = adults + children
-            if adults < 0 or children < 0 or not 0 < people <= activity.max_per_signup:
-                return SignupResult(Outcome.BAD_PARTY)
-            existing = await _fetch_one(
+            return await insert_signup(
                 db,
-                f"SELECT * FROM signups WHERE activity_id = ? AND user_id = ? AND {_ACTIVE}",
-                (activity_id, user_id),
+                activity_id,
+                Who("user_id", user_id),
+                adults,
+                children,
+                now,
+                waitlist=waitlist,
+                first_name=first_name,
             )
-            if existing is not None:
-                signup = Signup.from_row(existing)
-                return SignupResult(Outcome.ALREADY, signup, await _position(db, signup) or None)
-            taken = await _confirmed_people(db, activity_id)
-            left = None if activity.capacity is None else activity.capacity - taken
-            # First come, first served: while anyone is waiting, newcomers queue too.
-            queue = await _live_waiting(db, activity_id)
-            if not queue and (left is None or people <= left):
-                status = SignupStatus.CONFIRMED
-            elif queue or waitlist or (left is not None and left <= 0):
-                status = SignupStatus.WAITLISTED
-            else:
-                return SignupResult(Outcome.NO_ROOM, places_left=left)
-            # The unique index is the last line of defence against a double sign-up; the
-            # check above, in this same transaction, means it should never fire.
-            cursor = await db.execute(
-                """
-                INSERT INTO signups (activity_id, user_id, adults, children, status,
-                                     created_at, confirmed_at, first_name)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                (
-                    activity_id,
-                    user_id,
-                    adults,
-                    children,
-                    status.value,
-                    to_db(now),
-                    to_db(now) if status is SignupStatus.CONFIRMED else None,
-                    # For the staff's list of who is coming; at most a name's length.
-                    first_name[:64] if first_name else None,
-                ),
-            )
-            signup = await _signup(db, cursor.lastrowid)
-            position = await _position(db, signup) if status is SignupStatus.WAITLISTED else None
-            new_left = None if left is None else left - (people if position is None else 0)
-            return SignupResult(Outcome(status.value), signup, position, new_left)
 
     async def cancel(self, signup_id: int, user_id: int | None, now: datetime) -> CancelResult:
         """Cancel an active sign-up (the resident's own, unless user_id is None) and promote.
@@ -372,12 +345,14 @@ class SignupRepository:
         """Unlink sign-ups of activities that ended before then from their residents.
 
         What stays is what reports count: activity, party size, status and attendance.
+        Sign-ups made on someone's behalf lose the link to their record alike.
         """
         async with self._store.transaction() as db:
+            # Those signed up on their behalf lose the link to their record too.
             cursor = await db.execute(
                 """
-                UPDATE signups SET user_id = NULL, first_name = NULL
-                 WHERE user_id IS NOT NULL
+                UPDATE signups SET user_id = NULL, person_id = NULL, first_name = NULL
+                 WHERE (user_id IS NOT NULL OR person_id IS NOT NULL)
                    AND activity_id IN (SELECT id FROM activities WHERE ends_at <= ?)
                 """,
                 (to_db(ended_before),),
@@ -413,6 +388,85 @@ class SignupRepository:
             return True
 
 
+@dataclass(frozen=True, slots=True)
+class Who:
+    """Whose sign-up: a resident's (``user_id``) or a person's signed up on their behalf."""
+
+    column: str  # "user_id" or "person_id"
+    id: int
+
+
+async def insert_signup(
+    db: aiosqlite.Connection,
+    activity_id: int,
+    who: Who,
+    adults: int,
+    children: int,
+    now: datetime,
+    *,
+    waitlist: bool,
+    first_name: str | None = None,
+) -> SignupResult:
+    """Sign a party up or put it on the waitlist, inside the caller's transaction.
+
+    The rules are one for everyone, whoever signs up: see ``SignupRepository.sign_up``.
+    """
+    if who.column not in ("user_id", "person_id"):
+        raise ValueError(f"not a sign-up's owner: {who.column}")
+    row = await _fetch_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
+    if row is None:
+        return SignupResult(Outcome.NOT_FOUND)
+    activity = Activity.from_row(row)
+    if not activity.is_open_for_signup(now):
+        return SignupResult(Outcome.CLOSED)
+    people = adults + children
+    if adults < 0 or children < 0 or not 0 < people <= activity.max_per_signup:
+        return SignupResult(Outcome.BAD_PARTY)
+    # The column name comes from the check above, never from outside.
+    existing = await _fetch_one(
+        db,
+        f"SELECT * FROM signups WHERE activity_id = ? AND {who.column} = ? AND {_ACTIVE}",
+        (activity_id, who.id),
+    )
+    if existing is not None:
+        signup = Signup.from_row(existing)
+        return SignupResult(Outcome.ALREADY, signup, await _position(db, signup) or None)
+    taken = await _confirmed_people(db, activity_id)
+    left = None if activity.capacity is None else activity.capacity - taken
+    # First come, first served: while anyone is waiting, newcomers queue too.
+    queue = await _live_waiting(db, activity_id)
+    if not queue and (left is None or people <= left):
+        status = SignupStatus.CONFIRMED
+    elif queue or waitlist or (left is not None and left <= 0):
+        status = SignupStatus.WAITLISTED
+    else:
+        return SignupResult(Outcome.NO_ROOM, places_left=left)
+    # The unique indexes are the last line of defence against a double sign-up; the
+    # check above, in this same transaction, means they should never fire.
+    cursor = await db.execute(
+        f"""
+        INSERT INTO signups (activity_id, {who.column}, adults, children, status,
+                             created_at, confirmed_at, first_name)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        (
+            activity_id,
+            who.id,
+            adults,
+            children,
+            status.value,
+            to_db(now),
+            to_db(now) if status is SignupStatus.CONFIRMED else None,
+            # For the staff's list of who is coming; at most a name's length.
+            first_name[:64] if first_name else None,
+        ),
+    )
+    signup = await _signup(db, cursor.lastrowid)
+    position = await _position(db, signup) if status is SignupStatus.WAITLISTED else None
+    new_left = None if left is None else left - (people if position is None else 0)
+    return SignupResult(Outcome(status.value), signup, position, new_left)
+
+
 async def promote_waitlist(
     db: aiosqlite.Connection,
     activity_id: int,
@@ -427,6 +481,9 @@ async def promote_waitlist(
     could tell them, and they must not keep the place from the next in line. Those who
     move up are told by the delivery sender: their deliveries are written in the same
     transaction, so a crash cannot promote anyone without telling them (wake the sender).
+    Someone signed up on their behalf moves up in their turn like anyone; the team gets
+    a durable message to call them, written in the same transaction (they are not in the
+    list returned, which is of residents to tell in the chat).
     """
     row = await _fetch_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
     if row is None:
@@ -451,7 +508,8 @@ async def promote_waitlist(
     )
     promoted = []
     for candidate in waiting:
-        if candidate["r_chat_id"] is None or candidate["r_blocked"]:
+        offline = candidate["person_id"] is not None
+        if not offline and (candidate["r_chat_id"] is None or candidate["r_blocked"]):
             continue
         people = candidate["adults"] + candidate["children"]
         if left is not None and people > left:
@@ -463,6 +521,9 @@ async def promote_waitlist(
         if left is not None:
             left -= people
         signup = await _signup(db, candidate["id"])
+        if offline:
+            await record_team_message(db, "promoted", now, activity_id, signup_id=signup.id)
+            continue
         promoted.append(Recipient(signup, candidate["r_chat_id"], candidate["r_language"]))
     if promoted:
         await _record_promotion(db, activity_id, promoted, now, default_language, notice)
@@ -523,11 +584,11 @@ async def _signup(db: aiosqlite.Connection, signup_id: int | None) -> Signup:
 
 
 async def _live_waiting(db: aiosqlite.Connection, activity_id: int) -> int:
-    """Count waiting parties of residents who can still be told (not blocked, not erased)."""
+    """Count waiting parties that can still move up (see CAN_MOVE_UP)."""
     row = await _fetch_one(
         db,
-        "SELECT COUNT(*) FROM signups s JOIN residents r ON r.user_id = s.user_id"
-        " WHERE s.activity_id = ? AND s.status = 'waitlisted' AND r.blocked = 0",
+        "SELECT COUNT(*) FROM signups w LEFT JOIN residents r ON r.user_id = w.user_id"
+        f" WHERE w.activity_id = ? AND w.status = 'waitlisted' AND {CAN_MOVE_UP}",
         (activity_id,),
     )
     return int(row[0])

@@ -122,17 +122,21 @@ SELECT {{g}} AS g,
   FROM signups s JOIN activities a ON a.id = s.activity_id
  WHERE {_HELD} GROUP BY g
 """
-# Participants: residents marked as present. Erased residents' sign-ups have no user id
-# and cannot be told apart, so they count in visits but not here.
+# Participants: people marked as present, residents and those signed up on their behalf
+# (bot/db/people.py) alike, each told apart by their own key. Erased people's sign-ups
+# have neither id and cannot be told apart, so they count in visits but not here.
+_PERSON = "COALESCE('u' || {s}.user_id, 'p' || {s}.person_id)"
 _PARTICIPANT_FIGURES = f"""
-SELECT {{g}} AS g, COUNT(DISTINCT s.user_id) AS participants,
+SELECT {{g}} AS g, COUNT(DISTINCT {_PERSON.format(s="s")}) AS participants,
        COUNT(DISTINCT CASE WHEN NOT EXISTS (
            SELECT 1 FROM signups p JOIN activities pa ON pa.id = p.activity_id
-            WHERE p.user_id = s.user_id AND p.status = 'confirmed' AND p.attended = 1
+            WHERE {_PERSON.format(s="p")} = {_PERSON.format(s="s")}
+              AND p.status = 'confirmed' AND p.attended = 1
               AND pa.status = 'published' AND pa.starts_at < :start)
-       THEN s.user_id END) AS new
+       THEN {_PERSON.format(s="s")} END) AS new
   FROM signups s JOIN activities a ON a.id = s.activity_id
- WHERE {_HELD} AND s.status = 'confirmed' AND s.attended = 1 AND s.user_id IS NOT NULL
+ WHERE {_HELD} AND s.status = 'confirmed' AND s.attended = 1
+   AND (s.user_id IS NOT NULL OR s.person_id IS NOT NULL)
  GROUP BY g
 """
 # Feedback by its UTC date: the only time kept with unlinked feedback. Erased comments
