@@ -29,6 +29,19 @@ DELAFTALER_DA: dict[str, str] = {
 }
 OTHER_AREA = "other"
 DEFAULT_MAX_PER_SIGNUP = 6
+# Who runs an activity: the boligsocial team, an afdelingsbestyrelse (with its name), or a
+# named partner organisation. Code → what it is called (translated where shown).
+ORGANISER_KINDS: dict[str, str] = {
+    "team": N_("The team"),
+    "board": N_("A tenants' board (afdelingsbestyrelse)"),
+    "partner": N_("A partner organisation"),
+}
+ORGANISER_KINDS_DA: dict[str, str] = {
+    "team": "Det boligsociale team",
+    "board": "Afdelingsbestyrelse",
+    "partner": "Partner",
+}
+MAX_ORGANISER_NAME = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +63,8 @@ class ActivityDraft:
     signup_deadline: datetime | None = None
     max_per_signup: int = DEFAULT_MAX_PER_SIGNUP
     series_id: int | None = None
+    organiser_kind: str = "team"
+    organiser_name: str | None = None  # the board's or partner's name; None for the team
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +92,8 @@ class Activity:
     walk_ins: int = 0
     attendance_taken_at: datetime | None = None
     updated_at: datetime | None = None
+    organiser_kind: str = "team"
+    organiser_name: str | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> Activity:
@@ -482,8 +499,9 @@ async def _insert_activity(db: aiosqlite.Connection, draft: ActivityDraft, now: 
         INSERT INTO activities (
             title_da, title_ar, title_en, description_da, description_ar,
             description_en, starts_at, ends_at, place, capacity, delaftale, area,
-            signup_deadline, max_per_signup, series_id, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            signup_deadline, max_per_signup, series_id, created_at, organiser_kind,
+            organiser_name)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         (
             draft.title_da,
@@ -502,6 +520,8 @@ async def _insert_activity(db: aiosqlite.Connection, draft: ActivityDraft, now: 
             draft.max_per_signup,
             draft.series_id,
             to_db(now),
+            draft.organiser_kind,
+            draft.organiser_name,
         ),
     )
     assert cursor.lastrowid is not None

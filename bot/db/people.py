@@ -22,6 +22,7 @@ import aiosqlite
 
 from bot.core.clock import from_db, to_db
 from bot.core.tokens import new_token, token_digest
+from bot.db.hosts import COVERS
 from bot.db.signups import (
     Outcome,
     Recipient,
@@ -222,8 +223,9 @@ class PeopleRepository:
         where = "lower(p.first_name) = lower(:name)"
         if host_user_id is not None:
             where += (
-                " AND (p.registered_by = :host OR EXISTS (SELECT 1 FROM signups s"
-                f" WHERE s.person_id = p.id AND {HOSTED_BY.format(activity='s.activity_id')}))"
+                " AND (p.registered_by = :host OR EXISTS (SELECT 1 FROM signups s, hosts h"
+                " WHERE s.person_id = p.id AND h.user_id = :host AND h.ended_at IS NULL"
+                f" AND {COVERS.format(activity='s.activity_id')}))"
             )
         rows = await self._store.fetch_all(
             f"SELECT p.* FROM offline_people p WHERE {where} ORDER BY p.registered_at DESC, p.id",
@@ -438,14 +440,6 @@ async def forget_as_actor(db: aiosqlite.Connection, user_id: int) -> None:
         "UPDATE offline_people SET registered_by = NULL WHERE registered_by = ?", (user_id,)
     )
     await db.execute("DELETE FROM team_messages WHERE chat_id = ?", (user_id,))
-
-
-# An activity (the SQL expression ``{activity}``) hosted by :host, directly or as part of a
-# series they host (bot/db/hosts.py keeps the hosts; this is the one test of it in SQL).
-HOSTED_BY = """EXISTS (SELECT 1 FROM hosts h JOIN activities ha ON ha.id = h.activity_id
-    WHERE h.user_id = :host AND h.ended_at IS NULL AND (h.activity_id = {activity}
-       OR (h.whole_series = 1 AND ha.series_id IS NOT NULL
-           AND ha.series_id = (SELECT series_id FROM activities WHERE id = {activity}))))"""
 
 
 def _better(first: Signup, second: Signup) -> tuple[Signup, Signup]:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.clock import from_db, to_db
+from bot.db.hosts import forget_host
 from bot.db.people import forget_as_actor
 from bot.db.remains import delete_deliveries_of, delete_offers, unlink_feedback_of
 from bot.db.signups import Recipient, cancel_all_for
@@ -190,6 +191,7 @@ class ResidentRepository:
             )
             # A staff member or host: who registered a person, messages to them, hosting.
             await forget_as_actor(db, user_id)
+            await forget_host(db, user_id)
             # Only a staff member who erases themselves appears on broadcasts they sent.
             await db.execute(
                 "UPDATE broadcasts SET staff_user_id = NULL WHERE staff_user_id = ?", (user_id,)
