@@ -32,10 +32,13 @@ from bot.db.activities import ActivityRepository
 from bot.db.audit import AuditLog
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.feedback import FeedbackRepository
+from bot.db.hosts import HostRepository
+from bot.db.people import PeopleRepository
 from bot.db.processed_updates import ProcessedUpdates
 from bot.db.residents import ResidentRepository
 from bot.db.signups import SignupRepository
 from bot.db.store import Store
+from bot.db.team_messages import TeamMessageRepository
 from bot.db.volunteers import VolunteerRepository
 from bot.telegram.client import NaboBot
 from bot.telegram.commands import RESIDENT_COMMANDS, set_command_menus
@@ -46,10 +49,12 @@ from bot.telegram.guards import drop_repeated_update, throttle_floods
 from bot.telegram.session import load_resident
 from bot.telegram.staff import set_staff_command_menus
 from bot.telegram.updates import PerChatUpdateProcessor
+from bot.work.call_lists import start_call_list_sync
 from bot.work.delivery import DeliverySender
 from bot.work.digest import start_digest_job
 from bot.work.reminders import start_job_sync
 from bot.work.retention import start_retention_job
+from bot.work.team_outbox import Senders, TeamOutbox
 from handlers import (
     activities,
     broadcast,
@@ -196,8 +201,14 @@ async def _post_init(application: NaboApplication) -> None:
             audit=AuditLog(store),
             volunteers=VolunteerRepository(store),
             feedback=FeedbackRepository(store),
-            # It reads the services when it starts, below.
-            sender=DeliverySender(application, config.broadcast_rate),
+            people=PeopleRepository(store, config.default_language),
+            hosts=HostRepository(store),
+            team_messages=TeamMessageRepository(store),
+            # They read the services when they start, below: the delivery sender, and the
+            # team's outbox (messages to staff and hosts), woken together.
+            sender=Senders(
+                (DeliverySender(application, config.broadcast_rate), TeamOutbox(application))
+            ),
         )
     )
     services = bot_data.services
@@ -213,6 +224,8 @@ async def _post_init(application: NaboApplication) -> None:
     # rebuilt from it now and every few minutes after.
     start_job_sync(application)
     start_digest_job(application)
+    # The day-before call lists of participants without Telegram (bot/work/call_lists.py).
+    start_call_list_sync(application)
     # Retention: erase what has expired, daily and once now (bot/work/retention.py).
     start_retention_job(application)
     # The sender works through deliveries left pending, also those from before a restart.

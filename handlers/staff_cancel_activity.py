@@ -70,7 +70,7 @@ async def cancel_activity(update: Update, context: NaboContext) -> None:
     activity = await changeable_activity(press, context, button.activity_id)
     if activity is None:
         return
-    if not await context.activities.cancel(activity.id):
+    if not await context.activities.cancel(activity.id, context.clock.now()):
         await changeable_activity(press, context, activity.id)  # cancelled meanwhile: say so
         return
     cancelled = await context.activities.get(activity.id)

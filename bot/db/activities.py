@@ -14,6 +14,7 @@ from bot.core.clock import from_db, to_db
 from bot.core.dates import reminder_due
 from bot.core.i18n import N_
 from bot.db.store import Store
+from bot.db.team_messages import record_team_message
 
 # The three delaftaler of the helhedsplan: code → official name (translated where shown).
 DELAFTALER: dict[str, str] = {
@@ -305,13 +306,19 @@ class ActivityRepository:
         )
         return [Activity.from_row(row) for row in rows]
 
-    async def cancel(self, activity_id: int) -> bool:
-        """Cancel a published activity; return False if it was not published."""
+    async def cancel(self, activity_id: int, now: datetime | None = None) -> bool:
+        """Cancel a published activity; return False if it was not published.
+
+        With ``now``, the team is told (durably, in the same transaction) whom to call
+        among those signed up on their behalf.
+        """
         async with self._store.transaction() as db:
             cursor = await db.execute(
                 "UPDATE activities SET status = 'cancelled' WHERE id = ? AND status = 'published'",
                 (activity_id,),
             )
+            if cursor.rowcount == 1 and now is not None:
+                await _tell_team(db, "cancelled", activity_id, now)
             return cursor.rowcount == 1
 
     async def staff_overview(
@@ -348,6 +355,9 @@ class ActivityRepository:
             )
             if cursor.rowcount != 1:
                 return None
+            if "place" in changes:
+                # A new place is news for those signed up on their behalf: the team calls.
+                await _tell_team(db, "changed", activity_id, now)
             return await _fetch_activity(db, activity_id)
 
     async def reschedule(
@@ -397,6 +407,7 @@ class ActivityRepository:
                         "DELETE FROM reminder_sends WHERE signup_id = ? AND offset_minutes = ?",
                         (signup_id, minutes),
                     )
+            await _tell_team(db, "changed", activity_id, now)
             return await _fetch_activity(db, activity_id)
 
     async def set_capacity(
@@ -474,6 +485,18 @@ class ActivityRepository:
             {"user": user_id, "start": to_db(start), "end": to_db(end), "limit": limit},
         )
         return [Activity.from_row(row) for row in rows]
+
+
+async def _tell_team(db: aiosqlite.Connection, kind: str, activity_id: int, now: datetime) -> None:
+    """Write a team message about the activity if anyone on it was signed up on their behalf."""
+    async with db.execute(
+        "SELECT 1 FROM signups WHERE activity_id = ? AND person_id IS NOT NULL"
+        " AND status IN ('confirmed', 'waitlisted') LIMIT 1",
+        (activity_id,),
+    ) as cursor:
+        if await cursor.fetchone() is None:
+            return
+    await record_team_message(db, kind, now, activity_id)
 
 
 async def _fetch_activity(db: aiosqlite.Connection, activity_id: int) -> Activity | None:

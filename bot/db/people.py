@@ -268,6 +268,28 @@ class PeopleRepository:
             if row["p_id"] in people
         ]
 
+    async def needing_call_list(self, now: datetime) -> list[tuple[int, datetime]]:
+        """Return (id, start) of coming activities with people to call and no call list yet."""
+        rows = await self._store.fetch_all(
+            """
+            SELECT a.id, a.starts_at FROM activities a
+             WHERE a.status = 'published' AND a.starts_at > ?
+               AND EXISTS (SELECT 1 FROM signups s WHERE s.activity_id = a.id
+                            AND s.person_id IS NOT NULL
+                            AND s.status IN ('confirmed', 'waitlisted'))
+               AND NOT EXISTS (SELECT 1 FROM team_messages t WHERE t.kind = 'call_list'
+                                AND t.audience = 'team' AND t.activity_id = a.id)
+             ORDER BY a.starts_at, a.id
+            """,
+            (to_db(now),),
+        )
+        result = []
+        for row in rows:
+            starts = from_db(row["starts_at"])
+            assert starts is not None
+            result.append((int(row["id"]), starts))
+        return result
+
     async def signups_of(self, person_id: int) -> list[Signup]:
         """Return every sign-up of a person, oldest first."""
         rows = await self._store.fetch_all(

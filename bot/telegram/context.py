@@ -15,10 +15,13 @@ from bot.db.activities import ActivityRepository
 from bot.db.audit import AuditLog
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.feedback import FeedbackRepository
+from bot.db.hosts import HostRepository
+from bot.db.people import PeopleRepository
 from bot.db.processed_updates import ProcessedUpdates
 from bot.db.residents import Resident, ResidentRepository
 from bot.db.signups import SignupRepository
 from bot.db.store import Store
+from bot.db.team_messages import TeamMessageRepository
 from bot.db.volunteers import VolunteerRepository
 from bot.telegram.client import NaboBot
 from bot.telegram.flood import FloodGuard
@@ -51,6 +54,10 @@ class Services:
     audit: AuditLog
     volunteers: VolunteerRepository
     feedback: FeedbackRepository
+    people: PeopleRepository
+    hosts: HostRepository
+    team_messages: TeamMessageRepository
+    # The delivery sender and the team's outbox, woken together (bot/work/team_outbox.py).
     sender: Sender
 
 
@@ -156,6 +163,16 @@ class NaboContext(CallbackContext[NaboBot, UserData, ChatData, BotData]):
     def feedback(self) -> FeedbackRepository:
         """The feedback repository."""
         return self.bot_data.services.feedback
+
+    @property
+    def people(self) -> PeopleRepository:
+        """People signed up on their behalf (not on Telegram)."""
+        return self.bot_data.services.people
+
+    @property
+    def hosts(self) -> HostRepository:
+        """Activity hosts, their invitations and proposals."""
+        return self.bot_data.services.hosts
 
     @property
     def clock(self) -> Clock:

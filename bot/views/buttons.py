@@ -255,8 +255,8 @@ class ReplyToTeam(ButtonData, prefix="vol:reply"):
     """Reply to the team's message about the offer."""
 
 
-# On offers posted to staff, in the staff chat or each staff member's chat.
-STAFF_CHAT_BUTTONS: tuple[str, ...] = ("st:vol:",)
+# On offers and hosts' proposals posted to staff, in the staff chat or each one's chat.
+STAFF_CHAT_BUTTONS: tuple[str, ...] = ("st:vol:", "st:prop:")
 STATUS_CODES = {"contacted": "c", "active": "a", "not_now": "n"}
 
 
@@ -521,3 +521,16 @@ class Export(ButtonData, prefix="st:export"):
 
 class Report(ButtonData, prefix="st:report"):
     """Send this quarter's report."""
+
+
+# A host's proposal for a new activity, posted to staff (handlers/host_proposals.py).
+class PublishProposal(ButtonData, prefix="st:prop:ok"):
+    """Publish a host's proposal as a new activity (the proposer becomes its host)."""
+
+    proposal_id: Id
+
+
+class DeclineProposal(ButtonData, prefix="st:prop:no"):
+    """Decline a host's proposal."""
+
+    proposal_id: Id

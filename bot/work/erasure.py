@@ -52,7 +52,7 @@ async def erase_resident(
         await Team.of(application).edit(
             StaffPosts(offer.staff_message_id, offer.staff_copies), removed
         )
-    if result.promotions:
-        # Their deliveries were written with the erasure; the sender tells them.
-        bot_data.services.sender.wake()
+    # Those who moved up were written with the erasure (deliveries, or a message for the
+    # team about someone without Telegram); the senders tell them.
+    bot_data.services.sender.wake()
     return result.found
