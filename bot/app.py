@@ -63,6 +63,7 @@ from handlers import (
     help,
     language,
     membership,
+    on_behalf,
     privacy,
     settings,
     signup,
@@ -156,8 +157,10 @@ def _register_handlers(application: NaboApplication) -> None:
     staff_roster.register(application)
     # cancelling an activity, after a confirmation;
     staff_cancel_activity.register(application)
-    # attendance and walk-ins.
+    # attendance and walk-ins;
     staff_attendance.register(application)
+    # signing up someone without Telegram (staff, or the activity's host).
+    on_behalf.register(application)
     # 5. Settings: themes, areas, announcements on or off.
     settings.register(application)
     # 6. Staff: the menu and broadcasts (activities and attendance are registered above).

@@ -504,6 +504,7 @@ async def test_signups_list_and_staff_view(nabo: Nabo, catalogs: Catalogs) -> No
     assert buttons(view) == [
         _(da, "✏️ Edit"),
         _(da, "❌ Cancel activity"),
+        _(da, "➕ Sign up someone without Telegram"),
         _(da, "◀ Back"),
     ]
     back = await press_in_place(server, view, _(da, "◀ Back"))

@@ -228,7 +228,8 @@ class PeopleRepository:
                 f" AND {COVERS.format(activity='s.activity_id')}))"
             )
         rows = await self._store.fetch_all(
-            f"SELECT p.* FROM offline_people p WHERE {where} ORDER BY p.registered_at DESC, p.id",
+            f"SELECT p.* FROM offline_people p WHERE {where}"
+            " ORDER BY p.registered_at DESC, p.id DESC",
             {"name": first_name.strip(), "host": host_user_id},
         )
         return [OfflinePerson.from_row(row) for row in rows]

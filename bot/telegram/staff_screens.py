@@ -85,7 +85,12 @@ async def activity_screen(
     if activity is None:
         return None
     roster = await context.signups.roster(activity_id)
-    return staff_activity.activity_screen(context.tr, activity, roster, context.clock.now())
+    offline = {
+        item.signup.id: item.person for item in await context.people.on_activity(activity_id)
+    }
+    return staff_activity.activity_screen(
+        context.tr, activity, roster, context.clock.now(), offline
+    )
 
 
 async def send_activity_screen(context: NaboContext, chat_id: int, activity_id: int) -> None:

@@ -534,3 +534,117 @@ class DeclineProposal(ButtonData, prefix="st:prop:no"):
     """Decline a host's proposal."""
 
     proposal_id: Id
+
+
+# Signing up someone who does not use Nabo (handlers/on_behalf.py): from staff's view of an
+# activity, or a host's; the steps between carry only the answer, the draft is the
+# conversation's.
+TOLD_HOW_CODES = ("in_person", "phone", "paper")
+
+
+class StaffSignUpFor(ButtonData, prefix="st:ob"):
+    """Staff: sign up someone without Telegram for this activity."""
+
+    activity_id: Id
+
+
+class HostSignUpFor(ButtonData, prefix="h:ob"):
+    """A host: sign up someone without Telegram for this activity."""
+
+    activity_id: Id
+
+
+class PickPerson(ButtonData, prefix="ob:p"):
+    """Sign up someone registered before (by their record's id)."""
+
+    person_id: Id
+
+
+class SomeoneNew(ButtonData, prefix="ob:new"):
+    """Sign up someone not registered before."""
+
+
+class PartyAdults(ButtonData, prefix="ob:a"):
+    """How many adults come."""
+
+    adults: Count
+
+
+class PartyChildren(ButtonData, prefix="ob:c"):
+    """How many children come."""
+
+    children: Count
+
+
+class PersonLanguage(ButtonData, prefix="ob:l"):
+    """The language the person reads and speaks."""
+
+    language: Language
+
+
+class PersonArea(ButtonData, prefix="ob:ar"):
+    """The housing area the person lives in."""
+
+    area: AreaKey
+
+
+class NoCalls(ButtonData, prefix="ob:nocall"):
+    """The person does not want to be called: no phone number."""
+
+
+class ToldHow(ButtonData, prefix="ob:t"):
+    """How the person was told how Nabo handles their data."""
+
+    how: Annotated[str, one_of(*TOLD_HOW_CODES)]
+
+
+class ConfirmOnBehalf(ButtonData, prefix="ob:ok"):
+    """Sign them up (or put them on the waitlist), for the draft with this token."""
+
+    token: Annotated[str, hex_token(8)]
+    waitlist: Flag
+
+
+class StopOnBehalf(ButtonData, prefix="ob:stop"):
+    """Stop signing someone up; nothing is saved."""
+
+
+class JoinLinkFor(ButtonData, prefix="st:jl"):
+    """Staff: make a one-time joining link for someone signed up on their behalf."""
+
+    person_id: Id
+
+
+# Activity hosts (handlers/host.py): every press names what it acts on, and the handler
+# checks that the presser hosts it now (bot/telegram/roles.py).
+class HostMenu(ButtonData, prefix="h:menu"):
+    """Open a host's menu: their activities."""
+
+
+class HostActivity(ButtonData, prefix="h:a"):
+    """Open a host's view of one of their activities (its roster)."""
+
+    activity_id: Id
+
+
+class HostAttendance(ButtonData, prefix="h:att"):
+    """Open the attendance list of a host's activity (at a page)."""
+
+    activity_id: Id
+    page: Annotated[int | None, digits(3)] = None
+
+
+class HostMarkAttendance(ButtonData, prefix="h:at"):
+    """Record whether a sign-up of a host's activity came."""
+
+    activity_id: Id
+    signup_id: Id
+    came: Flag
+
+
+class HostWalkIns(ButtonData, prefix="h:wi"):
+    """Count one walk-in more (p) or fewer (m) at a host's activity."""
+
+    activity_id: Id
+    change: Annotated[str, one_of("m", "p")]
+    page: Annotated[int, digits(3)]
