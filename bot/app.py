@@ -61,6 +61,9 @@ from handlers import (
     fallback,
     feedback,
     help,
+    host,
+    host_invitations,
+    host_welcome,
     language,
     membership,
     on_behalf,
@@ -144,7 +147,9 @@ def _register_handlers(application: NaboApplication) -> None:
     application.add_handler(TypeHandler(Update, load_resident), group=GROUP_SESSION)
     # 2. The bot's own membership: blocked/unblocked, added to a group.
     membership.register(application)
-    # 3. Getting started: /start, consent, the main menu.
+    # 3. Getting started: links that open a journey (/start host-…), before the plain
+    #    /start; then /start, consent, the main menu.
+    host_welcome.register(application)
     start.register(application)
     # 4. Activities: find them, then sign up, cancel, /mine.
     activities.register(application)
@@ -159,8 +164,11 @@ def _register_handlers(application: NaboApplication) -> None:
     staff_cancel_activity.register(application)
     # attendance and walk-ins;
     staff_attendance.register(application)
-    # signing up someone without Telegram (staff, or the activity's host).
+    # signing up someone without Telegram (staff, or the activity's host);
     on_behalf.register(application)
+    # hosts: staff invite, list and remove them; a host's menu, rosters and attendance.
+    host_invitations.register(application)
+    host.register(application)
     # 5. Settings: themes, areas, announcements on or off.
     settings.register(application)
     # 6. Staff: the menu and broadcasts (activities and attendance are registered above).

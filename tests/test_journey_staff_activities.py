@@ -505,6 +505,7 @@ async def test_signups_list_and_staff_view(nabo: Nabo, catalogs: Catalogs) -> No
         _(da, "✏️ Edit"),
         _(da, "❌ Cancel activity"),
         _(da, "➕ Sign up someone without Telegram"),
+        _(da, "👤 Hosts"),
         _(da, "◀ Back"),
     ]
     back = await press_in_place(server, view, _(da, "◀ Back"))
@@ -803,6 +804,7 @@ async def test_attendance_toggles_and_walk_ins(nabo: Nabo, catalogs: Catalogs) -
     assert buttons(view) == [
         ar.gettext("✏️ Edit"),
         ar.gettext("❌ Cancel activity"),
+        ar.gettext("👤 Hosts"),
         ar.gettext("🧾 Attendance"),
         ar.gettext("◀ Back"),
     ]

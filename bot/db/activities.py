@@ -264,6 +264,13 @@ class ActivityRepository:
         row = await self._store.fetch_one("SELECT * FROM activities WHERE id = ?", (activity_id,))
         return Activity.from_row(row) if row else None
 
+    async def in_series(self, series_id: int) -> list[Activity]:
+        """Return every activity of a weekly series, in order."""
+        rows = await self._store.fetch_all(
+            "SELECT * FROM activities WHERE series_id = ? ORDER BY starts_at, id", (series_id,)
+        )
+        return [Activity.from_row(row) for row in rows]
+
     async def listing(self, activity_id: int, user_id: int) -> ActivityListing | None:
         """Return one activity with its occupancy and the reader's status."""
         row = await self._store.fetch_one(

@@ -76,6 +76,7 @@ class PendingInvitation:
     id: int
     activity_id: int
     whole_series: bool
+    organiser_kind: str
     organisation: str
     role: str
     needs_phone: bool
@@ -487,6 +488,7 @@ def _pending(row: Any) -> PendingInvitation:
         id=row["id"],
         activity_id=row["activity_id"],
         whole_series=bool(row["whole_series"]),
+        organiser_kind=row["organiser_kind"],
         organisation=row["organisation"],
         role=row["role"],
         needs_phone=row["phone"] is not None,

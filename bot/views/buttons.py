@@ -648,3 +648,136 @@ class HostWalkIns(ButtonData, prefix="h:wi"):
     activity_id: Id
     change: Annotated[str, one_of("m", "p")]
     page: Annotated[int, digits(3)]
+
+
+class HostWriteMessage(ButtonData, prefix="h:msg"):
+    """A host: write a message to the participants of their activity."""
+
+    activity_id: Id
+
+
+class HostSendMessage(ButtonData, prefix="h:msg:ok"):
+    """A host: send the message in the preview with this token."""
+
+    token: Annotated[str, hex_token(8)]
+
+
+class HostDiscardMessage(ButtonData, prefix="h:msg:no"):
+    """A host: throw away the message in the preview with this token."""
+
+    token: Annotated[str, hex_token(8)]
+
+
+class HostPropose(ButtonData, prefix="h:prop"):
+    """A host: propose a new activity to the team."""
+
+
+class ProposalSkip(ButtonData, prefix="hp:s"):
+    """Leave the description of a proposal out."""
+
+
+class ProposalUnlimited(ButtonData, prefix="hp:cap"):
+    """Propose an activity open to all (no limit on places)."""
+
+
+class ProposalDelaftale(ButtonData, prefix="hp:d"):
+    """Choose the proposed activity's delaftale."""
+
+    delaftale: Delaftale
+
+
+class ProposalArea(ButtonData, prefix="hp:a"):
+    """Choose the proposed activity's housing area."""
+
+    area: AreaKey
+
+
+class SendProposal(ButtonData, prefix="hp:ok"):
+    """Send the proposal in the preview with this token to the team."""
+
+    token: Annotated[str, hex_token(8)]
+
+
+class DiscardProposal(ButtonData, prefix="hp:no"):
+    """Throw away the proposal in the preview with this token."""
+
+    token: Annotated[str, hex_token(8)]
+
+
+# An invitation to host, opened from its link (handlers/host_welcome.py).
+Token = Annotated[str, Part(r"[A-Za-z0-9_-]{22}", "A" * 22)]
+
+
+class AcceptHosting(ButtonData, prefix="hj:ok"):
+    """Accept the invitation to host, opened from the link with this token."""
+
+    token: Token
+
+
+class DeclineHosting(ButtonData, prefix="hj:no"):
+    """Decline an invitation to host: nothing changes."""
+
+
+# Staff's side of hosts (handlers/host_invitations.py).
+ORGANISER_CODES = ("team", "board", "partner")
+
+
+class StaffHosts(ButtonData, prefix="st:h"):
+    """Staff: the hosts of an activity, to invite or remove."""
+
+    activity_id: Id
+
+
+class InviteHost(ButtonData, prefix="st:hi"):
+    """Staff: invite a host for an activity."""
+
+    activity_id: Id
+
+
+class InviteScope(ButtonData, prefix="hi:s"):
+    """Invite a host of this date only, or of the whole series."""
+
+    whole_series: Flag
+
+
+class InviteOrganiser(ButtonData, prefix="hi:k"):
+    """Who the host comes from: the team, a tenants' board, or a partner."""
+
+    kind: Annotated[str, one_of(*ORGANISER_CODES)]
+
+
+class InviteAnyone(ButtonData, prefix="hi:any"):
+    """Make the invitation work for whoever opens it (not bound to a phone number)."""
+
+
+class HostList(ButtonData, prefix="st:hl"):
+    """Staff: every current host."""
+
+
+class AskRemoveHost(ButtonData, prefix="st:hx"):
+    """Staff: ask to remove a hosting (a confirmation follows)."""
+
+    host_id: Id
+
+
+class RemoveHost(ButtonData, prefix="st:hxy"):
+    """Staff: remove a hosting, confirmed; it takes effect at once."""
+
+    host_id: Id
+
+
+# Joining links of people signed up on their behalf (handlers/join.py).
+class JoinAccept(ButtonData, prefix="jn:ok"):
+    """Accept the privacy notice and take over the sign-ups, from the link with this token."""
+
+    token: Token
+
+
+class JoinItIsMe(ButtonData, prefix="jn:me"):
+    """Confirm that the joining link is one's own (a record without a phone number)."""
+
+    token: Token
+
+
+class JoinNotMe(ButtonData, prefix="jn:no"):
+    """Say the joining link is someone else's: nothing changes."""

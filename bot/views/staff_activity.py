@@ -17,6 +17,7 @@ from bot.views.buttons import (
     Attendance,
     EditActivity,
     StaffActivities,
+    StaffHosts,
     StaffSignUpFor,
 )
 from bot.views.on_behalf import not_on_telegram
@@ -159,6 +160,10 @@ def _activity_keyboard(tr: Translator, activity: Activity, now: datetime) -> Inl
                     callback_data=StaffSignUpFor(activity.id).pack(),
                 )
             ]
+        )
+    if activity.status == "published" and activity.ends_at > now:
+        rows.append(
+            [InlineKeyboardButton(_("👤 Hosts"), callback_data=StaffHosts(activity.id).pack())]
         )
     if activity.status == "published" and activity.starts_at <= now:
         rows.append(
