@@ -63,6 +63,8 @@ from handlers import (
     help,
     host,
     host_invitations,
+    host_message,
+    host_proposals,
     host_welcome,
     language,
     membership,
@@ -169,6 +171,9 @@ def _register_handlers(application: NaboApplication) -> None:
     # hosts: staff invite, list and remove them; a host's menu, rosters and attendance.
     host_invitations.register(application)
     host.register(application)
+    # a host's message to their participants, and their proposal for a new activity.
+    host_message.register(application)
+    host_proposals.register(application)
     # 5. Settings: themes, areas, announcements on or off.
     settings.register(application)
     # 6. Staff: the menu and broadcasts (activities and attendance are registered above).

@@ -210,7 +210,7 @@ class ActivityRepository:
     async def add_many(self, drafts: list[ActivityDraft], now: datetime) -> list[int]:
         """Insert activities in one transaction (all or nothing); return their ids."""
         async with self._store.transaction() as db:
-            ids = [await _insert_activity(db, draft, now) for draft in drafts]
+            ids = [await insert_activity(db, draft, now) for draft in drafts]
         return ids
 
     async def add_missing(self, drafts: Sequence[ActivityDraft], now: datetime) -> list[int]:
@@ -223,7 +223,7 @@ class ActivityRepository:
         async with self._store.transaction() as db:
             for draft in drafts:
                 if not await _exists(db, draft):
-                    ids.append(await _insert_activity(db, draft, now))
+                    ids.append(await insert_activity(db, draft, now))
         return ids
 
     async def add_series(
@@ -247,7 +247,7 @@ class ActivityRepository:
                 if not drafts:
                     id_groups.append([])
                     continue
-                first_id = await _insert_activity(db, drafts[0], now)
+                first_id = await insert_activity(db, drafts[0], now)
                 if len(drafts) > 1:
                     # The first id is only known once it is inserted, so it joins its series now.
                     await db.execute(
@@ -255,7 +255,7 @@ class ActivityRepository:
                     )
                 ids = [first_id]
                 for draft in drafts[1:]:
-                    ids.append(await _insert_activity(db, replace(draft, series_id=first_id), now))
+                    ids.append(await insert_activity(db, replace(draft, series_id=first_id), now))
                 id_groups.append(ids)
         return id_groups
 
@@ -522,7 +522,7 @@ async def _exists(db: aiosqlite.Connection, draft: ActivityDraft) -> bool:
         return await cursor.fetchone() is not None
 
 
-async def _insert_activity(db: aiosqlite.Connection, draft: ActivityDraft, now: datetime) -> int:
+async def insert_activity(db: aiosqlite.Connection, draft: ActivityDraft, now: datetime) -> int:
     """Insert one activity inside the caller's transaction; return its id."""
     cursor = await db.execute(
         """

@@ -25,7 +25,13 @@ import aiosqlite
 from bot.core.clock import from_db, to_db
 from bot.core.phones import same_phone
 from bot.core.tokens import new_token, token_digest
-from bot.db.activities import _LISTING_SQL, ActivityListing, _listing
+from bot.db.activities import (
+    _LISTING_SQL,
+    ActivityDraft,
+    ActivityListing,
+    _listing,
+    insert_activity,
+)
 from bot.db.store import Store
 from bot.db.team_messages import record_team_message
 
@@ -440,6 +446,76 @@ class HostRepository:
                     (activity_id, to_db(now), proposal.host_id, proposal.proposed_by),
                 )
             return proposal
+
+    async def publish(
+        self, proposal_id: int, staff_user_id: int, now: datetime
+    ) -> tuple[Proposal, int] | None:
+        """Publish a pending proposal as an activity, all at once; None if decided already.
+
+        The activity has the proposal's texts in its language (and as the Danish title and
+        description, which every activity has, until staff edit them), is run by the
+        proposer's organisation, and the proposer becomes its host.
+        """
+        async with self._store.transaction() as db:
+            row = await _one(
+                db,
+                "SELECT * FROM activity_proposals WHERE id = ? AND status = 'pending'",
+                (proposal_id,),
+            )
+            if row is None:
+                return None
+            proposal = Proposal.from_row(row)
+            draft = proposal.draft
+            host = await _one(db, "SELECT * FROM hosts WHERE id = ?", (proposal.host_id,))
+            own = {language: draft.language == language for language in ("ar", "en")}
+            activity_id = await insert_activity(
+                db,
+                ActivityDraft(
+                    title_da=draft.title,
+                    description_da=draft.description,
+                    title_ar=draft.title if own["ar"] else None,
+                    description_ar=(draft.description or None) if own["ar"] else None,
+                    title_en=draft.title if own["en"] else None,
+                    description_en=(draft.description or None) if own["en"] else None,
+                    starts_at=draft.starts_at,
+                    ends_at=draft.ends_at,
+                    place=draft.place,
+                    delaftale=draft.delaftale,
+                    area=draft.area,
+                    capacity=draft.capacity,
+                    organiser_kind=host["organiser_kind"] if host else "team",
+                    organiser_name=(
+                        host["organisation"] if host and host["organiser_kind"] != "team" else None
+                    ),
+                ),
+                now,
+            )
+            await db.execute(
+                "UPDATE activity_proposals SET status = 'published', activity_id = ?,"
+                " decided_at = ?, decided_by = ? WHERE id = ?",
+                (activity_id, to_db(now), staff_user_id, proposal_id),
+            )
+            if (
+                host is not None
+                and proposal.proposed_by is not None
+                and host["user_id"] == proposal.proposed_by
+            ):
+                await db.execute(
+                    "INSERT INTO hosts (user_id, first_name, language, activity_id, whole_series,"
+                    " organiser_kind, organisation, role, started_at)"
+                    " VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)",
+                    (
+                        host["user_id"],
+                        host["first_name"],
+                        host["language"],
+                        activity_id,
+                        host["organiser_kind"],
+                        host["organisation"],
+                        host["role"],
+                        to_db(now),
+                    ),
+                )
+            return proposal, activity_id
 
     async def delete_old_proposals(self, before: datetime) -> int:
         """Delete proposals decided (or left undecided) since before then (retention)."""
