@@ -144,7 +144,7 @@ async def test_hosting_ends_by_itself_and_erasure_leaves_no_trace(store: Store) 
         assert await hosts.accept(token, HOST, "Mette", "da", NOW - timedelta(days=299)) is (
             Accepted.HOST
         )
-    assert await hosts.end_finished(NOW - timedelta(days=180), NOW) == 1
+    assert await hosts.end_finished(NOW - timedelta(days=180), NOW) == [HOST]
     assert [h.activity_id for h in await hosts.assignments(HOST)] == [coming]
     # Unused invitations go some time after they expired.
     await hosts.invite(invitation(coming), STAFF, NOW - timedelta(days=60))

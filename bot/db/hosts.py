@@ -347,19 +347,22 @@ class HostRepository:
             await _end(db, "id = ?", (host_id,), "removed", now)
             return Host.from_row(row)
 
-    async def end_finished(self, ended_before: datetime, now: datetime) -> int:
-        """End hostings whose activity (or whole series) ended before then (retention)."""
-        async with self._store.transaction() as db:
-            return await _end(
-                db,
-                """ended_at IS NULL AND (SELECT MAX(a.ends_at) FROM activities a WHERE a.id =
+    async def end_finished(self, ended_before: datetime, now: datetime) -> list[int]:
+        """End hostings whose activity (or whole series) ended before then (retention).
+
+        Returns the user ids of those whose hosting ended (for their command list).
+        """
+        where = """ended_at IS NULL AND (SELECT MAX(a.ends_at) FROM activities a WHERE a.id =
                     hosts.activity_id OR (hosts.whole_series = 1 AND a.series_id IS NOT NULL
                     AND a.series_id = (SELECT series_id FROM activities
-                                        WHERE id = hosts.activity_id))) <= ?""",
-                (to_db(ended_before),),
-                "expired",
-                now,
-            )
+                                        WHERE id = hosts.activity_id))) <= ?"""
+        async with self._store.transaction() as db:
+            async with db.execute(
+                f"SELECT DISTINCT user_id FROM hosts WHERE {where}", (to_db(ended_before),)
+            ) as cursor:
+                users = [int(row[0]) for row in await cursor.fetchall()]
+            await _end(db, where, (to_db(ended_before),), "expired", now)
+        return users
 
     async def delete_old_invitations(self, before: datetime) -> int:
         """Delete invitations used or expired before then (retention)."""

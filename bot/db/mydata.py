@@ -27,10 +27,22 @@ class PersonalDataRepository:
         self._store = store
 
     async def export(self, user_id: int, now: datetime) -> dict[str, Any] | None:
-        """Return all data about ``user_id`` as JSON-ready values; None if Nabo has none."""
+        """Return all data about ``user_id`` as JSON-ready values; None if Nabo has none.
+
+        Someone can be known without a resident's row: a host, or a staff member, who
+        never used Nabo as a resident. What they did and do is theirs to see too.
+        """
         fetch = self._store.fetch_all
         resident = _rows(await fetch("SELECT * FROM residents WHERE user_id = ?", (user_id,)))
-        if not resident:
+        beyond = await self._beyond_the_chat(user_id)
+        staff = _rows(
+            await fetch(
+                "SELECT action, subject, details, at FROM audit_log"
+                " WHERE staff_user_id = ? ORDER BY id",
+                (user_id,),
+            )
+        )
+        if not resident and not staff and not any(beyond.values()):
             return None
         offers = _rows(await fetch("SELECT * FROM volunteer_offers WHERE user_id = ?", (user_id,)))
         subjects = [f"volunteer:{offer['id']}" for offer in offers]
@@ -41,7 +53,8 @@ class PersonalDataRepository:
         )
         return {
             "exported_at": to_db(now),
-            "resident": resident[0],
+            "user_id": user_id,
+            "resident": resident[0] if resident else None,
             "interests": _rows(
                 await fetch(
                     "SELECT kind, value FROM resident_interests WHERE user_id = ?"
@@ -72,19 +85,56 @@ class PersonalDataRepository:
             ),
             "messages_received": _rows(await fetch(_MESSAGES, (user_id,))),
             "staff_actions_about_your_offer": _rows(about_you),
-            # Only for staff members: what they did, and the messages they wrote.
-            "staff_actions_by_you": _rows(
-                await fetch(
-                    "SELECT action, subject, details, at FROM audit_log"
-                    " WHERE staff_user_id = ? ORDER BY id",
-                    (user_id,),
-                )
-            ),
+            # Only for staff members and hosts: what they did, and the messages they wrote.
+            "staff_actions_by_you": staff,
             "broadcasts_by_you": _rows(
                 await fetch(
                     "SELECT id, kind, audience, status, created_at, send_at,"
                     " text_da, text_ar, text_en FROM broadcasts WHERE staff_user_id = ?"
                     " ORDER BY id",
+                    (user_id,),
+                )
+            ),
+            **beyond,
+        }
+
+    async def _beyond_the_chat(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Return what a host or staff member leaves beyond the chat (issue #16)."""
+        fetch = self._store.fetch_all
+        return {
+            # Hosting: the activities, organisation and role, while it lasts.
+            "hosting": _rows(
+                await fetch(
+                    "SELECT h.*, a.title_da, a.starts_at AS activity_starts_at FROM hosts h"
+                    " JOIN activities a ON a.id = h.activity_id WHERE h.user_id = ? ORDER BY h.id",
+                    (user_id,),
+                )
+            ),
+            "proposals_by_you": _rows(
+                await fetch(
+                    "SELECT * FROM activity_proposals WHERE proposed_by = ? ORDER BY id", (user_id,)
+                )
+            ),
+            # The people they signed up: who registered them is the registrar's data, the
+            # people themselves are not (their names and numbers are theirs).
+            "people_registered_by_you": _rows(
+                await fetch(
+                    "SELECT id, registered_role, registered_at FROM offline_people"
+                    " WHERE registered_by = ? ORDER BY id",
+                    (user_id,),
+                )
+            ),
+            "host_invitations_by_you": _rows(
+                await fetch(
+                    "SELECT id, activity_id, whole_series, organisation, role, created_at,"
+                    " expires_at, used_at FROM host_invitations WHERE created_by = ? ORDER BY id",
+                    (user_id,),
+                )
+            ),
+            "team_messages_to_you": _rows(
+                await fetch(
+                    "SELECT kind, activity_id, status, language, created_at, updated_at"
+                    " FROM team_messages WHERE chat_id = ? ORDER BY id",
                     (user_id,),
                 )
             ),

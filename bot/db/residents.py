@@ -12,6 +12,7 @@ from bot.db.people import forget_as_actor
 from bot.db.remains import delete_deliveries_of, delete_offers, unlink_feedback_of
 from bot.db.signups import Recipient, cancel_all_for
 from bot.db.store import Store
+from bot.db.team_messages import record_offer_edits
 
 # Bump when the privacy notice's substance changes; residents who consented to an
 # older version are asked again (see handlers/start.py). 2: volunteers' phone numbers
@@ -182,6 +183,11 @@ class ResidentRepository:
                 (user_id,),
             )
             await unlink_feedback_of(db, user_id)
+            # Every post about their offer of help (the staff chat's, each staff member's
+            # copy) loses its details: durable edits, written with the erasure, that the
+            # running bot makes (also when the erasure came from the command line).
+            kind = "offer_expired" if inactive_since is not None else "offer_erased"
+            await record_offer_edits(db, user_id, kind, now)
             await delete_offers(db, "user_id = ?", (user_id,))
             await db.execute("DELETE FROM resident_interests WHERE user_id = ?", (user_id,))
             # The counts stay, unlinked; the name given to Telegram goes with them.

@@ -127,6 +127,40 @@ async def record_team_message(
     return cursor.rowcount == 1
 
 
+async def record_offer_edits(
+    db: aiosqlite.Connection, user_id: int, kind: str, now: datetime
+) -> None:
+    """Write an edit for every staff post about a resident's offer of help (in a transaction).
+
+    Each post (the staff chat's, and each staff member's copy) then says the offer was
+    removed, without its details; ``kind`` says why (offer_erased or offer_expired).
+    """
+    async with db.execute(
+        "SELECT id, staff_message_id FROM volunteer_offers WHERE user_id = ?", (user_id,)
+    ) as cursor:
+        offer = await cursor.fetchone()
+    if offer is None:
+        return
+    if offer["staff_message_id"] is not None:
+        await record_team_message(
+            db, kind, now, number=offer["id"], staff_chat=True, message_id=offer["staff_message_id"]
+        )
+    async with db.execute(
+        "SELECT staff_user_id, message_id FROM offer_staff_messages WHERE offer_id = ?",
+        (offer["id"],),
+    ) as cursor:
+        copies = list(await cursor.fetchall())
+    for copy in copies:
+        await record_team_message(
+            db,
+            kind,
+            now,
+            number=offer["id"],
+            chat_id=copy["staff_user_id"],
+            message_id=copy["message_id"],
+        )
+
+
 class TeamMessageRepository:
     """SQL for the ``team_messages`` table."""
 

@@ -34,25 +34,13 @@ def summary_text(tr: Translator, export: dict[str, Any] | None) -> str:
     if export is None:
         return _("Nabo stores nothing about you.")
     resident = export["resident"]
+    user_id = resident["user_id"] if resident else export.get("user_id")
     lines = [
         _("This is everything Nabo stores about you:"),
-        _("• Telegram user number: {user_id}").format(user_id=tr.ltr(resident["user_id"])),
-        _("• Language: {language}").format(
-            language=LANGUAGE_NAMES.get(resident["language"] or "", "–")
-        ),
-        _("• First contact: {date}").format(date=_date(tr, resident["first_seen_at"])),
-        _("• Last used Nabo: {date}").format(
-            date=_date(tr, resident["last_seen_at"] or resident["first_seen_at"])
-        ),
+        _("• Telegram user number: {user_id}").format(user_id=tr.ltr(user_id)),
     ]
-    if resident["consented_at"] is not None:
-        lines.append(
-            _("• Privacy notice accepted: {date}").format(date=_date(tr, resident["consented_at"]))
-        )
-    else:
-        lines.append(_("• Privacy notice: not accepted"))
-    lines.append(_("• Announcements: on") if resident["subscribed"] else _("• Announcements: off"))
-    lines.append(_("• Reminders: on") if resident["reminders"] else _("• Reminders: off"))
+    if resident is not None:
+        lines += _resident_lines(tr, resident)
     if export["interests"]:
         names = [
             delaftale_name(tr, row["value"])
@@ -77,10 +65,55 @@ def summary_text(tr: Translator, export: dict[str, Any] | None) -> str:
             export["staff_actions_about_your_offer"],
         ),
         (_("• Your actions as staff: {count}"), export["staff_actions_by_you"]),
+        # As a host or staff member (beyond the chat).
+        (
+            _("• Activities you host: {count}"),
+            [row for row in export.get("hosting", []) if row["ended_at"] is None],
+        ),
+        (
+            _("• People you signed up on their behalf: {count}"),
+            export.get("people_registered_by_you", []),
+        ),
+        (_("• Your proposals for new activities: {count}"), export.get("proposals_by_you", [])),
+        (
+            _("• Invitations to host that you made: {count}"),
+            export.get("host_invitations_by_you", []),
+        ),
+        (
+            _("• Messages to you about whom to call: {count}"),
+            [
+                row
+                for row in export.get("team_messages_to_you", [])
+                if row["kind"] in ("promoted", "changed", "cancelled", "call_list")
+            ],
+        ),
     )
     lines += [label.format(count=tr.ltr(len(rows))) for label, rows in counts if rows]
     lines += ["", _("The file below has all of it in full. Delete everything with /deleteme.")]
     return fit_message("\n".join(lines))
+
+
+def _resident_lines(tr: Translator, resident: dict[str, Any]) -> list[str]:
+    """Describe the resident's own row: language, when seen, consent, what they hear."""
+    _ = tr.gettext
+    lines = [
+        _("• Language: {language}").format(
+            language=LANGUAGE_NAMES.get(resident["language"] or "", "–")
+        ),
+        _("• First contact: {date}").format(date=_date(tr, resident["first_seen_at"])),
+        _("• Last used Nabo: {date}").format(
+            date=_date(tr, resident["last_seen_at"] or resident["first_seen_at"])
+        ),
+    ]
+    if resident["consented_at"] is not None:
+        lines.append(
+            _("• Privacy notice accepted: {date}").format(date=_date(tr, resident["consented_at"]))
+        )
+    else:
+        lines.append(_("• Privacy notice: not accepted"))
+    lines.append(_("• Announcements: on") if resident["subscribed"] else _("• Announcements: off"))
+    lines.append(_("• Reminders: on") if resident["reminders"] else _("• Reminders: off"))
+    return lines
 
 
 def _signup_lines(tr: Translator, signups: list[dict[str, Any]]) -> list[str]:

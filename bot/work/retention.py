@@ -5,6 +5,8 @@
   cancels it (bot/telegram/session.py records interactions).
 - Sign-ups lose their link to the resident ``SIGNUP_RETENTION_DAYS`` after the activity.
 - Offers of help withdrawn or marked "not now" a year ago are deleted.
+- What lies beyond the chat (people signed up on their behalf, hosts, invitations,
+  proposals, the team's messages) has its own rules: bot/work/people_retention.py.
 
 Counts (activities, party sizes, status, attendance) are never deleted, and what the
 report counts of deleted rows stays as anonymous remains (bot/db/remains.py), so the staff's
@@ -28,6 +30,7 @@ from bot.telegram.tell import Told, tell_resident
 from bot.views.menu import back_to_menu_keyboard
 from bot.work.erasure import erase_resident
 from bot.work.jobs import job_queue_of
+from bot.work.people_retention import run_people_retention
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +104,7 @@ async def run_retention(application: NaboApplication) -> RetentionReport:
             StaffPosts(offer.staff_message_id, offer.staff_copies),
             _deleted_render(offer.id),
         )
+    await run_people_retention(application, now)
     report = RetentionReport(warned, erased, unlinked, len(offers))
     if any((warned, erased, unlinked, offers)):
         log.info(

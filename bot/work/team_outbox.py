@@ -136,9 +136,12 @@ class TeamOutbox:
         if not await self._repo.claim(message.id, clock.now()):
             return
         chat_id = bot_data.config.staff_chat_id if message.chat_id is None else message.chat_id
-        tr = bot_data.services.catalogs.translator(
-            message.language or bot_data.config.default_language
-        )
+        language = message.language
+        if language is None and message.chat_id is not None:
+            # Written without a reader's language (an edit of a staff member's own copy):
+            # the one they read Nabo in now.
+            language = await self._language(message.chat_id, None)
+        tr = bot_data.services.catalogs.translator(language or bot_data.config.default_language)
         content = None if chat_id is None else await render(self.application, message, tr)
         if content is None:
             await self._repo.settle(message.id, "void", clock.now())
