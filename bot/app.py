@@ -66,6 +66,7 @@ from handlers import (
     host_message,
     host_proposals,
     host_welcome,
+    join,
     language,
     membership,
     on_behalf,
@@ -149,9 +150,10 @@ def _register_handlers(application: NaboApplication) -> None:
     application.add_handler(TypeHandler(Update, load_resident), group=GROUP_SESSION)
     # 2. The bot's own membership: blocked/unblocked, added to a group.
     membership.register(application)
-    # 3. Getting started: links that open a journey (/start host-…), before the plain
+    # 3. Getting started: links that open a journey (/start host-…, join-…), before the plain
     #    /start; then /start, consent, the main menu.
     host_welcome.register(application)
+    join.register(application)
     start.register(application)
     # 4. Activities: find them, then sign up, cancel, /mine.
     activities.register(application)
