@@ -19,6 +19,7 @@ DEFAULT_SANDBOX_PORT = 8080
 EXPORT = "export"
 REPORT = "report"
 BACKUP = "backup"
+PERSON = "person"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         from bot.offline.cli import run_staff_tool
 
         return run_staff_tool(arguments, config)
+    if arguments.command == PERSON:
+        configure_logging(config.log_level, secrets=[config.bot_token or ""])
+        from bot.offline.person_cli import run_person_tool
+
+        return run_person_tool(arguments, config)
     if arguments.command == SANDBOX:
         return _run_sandbox(config, port, reset=arguments.reset)
     if not config.bot_token:
@@ -73,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--reset", action="store_true", help="start from an empty sandbox database"
     )
     _add_staff_tools(commands)
+    from bot.offline.person_cli import add_person_tool
+
+    add_person_tool(commands)
     return parser
 
 

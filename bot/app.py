@@ -70,6 +70,7 @@ from handlers import (
     language,
     membership,
     on_behalf,
+    person,
     privacy,
     settings,
     signup,
@@ -183,6 +184,8 @@ def _register_handlers(application: NaboApplication) -> None:
     broadcast.register(application)
     # Staff review: /export (the workbook of everything) and /report (per delaftale/area).
     staff_reports.register(application)
+    # Data requests by phone or at the desk: find a person, check who asks, show or erase.
+    person.register(application)
     # 7. Language, help and privacy.
     language.register(application)
     help.register(application)

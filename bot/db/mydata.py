@@ -140,6 +140,43 @@ class PersonalDataRepository:
             ),
         }
 
+    async def export_offline(self, person_id: int, now: datetime) -> dict[str, Any] | None:
+        """Return all data about someone signed up on their behalf; None if there is none.
+
+        The same right of access as /mydata, for a person without Telegram: staff send
+        it to them (handlers/person.py) or the data controller writes it to a file.
+        """
+        fetch = self._store.fetch_all
+        person = _rows(await fetch("SELECT * FROM offline_people WHERE id = ?", (person_id,)))
+        if not person:
+            return None
+        record = dict(person[0])
+        # What the joining link's check needs is not theirs to read back: only whether
+        # there is one, and until when.
+        record.pop("join_token", None)
+        record.pop("join_tries", None)
+        return {
+            "exported_at": to_db(now),
+            "person": record,
+            "signups": _rows(
+                await fetch(
+                    "SELECT s.*, a.title_da, a.title_ar, a.title_en,"
+                    " a.starts_at AS activity_starts_at, a.status AS activity_status"
+                    " FROM signups s JOIN activities a ON a.id = s.activity_id"
+                    " WHERE s.person_id = ? ORDER BY a.starts_at, s.id",
+                    (person_id,),
+                )
+            ),
+            "messages_to_the_team_about_you": _rows(
+                await fetch(
+                    "SELECT t.kind, t.activity_id, t.status, t.created_at FROM team_messages t"
+                    " JOIN signups s ON s.id = t.signup_id WHERE s.person_id = ?"
+                    " AND t.audience = 'team' ORDER BY t.id",
+                    (person_id,),
+                )
+            ),
+        }
+
 
 # Every sign-up, past and cancelled ones too, with its activity's title and time and,
 # while waiting, the place on the waitlist (counting only those ahead who can still move

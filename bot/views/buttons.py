@@ -781,3 +781,38 @@ class JoinItIsMe(ButtonData, prefix="jn:me"):
 
 class JoinNotMe(ButtonData, prefix="jn:no"):
     """Say the joining link is someone else's: nothing changes."""
+
+
+# Data requests by phone or at the desk (handlers/person.py), staff only.
+PERSON_CHECKS = ("code", "id", "callback", "other")
+PERSON_ACTIONS = ("export", "erase", "renew", "link", "done")
+
+
+class FindPerson(ButtonData, prefix="st:pe"):
+    """Staff: find a person who asks for their data (by phone, name or Telegram number)."""
+
+
+class PickFound(ButtonData, prefix="st:pe:o"):
+    """Staff: choose one of the people found (r: a resident, p: a record staff made)."""
+
+    kind: Annotated[str, one_of("r", "p")]
+    key: Annotated[int, digits(15)]
+
+
+class CheckedBy(ButtonData, prefix="st:pe:c"):
+    """Staff: how they confirmed who is asking."""
+
+    method: Annotated[str, one_of(*PERSON_CHECKS)]
+
+
+class PersonAction(ButtonData, prefix="st:pe:d"):
+    """Staff: what to do for the person (after confirming who they are)."""
+
+    action: Annotated[str, one_of(*PERSON_ACTIONS)]
+
+
+class PersonSure(ButtonData, prefix="st:pe:y"):
+    """Staff: confirm sending the data or erasing it, for the request with this token."""
+
+    action: Annotated[str, one_of("export", "erase")]
+    token: Annotated[str, hex_token(8)]

@@ -7,6 +7,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.core.i18n import N_, Translator
 from bot.views.buttons import (
     Export,
+    FindPerson,
+    HostList,
     MenuHome,
     NewActivity,
     NewBroadcast,
@@ -27,6 +29,8 @@ STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("volunteers", N_("Offers of help from volunteers")),
     ("export", N_("Everything in an Excel workbook")),
     ("report", N_("Report per delaftale and area")),
+    ("hosts", N_("Activity hosts")),
+    ("person", N_("Someone asks to see or delete their data")),
 )
 
 
@@ -60,6 +64,10 @@ def staff_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
             [InlineKeyboardButton(_("📣 Send a message"), callback_data=NewBroadcast().pack())],
             [InlineKeyboardButton(_("🗓 Scheduled messages"), callback_data=ScheduledList().pack())],
             [InlineKeyboardButton(_("🙋 Offers of help"), callback_data=OfferList().pack())],
+            [
+                InlineKeyboardButton(_("👤 Hosts"), callback_data=HostList().pack()),
+                InlineKeyboardButton(_("🔎 Find a person"), callback_data=FindPerson().pack()),
+            ],
             [
                 InlineKeyboardButton(_("📊 Report, this quarter"), callback_data=Report().pack()),
                 InlineKeyboardButton(_("📦 Export everything"), callback_data=Export().pack()),
