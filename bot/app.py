@@ -70,6 +70,7 @@ from handlers import (
     language,
     membership,
     on_behalf,
+    organiser,
     person,
     privacy,
     settings,
@@ -169,6 +170,8 @@ def _register_handlers(application: NaboApplication) -> None:
     staff_cancel_activity.register(application)
     # attendance and walk-ins;
     staff_attendance.register(application)
+    # who runs it (the team, an afdelingsbestyrelse, a partner);
+    organiser.register(application)
     # signing up someone without Telegram (staff, or the activity's host);
     on_behalf.register(application)
     # hosts: staff invite, list and remove them; a host's menu, rosters and attendance.

@@ -38,10 +38,12 @@ ORGANISER_KINDS: dict[str, str] = {
     "partner": N_("A partner organisation"),
 }
 ORGANISER_KINDS_DA: dict[str, str] = {
-    "team": "Det boligsociale team",
+    "team": "Teamet",
     "board": "Afdelingsbestyrelse",
     "partner": "Partner",
 }
+# How the team itself is named where an organiser's name is written (exports are Danish).
+TEAM_NAME_DA = "Det boligsociale team"
 MAX_ORGANISER_NAME = 100
 
 
@@ -365,6 +367,22 @@ class ActivityRepository:
             if "place" in changes:
                 # A new place is news for those signed up on their behalf: the team calls.
                 await _tell_team(db, "changed", activity_id, now)
+            return await _fetch_activity(db, activity_id)
+
+    async def set_organiser(
+        self, activity_id: int, kind: str, name: str | None, now: datetime
+    ) -> Activity | None:
+        """Say who runs an activity (a name only for a board or partner); return it."""
+        if kind not in ORGANISER_KINDS or (kind == "team") != (name is None):
+            raise ValueError("a board or partner needs a name, the team none")
+        async with self._store.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE activities SET organiser_kind = ?, organiser_name = ?, updated_at = ?"
+                " WHERE id = ?",
+                (kind, name, to_db(now), activity_id),
+            )
+            if cursor.rowcount != 1:
+                return None
             return await _fetch_activity(db, activity_id)
 
     async def reschedule(

@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.core.i18n import Translator
-from bot.db.activities import DELAFTALER_DA
+from bot.db.activities import DELAFTALER_DA, ORGANISER_KINDS_DA, TEAM_NAME_DA
 from bot.offline.periods import Period
 from bot.offline.reporting import REPORT_COLUMNS, Figures, Report, build_report
 from bot.offline.sheets import Column, ExportFilter, Kind, Sheet, area_da, export_sheets
@@ -231,6 +231,7 @@ def write_report(report: Report, out: Path) -> None:
         [(area_da(area), figures) for area, figures in report.by_area.items()],
         report.total,
     )
+    _organisers_sheet(workbook.create_sheet("Arrangører"), report)
     _months_sheet(workbook.create_sheet("Tilmeldinger pr. måned"), report)
     _ratings_sheet(workbook.create_sheet("Vurderinger"), report)
     for sheet in workbook.worksheets:
@@ -255,6 +256,8 @@ def _summary_sheet(sheet: Any, report: Report) -> None:
     sheet.append(["Nøgletal", "I alt"])
     for header, read in REPORT_COLUMNS:
         sheet.append([header, read(report.total)])
+    # Afdelingsbestyrelser and partners that ran activities held in the period.
+    sheet.append(["Partnere involveret", report.partners])
     for row in (1, 5):
         for cell in sheet[row]:
             cell.font = _BOLD
@@ -288,6 +291,40 @@ def _table_sheet(sheet: Any, label: str, rows: list[tuple[str, Figures]], total:
     for index in range(2, len(headers) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 13
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+
+
+# Who ran the activities: the figures of the helhedsplan's partnerships.
+ORGANISER_COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("Aktiviteter afholdt", lambda f: f.held),
+    ("Timer med aktiviteter", lambda f: f.hours),
+    ("Tilmeldte personer", lambda f: f.people),
+    ("Besøg (fremmøde + walk-ins)", lambda f: f.visits),
+    ("Unikke deltagere", lambda f: f.participants),
+)
+
+
+def _organisers_sheet(sheet: Any, report: Report) -> None:
+    sheet.append(["Arrangør", "Type", *(header for header, _ in ORGANISER_COLUMNS)])
+    for (kind, name), figures in report.by_organiser.items():
+        shown = TEAM_NAME_DA if kind == "team" else name
+        sheet.append(
+            [shown, ORGANISER_KINDS_DA[kind], *(read(figures) for _, read in ORGANISER_COLUMNS)]
+        )
+    sheet.append(["I alt", None, *(read(report.total) for _, read in ORGANISER_COLUMNS)])
+    sheet.append([])
+    sheet.append(
+        [
+            "Unikke deltagere tælles pr. arrangør; den samme person kan deltage hos flere, så "
+            "rækkerne kan give mere end 'I alt'."
+        ]
+    )
+    for cell in sheet[1]:
+        cell.font = _BOLD
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions["A"].width = 34
+    sheet.column_dimensions["B"].width = 20
+    for index in range(3, len(ORGANISER_COLUMNS) + 3):
+        sheet.column_dimensions[get_column_letter(index)].width = 13
 
 
 def _months_sheet(sheet: Any, report: Report) -> None:

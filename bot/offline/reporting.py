@@ -96,6 +96,13 @@ class Report:
     by_area: dict[str, Figures]
     # (first day of the month, {delaftale: confirmed sign-ups}) for each month.
     months: list[tuple[date, dict[str, int]]]
+    # Who runs the activities: (team | board | partner, name or None) → their figures.
+    by_organiser: dict[tuple[str, str | None], Figures] = field(default_factory=dict)
+
+    @property
+    def partners(self) -> int:
+        """Count the afdelingsbestyrelser and partners with activities held in the period."""
+        return sum(1 for (kind, _), f in self.by_organiser.items() if kind != "team" and f.held)
 
 
 # Activities counted: published (not cancelled) and started within the period and by now.
@@ -103,7 +110,14 @@ _HELD = (
     "a.status = 'published' AND a.starts_at >= :start AND a.starts_at < :end"
     " AND a.starts_at <= :now"
 )
-_GROUPS = {"total": "'total'", "delaftale": "a.delaftale", "area": "a.area"}
+# Who runs an activity, as one text: its kind and, for a board or partner, its name.
+_ORGANISER = "a.organiser_kind || '|' || COALESCE(a.organiser_name, '')"
+_GROUPS = {
+    "total": "'total'",
+    "delaftale": "a.delaftale",
+    "area": "a.area",
+    "organiser": _ORGANISER,
+}
 
 _ACTIVITY_FIGURES = f"""
 SELECT {{g}} AS g, COUNT(*) AS held, SUM(walk_ins) AS walk_ins,
@@ -223,8 +237,26 @@ def build_report(
         ordered.append(OTHER_AREA)
     by_area = {area: groups["area"].get(area, Figures()) for area in ordered}
     return Report(
-        period, now, total, by_delaftale, by_area, _months(connection, period, params, timezone)
+        period,
+        now,
+        total,
+        by_delaftale,
+        by_area,
+        _months(connection, period, params, timezone),
+        _organisers(groups["organiser"]),
     )
+
+
+def _organisers(figures: dict[str, Figures]) -> dict[tuple[str, str | None], Figures]:
+    """Order who ran activities: the team first, then boards, then partners, by name."""
+    keyed = {}
+    for text, value in figures.items():
+        kind, _, name = text.partition("|")
+        keyed[kind, name or None] = value
+    order = {"team": 0, "board": 1, "partner": 2}
+    return {
+        key: keyed[key] for key in sorted(keyed, key=lambda k: (order.get(k[0], 3), k[1] or ""))
+    }
 
 
 def _add(figures: Figures, row: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import to_db
 from bot.core.i18n import Translator
-from bot.db.activities import DELAFTALER_DA, OTHER_AREA
+from bot.db.activities import DELAFTALER_DA, ORGANISER_KINDS_DA, OTHER_AREA, TEAM_NAME_DA
 from bot.db.broadcasts import (
     ACTIVITY_PREFIX,
     DIGEST,
@@ -163,6 +163,7 @@ def export_sheets(
         _feedback_sheet(x),
         _broadcasts_sheet(x),
         _residents_sheet(x),
+        _hosts_sheet(x),
     ]
 
 
@@ -241,6 +242,8 @@ def _activities_sheet(x: _Export) -> Sheet:
         Column("Fremmøde registreret", Kind.DATETIME, 17),
         Column("Oprettet", Kind.DATETIME, 17),
         Column("Ændret", Kind.DATETIME, 17),
+        Column("Arrangør (type)", width=18),
+        Column("Arrangør", width=30),
     )
 
     def shape(row: sqlite3.Row) -> tuple[Any, ...]:
@@ -271,6 +274,8 @@ def _activities_sheet(x: _Export) -> Sheet:
             x.local(row["attendance_taken_at"]),
             x.local(row["created_at"]),
             x.local(row["updated_at"]),
+            ORGANISER_KINDS_DA[row["organiser_kind"]],
+            TEAM_NAME_DA if row["organiser_kind"] == "team" else row["organiser_name"],
         )
 
     sql = _ACTIVITIES.format(where=condition)
@@ -292,6 +297,7 @@ def _signups_sheet(x: _Export) -> Sheet:
         Column("Fik plads", Kind.DATETIME, 17),
         Column("Afmeldt", Kind.DATETIME, 17),
         Column("Mødt op", width=9),
+        Column("Tilmeldt af teamet (uden Telegram)", width=14),
     )
 
     def shape(row: sqlite3.Row) -> tuple[Any, ...]:
@@ -308,12 +314,15 @@ def _signups_sheet(x: _Export) -> Sheet:
             x.local(row["confirmed_at"]),
             x.local(row["cancelled_at"]),
             YES_NO.get(row["attended"]),
+            YES_NO[row["offline"]],
         )
 
-    # The first name kept for staff's own list is deliberately not exported.
+    # The first name kept for staff's own list is deliberately not exported, nor who a
+    # person signed up by the team is (only that they were).
     sql = (
         "SELECT s.id, s.activity_id, a.title_da, a.starts_at, s.user_id, s.adults, s.children,"
-        " s.status, s.created_at, s.confirmed_at, s.cancelled_at, s.attended"
+        " s.status, s.created_at, s.confirmed_at, s.cancelled_at, s.attended,"
+        " s.person_id IS NOT NULL AS offline"
         " FROM signups s JOIN activities a ON a.id = s.activity_id"
         f" WHERE {condition} ORDER BY a.starts_at, s.activity_id, s.id"
     )
@@ -487,3 +496,48 @@ def _residents_sheet(x: _Export) -> Sheet:
     # Ordered by when they came, so the order says nothing about Telegram ids.
     sql = f"SELECT * FROM residents WHERE {condition} ORDER BY first_seen_at, user_id"
     return Sheet("Beboere", columns, x.rows(sql, params, shape))
+
+
+HOST_ENDED_DA = {
+    "removed": "Fjernet af teamet",
+    "expired": "Aktiviteten er slut",
+    "erased": "Værten slettede sine data",
+}
+
+
+def _hosts_sheet(x: _Export) -> Sheet:
+    """List hosts by organisation and role, never by name or Telegram id."""
+    condition, params = x.where_sql("h.started_at")
+    columns = (
+        Column("Vært nr.", Kind.INT, 9),
+        Column("Type", width=18),
+        Column("Organisation", width=30),
+        Column("Rolle", width=22),
+        Column("Aktivitet nr.", Kind.INT, 12),
+        Column("Aktivitet", width=32),
+        Column("Hele serien", width=11),
+        Column("Vært fra", Kind.DATETIME, 17),
+        Column("Vært til", Kind.DATETIME, 17),
+        Column("Sluttede", width=24),
+    )
+
+    def shape(row: sqlite3.Row) -> tuple[Any, ...]:
+        return (
+            row["id"],
+            ORGANISER_KINDS_DA[row["organiser_kind"]],
+            row["organisation"],
+            row["role"],
+            row["activity_id"],
+            row["title_da"],
+            YES_NO[row["whole_series"]],
+            x.local(row["started_at"]),
+            x.local(row["ended_at"]),
+            HOST_ENDED_DA.get(row["ended_how"]) if row["ended_how"] else None,
+        )
+
+    sql = (
+        "SELECT h.id, h.organiser_kind, h.organisation, h.role, h.activity_id, a.title_da,"
+        " h.whole_series, h.started_at, h.ended_at, h.ended_how FROM hosts h"
+        f" JOIN activities a ON a.id = h.activity_id WHERE {condition} ORDER BY h.started_at, h.id"
+    )
+    return Sheet("Værter", columns, x.rows(sql, params, shape))

@@ -816,3 +816,16 @@ class PersonSure(ButtonData, prefix="st:pe:y"):
 
     action: Annotated[str, one_of("export", "erase")]
     token: Annotated[str, hex_token(8)]
+
+
+# Who runs an activity (handlers/organiser.py), staff only.
+class EditOrganiser(ButtonData, prefix="st:org"):
+    """Staff: change who runs an activity."""
+
+    activity_id: Id
+
+
+class OrganiserKind(ButtonData, prefix="st:org:k"):
+    """Staff: the team, an afdelingsbestyrelse, or a partner runs it."""
+
+    kind: Annotated[str, one_of(*ORGANISER_CODES)]

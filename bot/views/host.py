@@ -19,7 +19,7 @@ from telegram import (
 )
 
 from bot.core.i18n import N_, Translator
-from bot.db.activities import ORGANISER_KINDS, Activity, ActivityListing
+from bot.db.activities import ORGANISER_KINDS, TEAM_NAME_DA, Activity, ActivityListing
 from bot.db.hosts import Host, PendingInvitation
 from bot.db.people import OfflinePerson
 from bot.db.signups import Signup
@@ -51,7 +51,7 @@ from bot.views.staff_activity import roster_text
 
 assert tuple(ORGANISER_KINDS) == ORGANISER_CODES
 # How the team itself is named where an organisation is stored (the export is Danish).
-TEAM_ORGANISATION = "Det boligsociale team"
+TEAM_ORGANISATION = TEAM_NAME_DA
 HOST_LIST_SHOWN = 20  # hostings listed with a remove button: well under Telegram's 100
 
 
