@@ -46,6 +46,7 @@ from bot.telegram.context import BotData, NaboApplication, NaboContext, Services
 from bot.telegram.errors import handle_error
 from bot.telegram.flood import FloodGuard
 from bot.telegram.guards import drop_repeated_update, throttle_floods
+from bot.telegram.roles import set_host_command_menu
 from bot.telegram.session import load_resident
 from bot.telegram.staff import set_staff_command_menus
 from bot.telegram.updates import PerChatUpdateProcessor
@@ -244,6 +245,18 @@ async def _post_init(application: NaboApplication) -> None:
         RESIDENT_COMMANDS,
         config.default_language,
     )
+    # Hosts get /host in their own command list (bot/telegram/roles.py).
+    hosts = {host.user_id: host.language for host in await services.hosts.current()}
+    for user_id, noted in hosts.items():
+        if user_id is not None and not config.is_staff(user_id):
+            resident = await services.residents.get(user_id)
+            await set_host_command_menu(
+                application.bot,
+                services.catalogs,
+                user_id,
+                (resident.language if resident else None) or noted,
+                config.default_language,
+            )
     # The database is the source of truth: reminder, broadcast and feedback jobs are
     # rebuilt from it now and every few minutes after.
     start_job_sync(application)

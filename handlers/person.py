@@ -36,7 +36,14 @@ from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.telegram.staff_screens import update_chat_id, update_user_id
 from bot.telegram.tell import Told, tell_resident
 from bot.views import person as views
-from bot.views.buttons import CheckedBy, FindPerson, PersonAction, PersonSure, PickFound
+from bot.views.buttons import (
+    CheckedBy,
+    FindPerson,
+    PersonAction,
+    PersonCancelSignup,
+    PersonSure,
+    PickFound,
+)
 from bot.views.mydata import export_file
 from bot.views.on_behalf import join_link_text
 from bot.work.erasure import erase_resident
@@ -211,14 +218,34 @@ async def _export(context: NaboContext, found: Found) -> dict[str, Any] | None:
     return await repo.export_offline(found.id, now)
 
 
-async def _show(update: Update, context: NaboContext, found: Found) -> None:
+async def _summary(context: NaboContext, found: Found) -> tuple[str, Any] | None:
     export = await _export(context, found)
-    chat_id = update_chat_id(update)
     if export is None:
+        return None
+    cancellable = []
+    if found.kind == "offline":
+        now = context.clock.now()
+        for signup in await context.people.signups_of(found.id):
+            activity = await context.activities.get(signup.activity_id)
+            if (
+                activity is not None
+                and signup.status.value != "cancelled"
+                and activity.starts_at > now
+            ):
+                title = activity.title(context.tr.language)
+                cancellable.append((signup.id, title, activity.starts_at))
+    return views.summary(
+        context.tr, found, export, context.config.offline_retention_days, tuple(cancellable)
+    )
+
+
+async def _show(update: Update, context: NaboContext, found: Found) -> None:
+    shown = await _summary(context, found)
+    chat_id = update_chat_id(update)
+    if shown is None:
         await context.bot.send_message(chat_id, views.nothing_found(context.tr))
         return
-    text, keyboard = views.summary(context.tr, found, export, context.config.offline_retention_days)
-    await context.bot.send_message(chat_id, text, reply_markup=keyboard)
+    await context.bot.send_message(chat_id, shown[0], reply_markup=shown[1])
 
 
 async def act(update: Update, context: NaboContext) -> int:
@@ -243,12 +270,9 @@ async def act(update: Update, context: NaboContext) -> int:
     elif action == "renew" and found.kind == "offline":
         await context.people.renew(found.id, context.clock.now())
         await _audit(context, "person.renew", found, f"checked={request['verified']}")
-        export = await _export(context, found)
-        assert export is not None
-        await edit_query_message(
-            press.query,
-            *views.summary(context.tr, found, export, context.config.offline_retention_days),
-        )
+        shown = await _summary(context, found)
+        if shown is not None:
+            await edit_query_message(press.query, *shown)
     elif action == "link" and found.kind == "offline":
         token = await context.people.new_join_link(found.id, context.clock.now())
         person = await context.people.get(found.id)
@@ -260,6 +284,29 @@ async def act(update: Update, context: NaboContext) -> int:
             press.chat_id,
             join_link_text(context.tr, name, link, context.tr.date(person.join_expires_at)),
         )
+    return ACTIONS
+
+
+async def cancel_signup(update: Update, context: NaboContext) -> int:
+    """Cancel a coming sign-up of the person (without Telegram), as they asked."""
+    press = await answer_press(update)
+    request = _request(context)
+    if request is None or "verified" not in request:
+        await edit_query_message(press.query, context.tr.gettext("This button no longer works."))
+        return END
+    found: Found = request["found"]
+    signup = await context.signups.get(PersonCancelSignup.parse(press.data).signup_id)
+    if found.kind == "offline" and signup is not None and signup.person_id == found.id:
+        result = await context.signups.cancel(signup.id, None, context.clock.now())
+        if result.signup is not None:
+            await _audit(context, "person.cancel_signup", found, f"signup={signup.id}")
+            context.bot_data.services.sender.wake()  # whoever moved up is told
+    fresh = await PersonLookup(context.store).offline(found.id, context.clock.now())
+    if fresh is not None:
+        request["found"] = fresh
+        shown = await _summary(context, fresh)
+        if shown is not None:
+            await edit_query_message(press.query, *shown)
     return ACTIONS
 
 
@@ -346,7 +393,11 @@ def register(application: NaboApplication) -> None:
                 CHECK: [button(checked_by, CheckedBy)],
                 CODE: [MessageHandler(text, take_code)],
                 HOW: [MessageHandler(text, take_how)],
-                ACTIONS: [button(act, PersonAction), button(sure, PersonSure)],
+                ACTIONS: [
+                    button(act, PersonAction),
+                    button(sure, PersonSure),
+                    button(cancel_signup, PersonCancelSignup),
+                ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.__main__ import build_parser
 from bot.core.i18n import Catalogs
+from bot.db.activities import ActivityRepository
 from bot.db.hosts import HostRepository, Invitation
 from bot.db.lookup import PersonLookup
 from bot.db.mydata import PersonalDataRepository
@@ -29,7 +30,7 @@ from bot.views import person as views
 from tests.conftest import STAFF_ID, Nabo, TestClock, buttons, consented, settle
 from tests.factories import add_activity
 from tests.test_journey_hosts import refused_like_forged
-from tests.test_journey_staff_activities import audit, press_in_place, say, staff_user
+from tests.test_journey_staff_activities import audit, press, press_in_place, say, staff_user
 from tests.test_privacy import places_holding, report_totals
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -254,3 +255,34 @@ def test_the_command_line_in_its_own_process(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert "--checked" in bad.stderr
+
+
+async def test_staff_cancel_a_sign_up_for_someone_without_telegram(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    da = catalogs.translator("da")
+    server, now = nabo.server, nabo.clock.now()
+    staff_user(server)
+    _chat, phone, person_id = await two_amiras(nabo)
+    await consented(nabo, 70, "da")
+    await SignupRepository(nabo.store).sign_up(phone, 70, 1, 0, now, waitlist=False)
+    await say(server, "/person")
+    listing = await say(server, "+45 12 34 56 78")
+    check = await press_in_place(server, listing, "1. Amira")
+    summary = await press(server, check, da.gettext("🪪 I saw their ID"))
+    activity = await ActivityRepository(nabo.store).get(phone)
+    assert activity is not None
+    label = da.gettext("❌ Cancel: {title}, {date}").format(
+        title="Sprogcafé", date=da.date(activity.starts_at)
+    )
+    cursor = server.cursor(70)
+    after = await press_in_place(server, summary, label)
+    assert label not in buttons(after)
+    [told] = await server.wait_for_messages(70, after=cursor)  # moved up in her place
+    assert told["text"].startswith("🎉")
+    assert await nabo.rows(f"SELECT status FROM signups WHERE person_id = {person_id}") == [
+        ("cancelled",)
+    ]
+    assert (STAFF_ID, "person.cancel_signup", f"person:{person_id}") in [
+        row[:3] for row in await audit(nabo)
+    ]

@@ -829,3 +829,9 @@ class OrganiserKind(ButtonData, prefix="st:org:k"):
     """Staff: the team, an afdelingsbestyrelse, or a partner runs it."""
 
     kind: Annotated[str, one_of(*ORGANISER_CODES)]
+
+
+class PersonCancelSignup(ButtonData, prefix="st:pe:x"):
+    """Staff: cancel a coming sign-up of someone without Telegram, on their request."""
+
+    signup_id: Id

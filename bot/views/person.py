@@ -7,7 +7,7 @@ in the staff member's language; names and numbers isolated for Arabic.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -16,7 +16,13 @@ from bot.core.clock import from_db
 from bot.core.i18n import LANGUAGE_NAMES, Translator
 from bot.db.lookup import Found
 from bot.views.activity import area_name, fit_message, shorten
-from bot.views.buttons import CheckedBy, PersonAction, PersonSure, PickFound
+from bot.views.buttons import (
+    CheckedBy,
+    PersonAction,
+    PersonCancelSignup,
+    PersonSure,
+    PickFound,
+)
 from bot.views.on_behalf import TOLD_HOW
 from bot.views.team_messages import phone_shown
 
@@ -135,7 +141,11 @@ def ask_how(tr: Translator) -> str:
 
 
 def summary(
-    tr: Translator, found: Found, export: dict[str, Any], keep_days: int
+    tr: Translator,
+    found: Found,
+    export: dict[str, Any],
+    keep_days: int,
+    cancellable: tuple[tuple[int, str, datetime], ...] = (),
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Show what Nabo stores about the person, and what staff can do."""
     _ = tr.gettext
@@ -211,6 +221,16 @@ def summary(
     lines.append(_("• Sign-ups, past ones too: {count}").format(count=tr.ltr(len(signups))))
     for item in found.coming:
         lines.append(f"   – {tr.ltr(item.title_da)}, {tr.date(item.starts_at)}")
+    # Someone without Telegram cannot cancel themselves: staff do it when they ask.
+    for signup_id, title, starts_at in cancellable:
+        label = _("❌ Cancel: {title}, {date}").format(title=tr.ltr(title), date=tr.date(starts_at))
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    shorten(label, 60), callback_data=PersonCancelSignup(signup_id).pack()
+                )
+            ]
+        )
     rows.append([InlineKeyboardButton(_("✔ Done"), callback_data=PersonAction("done").pack())])
     return fit_message("\n".join(lines)), InlineKeyboardMarkup(rows)
 
