@@ -31,12 +31,16 @@ def privacy_notice_text(tr: Translator) -> str:
         "only if you share it as a volunteer. We use it only to run the activities with "
         "you, we do not keep the chat itself, and we never pass your data on.\n"
         "\n"
-        "Using Nabo is voluntary. Everything is also announced in other ways, "
-        "for example on the notice boards.\n"
+        "Some activities are run with a tenants' board or a partner. Their host sees the "
+        "first names of those coming to that activity, and works on the team's behalf.\n"
+        "\n"
+        "Using Nabo is voluntary. Everything is also announced in other ways, for example "
+        "on the notice boards, and the team can sign you up by phone or at the office.\n"
         "\n"
         "You can see your data with /mydata (also as a file) and delete it with /deleteme "
-        "at any time. If you do not use Nabo for a year, your data is deleted; we tell you "
-        "two weeks before. From the age of 15 you can agree yourself."
+        "at any time, or ask the team by phone or at the office. If you do not use Nabo for "
+        "a year, your data is deleted; we tell you two weeks before. From the age of 15 you "
+        "can agree yourself."
     ).format(partners=partners)
 
 
