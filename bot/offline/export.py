@@ -318,13 +318,15 @@ def _organisers_sheet(sheet: Any, report: Report) -> None:
             "rækkerne kan give mere end 'I alt'."
         ]
     )
-    for cell in sheet[1]:
-        cell.font = _BOLD
+    for row in (1, len(report.by_organiser) + 2):  # the header and the total
+        for cell in sheet[row]:
+            cell.font = _BOLD
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 20
-    for index in range(3, len(ORGANISER_COLUMNS) + 3):
-        sheet.column_dimensions[get_column_letter(index)].width = 13
+    # Wide enough for each header in its bold font, so none is cut off.
+    for index, (header, _) in enumerate(ORGANISER_COLUMNS, start=3):
+        sheet.column_dimensions[get_column_letter(index)].width = max(13, len(header) + 6)
 
 
 def _months_sheet(sheet: Any, report: Report) -> None:

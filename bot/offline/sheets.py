@@ -509,13 +509,13 @@ def _hosts_sheet(x: _Export) -> Sheet:
     """List hosts by organisation and role, never by name or Telegram id."""
     condition, params = x.where_sql("h.started_at")
     columns = (
-        Column("Vært nr.", Kind.INT, 9),
-        Column("Type", width=18),
+        Column("Vært nr.", Kind.INT, 11),
+        Column("Type", width=21),
         Column("Organisation", width=30),
         Column("Rolle", width=22),
-        Column("Aktivitet nr.", Kind.INT, 12),
+        Column("Aktivitet nr.", Kind.INT, 14),
         Column("Aktivitet", width=32),
-        Column("Hele serien", width=11),
+        Column("Hele serien", width=13),
         Column("Vært fra", Kind.DATETIME, 17),
         Column("Vært til", Kind.DATETIME, 17),
         Column("Sluttede", width=24),
