@@ -14,16 +14,15 @@ async def erase_resident(
     user_id: int,
     now: datetime,
     *,
-    by_resident: bool = True,
     inactive_since: datetime | None = None,
 ) -> bool:
     """Erase one resident (after /deleteme or for inactivity); return whether they existed.
 
     Their coming places go to the waitlist and those who move up are told by the
     delivery sender; every post about their offer of help (the staff chat's, or each
-    staff member's copy) loses its details, by the team's outbox. ``by_resident`` is
-    kept for callers; why the data went is decided by ``inactive_since``: erase only if
-    still inactive and warned (see ResidentRepository.forget).
+    staff member's copy) loses its details, by the team's outbox, saying why: at their
+    request, or, with ``inactive_since``, for inactivity (then only if still inactive and
+    warned, see ResidentRepository.forget).
     """
     bot_data = application.bot_data
     resident = await bot_data.services.residents.get(user_id)

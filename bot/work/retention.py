@@ -86,9 +86,7 @@ async def run_retention(application: NaboApplication) -> RetentionReport:
     for user_id in await bot_data.services.residents.due_for_erasure(
         inactive_since, now - RETENTION_WARNING
     ):
-        erased += await erase_resident(
-            application, user_id, now, by_resident=False, inactive_since=inactive_since
-        )
+        erased += await erase_resident(application, user_id, now, inactive_since=inactive_since)
     warned = 0
     for resident in await bot_data.services.residents.due_for_warning(
         inactive_since + RETENTION_WARNING
