@@ -15,6 +15,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # The code and catalogs, installed in place (dependencies come from pyproject.toml).
+# Posters need nothing from the system: their fonts are in bot/offline/printing/fonts/
+# (copied with bot/), and fpdf2, HarfBuzz (uharfbuzz) and pdfium (pypdfium2) come as
+# wheels with their libraries inside.
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers

@@ -22,6 +22,7 @@ import telegram  # noqa: E402
 
 from bench._results import Row, add_json_option, row, write_rows  # noqa: E402
 from bench.signups import (  # noqa: E402
+    ECHO_BOT,
     TOKEN,
     WAIT_TIMEOUT,
     BenchError,
@@ -53,6 +54,7 @@ class Memory:
     samples: list[int] = field(default_factory=list)
     after_exercise: int = 0
     peak: int = 0  # VmHWM: the kernel's high-water mark over the process's whole life
+    bare_after_start: int = 0  # a bare PTB bot's, on the same server, the same way
 
 
 def memory_of(pid: int) -> tuple[int, int]:
@@ -175,6 +177,14 @@ async def run(args: argparse.Namespace, workdir: Path) -> tuple[Memory, float, l
             memory.after_exercise, memory.peak = memory_of(process.pid)
             if process.returncode is not None:
                 raise BenchError("the bot exited during the exercise")
+        # The baseline: a bare PTB bot (the echo bot of bench/signups.py), read the same way.
+        script = workdir / "echo_bot.py"
+        script.write_text(ECHO_BOT)
+        bare_env = bot_environment(server, workdir / "unused.sqlite3")
+        bare_log = workdir / "echo.log"
+        async with bot_process([sys.executable, str(script)], server, bare_env, bare_log) as bare:
+            await asyncio.sleep(SETTLE)
+            memory.bare_after_start, _ = memory_of(bare.pid)
     finally:
         await server.stop()
     return memory, setup, log_tail(log_path)
@@ -186,6 +196,13 @@ def result_rows(args: argparse.Namespace, memory: Memory) -> list[Row]:
     return [
         row(name, "residents in the database", args.residents, "count"),
         row(name, "bot RSS after start-up", memory.after_start / MIB, "MiB"),
+        row(name, "bare PTB bot RSS after start-up", memory.bare_after_start / MIB, "MiB"),
+        row(
+            name,
+            "RSS after start-up ÷ bare PTB bot",
+            memory.after_start / memory.bare_after_start,
+            "ratio",
+        ),
         row(name, "bot RSS after the exercise", memory.after_exercise / MIB, "MiB"),
         row(name, "bot peak RSS (VmHWM)", max(memory.peak, *memory.samples) / MIB, "MiB"),
     ]
@@ -207,7 +224,7 @@ def report(args: argparse.Namespace, memory: Memory, setup: float, logs: list[st
     print()
     for item in result_rows(args, memory):
         value = item["value"]
-        shown = f"{value:,.0f}" if item["unit"] == "count" else f"{value:,.1f}"
+        shown = f"{value:,.0f}" if item["unit"] == "count" else f"{value:,.2f}"
         print(f"{item['metric']:<34}{shown:>10} {item['unit']}")
     for line in logs:
         print(f"  bot log: {line}")

@@ -24,6 +24,7 @@ from bot.db.residents import PRIVACY_NOTICE_VERSION, ResidentRepository  # noqa:
 from bot.db.signups import SignupRepository  # noqa: E402
 from bot.db.store import Store  # noqa: E402
 from bot.db.volunteers import VolunteerRepository  # noqa: E402
+from bot.work.retention import ERASE_AT_ONCE, WARNED_AT_ONCE  # noqa: E402
 from tests.factories import draft  # noqa: E402
 
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
@@ -117,12 +118,22 @@ async def run(args: argparse.Namespace, workdir: Path) -> list[Row]:
         erasures = await timed([lambda u=u: residents.forget(u, NOW) for u in users])
         inactive = NOW - timedelta(days=365)
         start = time.perf_counter()
+        # As the daily job does it (bot/work/retention.py), without sending the warnings:
+        # the warned recorded a few at a time, the expired erased set-based in batches.
         due = await residents.due_for_warning(inactive + timedelta(days=14))
-        for resident in due:
-            await residents.mark_warned(resident.user_id, NOW - timedelta(days=14))
-        erase = await residents.due_for_erasure(inactive, NOW - timedelta(days=14))
-        for user_id in erase:
-            await residents.forget(user_id, NOW, inactive_since=inactive)
+        ids = [resident.user_id for resident in due]
+        for first in range(0, len(ids), WARNED_AT_ONCE):
+            await residents.mark_all_warned(
+                ids[first : first + WARNED_AT_ONCE], NOW - timedelta(days=14)
+            )
+        erase = []
+        while True:
+            batch = await residents.forget_inactive(
+                inactive, NOW - timedelta(days=14), NOW, ERASE_AT_ONCE
+            )
+            erase += batch.residents
+            if len(batch.residents) < ERASE_AT_ONCE:
+                break
         unlinked = await SignupRepository(store).unlink_ended_before(NOW - timedelta(days=180))
         await VolunteerRepository(store).delete_inactive(NOW - timedelta(days=365))
         retention = time.perf_counter() - start

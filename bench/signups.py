@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import os
 import platform
+import random
 import signal
 import statistics
 import sys
@@ -46,29 +47,55 @@ STARTUP_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
 
 ECHO_BOT = '''\
-"""A bare python-telegram-bot echo bot: the baseline Nabo is compared with."""
+"""A bare python-telegram-bot bot: the baseline Nabo is compared with.
+
+It echoes a text, with one button; a press on it is answered and the message edited, as
+Nabo answers a sign-up. With RATE_LIMITER=1 it has AIORateLimiter, as Nabo has.
+"""
 
 import os
 
-from telegram import Update
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Reply with the same text."""
+    """Reply with the same text and a button."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(update.effective_message.text or "")
+    button = InlineKeyboardButton("OK", callback_data="ok")
+    await update.effective_message.reply_text(
+        update.effective_message.text or "", reply_markup=InlineKeyboardMarkup([[button]])
+    )
 
 
-application = (
-    ApplicationBuilder()
-    .token(os.environ["BOT_TOKEN"])
-    .base_url(os.environ["TELEGRAM_BASE_URL"])
-    .build()
+async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the press and say so in the message."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_text(f"Pressed: {query.data}")
+
+
+builder = ApplicationBuilder().token(os.environ["BOT_TOKEN"]).base_url(
+    os.environ["TELEGRAM_BASE_URL"]
 )
+if os.environ.get("RATE_LIMITER") == "1":
+    builder = builder.rate_limiter(AIORateLimiter())
+application = builder.build()
 application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+application.add_handler(CallbackQueryHandler(press))
 application.run_polling()
 '''
+# The burst of presses: this many residents press within BURST_WITHIN seconds.
+BURST = 200
+BURST_WITHIN = 1.0
 
 
 class BenchError(RuntimeError):
@@ -93,6 +120,7 @@ class Plan:
     residents: list[Resident]
     small_activity_id: int
     small_capacity: int
+    roomy: list[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,10 +211,10 @@ async def prepare_database(path: Path, count: int) -> Plan:
             await add_residents(store, ids, now, language)
     finally:
         await store.close()
-    return Plan(residents, small, small_capacity)
+    return Plan(residents, small, small_capacity, roomy)
 
 
-async def check_database(path: Path, plan: Plan) -> Check:
+async def check_database(path: Path, plan: Plan, presses: int) -> Check:
     """Count the sign-ups the bot stored and look for overbooked activities."""
     store = await Store.open(path)
     try:
@@ -211,7 +239,7 @@ async def check_database(path: Path, plan: Plan) -> Check:
     assert totals is not None
     assert small is not None
     return Check(
-        presses=len(plan.residents),
+        presses=presses,
         rows=int(totals[0]),
         confirmed=int(totals[1]),
         waitlisted=int(totals[2]),
@@ -357,10 +385,73 @@ async def measure(
     return Phase(latencies, wall, cpu, len(residents), span, harness_after - harness_before)
 
 
+@dataclass(frozen=True, slots=True)
+class Burst:
+    """Many residents pressing at once: when each press was answered, and confirmed."""
+
+    answers: list[float]
+    confirmations: list[float]
+
+    @staticmethod
+    def percentile_ms(samples: list[float], percent: int) -> float:
+        """Return a percentile of the samples in milliseconds."""
+        return statistics.quantiles(samples, n=100, method="inclusive")[percent - 1] * 1000
+
+
+def _edits(server: BotApiServer, chat_id: int, message_id: int) -> int:
+    """Return how often the bot has edited a message."""
+    chat = server.chat_state(chat_id)
+    assert chat is not None
+    return chat.messages[message_id].edit_count
+
+
+async def burst(
+    server: BotApiServer, residents: Sequence[Resident], menus: dict[int, int], plan: Plan
+) -> Burst:
+    """Let the residents press a sign-up button within BURST_WITHIN seconds, all at once.
+
+    The server notes how long each press waited for its answer; the confirmations (edits)
+    are watched by one poller, so that 200 waiting residents do not slow the harness.
+    """
+    rng = random.Random(2)
+    pressed: dict[str, tuple[int, int, float]] = {}  # query: resident, message, when
+    confirmed: dict[str, float] = {}
+    edits = {
+        resident.user_id: _edits(server, resident.user_id, menus[resident.user_id])
+        for resident in residents
+    }
+
+    async def press(resident: Resident, at: float) -> None:
+        await asyncio.sleep(at)
+        message_id = menus[resident.user_id]
+        # Another roomy activity than the one they signed up for: a new sign-up.
+        others = [a for a in plan.roomy if a != resident.activity_id]
+        data = f"su:c:{others[resident.user_id % len(others)]}:0:1:0"
+        query = server.press_button(resident.user_id, message_id, data)
+        pressed[query] = (resident.user_id, message_id, time.perf_counter())
+
+    async with asyncio.TaskGroup() as group:
+        for resident in residents:
+            group.create_task(press(resident, rng.uniform(0, BURST_WITHIN)))
+    deadline = time.monotonic() + 2 * WAIT_TIMEOUT
+    while len(confirmed) < len(pressed) or len(server.callback_answer_delays) < len(pressed):
+        if time.monotonic() > deadline:
+            raise BenchError(f"{len(pressed) - len(confirmed)} presses never confirmed")
+        now = time.perf_counter()
+        for query, (user_id, message_id, at) in pressed.items():
+            if query not in confirmed and _edits(server, user_id, message_id) > edits[user_id]:
+                confirmed[query] = now - at
+        await asyncio.sleep(0.01)
+    return Burst(
+        [server.callback_answer_delays[query] for query in pressed],
+        [confirmed[query] for query in pressed],
+    )
+
+
 async def bench_nabo(
     server: BotApiServer, workdir: Path, plan: Plan, concurrency: int
-) -> tuple[Phase, Check, list[str]]:
-    """Measure sign-ups against Nabo (`python -m bot`), then check the database."""
+) -> tuple[Phase, Burst, Check, list[str]]:
+    """Measure sign-ups against Nabo (`python -m bot`), then a burst; check the database."""
     database = workdir / "nabo.sqlite3"
     menus: dict[int, int] = {}
 
@@ -384,17 +475,26 @@ async def bench_nabo(
     command = [sys.executable, "-m", "bot"]
     env = bot_environment(server, database)
     log_path = workdir / "nabo.log"
+    pressing = plan.residents[:BURST]
     async with bot_process(command, server, env, log_path) as process:
         await for_each(plan.residents, concurrency, open_menu)
         await server.wait_until_idle(timeout=WAIT_TIMEOUT)
         phase = await measure(server, process, plan.residents, concurrency, sign_up)
-    return phase, await check_database(database, plan), log_tail(log_path)
+        pressed = await burst(server, pressing, menus, plan)
+        await server.wait_until_idle(timeout=WAIT_TIMEOUT)
+    check = await check_database(database, plan, len(plan.residents) + len(pressing))
+    return phase, pressed, check, log_tail(log_path)
 
 
-async def bench_echo(
-    server: BotApiServer, workdir: Path, plan: Plan, concurrency: int
+async def bench_bare(
+    server: BotApiServer, workdir: Path, plan: Plan, concurrency: int, *, limiter: bool
 ) -> tuple[Phase, list[str]]:
-    """Measure a bare PTB echo bot the same way: one text per resident, until the reply."""
+    """Measure a bare PTB bot the same way.
+
+    Without a rate limiter: one text per resident, until the echo. With AIORateLimiter:
+    a press per resident, answered and edited in, as Nabo's sign-up is.
+    """
+    messages: dict[int, int] = {}
 
     async def echo(resident: Resident, text: str) -> float:
         """Send a text and wait for the same text to come back."""
@@ -404,6 +504,7 @@ async def bench_echo(
         latency = time.perf_counter() - started
         if sent[-1].get("text") != text:
             raise BenchError(f"echo bot answered {sent[-1].get('text')!r} to {text!r}")
+        messages[resident.user_id] = sent[-1]["message_id"]
         return latency
 
     async def warm_up(resident: Resident) -> float:
@@ -411,13 +512,19 @@ async def bench_echo(
         return await echo(resident, "Hej")
 
     async def measured(resident: Resident) -> float:
-        """Echo a text unique to the resident."""
-        return await echo(resident, f"Hej fra {resident.user_id}")
+        """Echo a text unique to the resident, or press the button and wait for the edit."""
+        if not limiter:
+            return await echo(resident, f"Hej fra {resident.user_id}")
+        message_id = messages[resident.user_id]
+        started = time.perf_counter()
+        server.press_button(resident.user_id, message_id, f"ok:{resident.user_id}")
+        await server.wait_for_edit(resident.user_id, message_id, timeout=WAIT_TIMEOUT)
+        return time.perf_counter() - started
 
     script = workdir / "echo_bot.py"
     script.write_text(ECHO_BOT)
-    env = bot_environment(server, workdir / "unused.sqlite3")
-    log_path = workdir / "echo.log"
+    env = {**bot_environment(server, workdir / "unused.sqlite3"), "RATE_LIMITER": str(int(limiter))}
+    log_path = workdir / f"echo-{int(limiter)}.log"
     async with bot_process([sys.executable, str(script)], server, env, log_path) as process:
         await for_each(plan.residents, concurrency, warm_up)
         await server.wait_until_idle(timeout=WAIT_TIMEOUT)
@@ -434,9 +541,10 @@ def _ratio(nabo: float | None, echo: float | None) -> str:
 
 
 def report(
-    args: argparse.Namespace, nabo: Phase, echo: Phase, check: Check, plan: Plan, logs: list[str]
+    args: argparse.Namespace, phases: Phases, check: Check, plan: Plan, logs: list[str]
 ) -> None:
     """Print the figures as a small table that can be pasted into notes."""
+    nabo, echo, limited = phases.nabo, phases.echo, phases.limited
     now = datetime.now().astimezone()
     print(f"Nabo sign-up benchmark, {now:%Y-%m-%d %H:%M %Z}")
     print(
@@ -449,31 +557,60 @@ def report(
     )
     print()
     rows = [
-        ("sign-ups/s (echo: replies/s)", nabo.per_second, echo.per_second, 1),
-        ("p50 latency, ms", nabo.percentile_ms(50), echo.percentile_ms(50), 1),
-        ("p99 latency, ms", nabo.percentile_ms(99), echo.percentile_ms(99), 1),
-        ("bot CPU per update, ms", nabo.cpu_ms_per_update, echo.cpu_ms_per_update, 2),
+        ("sign-ups/s (bare: replies/s)", nabo.per_second, echo.per_second, limited.per_second, 1),
+        (
+            "p50 latency, ms",
+            nabo.percentile_ms(50),
+            echo.percentile_ms(50),
+            limited.percentile_ms(50),
+            1,
+        ),
+        (
+            "p99 latency, ms",
+            nabo.percentile_ms(99),
+            echo.percentile_ms(99),
+            limited.percentile_ms(99),
+            1,
+        ),
+        (
+            "bot CPU per update, ms",
+            nabo.cpu_ms_per_update,
+            echo.cpu_ms_per_update,
+            limited.cpu_ms_per_update,
+            2,
+        ),
     ]
-    print(f"{'':<30}{'Nabo':>10}{'echo':>10}{'Nabo/echo':>11}")
-    for label, ours, theirs, digits in rows:
+    print(f"{'':<30}{'Nabo':>10}{'echo':>10}{'echo+AIO':>10}{'Nabo/echo':>11}{'Nabo/AIO':>10}")
+    for label, ours, theirs, aio, digits in rows:
         print(
             f"{label:<30}{_cell(ours, digits):>10}{_cell(theirs, digits):>10}"
-            f"{_ratio(ours, theirs):>11}"
+            f"{_cell(aio, digits):>10}{_ratio(ours, theirs):>11}{_ratio(ours, aio):>10}"
         )
     print()
-    print(f"wall time of the measured phase: Nabo {nabo.wall:.1f} s, echo {echo.wall:.1f} s")
+    pressed = phases.burst
+    print(
+        f"{len(pressed.answers)} residents pressing within {BURST_WITHIN:g} s: answered p50 "
+        f"{pressed.percentile_ms(pressed.answers, 50):.0f} ms, p99 "
+        f"{pressed.percentile_ms(pressed.answers, 99):.0f} ms; confirmed p50 "
+        f"{pressed.percentile_ms(pressed.confirmations, 50):.0f} ms, p99 "
+        f"{pressed.percentile_ms(pressed.confirmations, 99):.0f} ms"
+    )
+    print(
+        f"wall time of the measured phase: Nabo {nabo.wall:.1f} s, echo {echo.wall:.1f} s, "
+        f"echo with AIORateLimiter {limited.wall:.1f} s"
+    )
     print(
         f"CPU use, % of one core: Nabo {_cell(nabo.bot_load, 0)} (harness "
         f"{nabo.harness_load:.0f}), echo {_cell(echo.bot_load, 0)} (harness "
-        f"{echo.harness_load:.0f})"
+        f"{echo.harness_load:.0f}), echo with AIORateLimiter {_cell(limited.bot_load, 0)}"
     )
     limit = FloodLimit.MESSAGES_PER_SECOND
     if nabo.per_second > 0.95 * limit:
-        # Nabo keeps PTB's AIORateLimiter on for Telegram's sake; the echo bot has none.
+        # Nabo keeps a rate limiter on for Telegram's sake; the plain echo bot has none.
         print(
-            f"note: Nabo ran at its own rate limiter's {limit} messages/s (AIORateLimiter, "
-            "Telegram's overall limit), so its sign-ups/s and latency show that queue; "
-            "CPU per update is the figure that compares the work per update"
+            f"note: Nabo ran at its own rate limiter's {limit} messages/s (Telegram's overall "
+            "limit), so its sign-ups/s and latency show that queue; CPU per update is the "
+            "figure that compares the work per update"
         )
     verdict = "ok" if check.ok else "FAILED"
     print(
@@ -486,8 +623,19 @@ def report(
         print(f"  bot log: {line}")
 
 
-def result_rows(nabo: Phase, echo: Phase, check: Check) -> list[Row]:
+@dataclass(frozen=True, slots=True)
+class Phases:
+    """What each bot did: Nabo, the bare echo bot, the bare bot with AIORateLimiter."""
+
+    nabo: Phase
+    burst: Burst
+    echo: Phase
+    limited: Phase
+
+
+def result_rows(phases: Phases, check: Check) -> list[Row]:
     """Return the figures for `make bench`'s table (see bench/_results.py)."""
+    nabo, echo, limited, pressed = phases.nabo, phases.echo, phases.limited, phases.burst
     name = "sign-ups"
     figures = [
         row(name, "sign-ups per second", nabo.per_second, "1/s"),
@@ -507,14 +655,41 @@ def result_rows(nabo: Phase, echo: Phase, check: Check) -> list[Row]:
                 "ratio",
             ),
         ]
-    figures.append(
-        row(name, "check failed (sign-ups ≠ presses, overbooked)", 0 if check.ok else 1, "count")
-    )
+    if nabo.cpu_ms_per_update is not None and limited.cpu_ms_per_update:
+        figures += [
+            row(
+                name,
+                "bare bot with AIORateLimiter: CPU per update (press, answer, edit)",
+                limited.cpu_ms_per_update,
+                "ms",
+            ),
+            row(
+                name,
+                "CPU per update ÷ bare bot with AIORateLimiter",
+                nabo.cpu_ms_per_update / limited.cpu_ms_per_update,
+                "ratio",
+            ),
+        ]
+    figures += [
+        row(
+            name,
+            f"{len(pressed.answers)} presses within {BURST_WITHIN:g} s: answered p99",
+            pressed.percentile_ms(pressed.answers, 99),
+            "ms",
+        ),
+        row(
+            name,
+            f"{len(pressed.answers)} presses within {BURST_WITHIN:g} s: confirmed p99",
+            pressed.percentile_ms(pressed.confirmations, 99),
+            "ms",
+        ),
+        row(name, "check failed (sign-ups ≠ presses, overbooked)", 0 if check.ok else 1, "count"),
+    ]
     return figures
 
 
 async def run(args: argparse.Namespace, workdir: Path) -> int:
-    """Set up the server and the data, measure both bots, print the figures."""
+    """Set up the server and the data, measure the bots, print the figures."""
     # Rate limits off: the benchmark measures the bot, not the server's model of Telegram.
     server = BotApiServer(
         token=TOKEN, global_rate=None, global_burst=None, chat_rate=None, chat_burst=None
@@ -524,13 +699,21 @@ async def run(args: argparse.Namespace, workdir: Path) -> int:
         plan = await prepare_database(workdir / "nabo.sqlite3", args.residents)
         for resident in plan.residents:
             server.user(resident.user_id, first_name="Beboer", language_code=resident.language)
-        nabo, check, nabo_log = await bench_nabo(server, workdir, plan, args.concurrency)
-        echo, echo_log = await bench_echo(server, workdir, plan, args.concurrency)
+        nabo, pressed, check, nabo_log = await bench_nabo(server, workdir, plan, args.concurrency)
+        echo, echo_log = await bench_bare(server, workdir, plan, args.concurrency, limiter=False)
+        limited, limited_log = await bench_bare(
+            server, workdir, plan, args.concurrency, limiter=True
+        )
     finally:
         await server.stop()
-    logs = [f"nabo: {line}" for line in nabo_log] + [f"echo: {line}" for line in echo_log]
-    report(args, nabo, echo, check, plan, logs)
-    write_rows(args.json, result_rows(nabo, echo, check))
+    logs = (
+        [f"nabo: {line}" for line in nabo_log]
+        + [f"echo: {line}" for line in echo_log]
+        + [f"echo+AIORateLimiter: {line}" for line in limited_log]
+    )
+    phases = Phases(nabo, pressed, echo, limited)
+    report(args, phases, check, plan, logs)
+    write_rows(args.json, result_rows(phases, check))
     return 0 if check.ok else 1
 
 

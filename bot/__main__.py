@@ -20,6 +20,7 @@ EXPORT = "export"
 REPORT = "report"
 BACKUP = "backup"
 PERSON = "person"
+POSTER = "poster"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if arguments.command == IMPORT_ACTIVITIES:
         return _import_activities(arguments.file, config)
-    if arguments.command in (EXPORT, REPORT, BACKUP):
+    if arguments.command in (EXPORT, REPORT, BACKUP, POSTER):
         # The token is not needed here, but if it is set it must never reach a log line.
         configure_logging(config.log_level, secrets=[config.bot_token or ""])
         from bot.offline.cli import run_staff_tool
@@ -118,6 +119,25 @@ def _add_staff_tools(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "copy with PRAGMA integrity_check.",
     )
     backup.add_argument("--out", type=Path, required=True, help="the file to write")
+    poster = commands.add_parser(
+        POSTER,
+        help="print a poster, flyers or a door poster with a QR code (PDF), or a share image",
+        description="Make a poster for an activity (its id) or for Nabo itself (nabo): an A4 "
+        "PDF, or with --out ending in .png an image for Facebook and WhatsApp posts. The "
+        "link needs the bot's username: BOT_USERNAME, else asked of Telegram (getMe).",
+    )
+    poster.add_argument("subject", metavar="ACTIVITY_ID|nabo", help="an activity's id, or nabo")
+    poster.add_argument("--out", type=Path, required=True, help="the .pdf or .png file to write")
+    kind = poster.add_mutually_exclusive_group()
+    kind.add_argument("--flyer", action="store_true", help="four A6 flyers on an A4 page")
+    kind.add_argument("--door", action="store_true", help="the door poster: check in by scanning")
+    poster.add_argument(
+        "--language",
+        choices=("da", "ar", "en", "all"),
+        default="all",
+        help="one language per sheet, or all three on one (the default)",
+    )
+    poster.add_argument("--source", metavar="CODE", help="count what the link brings for a source")
 
 
 def _sandbox_port(raw: str) -> int:

@@ -15,9 +15,9 @@ from typing import TypedDict
 
 from telegram import LinkPreviewOptions, Update
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     ContextTypes,
+    ConversationHandler,
     Defaults,
     JobQueue,
     TypeHandler,
@@ -31,14 +31,17 @@ from bot.core.i18n import Catalogs
 from bot.db.activities import ActivityRepository
 from bot.db.audit import AuditLog
 from bot.db.broadcasts import BroadcastRepository
+from bot.db.checkins import CheckInRepository
 from bot.db.feedback import FeedbackRepository
 from bot.db.hosts import HostRepository
 from bot.db.people import PeopleRepository
 from bot.db.processed_updates import ProcessedUpdates
 from bot.db.residents import ResidentRepository
 from bot.db.signups import SignupRepository
+from bot.db.sources import SourceRepository
 from bot.db.store import Store
 from bot.db.team_messages import TeamMessageRepository
+from bot.db.translations import TranslationRepository
 from bot.db.volunteers import VolunteerRepository
 from bot.telegram.client import NaboBot
 from bot.telegram.commands import RESIDENT_COMMANDS, set_command_menus
@@ -46,7 +49,8 @@ from bot.telegram.context import BotData, NaboApplication, NaboContext, Services
 from bot.telegram.errors import handle_error
 from bot.telegram.flood import FloodGuard
 from bot.telegram.guards import drop_repeated_update, throttle_floods
-from bot.telegram.roles import set_host_command_menu
+from bot.telegram.ratelimit import PriorityRateLimiter
+from bot.telegram.roles import HostCallbackQueryHandler, set_host_command_menu
 from bot.telegram.session import load_resident
 from bot.telegram.staff import set_staff_command_menus
 from bot.telegram.updates import PerChatUpdateProcessor
@@ -59,6 +63,7 @@ from bot.work.team_outbox import Senders, TeamOutbox
 from handlers import (
     activities,
     broadcast,
+    door,
     fallback,
     feedback,
     help,
@@ -80,11 +85,14 @@ from handlers import (
     staff_activity_editor,
     staff_attendance,
     staff_cancel_activity,
+    staff_posters,
     staff_reports,
     staff_roster,
     staff_volunteers,
     start,
+    translation,
     volunteer,
+    volunteer_withdraw,
 )
 
 log = logging.getLogger(__name__)
@@ -114,19 +122,21 @@ def build_application(config: Config, clock: Clock | None = None) -> NaboApplica
             tzinfo=config.timezone,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
-        # At most 30 messages/s overall (Telegram's limit); up to two retries after a 429.
-        rate_limiter=AIORateLimiter(max_retries=2),
+        # At most 30 messages/s overall (Telegram's limit), replies to residents before
+        # broadcasts; up to two retries after a 429.
+        rate_limiter=PriorityRateLimiter(max_retries=2),
         # The connection pools ApplicationBuilder gives a bot it builds itself: many
         # requests in flight at once, and one for the long poll.
         request=HTTPXRequest(connection_pool_size=256),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
     )
+    processor = PerChatUpdateProcessor()
     application = (
         ApplicationBuilder()
         .bot(nabo_bot)
         .context_types(context_types)
         .job_queue(job_queue)
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(processor)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -141,7 +151,30 @@ def build_application(config: Config, clock: Clock | None = None) -> NaboApplica
         press_limit=config.flood_press_limit,
     )
     _register_handlers(application)
+    # A press a journey will take is answered as soon as it arrives (no text; the outcome
+    # goes in the message), before it waits for its chat's turn or a slot.
+    processor.answer_at_once = lambda update: _taken_by_a_journey(application, update)
     return application
+
+
+def _taken_by_a_journey(application: NaboApplication, update: Update) -> bool:
+    """Tell whether a journey's handler (not the fallback) would take this update now.
+
+    A host's button is not: whether its presser hosts the activity is read from the
+    database in its turn (bot/telegram/roles.py), and a refused press must get the very
+    answer a forged button gets, text included, so it is answered then.
+    """
+    for handler in application.handlers.get(GROUP_JOURNEYS, ()):
+        check = handler.check_update(update)
+        if check is None or check is False:
+            continue
+        taker = handler
+        if isinstance(handler, ConversationHandler) and isinstance(check, tuple):
+            taker = check[2]  # (state, key, the handler that takes it, its check)
+        if isinstance(taker, HostCallbackQueryHandler):
+            return False
+        return getattr(handler, "callback", None) is not fallback.unknown_button
+    return False
 
 
 def _register_handlers(application: NaboApplication) -> None:
@@ -161,6 +194,8 @@ def _register_handlers(application: NaboApplication) -> None:
     # 4. Activities: find them, then sign up, cancel, /mine.
     activities.register(application)
     signup.register(application)
+    # Checking in at the door without a sign-up (the door code itself comes to /start).
+    door.register(application)
     # Staff and activities, in this order (the editor's conversation before the buttons,
     # as when these were one module):
     # describe a new activity or type a new value for one (/newactivity, st:n:…, st:ef:…);
@@ -190,13 +225,19 @@ def _register_handlers(application: NaboApplication) -> None:
     staff_reports.register(application)
     # Data requests by phone or at the desk: find a person, check who asks, show or erase.
     person.register(application)
+    # Posters and flyers with QR codes (/poster), and where links go up (/sources).
+    staff_posters.register(application)
     # 7. Language, help and privacy.
     language.register(application)
     help.register(application)
     privacy.register(application)
     # 8. Volunteers: offers of help; staff's status buttons, /volunteers, writing to them.
     volunteer.register(application)
+    volunteer_withdraw.register(application)
     staff_volunteers.register(application)
+    # Translations by volunteers: taking and writing a task; staff using, changing or
+    # refusing it (asked for from broadcasts and the activity editor).
+    translation.register(application)
     # 9. Feedback: /feedback, and the question after an activity.
     feedback.register(application)
     # 10. Last: whatever nobody else claimed gets a friendly way back to the menu.
@@ -226,6 +267,9 @@ async def _post_init(application: NaboApplication) -> None:
             audit=AuditLog(store),
             volunteers=VolunteerRepository(store),
             feedback=FeedbackRepository(store),
+            sources=SourceRepository(store),
+            checkins=CheckInRepository(store),
+            translations=TranslationRepository(store),
             people=PeopleRepository(store, config.default_language),
             hosts=HostRepository(store),
             team_messages=TeamMessageRepository(store),
@@ -294,7 +338,9 @@ async def _post_stop(application: NaboApplication) -> None:
 async def _post_shutdown(application: NaboApplication) -> None:
     """Close the database."""
     if application.bot_data.is_open:
-        await application.bot_data.services.store.close()
+        services = application.bot_data.services
+        await services.processed_updates.close()
+        await services.store.close()
     log.info("Nabo stopped")
 
 

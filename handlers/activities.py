@@ -10,7 +10,6 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.callback_data import ForgedButton
 from bot.db.activities import OTHER_AREA, ActivityListing
-from bot.db.signups import Signup
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.replies import answer_press, edit_query_message
 from bot.telegram.session import require_consent
@@ -22,6 +21,7 @@ from bot.views.activity import (
     fit_message,
     shorten,
 )
+from bot.views.activity_card import detail_keyboard
 from bot.views.buttons import (
     ANY,
     DELAFTALE_LETTERS,
@@ -31,11 +31,9 @@ from bot.views.buttons import (
     PickArea,
     PickDelaftale,
     ShowActivity,
-    StartSignup,
 )
 from bot.views.calendar import activity_ics, ics_filename
 from bot.views.menu import menu_button
-from bot.views.signup_news import cancel_button
 
 log = logging.getLogger(__name__)
 
@@ -273,55 +271,10 @@ async def show_detail(update: Update, context: NaboContext) -> None:
     await context.bot.send_message(
         press.chat_id,
         activity_detail(tr, listing),
-        reply_markup=detail_keyboard(context, listing, signup),
+        reply_markup=detail_keyboard(
+            tr, listing, signup, context.clock.now(), bot_username=context.bot.username
+        ),
     )
-
-
-def detail_keyboard(
-    context: NaboContext, listing: ActivityListing, signup: Signup | None
-) -> InlineKeyboardMarkup:
-    """Build the buttons under an activity: sign up, waitlist or cancel, calendar, back."""
-    _ = context.tr.gettext
-    activity = listing.activity
-    rows = []
-    if activity.status != "published":
-        pass  # cancelled: nothing to sign up for or cancel
-    elif signup is not None:
-        rows.append([cancel_button(context.tr, signup)])
-    elif activity.is_open_for_signup(context.clock.now()):
-        if listing.places_left == 0:
-            rows.append(
-                [
-                    InlineKeyboardButton(
-                        _("⏳ Join the waitlist"),
-                        callback_data=StartSignup(activity.id, waitlist=True).pack(),
-                    )
-                ]
-            )
-        else:
-            rows.append(
-                [
-                    InlineKeyboardButton(
-                        _("✍️ Sign up"),
-                        callback_data=StartSignup(activity.id, waitlist=False).pack(),
-                    )
-                ]
-            )
-    if activity.status == "published":
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    _("📆 Add to calendar"), callback_data=ActivityCalendar(activity.id).pack()
-                )
-            ]
-        )
-    rows.append(
-        [
-            InlineKeyboardButton(_("◀ All activities"), callback_data=ActivityList().pack()),
-            menu_button(context.tr),
-        ]
-    )
-    return InlineKeyboardMarkup(rows)
 
 
 async def send_calendar(update: Update, context: NaboContext) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -26,19 +27,24 @@ from bot.db.broadcasts import (
 )
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
-from bot.telegram.replies import answer_press, edit_query_message
+from bot.telegram.replies import ButtonPress, answer_press, edit_query_message
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.views.activity import MAX_MESSAGE, fit_message, shorten
+from bot.views.broadcast import preview_parts
 from bot.views.buttons import (
     BroadcastActivity,
     BroadcastAudience,
+    BroadcastTranslator,
     CancelScheduled,
     DiscardBroadcast,
+    DiscardWaitingBroadcast,
     NewBroadcast,
+    SaveWaitingBroadcast,
     ScheduledList,
     SendBroadcast,
     SendLater,
     SendNow,
+    SendWaitingBroadcast,
     SkipBroadcastText,
 )
 from bot.views.staff_texts import (
@@ -48,7 +54,9 @@ from bot.views.staff_texts import (
     pack_messages,
     utf16_len,
 )
+from bot.views.translation import translator_asked, translator_row
 from bot.work.broadcasting import start_broadcast, sync_broadcast_jobs
+from bot.work.translations import ask_for_broadcast, closed, sync_translation_jobs
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +67,25 @@ MAX_LISTED = 20  # scheduled messages shown at once; well within Telegram's butt
 DRAFT = "broadcast_draft"  # key in user_data; the draft lives only for the conversation
 
 
-def _skip_keyboard(context: NaboContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    context.tr.gettext("Skip"), callback_data=SkipBroadcastText().pack()
-                )
-            ]
-        ]
+def _skip_keyboard(context: NaboContext, language: str) -> InlineKeyboardMarkup:
+    """Skip a version, or ask volunteer translators for it (by when it is needed)."""
+    skip = InlineKeyboardButton(
+        context.tr.gettext("Skip"), callback_data=SkipBroadcastText().pack()
     )
+    translators = translator_row(context.tr, lambda hours: BroadcastTranslator(language, hours))
+    return InlineKeyboardMarkup([[skip], translators])
+
+
+async def _translator_chosen(update: Update, context: NaboContext) -> bool:
+    """Take a press of "ask translators" (noted for the preview); False for another button."""
+    query = update.callback_query
+    if query is None or not BroadcastTranslator.pattern().match(query.data or ""):
+        return False
+    press = await answer_press(update)
+    button = BroadcastTranslator.parse(press.data)
+    context.user_data[DRAFT].setdefault("translate", {})[button.language] = button.hours
+    await edit_query_message(press.query, translator_asked(context.tr, button.hours))
+    return True
 
 
 async def start(update: Update, context: NaboContext) -> int:
@@ -112,29 +129,39 @@ async def danish_text(update: Update, context: NaboContext) -> int:
         return TEXT_DA
     assert update.effective_chat is not None
     await update.effective_chat.send_message(
-        context.tr.gettext("Add an Arabic version? Write it, or press Skip."),
-        reply_markup=_skip_keyboard(context),
+        context.tr.gettext(
+            "Add an Arabic version? Write it, press Skip, or ask volunteer translators: "
+            "choose by when you need the text."
+        ),
+        reply_markup=_skip_keyboard(context, "ar"),
     )
     return TEXT_AR
 
 
 async def arabic_text(update: Update, context: NaboContext) -> int:
-    """Take (or skip) the Arabic text; offer an English version."""
-    if update.callback_query is not None:
+    """Take (or skip, or leave to translators) the Arabic text; offer an English version."""
+    if await _translator_chosen(update, context):
+        pass
+    elif update.callback_query is not None:
         await update.callback_query.answer()
     elif not await _take_text(update, context, "ar"):
         return TEXT_AR
     assert update.effective_chat is not None
     await update.effective_chat.send_message(
-        context.tr.gettext("Add an English version? Write it, or press Skip."),
-        reply_markup=_skip_keyboard(context),
+        context.tr.gettext(
+            "Add an English version? Write it, press Skip, or ask volunteer translators: "
+            "choose by when you need the text."
+        ),
+        reply_markup=_skip_keyboard(context, "en"),
     )
     return TEXT_EN
 
 
 async def english_text(update: Update, context: NaboContext) -> int:
-    """Take (or skip) the English text; ask who should get it."""
-    if update.callback_query is not None:
+    """Take (or skip, or leave to translators) the English text; ask who should get it."""
+    if await _translator_chosen(update, context):
+        pass
+    elif update.callback_query is not None:
         await update.callback_query.answer()
     elif not await _take_text(update, context, "en"):
         return TEXT_EN
@@ -298,35 +325,21 @@ async def _preview(chat_id: int, context: NaboContext) -> int:
     tr = context.tr
     _ = tr.gettext
     count = await context.bot_data.services.broadcasts.count_audience(draft["audience"])
-    parts = []
-    for code in LANGUAGE_NAMES:
-        text = draft["texts"].get(code)
-        if text is None:
-            parts.append(
-                [
-                    _("Residents who read {language} get the Danish text.").format(
-                        language=language_name(tr, code)
-                    )
-                ]
-            )
-        else:
-            label = _("Preview in {language}:").format(language=language_name(tr, code))
-            parts.append([label, text])
     send_at: datetime | None = draft["send_at"]
-    when = _("now") if send_at is None else tr.when(send_at)
-    summary = tr.ngettext(
-        "It goes to {count} resident, {when}. Send it?",
-        "It goes to {count} residents, {when}. Send it?",
-        count,
-    ).format(count=tr.ltr(count), when=when)
+    waiting = _needed_by(context, draft)
+    parts = preview_parts(tr, draft["texts"], count, send_at, waiting)
     # The preview's buttons name their draft, so an old preview cannot send a newer draft.
+    first = (
+        InlineKeyboardButton(
+            _("💾 Keep it and ask the translators"),
+            callback_data=SaveWaitingBroadcast(draft["token"]).pack(),
+        )
+        if waiting
+        else InlineKeyboardButton(_("✅ Send"), callback_data=SendBroadcast(draft["token"]).pack())
+    )
     keyboard = InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(
-                    _("✅ Send"), callback_data=SendBroadcast(draft["token"]).pack()
-                )
-            ],
+            [first],
             [
                 InlineKeyboardButton(
                     _("🗑 Discard"), callback_data=DiscardBroadcast(draft["token"]).pack()
@@ -334,11 +347,55 @@ async def _preview(chat_id: int, context: NaboContext) -> int:
             ],
         ]
     )
-    *before, last = pack_messages([*parts, [summary]], MAX_MESSAGE)
+    *before, last = pack_messages(parts, MAX_MESSAGE)
     for text in before:
         await context.bot.send_message(chat_id, text)
     await context.bot.send_message(chat_id, last, reply_markup=keyboard)
     return CONFIRM
+
+
+def _needed_by(context: NaboContext, draft: dict[str, Any]) -> dict[str, datetime]:
+    """By when each language the translators are asked for is needed (from now)."""
+    now = context.clock.now()
+    return {
+        language: now + timedelta(hours=hours)
+        for language, hours in draft.get("translate", {}).items()
+        if language not in draft["texts"]
+    }
+
+
+async def save_waiting(update: Update, context: NaboContext) -> int:
+    """Keep the message until its translations are decided, and ask the translators."""
+    press = await answer_press(update)
+    _ = context.tr.gettext
+    draft = context.user_data.get(DRAFT)
+    if draft is None or SaveWaitingBroadcast.parse(press.data).token != draft.get("token"):
+        await edit_query_message(press.query, _("This button no longer works."))
+        return CONFIRM if draft is not None else ConversationHandler.END
+    context.user_data.pop(DRAFT, None)
+    await edit_query_message(
+        press.query,
+        _(
+            "💾 Kept. The message waits for its translations: you will see each one here, "
+            "and then the message to send."
+        ),
+    )
+    draft_id = await ask_for_broadcast(
+        context.application,
+        staff_user_id=press.user_id,
+        texts=draft["texts"],
+        audience=draft["audience"],
+        send_at=draft["send_at"],
+        needed_by=_needed_by(context, draft),
+    )
+    await context.bot_data.services.audit.record(
+        press.user_id,
+        "broadcast.wait",
+        context.clock.now(),
+        subject=f"broadcast_draft:{draft_id}",
+        details=f"audience={draft['audience']}",
+    )
+    return ConversationHandler.END
 
 
 async def confirm(update: Update, context: NaboContext) -> int:
@@ -433,6 +490,58 @@ async def timed_out(update: Update, context: NaboContext) -> None:
         )
 
 
+async def send_waiting(update: Update, context: NaboContext) -> None:
+    """Send a message whose translations are all decided (staff saw every text)."""
+    press = await answer_press(update)
+    _ = context.tr.gettext
+    draft_id = SendWaitingBroadcast.parse(press.data).draft_id
+    now = context.clock.now()
+    sent = await context.translations.send_draft(draft_id, now, press.user_id)
+    if sent is None:
+        await edit_query_message(press.query, _("This button no longer works."))
+        return
+    broadcast_id, send_at = sent
+    await _started(context, press, broadcast_id, send_at, now)
+
+
+async def _started(
+    context: NaboContext, press: ButtonPress, broadcast_id: int, send_at: datetime, now: datetime
+) -> None:
+    """Start a stored broadcast now (its progress in the pressed message) or at its time."""
+    _ = context.tr.gettext
+    repo = context.bot_data.services.broadcasts
+    await context.bot_data.services.audit.record(
+        press.user_id, "broadcast.create", now, subject=f"broadcast:{broadcast_id}"
+    )
+    if send_at <= now:
+        await edit_query_message(press.query, _("📤 Sending…"))
+        assert press.query.message is not None
+        await repo.set_progress_message(broadcast_id, press.chat_id, press.query.message.message_id)
+        await start_broadcast(context.application, broadcast_id)
+        return
+    await repo.set_progress_message(broadcast_id, press.chat_id, None)
+    await sync_broadcast_jobs(context.application)
+    await edit_query_message(
+        press.query,
+        _("🗓 Scheduled for {when}. See /scheduled to cancel it.").format(
+            when=context.tr.when(send_at)
+        ),
+    )
+
+
+async def discard_waiting(update: Update, context: NaboContext) -> None:
+    """Throw away a message that waited for translations (and what still waits for it)."""
+    press = await answer_press(update)
+    draft_id = DiscardWaitingBroadcast.parse(press.data).draft_id
+    if await context.translations.get_draft(draft_id) is None:
+        await edit_query_message(press.query, context.tr.gettext("This button no longer works."))
+        return
+    for request in await context.translations.discard_draft(draft_id, context.clock.now()):
+        await closed(context.application, request)
+    await sync_translation_jobs(context.application)
+    await edit_query_message(press.query, context.tr.gettext("Discarded. Nothing was sent."))
+
+
 async def list_scheduled(update: Update, context: NaboContext) -> None:
     """List scheduled broadcasts with a button to cancel each."""
     assert update.effective_chat is not None
@@ -500,10 +609,12 @@ def register(application: NaboApplication) -> None:
                 TEXT_AR: [
                     MessageHandler(text, arabic_text),
                     button(arabic_text, SkipBroadcastText.pattern()),
+                    button(arabic_text, BroadcastTranslator.pattern(language="ar")),
                 ],
                 TEXT_EN: [
                     MessageHandler(text, english_text),
                     button(english_text, SkipBroadcastText.pattern()),
+                    button(english_text, BroadcastTranslator.pattern(language="en")),
                 ],
                 AUDIENCE: [
                     button(choose_audience, BroadcastAudience.pattern()),
@@ -513,6 +624,7 @@ def register(application: NaboApplication) -> None:
                 SCHEDULE_AT: [MessageHandler(text, take_time)],
                 CONFIRM: [
                     button(confirm, SendBroadcast.pattern()),
+                    button(save_waiting, SaveWaitingBroadcast.pattern()),
                     button(discard, DiscardBroadcast.pattern()),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
@@ -529,3 +641,6 @@ def register(application: NaboApplication) -> None:
     application.add_handler(staff_command(staff, "scheduled", list_scheduled))
     application.add_handler(button(list_scheduled, ScheduledList.pattern()))
     application.add_handler(button(cancel_scheduled, CancelScheduled.pattern()))
+    # A message that waited for its translations, once they are all decided.
+    application.add_handler(button(send_waiting, SendWaitingBroadcast.pattern()))
+    application.add_handler(button(discard_waiting, DiscardWaitingBroadcast.pattern()))

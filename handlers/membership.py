@@ -8,6 +8,7 @@ from telegram import Chat, ChatMember, Update
 from telegram.ext import ChatMemberHandler
 
 from bot.telegram.context import NaboApplication, NaboContext
+from bot.work.translations import drop_translator
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,9 @@ async def membership_changed(update: Update, context: NaboContext) -> None:
         blocked = new == ChatMember.BANNED
         if await context.residents.set_blocked(change.from_user.id, blocked):
             log.info("resident %s the bot", "blocked" if blocked else "unblocked")
+        if blocked:
+            # A translation they held goes back to the other volunteers.
+            await drop_translator(context.application, change.from_user.id)
         return
     if new in _PRESENT and old not in _PRESENT:
         if change.chat.id == context.config.staff_chat_id:

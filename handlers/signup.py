@@ -87,7 +87,7 @@ async def ask_adults(update: Update, context: NaboContext) -> None:
         return
     rows = _number_rows(
         range(0, activity.max_per_signup + 1),
-        lambda adults: ChooseAdults(activity_id, waitlist, adults),
+        lambda adults: ChooseAdults(activity_id, waitlist, adults, button.source),
     )
     rows.append([InlineKeyboardButton(_("✖ Stop"), callback_data=MenuHome().pack())])
     await context.bot.send_message(
@@ -117,7 +117,7 @@ async def ask_children(update: Update, context: NaboContext) -> None:
     lowest = 0 if adults > 0 else 1
     rows = _number_rows(
         range(lowest, activity.max_per_signup - adults + 1),
-        lambda children: ConfirmSignup(activity_id, waitlist, adults, children),
+        lambda children: ConfirmSignup(activity_id, waitlist, adults, children, button.source),
     )
     rows.append([InlineKeyboardButton(_("✖ Stop"), callback_data=MenuHome().pack())])
     await edit_query_message(
@@ -138,6 +138,9 @@ async def sign_up(update: Update, context: NaboContext) -> None:
     activity_id, waitlist = button.activity_id, button.waitlist
     adults, children = button.adults, button.children
     assert update.effective_user is not None
+    # Begun on a card a source's link opened: the sign-up counts for that source, if it
+    # still counts links (a deleted one does not).
+    source = await context.sources.by_code(button.source) if button.source else None
     result = await context.signups.sign_up(
         activity_id,
         press.user_id,
@@ -146,9 +149,10 @@ async def sign_up(update: Update, context: NaboContext) -> None:
         context.clock.now(),
         waitlist=waitlist,
         first_name=update.effective_user.first_name,
+        source_id=source.id if source is not None and source.is_active else None,
     )
     log.info("sign-up for activity %s: %s", activity_id, result.outcome)
-    await _confirm(press, context, activity_id, adults, children, result)
+    await _confirm(press, context, activity_id, adults, children, result, button.source)
 
 
 async def _confirm(
@@ -158,10 +162,12 @@ async def _confirm(
     adults: int,
     children: int,
     result: SignupResult,
+    source: str | None = None,
 ) -> None:
     tr = context.tr
     _ = tr.gettext
-    activity = await context.activities.get(activity_id)
+    # The activity as the sign-up was decided on, read in the same transaction.
+    activity = result.activity or await context.activities.get(activity_id)
     menu = menu_button(tr)
     if activity is None or result.outcome is Outcome.NOT_FOUND:
         await edit_query_message(press.query, _("Sorry, we could not find that activity."))
@@ -207,13 +213,13 @@ async def _confirm(
             [
                 InlineKeyboardButton(
                     _("⏳ Join the waitlist"),
-                    callback_data=ConfirmSignup(activity_id, True, adults, children).pack(),
+                    callback_data=ConfirmSignup(activity_id, True, adults, children, source).pack(),
                 )
             ],
             [
                 InlineKeyboardButton(
                     _("🔢 Change the numbers"),
-                    callback_data=StartSignup(activity_id, waitlist=False).pack(),
+                    callback_data=StartSignup(activity_id, waitlist=False, source=source).pack(),
                 )
             ],
             [menu],
@@ -336,7 +342,7 @@ async def show_mine(update: Update, context: NaboContext) -> None:
             parts += [
                 "",
                 activity_title_when(tr, item.activity),
-                f"{party_text(tr, item.signup.adults, item.signup.children)} — {status}",
+                f"{party_text(tr, item.signup.adults, item.signup.children)} – {status}",
             ]
             rows.append(
                 [

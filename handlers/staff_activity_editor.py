@@ -1,14 +1,10 @@
 """Staff in chat: describe a new activity (/newactivity) or type a new value for one.
 
-Both are one conversation (the one literal in ``register``), because a new activity and a
-changed field share its states, its /cancel, its timeout and its name ("staff_activities",
-kept from before the split so conversation state and tests still find it). Every command
-and button is built with bot.telegram.staff's staff-only helpers, so for anyone else it is
-an unknown command or a forged button, which the fallback answers. Buttons carry what they act
-on in their callback data (the kinds in bot.views.buttons), and every effect is checked again
-against the database. The draft and its checks are bot.views.activity_draft; what the messages
-look like, bot.views.activity_editor. The list, the staff view, cancelling and attendance are
-in handlers.staff_roster, handlers.staff_cancel_activity and handlers.staff_attendance.
+One conversation ("staff_activities"): a new activity and a changed field share its states,
+/cancel and timeout. Commands and buttons are staff-only (bot.telegram.staff); every effect is
+checked again against the database. The draft is bot.views.activity_draft, the messages
+bot.views.activity_editor; list, cancel and attendance are handlers.staff_roster,
+staff_cancel_activity and staff_attendance; translators are asked through bot.work.translations.
 """
 
 from __future__ import annotations
@@ -23,14 +19,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ConversationHandler, MessageHandler, TypeHandler, filters
 
-from bot.core.dates import (
-    CapacityError,
-    DateError,
-    parse_capacity,
-    parse_deadline,
-    parse_end,
-    parse_start,
-)
+from bot.core import dates
 from bot.db.activities import OTHER_AREA
 from bot.db.signups import PromotionNotice
 from bot.telegram.context import NaboApplication, NaboContext
@@ -58,6 +47,7 @@ from bot.views.buttons import (
     DraftArea,
     DraftDelaftale,
     DraftRepeat,
+    DraftTranslator,
     DraftUnlimited,
     EditField,
     EditUnlimited,
@@ -70,6 +60,7 @@ from bot.views.buttons import (
 from bot.views.staff_texts import date_problem
 from bot.work.broadcasting import announce_activity, notify_change
 from bot.work.reminders import sync_reminder_jobs
+from bot.work.translations import ask_for_activity
 
 log = logging.getLogger(__name__)
 
@@ -80,22 +71,9 @@ TITLE_DA, TITLE_AR, TITLE_EN, DESCRIPTION_DA, DESCRIPTION_AR, DESCRIPTION_EN = r
 STARTS, ENDS, PLACE, CAPACITY, DELAFTALE, AREA, DEADLINE, REPEAT, PREVIEW = range(6, 15)
 EDIT_TEXT, EDIT_CAPACITY, EDIT_STARTS, EDIT_ENDS = range(15, 19)
 # The new activity's questions in the order they are asked, each with the draft field it fills.
-QUESTIONS: dict[int, str] = {
-    TITLE_DA: "title_da",
-    TITLE_AR: "title_ar",
-    TITLE_EN: "title_en",
-    DESCRIPTION_DA: "description_da",
-    DESCRIPTION_AR: "description_ar",
-    DESCRIPTION_EN: "description_en",
-    STARTS: "starts_at",
-    ENDS: "ends_at",
-    PLACE: "place",
-    CAPACITY: "capacity",
-    DELAFTALE: "delaftale",
-    AREA: "area",
-    DEADLINE: "signup_deadline",
-    REPEAT: "weeks",
-}
+_FIELDS = """title_da title_ar title_en description_da description_ar description_en
+starts_at ends_at place capacity delaftale area signup_deadline weeks"""
+QUESTIONS: dict[int, str] = dict(enumerate(_FIELDS.split()))
 END = ConversationHandler.END
 
 # The conversation's own entries in user_data (one each, typed below).
@@ -142,6 +120,9 @@ def _unlimited_words(context: NaboContext) -> set[str]:
 
 async def _ask(context: NaboContext, chat_id: int, state: int, before: str = "") -> int:
     """Ask the question for ``state`` (after ``before``, e.g. what was wrong); return it."""
+    draft = _draft(context)
+    while draft is not None and draft.is_translated(QUESTIONS[state]):
+        state = _after(state)  # a description translators are asked for with its title
     question, keyboard = views.question(
         context.tr, QUESTIONS[state], SkipQuestion(state), context.clock.now(), context.config
     )
@@ -207,14 +188,19 @@ def _text_answer(state: int) -> Callback:
 
 
 async def skip_question(update: Update, context: NaboContext) -> int:
-    """Leave an optional answer out and ask the next question."""
+    """Leave an optional answer out (or to volunteer translators); ask the next question."""
     press = await answer_press(update)
     draft = _draft(context)
     if draft is None:
         return await _lost(update, context)
-    # The pattern only lets through the question the conversation is at.
-    state = SkipQuestion.parse(press.data).state
-    draft.leave_out(QUESTIONS[state])
+    # The patterns only let through the question the conversation is at.
+    if DraftTranslator.pattern().match(press.data):
+        translators = DraftTranslator.parse(press.data)
+        state = translators.state
+        draft.ask_translators(QUESTIONS[state], translators.hours)
+    else:
+        state = SkipQuestion.parse(press.data).state
+        draft.leave_out(QUESTIONS[state])
     await remove_query_buttons(press.query)
     return await _ask(context, press.chat_id, _after(state))
 
@@ -225,8 +211,10 @@ async def take_start(update: Update, context: NaboContext) -> int:
     if draft is None:
         return await _lost(update, context)
     try:
-        draft.starts_at = parse_start(_typed(update), context.clock.now(), context.config.timezone)
-    except DateError as error:
+        draft.starts_at = dates.parse_start(
+            _typed(update), context.clock.now(), context.config.timezone
+        )
+    except dates.DateError as error:
         problem = date_problem(context.tr, error.problem, None)
         return await _ask(context, update_chat_id(update), STARTS, problem)
     return await _ask(context, update_chat_id(update), ENDS)
@@ -238,8 +226,8 @@ async def take_end(update: Update, context: NaboContext) -> int:
     if draft is None or draft.starts_at is None:
         return await _lost(update, context)
     try:
-        draft.ends_at = parse_end(_typed(update), draft.starts_at, context.config.timezone)
-    except DateError as error:
+        draft.ends_at = dates.parse_end(_typed(update), draft.starts_at, context.config.timezone)
+    except dates.DateError as error:
         problem = date_problem(context.tr, error.problem, draft.starts_at)
         return await _ask(context, update_chat_id(update), ENDS, problem)
     return await _ask(context, update_chat_id(update), PLACE)
@@ -251,8 +239,8 @@ async def take_capacity(update: Update, context: NaboContext) -> int:
     if draft is None:
         return await _lost(update, context)
     try:
-        draft.capacity = parse_capacity(_typed(update), _unlimited_words(context))
-    except CapacityError:
+        draft.capacity = dates.parse_capacity(_typed(update), _unlimited_words(context))
+    except dates.CapacityError:
         problem = views.capacity_problem(context.tr)
         return await _ask(context, update_chat_id(update), CAPACITY, problem)
     return await _ask(context, update_chat_id(update), DELAFTALE)
@@ -301,10 +289,10 @@ async def take_deadline(update: Update, context: NaboContext) -> int:
     if draft is None or draft.starts_at is None:
         return await _lost(update, context)
     try:
-        draft.signup_deadline = parse_deadline(
+        draft.signup_deadline = dates.parse_deadline(
             _typed(update), context.clock.now(), draft.starts_at, context.config.timezone
         )
-    except DateError as error:
+    except dates.DateError as error:
         problem = date_problem(context.tr, error.problem, draft.starts_at)
         return await _ask(context, update_chat_id(update), DEADLINE, problem)
     return await _ask(context, update_chat_id(update), REPEAT)
@@ -361,8 +349,21 @@ async def publish(update: Update, context: NaboContext) -> int:
     title = draft.preview(now).activity.title(tr.language)
     text, keyboard = views.published(tr, title, ids)
     await context.bot.send_message(press.chat_id, text, reply_markup=keyboard)
-    if announce:
-        await announce_activity(context, ids[0], press.user_id)
+    asked = [  # the first of a series: its texts go to the others with it
+        await ask_for_activity(
+            context.application,
+            ids[0],
+            lang,
+            hours=hours,
+            staff_user_id=press.user_id,
+            announce=announce,
+        )
+        for lang, hours in draft.translate.items()
+    ]
+    if announce and any(asked):  # announced once the translations are decided
+        await context.bot.send_message(press.chat_id, views.announce_later(tr))
+    elif announce:
+        await announce_activity(context.application, ids[0], press.user_id)
         await context.bot.send_message(press.chat_id, views.announcing(tr))
     return END
 
@@ -500,8 +501,8 @@ async def take_edit_capacity(update: Update, context: NaboContext) -> int:
     if edit is None:
         return await _lost(update, context)
     try:
-        capacity = parse_capacity(_typed(update), _unlimited_words(context))
-    except CapacityError:
+        capacity = dates.parse_capacity(_typed(update), _unlimited_words(context))
+    except dates.CapacityError:
         await context.bot.send_message(update_chat_id(update), views.capacity_problem(context.tr))
         return EDIT_CAPACITY
     return await _save_capacity(update, context, edit, capacity)
@@ -554,8 +555,8 @@ async def take_edit_start(update: Update, context: NaboContext) -> int:
         return await _lost(update, context)
     tr = context.tr
     try:
-        starts_at = parse_start(_typed(update), context.clock.now(), context.config.timezone)
-    except DateError as error:
+        starts_at = dates.parse_start(_typed(update), context.clock.now(), context.config.timezone)
+    except dates.DateError as error:
         now, zone = context.clock.now(), context.config.timezone
         problem = views.start_problem(tr, error.problem, now, zone)
         await context.bot.send_message(update_chat_id(update), problem)
@@ -575,8 +576,8 @@ async def take_edit_end(update: Update, context: NaboContext) -> int:
     if edit is None or edit.starts_at is None:
         return await _lost(update, context)
     try:
-        ends_at = parse_end(_typed(update), edit.starts_at, context.config.timezone)
-    except DateError as error:
+        ends_at = dates.parse_end(_typed(update), edit.starts_at, context.config.timezone)
+    except dates.DateError as error:
         await context.bot.send_message(
             update_chat_id(update), date_problem(context.tr, error.problem, edit.starts_at)
         )
@@ -639,6 +640,9 @@ def register(application: NaboApplication) -> None:
     def skip(state: int) -> StaffCallbackQueryHandler:
         return button(skip_question, SkipQuestion.pattern(state=state))
 
+    def translators(state: int) -> StaffCallbackQueryHandler:
+        return button(skip_question, DraftTranslator.pattern(state=state))
+
     application.add_handler(
         LatestConversation(
             application.bot_data.conversation_flows,
@@ -649,8 +653,8 @@ def register(application: NaboApplication) -> None:
             ],
             states={
                 TITLE_DA: [answer(TITLE_DA)],
-                TITLE_AR: [answer(TITLE_AR), skip(TITLE_AR)],
-                TITLE_EN: [answer(TITLE_EN), skip(TITLE_EN)],
+                TITLE_AR: [answer(TITLE_AR), skip(TITLE_AR), translators(TITLE_AR)],
+                TITLE_EN: [answer(TITLE_EN), skip(TITLE_EN), translators(TITLE_EN)],
                 DESCRIPTION_DA: [answer(DESCRIPTION_DA), skip(DESCRIPTION_DA)],
                 DESCRIPTION_AR: [answer(DESCRIPTION_AR), skip(DESCRIPTION_AR)],
                 DESCRIPTION_EN: [answer(DESCRIPTION_EN), skip(DESCRIPTION_EN)],

@@ -17,7 +17,7 @@ from bot.telegram.staff import StaffCallbackQueryHandler
 from bot.telegram.staff_screens import audit_activity, show_not_found, show_screen
 from bot.views.activity import activity_title_when
 from bot.views.buttons import Attendance, MarkAttendance, StaffActivity, WalkIns
-from bot.views.staff_activity import came_line, person_name
+from bot.views.staff_activity import came_line, door_line, person_name
 
 ATTENDANCE_PAGE = 30  # a keyboard holds at most 100 buttons
 
@@ -126,6 +126,9 @@ async def _show_attendance(
     else:
         lines.append(_("No one was signed up."))
     lines.append(came_line(tr, came, activity.walk_ins))
+    door = await context.checkins.door_count(activity.id)
+    if door.total:
+        lines.append(door_line(tr, door))
     if pages > 1:
         lines.append(_("Page {page} of {pages}").format(page=tr.ltr(page + 1), pages=tr.ltr(pages)))
     rows = []

@@ -21,6 +21,7 @@ from bot.views.buttons import AskCancelActivity, CancelActivity, StaffActivities
 from bot.views.signup_news import cancelled_text
 from bot.work.broadcasting import notify_activity
 from bot.work.reminders import sync_reminder_jobs
+from bot.work.translations import cancel_for_activity
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ async def cancel_activity(update: Update, context: NaboContext) -> None:
         press.chat_id,
     )
     await sync_reminder_jobs(context.application)
+    # Volunteers translating its texts are told they are no longer needed.
+    await cancel_for_activity(context.application, activity.id)
     await audit_activity(context, press.user_id, "activity.cancel", activity.id, f"told={told}")
     log.info("staff cancelled activity %s; %d resident(s) told", activity.id, told)
     tr = context.tr

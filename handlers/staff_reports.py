@@ -14,17 +14,16 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from telegram import Chat, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.core.i18n import Translator
-from bot.offline.export import ReportFile, export_file, report_file
 from bot.offline.periods import Period, PeriodError, current_quarter, parse_day, parse_period
-from bot.offline.reporting import Report
+from bot.offline.reporting import INVITE_CODE, Report
 from bot.offline.sheets import ExportFilter
+from bot.offline.worker import export_in_process, report_in_process
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.views import buttons
@@ -34,6 +33,8 @@ T = TypeVar("T")
 
 # What Telegram lets a bot send; a bigger file is made from the command line instead.
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+# Sources named one a line after the report; the workbook's sheet has them all.
+MAX_SOURCE_LINES = 40
 
 
 async def send_export(update: Update, context: NaboContext) -> None:
@@ -56,14 +57,13 @@ async def send_export(update: Update, context: NaboContext) -> None:
         )
         return
     config = context.config
-    danish = context.bot_data.services.catalogs.translator("da")
     name = f"nabo-eksport-{now.astimezone(config.timezone):%Y-%m-%d}.xlsx"
-
-    def build(path: Path) -> int:
-        return export_file(config.database_path, path, config.timezone, danish, where=where)
-
     async with _temporary_file(name) as path:
-        size = await _showing_upload(chat, asyncio.to_thread(build, path))
+        # In another process: building it takes seconds of CPU the residents must not wait for.
+        built = await _showing_upload(
+            chat, export_in_process(config.database_path, path, config.timezone, where=where)
+        )
+        size = built.size
         await context.bot_data.services.audit.record(
             user.id, "export", now, details=f"since={where.since};until={where.until}"
         )
@@ -103,12 +103,13 @@ async def send_report(update: Update, context: NaboContext) -> None:
         )
         return
     name = f"nabo-rapport-{period.first:%Y-%m-%d}-{period.last:%Y-%m-%d}.xlsx"
-
-    def build(path: Path) -> ReportFile:
-        return report_file(config.database_path, path, period, now, config.timezone, config.areas)
-
     async with _temporary_file(name) as path:
-        written = await _showing_upload(chat, asyncio.to_thread(build, path))
+        written = await _showing_upload(
+            chat,
+            report_in_process(
+                config.database_path, path, period, now, config.timezone, config.areas
+            ),
+        )
         await context.bot_data.services.audit.record(
             user.id, "report", now, subject=f"{period.first}..{period.last}"
         )
@@ -119,6 +120,11 @@ async def send_report(update: Update, context: NaboContext) -> None:
             await chat.send_document(
                 document, filename=name, caption=report_summary(tr, written.report)
             )
+        if any(
+            source.code != INVITE_CODE or source.residents or source.signups or source.checkins
+            for source in written.report.sources
+        ):
+            await chat.send_message(sources_summary(tr, written.report))
 
 
 async def _showing_upload(chat: Chat, work: Awaitable[T]) -> T:
@@ -141,10 +147,7 @@ def report_summary(tr: Translator, report: Report) -> str:
         return tr.ltr(format_decimal(value, locale=tr.locale))
 
     # The period's days are local days already: formatted as dates, not moments.
-    first, last = (
-        format_date(day, "long", locale=tr.locale)
-        for day in (report.period.first, report.period.last)
-    )
+    first, last = (tr.date(day) for day in (report.period.first, report.period.last))
     lines = [
         _("📊 Report for {first} – {last}").format(first=first, last=last),
         "",
@@ -163,6 +166,9 @@ def report_summary(tr: Translator, report: Report) -> str:
             "Partners involved: {count} (afdelingsbestyrelser and partner organisations with "
             "activities held)"
         ).format(count=number(report.partners)),
+        _("Translations by volunteers, used: {count}").format(
+            count=number(total.translations or 0)
+        ),
     ]
     if total.average_rating is None:
         lines.append(_("Feedback: {count}").format(count=number(total.feedback)))
@@ -179,6 +185,29 @@ def report_summary(tr: Translator, report: Report) -> str:
         "",
         _("The workbook has the figures per delaftale, per area and per organiser, with charts."),
     ]
+    return "\n".join(lines)
+
+
+def sources_summary(tr: Translator, report: Report) -> str:
+    """Say what each source's links brought in the period, one line per source."""
+    _ = tr.gettext
+
+    def number(value: int) -> str:
+        return tr.ltr(format_decimal(value, locale=tr.locale))
+
+    lines = [_("📍 Where people came from:")]
+    for source in report.sources[:MAX_SOURCE_LINES]:
+        name = _("Invitations from neighbours") if source.code == INVITE_CODE else source.name
+        lines.append(
+            _("{name}: {residents} new, {signups} sign-ups, {checkins} check-ins").format(
+                name=tr.ltr(name),
+                residents=number(source.residents),
+                signups=number(source.signups),
+                checkins=number(source.checkins),
+            )
+        )
+    if len(report.sources) > MAX_SOURCE_LINES:
+        lines.append(_("…and more in the workbook (sheet Kilder)."))
     return "\n".join(lines)
 
 

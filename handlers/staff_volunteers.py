@@ -32,6 +32,7 @@ from bot.views.buttons import (
     ReplyToTeam,
 )
 from bot.views.volunteer import staff_card_keyboard, staff_card_text, staff_overview
+from bot.work.translations import drop_translator
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ async def set_status(update: Update, context: NaboContext) -> None:
         )
         await edit_query_message(press.query, text)
         return
+    # An offer put on hold no longer translates: a task its volunteer holds goes back.
+    await drop_translator(context.application, offer.user_id)
     await context.bot_data.services.audit.record(
         press.user_id,
         "volunteer.status",

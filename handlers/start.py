@@ -1,5 +1,10 @@
 """Getting started: /start, the privacy notice, consent or refusal, and the main menu.
 
+``/start <payload>`` comes from a link (a poster's QR code, a flyer, a shared invitation,
+the door code): it opens an activity's card, a series' next date, Nabo's start or the
+check-in (bot/telegram/arrivals.py). A newcomer reads the notice first; the link waits in
+memory and is followed once they accept.
+
 Staff start differently: their tools need no consent (their role comes from the
 settings, and what Nabo keeps about them comes with their work, not with a choice), so
 a staff member who has not accepted the residents' notice is shown the staff tools
@@ -14,9 +19,19 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.i18n import Translator
+from bot.telegram.arrivals import (
+    Arrival,
+    Refused,
+    arrive,
+    count_anonymous_visit,
+    held_arrival,
+    hold,
+    read_link,
+)
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.replies import answer_press, edit_query_message, remove_query_buttons
 from bot.telegram.staff import set_own_staff_commands
+from bot.views.arrivals import Refusal, activities_keyboard, refusal_text
 from bot.views.buttons import (
     ConsentNo,
     ConsentYes,
@@ -84,11 +99,56 @@ def staff_welcome_keyboard(tr: Translator) -> InlineKeyboardMarkup:
 async def start(update: Update, context: NaboContext) -> None:
     """Greet the resident: the menu if they have consented, else the privacy notice.
 
-    Staff also get their command list here: it is the first moment Nabo can reach them.
+    With a link's payload, go where it points (a newcomer: after the notice). Staff also
+    get their command list here: it is the first moment Nabo can reach them.
     """
     assert update.effective_chat is not None
     assert update.effective_user is not None
     await set_own_staff_commands(context)
+    if context.args and await _follow_link(update, context, context.args[0]):
+        return
+    await _greet(update, context)
+
+
+async def _follow_link(update: Update, context: NaboContext, text: str) -> bool:
+    """Follow a link's payload; return False when the normal start should follow."""
+    assert update.effective_chat is not None
+    assert update.effective_user is not None
+    chat_id = update.effective_chat.id
+    arrival = await read_link(context, text)
+    if isinstance(arrival, Refused):
+        # Nothing is kept for a link that does not work; the normal start follows.
+        log.info("start link refused: %s", arrival.refusal)
+        await _tell_refusal(context, chat_id, arrival)
+        return arrival.refusal in (Refusal.ENDED, Refusal.SERIES_ENDED) and _consented(context)
+    resident = context.resident
+    if resident is None or not resident.has_consented:
+        hold(context, arrival.payload)
+        await send_consent_request(chat_id, context.bot, context.tr)
+        return True
+    if arrival.activity is None:
+        return False  # Nabo's own link: the normal greeting and menu
+    await arrive(context, chat_id, arrival, update.effective_user.first_name)
+    return True
+
+
+def _consented(context: NaboContext) -> bool:
+    return context.resident is not None and context.resident.has_consented
+
+
+async def _tell_refusal(context: NaboContext, chat_id: int, refused: Refused) -> None:
+    """Say why a link opens nothing; a past activity's link offers what is coming instead."""
+    text = refusal_text(context.tr, refused.refusal, refused.opens)
+    if refused.refusal in (Refusal.ENDED, Refusal.SERIES_ENDED) and _consented(context):
+        await context.bot.send_message(chat_id, text, reply_markup=activities_keyboard(context.tr))
+        return
+    await context.bot.send_message(chat_id, text)
+
+
+async def _greet(update: Update, context: NaboContext) -> None:
+    """Start as without a link: the menu, the staff tools, or the privacy notice."""
+    assert update.effective_chat is not None
+    assert update.effective_user is not None
     resident = context.resident
     name = update.effective_user.first_name
     if resident is None or not resident.has_consented:
@@ -137,14 +197,28 @@ async def accept(update: Update, context: NaboContext) -> None:
         # A second tap on an old "yes" button: already done, nothing more to say.
         await remove_query_buttons(press.query)
         return
+    # The link they came by, if any: checked again, as time passed while they read.
+    arrival = await held_arrival(context)
+    source = arrival.source if isinstance(arrival, Arrival) else None
     resident = await context.residents.consent(
-        press.user_id, press.chat_id, context.tr.language, context.clock.now()
+        press.user_id,
+        press.chat_id,
+        context.tr.language,
+        context.clock.now(),
+        source_id=source.id if source is not None else None,
     )
     context.resident = resident
     log.info("resident consented (notice version %s)", resident.consent_version)
     _ = context.tr.gettext
     # Keep the notice readable in the chat, but take its buttons away.
     await remove_query_buttons(press.query)
+    if isinstance(arrival, Arrival) and arrival.activity is not None:
+        await context.bot.send_message(press.chat_id, _("Thank you! You are all set."))
+        name = update.effective_user.first_name if update.effective_user else ""
+        await arrive(context, press.chat_id, arrival, name)
+        return
+    if isinstance(arrival, Refused):
+        await _tell_refusal(context, press.chat_id, arrival)
     await context.bot.send_message(
         press.chat_id,
         _("Thank you! You are all set.") + "\n\n" + main_menu_text(context.tr),
@@ -173,16 +247,19 @@ async def decline(update: Update, context: NaboContext) -> None:
             reply_markup=deletion_keyboard(context.tr, MenuHome()),
         )
         return
+    # At the door: one visit is counted, with nothing about who it was.
+    arrival = await held_arrival(context)
+    counted = isinstance(arrival, Arrival) and await count_anonymous_visit(context, arrival)
     # A language picked before refusing is forgotten too: a refusal leaves no trace.
     await erase_resident(context.application, press.user_id, context.clock.now())
     context.resident = None
-    await edit_query_message(
-        press.query,
-        _(
-            "No problem. Nabo has not stored anything about you.\n"
-            "If you change your mind, just send /start."
-        ),
+    text = _(
+        "No problem. Nabo has not stored anything about you.\n"
+        "If you change your mind, just send /start."
     )
+    if counted:
+        text += "\n\n" + _("Welcome! We counted your visit, without your name.")
+    await edit_query_message(press.query, text)
 
 
 async def read_in_language(update: Update, context: NaboContext) -> None:

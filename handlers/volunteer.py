@@ -1,4 +1,6 @@
-"""Volunteering: offer help in five short steps; see, change or withdraw it; reply to the team.
+"""Volunteering: offer help in five short steps; see or change it; reply to the team.
+
+Withdrawing an offer is handlers/volunteer_withdraw.py.
 
 The draft lives in ``user_data`` for the conversation only; nothing is stored until the
 resident presses Send. A phone number is taken only from Telegram's "share my contact"
@@ -8,6 +10,7 @@ button, and only the resident's own; typed numbers are never kept.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +24,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core.i18n import Translator
 from bot.db.volunteers import MAX_NOTE, MAX_OTHER, Offer, OfferDraft
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
@@ -29,19 +31,17 @@ from bot.telegram.replies import acceptable_text, answer_press, edit_query_messa
 from bot.telegram.session import require_consent
 from bot.telegram.team import StaffPosts, Team
 from bot.views.buttons import (
-    AskWithdraw,
-    KeepOffer,
     MenuVolunteer,
     ReplyToTeam,
     VolunteerChange,
     VolunteerContact,
     VolunteerKind,
+    VolunteerLanguage,
     VolunteerNext,
     VolunteerNote,
     VolunteerSend,
     VolunteerStop,
     VolunteerTime,
-    Withdraw,
 )
 from bot.views.menu import back_to_menu_keyboard
 from bot.views.volunteer import (
@@ -54,6 +54,7 @@ from bot.views.volunteer import (
 from bot.views.volunteer_steps import (
     change_text,
     choose_one_please,
+    choose_two_please,
     confirm_question,
     contact_question,
     current_offer_keyboard,
@@ -61,6 +62,9 @@ from bot.views.volunteer_steps import (
     kinds_answered,
     kinds_keyboard,
     kinds_question,
+    languages_answered,
+    languages_keyboard,
+    languages_question,
     not_own_number_text,
     note_question,
     offer_sent_text,
@@ -72,16 +76,16 @@ from bot.views.volunteer_steps import (
     times_question,
     typed_number_text,
     welcome_text,
-    withdraw_question,
-    withdrawn_text,
 )
+from bot.work.translations import drop_translator
 
 log = logging.getLogger(__name__)
 
-# Conversation states.
+# Conversation states (the languages belong to step 1, as "something else" does).
 KINDS_STEP, OTHER_STEP, TIMES_STEP, CONTACT_STEP, PHONE_STEP, NOTE_STEP, CONFIRM_STEP, REPLY = (
     range(8)
 )
+LANGUAGES_STEP = 8
 CONVERSATION_TIMEOUT = timedelta(minutes=30)
 # A reply to the team is relayed, never stored; this keeps it well inside one message.
 MAX_REPLY = 1000
@@ -103,12 +107,13 @@ def _new_draft(offer: Offer | None) -> dict[str, Any]:
         "phone": offer.phone if offer else None,
         "other_help": offer.other_help if offer else None,
         "note": offer.note if offer else None,
+        "languages": list(offer.languages) if offer else [],
         "keyboard": False,  # whether the share-my-number keyboard is showing
     }
 
 
 def _as_offer(draft: dict[str, Any]) -> OfferDraft:
-    return OfferDraft(
+    offer = OfferDraft(
         kinds=tuple(draft["kinds"]),
         times=tuple(draft["times"]),
         contact=draft["contact"],
@@ -116,6 +121,8 @@ def _as_offer(draft: dict[str, Any]) -> OfferDraft:
         other_help=draft["other_help"] if "other" in draft["kinds"] else None,
         note=draft["note"],
     )
+    # Languages only go with translating or interpreting (chosen again if taken off).
+    return replace(offer, languages=tuple(draft["languages"]) if offer.between_languages else ())
 
 
 async def _no_longer(update: Update, context: NaboContext) -> int:
@@ -179,16 +186,42 @@ async def change(update: Update, context: NaboContext) -> int:
 
 async def toggle_kind(update: Update, context: NaboContext) -> int:
     """Tick or untick one kind of help."""
+    return await _toggle(update, context, VolunteerKind.parse(_data(update)).kind, KINDS_STEP)
+
+
+async def toggle_language(update: Update, context: NaboContext) -> int:
+    """Tick or untick one language the volunteer goes between."""
+    code = VolunteerLanguage.parse(_data(update)).code
+    return await _toggle(update, context, code, LANGUAGES_STEP)
+
+
+async def toggle_time(update: Update, context: NaboContext) -> int:
+    """Tick or untick one time of the week."""
+    return await _toggle(update, context, VolunteerTime.parse(_data(update)).time, TIMES_STEP)
+
+
+def _data(update: Update) -> str:
+    assert update.callback_query is not None
+    return update.callback_query.data or ""
+
+
+# The steps of ticks: what each fills in the draft, its question and its buttons.
+_TICKS = {
+    KINDS_STEP: ("kinds", kinds_question, kinds_keyboard),
+    LANGUAGES_STEP: ("languages", languages_question, languages_keyboard),
+    TIMES_STEP: ("times", times_question, times_keyboard),
+}
+
+
+async def _toggle(update: Update, context: NaboContext, value: str, state: int) -> int:
     press = await answer_press(update)
     draft = _draft(context)
-    kind = VolunteerKind.parse(press.data).kind
     if draft is None:
         return await _no_longer(update, context)
-    _tick(draft["kinds"], kind)
-    await edit_query_message(
-        press.query, kinds_question(context.tr), kinds_keyboard(context.tr, draft["kinds"])
-    )
-    return KINDS_STEP
+    key, question, keyboard = _TICKS[state]
+    _tick(draft[key], value)
+    await edit_query_message(press.query, question(context.tr), keyboard(context.tr, draft[key]))
+    return state
 
 
 def _tick(chosen: list[str], value: str) -> None:
@@ -214,10 +247,33 @@ async def kinds_done(update: Update, context: NaboContext) -> int:
         )
         return KINDS_STEP
     await edit_query_message(press.query, kinds_answered(tr, draft["kinds"]))
+    if _as_offer(draft).between_languages:
+        keyboard = languages_keyboard(tr, draft["languages"])
+        await context.bot.send_message(press.chat_id, languages_question(tr), reply_markup=keyboard)
+        return LANGUAGES_STEP
+    return await _after_kinds(press.chat_id, context, draft)
+
+
+async def languages_done(update: Update, context: NaboContext) -> int:
+    """Go on from the languages: at least two, since the help goes between them."""
+    press = await answer_press(update)
+    draft = _draft(context)
+    if draft is None:
+        return await _no_longer(update, context)
+    tr = context.tr
+    if len(draft["languages"]) < 2:
+        keyboard = languages_keyboard(tr, draft["languages"])
+        await edit_query_message(press.query, choose_two_please(tr), keyboard)
+        return LANGUAGES_STEP
+    await edit_query_message(press.query, languages_answered(tr, draft["languages"]))
+    return await _after_kinds(press.chat_id, context, draft)
+
+
+async def _after_kinds(chat_id: int, context: NaboContext, draft: dict[str, Any]) -> int:
     if "other" in draft["kinds"]:
-        await context.bot.send_message(press.chat_id, other_question(tr))
+        await context.bot.send_message(chat_id, other_question(context.tr))
         return OTHER_STEP
-    return await _ask_times(press.chat_id, context)
+    return await _ask_times(chat_id, context)
 
 
 async def take_other(update: Update, context: NaboContext) -> int:
@@ -241,20 +297,6 @@ async def _ask_times(chat_id: int, context: NaboContext) -> int:
         chat_id,
         times_question(context.tr),
         reply_markup=times_keyboard(context.tr, draft["times"]),
-    )
-    return TIMES_STEP
-
-
-async def toggle_time(update: Update, context: NaboContext) -> int:
-    """Tick or untick one time of the week."""
-    press = await answer_press(update)
-    draft = _draft(context)
-    time = VolunteerTime.parse(press.data).time
-    if draft is None:
-        return await _no_longer(update, context)
-    _tick(draft["times"], time)
-    await edit_query_message(
-        press.query, times_question(context.tr), times_keyboard(context.tr, draft["times"])
     )
     return TIMES_STEP
 
@@ -424,67 +466,9 @@ async def send_offer(update: Update, context: NaboContext) -> int:
     await edit_query_message(
         press.query, offer_sent_text(context.tr), back_to_menu_keyboard(context.tr)
     )
+    # A changed offer that no longer translates into a language gives back such a task.
+    await drop_translator(context.application, press.user_id)
     return ConversationHandler.END
-
-
-# ---------------------------------------------------------------- withdrawing
-
-
-async def ask_withdraw(update: Update, context: NaboContext) -> None:
-    """Ask before withdrawing the offer."""
-    press = await answer_press(update)
-    if not await require_consent(update, context):
-        return
-    _ = context.tr.gettext
-    offer = await context.volunteers.get_for(press.user_id)
-    if offer is None or not offer.is_open:
-        await context.bot.send_message(
-            press.chat_id,
-            _("You have no offer of help at the moment."),
-            reply_markup=back_to_menu_keyboard(context.tr),
-        )
-        return
-    text, keyboard = withdraw_question(context.tr)
-    await context.bot.send_message(press.chat_id, text, reply_markup=keyboard)
-
-
-async def withdraw(update: Update, context: NaboContext) -> None:
-    """Withdraw the offer; its contact details and note go at once."""
-    press = await answer_press(update)
-    if not await require_consent(update, context):
-        return
-    _ = context.tr.gettext
-    offer = await context.volunteers.withdraw(press.user_id, context.clock.now())
-    if offer is None:
-        await edit_query_message(
-            press.query,
-            _("You have no offer of help at the moment."),
-            back_to_menu_keyboard(context.tr),
-        )
-        return
-    log.info("volunteer offer %s withdrawn", offer.id)
-    team = Team.of(context.application)
-
-    def withdrawn(tr: Translator) -> tuple[str, None]:
-        return staff_card_text(tr, offer, None), None
-
-    # The earlier posts lose their details and buttons; a new line tells the team.
-    await team.edit(StaffPosts(offer.staff_message_id, offer.staff_copies), withdrawn)
-    await team.notify(withdrawn)
-    await context.volunteers.set_staff_message(offer.id, None)
-    await edit_query_message(
-        press.query, withdrawn_text(context.tr), back_to_menu_keyboard(context.tr)
-    )
-
-
-async def keep(update: Update, context: NaboContext) -> None:
-    """Leave the offer as it is."""
-    press = await answer_press(update)
-    await edit_query_message(
-        press.query,
-        context.tr.gettext("Good — your offer of help stands."),
-        back_to_menu_keyboard(context.tr),
-    )
 
 
 # ---------------------------------------------------------------- replying to the team
@@ -625,6 +609,10 @@ def register(application: NaboApplication) -> None:
                     CallbackQueryHandler(toggle_kind, pattern=VolunteerKind.pattern()),
                     CallbackQueryHandler(kinds_done, pattern=VolunteerNext.pattern()),
                 ],
+                LANGUAGES_STEP: [
+                    CallbackQueryHandler(toggle_language, pattern=VolunteerLanguage.pattern()),
+                    CallbackQueryHandler(languages_done, pattern=VolunteerNext.pattern()),
+                ],
                 OTHER_STEP: [
                     MessageHandler(typed, take_other),
                     MessageHandler(not_text, text_please),
@@ -658,6 +646,3 @@ def register(application: NaboApplication) -> None:
             name="volunteer",
         )
     )
-    application.add_handler(CallbackQueryHandler(ask_withdraw, pattern=AskWithdraw.pattern()))
-    application.add_handler(CallbackQueryHandler(withdraw, pattern=Withdraw.pattern()))
-    application.add_handler(CallbackQueryHandler(keep, pattern=KeepOffer.pattern()))

@@ -161,6 +161,15 @@ OFFERS = (
     (R3, "sport", "weekends", "nabo", None, None, "active", "2029-11-01T12:00:00+00:00"),
 )
 
+# Translations volunteers made: language, translator, activity, status, when staff decided.
+# In 2030Q1, two were used (one by a volunteer erased since); one was not, one came before.
+TRANSLATIONS = (
+    ("ar", R3, 1, "accepted", "2030-01-08T10:00:00+00:00"),
+    ("en", R3, 2, "accepted", "2029-12-15T10:00:00+00:00"),
+    ("ar", R2, 2, "rejected", "2030-02-01T10:00:00+00:00"),
+    ("ar", None, 3, "accepted", "2030-02-15T10:00:00+00:00"),
+)
+
 # id, kind, activity, audience, status, send_at, deliveries {status: users}
 BROADCASTS = (
     (
@@ -249,6 +258,19 @@ def fill(db: sqlite3.Connection) -> None:
             "INSERT INTO volunteer_offers (user_id, kinds, times, contact, phone, note, status,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (user_id, kinds, times, contact, phone, note, status, created, created),
+        )
+    # R3 also translates, between Danish and Arabic.
+    db.execute(
+        "UPDATE volunteer_offers SET kinds = 'sport,translation', languages = 'da,ar'"
+        " WHERE user_id = ?",
+        (R3,),
+    )
+    for language, translator, activity_id, status, resolved in TRANSLATIONS:
+        db.execute(
+            "INSERT INTO translation_requests (language, staff_user_id, activity_id, title_source,"
+            " status, translator_id, needed_by, created_at, resolved_at)"
+            " VALUES (?, NULL, ?, 'Titel', ?, ?, ?, ?, ?)",
+            (language, activity_id, status, translator, resolved, resolved, resolved),
         )
     for bid, kind, activity_id, audience, status, send_at, deliveries in BROADCASTS:
         db.execute(

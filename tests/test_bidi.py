@@ -11,14 +11,16 @@ it picks a line's direction.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from string import Formatter
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.lists import format_list
 from babel.messages.pofile import read_po
 from bidi import get_display
 
-from bot.core.i18n import FSI, LOCALES_DIR, PDI
+from bot.core.i18n import FSI, LOCALES_DIR, PDI, Catalogs
 
 RLM = "\u200f"
 # Marks that steer the layout but are not seen: dropped before comparing what is seen.
@@ -41,8 +43,6 @@ _ARABIC_FIELDS = frozenset(
         "language",
         "activity",
         "party",
-        "when",
-        "date",
         "day",
         "status",
         "subject",
@@ -119,6 +119,15 @@ def _entries() -> list[tuple[object, list[str]]]:
     return entries
 
 
+# Dates and times as Translator.when and Translator.date write them in Arabic (the day
+# and year are numbers, isolated like the time).
+_AR = Catalogs(ZoneInfo("Europe/Copenhagen")).translator("ar")
+_DATES = {
+    "when": _AR.when(datetime(2030, 3, 14, 16, 30, tzinfo=UTC)),
+    "date": _AR.date(datetime(2030, 3, 14, 16, 30, tzinfo=UTC)),
+}
+
+
 def _fill(form: str) -> str:
     """Fill each placeholder with a different typical value, as the code would."""
     names: list[str] = []
@@ -129,6 +138,8 @@ def _fill(form: str) -> str:
     for i, name in enumerate(names):
         if name == "partners":
             values[name] = _PARTNERS
+        elif name in _DATES:
+            values[name] = _DATES[name]
         elif name in _ARABIC_FIELDS:
             values[name] = "نشاط"
         elif name in _TIME_FIELDS:

@@ -473,3 +473,44 @@ async def test_the_image_answers_start_as_its_own_user(
         uid, _ = image.users[image.image.user or ""]
         assert owner(image.host(image.image.env["DATABASE_PATH"])) == uid
     assert "Traceback" not in bot.output()
+
+
+def test_the_image_prints_a_poster_with_its_own_fonts(image: Build) -> None:
+    """Posters need fonts and libraries from the image alone: nothing from the system."""
+    from bot.db.store import Store
+    from tests.printed import flat, pdf_text, qr_codes, render
+
+    database = image.rootfs.parent / "poster.sqlite3"
+
+    async def create() -> None:
+        store = await Store.open(database)
+        await store.close()
+
+    asyncio.run(create())
+    database.chmod(0o666)
+    database.parent.chmod(0o777)
+    out = image.rootfs.parent / "poster.pdf"
+    env = image.env("/")
+    env.update(DATABASE_PATH=str(database), BOT_USERNAME="nabo_viborg_bot")
+    done = subprocess.run(
+        [
+            *as_user(image),
+            str(image.venv / "bin" / "python"),
+            "-m",
+            "bot",
+            "poster",
+            "nabo",
+            "--out",
+            str(out),
+        ],
+        cwd=image.host("."),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    pdf = out.read_bytes()
+    assert qr_codes(render(pdf)) == ["https://t.me/nabo_viborg_bot"]
+    assert "انضموا إلى Nabo" in flat(pdf_text(pdf))

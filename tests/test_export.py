@@ -13,11 +13,14 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from babel.messages.pofile import read_po
 from openpyxl.utils import get_column_letter
 
+from bot.core.config import DEFAULT_AREAS
 from bot.core.i18n import Catalogs
 from bot.db.residents import PRIVACY_NOTICE_VERSION
-from bot.offline.export import CSV, export_file
+from bot.offline.export import CSV, export_file, report_file
+from bot.offline.periods import parse_period
 from bot.offline.sheets import ExportFilter
 from tests.known_data import (
     ACTIVITIES,
@@ -28,6 +31,7 @@ from tests.known_data import (
     FORMULA_PLACE,
     FORMULA_TAB,
     FORMULA_TITLE,
+    NOW,
     OFFERS,
     R1,
     R2,
@@ -70,7 +74,7 @@ HEADERS = {
         "Venteliste",
         "Afmeldinger",
         "Fremmøde (personer)",
-        "Walk-ins",
+        "Uden tilmelding",
         "Fremmøde registreret",
         "Oprettet",
         "Ændret",
@@ -97,11 +101,13 @@ HEADERS = {
         "Beboernummer",
         "Hjælp med",
         "Anden hjælp",
+        "Sprog til oversættelse og tolkning",
         "Hvornår",
         "Kontakt",
         "Telefon",
-        "Note",
+        "Bemærkning",
         "Status",
+        "Oversættelser brugt",
         "Modtaget",
         "Ændret",
     ),
@@ -128,7 +134,7 @@ HEADERS = {
         "Modtagere",
         "Sendt",
         "Blokeret",
-        "Fejlet",
+        "Mislykket",
         "Venter",
     ),
     "Beboere": (
@@ -154,6 +160,7 @@ HEADERS = {
         "Sluttede",
     ),
 }
+ROOT = Path(__file__).resolve().parent.parent
 NUMBER = re.compile(r"^B-[0-9A-F]{10}$")
 
 
@@ -208,7 +215,7 @@ async def test_every_sheet_header_and_row(database: Path, tmp_path: Path, danish
         FORMULA_PLACE,
         "Uddannelse og livschancer",
         "Houlkær",
-        "Offentliggjort",
+        "Udgivet",
         None,
         10,
         6,
@@ -271,27 +278,31 @@ async def test_every_sheet_header_and_row(database: Path, tmp_path: Path, danish
     assert offers[0] == (
         3,
         residents_number(book, 2),
-        "Sport og friluftsliv",
+        "Sport og friluftsliv, Oversættelse af skrevne tekster",
         None,
+        "Dansk, Arabisk",
         "Weekender",
-        "Via Nabo",
+        "Gennem Nabo",
         None,
         None,
         "Aktiv",
+        2,  # translations of theirs the team used (tests/known_data.py)
         datetime(2029, 11, 1, 13, 0),
         datetime(2029, 11, 1, 13, 0),
     )
-    assert offers[1][1:9] == (
+    assert offers[1][1:11] == (
         r1_number,
         "Lektiehjælp, Digital hjælp (MitID, e-Boks, blanketter)",
+        None,
         None,
         "Aftener",
         "Telefon",
         "+4512345678",
         FORMULA_NOTE,
         "Aktiv",
+        0,
     )
-    assert offers[2][6] is None  # no phone unless the resident shared it
+    assert offers[2][7] is None  # no phone unless the resident shared it
 
     feedback = {row[0]: row for row in rows(book, "Tilbagemeldinger")}
     assert feedback[1] == (
@@ -319,10 +330,10 @@ async def test_every_sheet_header_and_row(database: Path, tmp_path: Path, danish
     assert feedback[5][2:] == ("Område", None, None, None, FORMULA_CR.replace("\r", "\n"), None)
 
     broadcasts = {row[0]: row for row in rows(book, "Udsendelser")}
-    assert broadcasts[1][1:3] == ("Besked", "Alle der får meddelelser")
+    assert broadcasts[1][1:3] == ("Besked", "Alle, der får meddelelser")
     assert broadcasts[1][9:] == (5, 3, 1, 1, 0)
     assert broadcasts[2][1:4] == ("Ny aktivitet", "Interesserede i aktivitet 2", 2)
-    assert broadcasts[3][2] == "Alle der får meddelelser på arabisk"
+    assert broadcasts[3][2] == "Alle, der får meddelelser på arabisk"
     assert broadcasts[3][5] == "Planlagt"
 
     residents = rows(book, "Beboere")
@@ -435,3 +446,70 @@ async def test_numbers_are_stable_and_unrelated_to_the_id(
     three = rows(openpyxl.load_workbook(tmp_path / "c.xlsx"), "Beboere")
     assert {row[0] for row in one}.isdisjoint({row[0] for row in three})
     assert R1 not in [row[0] for row in one]
+
+
+# The words the staff workbooks share with the bot, as the bot's Danish says them, and the
+# words they used before, which the bot does not use (the glossary's terms).
+SHARED_WORDS = ("Uden tilmelding", "Bemærkning", "Mislykket", "Udgivet", "Gennem Nabo")
+OLD_WORDS = ("Walk-in", "walk-in", "Note", "Fejlet", "Offentliggjort", "Via Nabo", "Alle der")
+
+
+async def test_the_workbooks_speak_the_bots_danish(
+    database: Path, tmp_path: Path, danish: Any
+) -> None:
+    export, report = tmp_path / "eksport.xlsx", tmp_path / "rapport.xlsx"
+    export_file(database, export, CPH, danish)
+    report_file(database, report, parse_period("2030Q1"), NOW, CPH, DEFAULT_AREAS)
+    texts = [
+        cell
+        for path in (export, report)
+        for sheet in openpyxl.load_workbook(path).worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, str)
+    ]
+    everything = "\n".join(texts)
+    for word in OLD_WORDS:
+        assert word not in everything, word
+    # Danish dashes and quotation marks: "–" and »…«, never "—", '…', «…» or „…".
+    for mark in ("—", "'", "„"):
+        assert mark not in everything, mark
+    assert re.search("«[^«»\n]*»", everything) is None
+    bot_danish = "\n".join(
+        message.string if isinstance(message.string, str) else "\n".join(message.string)
+        for message in read_po((ROOT / "locales/da/LC_MESSAGES/messages.po").open("rb"))
+    )
+    for word in SHARED_WORDS:
+        assert word in everything, word
+        assert word in bot_danish, word
+
+
+def width(sheet: Any, cell: Any) -> float:
+    return float(sheet.column_dimensions[cell.column_letter].width or 0)
+
+
+async def test_dates_and_headers_fit_their_columns(
+    database: Path, tmp_path: Path, danish: Any
+) -> None:
+    # Excel shows ### for a date wider than its column (a column's width counts digits of
+    # the body font), and cuts a header in the middle of a word; headers wrap instead.
+    export, report = tmp_path / "eksport.xlsx", tmp_path / "rapport.xlsx"
+    export_file(database, export, CPH, danish)
+    report_file(database, report, parse_period("2030Q1"), NOW, CPH, DEFAULT_AREAS)
+    dates = 0
+    for path in (export, report):
+        for sheet in openpyxl.load_workbook(path).worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if getattr(cell, "is_date", False):
+                        dates += 1
+                        fits = len(cell.number_format) + 2
+                        assert width(sheet, cell) >= fits, (sheet.title, cell.coordinate)
+            if sheet.title in ("Nøgletal", "Vurderinger"):
+                continue  # headers in the first column, or short ones
+            for cell in sheet[1]:
+                if isinstance(cell.value, str):
+                    assert cell.alignment.wrap_text, (sheet.title, cell.coordinate)
+                    longest = max(len(word) for word in cell.value.split())
+                    assert width(sheet, cell) >= longest + 2, (sheet.title, cell.value)
+    assert dates > 50

@@ -188,7 +188,7 @@ async def test_schedule_bad_dates_list_cancel_and_send(nabo: Nabo, catalogs: Cat
         )
     )
     preview = await staff_says(server, "05.03.2030 18:00")
-    assert "tirs. 5. marts kl. 18:00" in preview[-1]["text"]
+    assert "tirsdag den 5. marts kl. 18:00" in preview[-1]["text"]
     server.press(STAFF_ID, preview[-1], da.gettext("✅ Send"))
     scheduled = await server.wait_for_edit(STAFF_ID, preview[-1]["message_id"])
     assert scheduled["text"].startswith("🗓")
@@ -349,12 +349,8 @@ async def test_settings_choose_what_to_hear(nabo: Nabo, catalogs: Catalogs, lang
     cursor = server.cursor(70)
     cursor71 = server.cursor(71)
 
-    class Ctx:
-        bot_data = nabo.application.bot_data
-        application = nabo.application
-
-    await announce_activity(Ctx, community, STAFF_ID)
-    await announce_activity(Ctx, employment, STAFF_ID)
+    await announce_activity(nabo.application, community, STAFF_ID)
+    await announce_activity(nabo.application, employment, STAFF_ID)
     await wait_for_broadcast_end(nabo, done=2)
     [announcement] = await server.wait_for_messages(70, after=cursor)
     assert {"Jobcafé": "da", "مقهى العمل": "ar", "Job café": "en"}.get(
@@ -448,7 +444,10 @@ async def test_a_new_conversation_takes_over_a_half_written_one(
     await staff_says(server, "/newactivity")  # left half-written
     await staff_says(server, "/broadcast")
     [next_question] = await staff_says(server, "Husk mødet i morgen")
-    assert next_question["text"] == da.gettext("Add an Arabic version? Write it, or press Skip.")
+    assert next_question["text"] == da.gettext(
+        "Add an Arabic version? Write it, press Skip, or ask volunteer translators: "
+        "choose by when you need the text."
+    )
     await staff_says(server, "/cancel")
     assert await nabo.rows("SELECT * FROM activities") == []
     assert await nabo.rows("SELECT * FROM broadcasts") == []

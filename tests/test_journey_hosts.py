@@ -154,7 +154,7 @@ async def test_a_host_invited_by_link_runs_their_activity_and_nothing_else(
     server.reset_rate_limits()
     server.press(HOST, menu, "1. " + activity.title(language))
     roster = await server.wait_for_edit(HOST, menu["message_id"])
-    assert f"{tr.ltr(1)}. {tr.ltr('Amira')} — {party_text(tr, 2, 1)}" in roster["text"]
+    assert f"{tr.ltr(1)}. {tr.ltr('Amira')} – {party_text(tr, 2, 1)}" in roster["text"]
     assert not_on_telegram(tr, fatima) in roster["text"]
     assert "Bo" not in roster["text"]
     assert buttons(roster) == [

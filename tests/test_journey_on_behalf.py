@@ -97,7 +97,7 @@ async def test_staff_sign_up_someone_new_without_telegram(nabo: Nabo, catalogs: 
     ]
     # The roster marks her, with the number to call; she takes places like anyone.
     back = await press_in_place(server, done, _(da, "◀ Back"))
-    line = f"2. Fatima — {party_text(da, 1, 2)} · " + _(da, "📵 not on Telegram, {phone}").format(
+    line = f"2. Fatima – {party_text(da, 1, 2)} · " + _(da, "📵 not on Telegram, {phone}").format(
         phone="+45 12 34 56 78"
     )
     assert line in back["text"]

@@ -97,8 +97,10 @@ def _(tr: Translator, text: str) -> str:
     return tr.gettext(text)
 
 
-TITLE_AR = (
-    "And the title in Arabic? Press Skip if there is none: residents then see the Danish title."
+TITLE_ARABIC = (
+    "And the title in {language}? Write it, press Skip (residents then see the Danish), "
+    "or ask volunteer translators for the title and the description: choose by when "
+    "you need them."
 )
 DESCRIPTION_DA = (
     "A short description in Danish: what happens, for whom, and what to bring. "
@@ -123,8 +125,13 @@ async def test_new_activity_weekly_series_in_danish(nabo: Nabo, catalogs: Catalo
     )
     assert _(da, "What is the activity called, in Danish?") in intro["text"]
     ask_ar = await say(server, "Lektiecafé for alle ✏️")
-    assert ask_ar["text"].startswith(_(da, TITLE_AR))
-    assert buttons(ask_ar) == [_(da, "Skip ⏭")]
+    assert ask_ar["text"].startswith(_(da, TITLE_ARABIC).format(language=_(da, "Arabic")))
+    assert buttons(ask_ar) == [
+        _(da, "Skip ⏭"),
+        _(da, "🙋 Within 3 hours"),
+        _(da, "🙋 Within a day"),
+        _(da, "🙋 Within 3 days"),
+    ]
     ask_en = await say(server, "مقهى الواجبات المدرسية")
     ask_description = await press(server, ask_en, _(da, "Skip ⏭"))
     assert ask_description["text"].startswith(_(da, DESCRIPTION_DA))
@@ -348,7 +355,7 @@ async def test_discard_and_timeout_save_nothing(nabo: Nabo, catalogs: Catalogs) 
     assert conversation.timeout_jobs == {}
     # What comes next is no longer an answer to the old question.
     reply = await say(server, "Glemt igen")
-    assert _(da, TITLE_AR) not in reply["text"]
+    assert _(da, TITLE_ARABIC).format(language=_(da, "Arabic")) not in reply["text"]
     assert await nabo.rows("SELECT COUNT(*) FROM activities") == [(0,)]
 
 
@@ -488,16 +495,16 @@ async def test_signups_list_and_staff_view(nabo: Nabo, catalogs: Catalogs) -> No
     confirmed = "\n".join(
         [
             _(da, "Signed up:"),
-            f"1. Amira — {party_text(da, 1, 2)}",
-            f"2. {_(da, '(no name)')} — {party_text(da, 1, 0)}",
+            f"1. Amira – {party_text(da, 1, 2)}",
+            f"2. {_(da, '(no name)')} – {party_text(da, 1, 0)}",
         ]
     )
     assert confirmed in view["text"]
     waiting = "\n".join(
         [
             _(da, "Waitlist:"),
-            f"1. Søren — {party_text(da, 2, 0)}",
-            f"2. Omar — {party_text(da, 1, 1)}",
+            f"1. Søren – {party_text(da, 2, 0)}",
+            f"2. Omar – {party_text(da, 1, 1)}",
         ]
     )
     assert waiting in view["text"]
@@ -506,6 +513,8 @@ async def test_signups_list_and_staff_view(nabo: Nabo, catalogs: Catalogs) -> No
         _(da, "❌ Cancel activity"),
         _(da, "➕ Sign up someone without Telegram"),
         _(da, "👤 Hosts"),
+        _(da, "🖨 Poster or flyer"),
+        _(da, "🚪 Door poster"),
         _(da, "◀ Back"),
     ]
     back = await press_in_place(server, view, _(da, "◀ Back"))
@@ -806,6 +815,8 @@ async def test_attendance_toggles_and_walk_ins(nabo: Nabo, catalogs: Catalogs) -
         ar.gettext("❌ Cancel activity"),
         ar.gettext("👤 Hosts"),
         ar.gettext("🧾 Attendance"),
+        ar.gettext("🖨 Poster or flyer"),
+        ar.gettext("🚪 Door poster"),
         ar.gettext("◀ Back"),
     ]
     sheet = await press_in_place(server, view, ar.gettext("🧾 Attendance"))

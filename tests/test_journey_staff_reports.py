@@ -98,7 +98,7 @@ async def test_report_sends_a_summary_in_the_staff_language(nabo: Nabo, language
         )
     assert reply["caption"] == report_summary(catalogs.translator(language), report)
     if language == "en":
-        assert reply["caption"].splitlines()[2:10] == [
+        assert reply["caption"].splitlines()[2:11] == [
             "Activities held: 4 (7 hours)",
             "Sign-ups: 9 (14 people)",
             "Visits (attendance and walk-ins): 15",
@@ -106,6 +106,7 @@ async def test_report_sends_a_summary_in_the_staff_language(nabo: Nabo, language
             "Offers of help: 2",
             "Partners involved: 0 (afdelingsbestyrelser and partner organisations with "
             "activities held)",
+            "Translations by volunteers, used: 2",
             "Feedback: 5, average rating 4 of 5",
             "Messages sent: 2, received by 5",
         ]

@@ -5,6 +5,7 @@ offer; staff act on it in the staff chat and write to volunteers through Nabo.
 """
 
 import pytest
+from babel.lists import format_list
 
 from bot.core.i18n import Catalogs, Translator
 from bot.db.volunteers import VolunteerRepository
@@ -535,3 +536,82 @@ async def test_broadcast_to_volunteers(nabo: Nabo, catalogs: Catalogs) -> None:
     assert got["text"] == "Vi mangler hjælpere til sommerfesten!"
     await settle(nabo)
     assert server.cursor(11) == cursor[11]
+
+
+def language_toggle(tr: Translator, code: str, on: bool = False) -> str:
+    """A language button: Nabo's languages by their own names, any other in the reader's."""
+    names = {"da": "Dansk", "ar": "العربية", "en": "English"}
+    name = names.get(code) or tr.gettext("Another language")
+    return f"{'✅' if on else '◻️'} {name}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_a_translator_says_which_languages(
+    nabo: Nabo, catalogs: Catalogs, team: Translator, language: str
+) -> None:
+    tr = catalogs.translator(language)
+    server = nabo.server
+    await open_staff_chat(nabo)
+    await consented(nabo, 4, language)
+    [step1] = await say(server, 4, "/volunteer")
+    step1 = await tap(server, 4, step1, toggle(tr, "Translating written texts"))
+    [asked] = await tap_for_new(server, 4, step1, tr.gettext("Next ▶"))
+    question = tr.gettext(
+        "Which languages can you translate or interpret between? Tap at least two, "
+        "then press Next. Another language? Say which in your note at step 4."
+    )
+    assert (
+        asked["text"]
+        == tr.gettext("Step {step} of {steps}").format(step=tr.ltr(1), steps=tr.ltr(5))
+        + "\n"
+        + question
+    )
+    assert buttons(asked)[:4] == [language_toggle(tr, code) for code in ("da", "ar", "en", "other")]
+    # One language is not "between" languages.
+    asked = await tap(server, 4, asked, language_toggle(tr, "ar"))
+    asked = await tap(server, 4, asked, tr.gettext("Next ▶"))
+    assert tr.gettext("Please choose at least two.") in asked["text"]
+    asked = await tap(server, 4, asked, language_toggle(tr, "da"))
+    assert language_toggle(tr, "da", on=True) in buttons(asked)
+    [step2] = await tap_for_new(server, 4, asked, tr.gettext("Next ▶"))
+    assert step2["text"].startswith(
+        tr.gettext("Step {step} of {steps}").format(step=tr.ltr(2), steps=tr.ltr(5))
+    )
+    step2 = await tap(server, 4, step2, toggle(tr, "Weekends"))
+    [step3] = await tap_for_new(server, 4, step2, tr.gettext("Next ▶"))
+    [step4] = await tap_for_new(server, 4, step3, tr.gettext("💬 Through Nabo"))
+    [confirm] = await tap_for_new(server, 4, step4, tr.gettext("Skip"))
+    names = "Dansk" if language == "da" else tr.ltr("Dansk")
+    assert (
+        tr.gettext("Languages: {languages}").format(
+            languages=format_list([names, "العربية"], locale=tr.locale)
+        )
+        in confirm["text"]
+    )
+    await tap(server, 4, confirm, tr.gettext("✅ Send my offer"))
+    offer = await VolunteerRepository(nabo.store).get_for(4)
+    assert offer is not None
+    assert (offer.kinds, offer.languages) == (("translation",), ("da", "ar"))
+    [post] = await staff_posts(nabo)
+    assert post["text"] == staff_card_text(team, offer, language, "new")
+    assert (
+        team.gettext("Languages: {languages}").format(languages="Dansk og العربية") in post["text"]
+    )
+
+    # Changing the offer to other help drops the languages; the step is not asked.
+    [shown] = await say(server, 4, "/volunteer")
+    [change] = await tap_for_new(server, 4, shown, tr.gettext("✏️ Change my offer"))
+    change = await tap(server, 4, change, toggle(tr, "Translating written texts", on=True))
+    change = await tap(server, 4, change, toggle(tr, "Homework help"))
+    [times] = await tap_for_new(server, 4, change, tr.gettext("Next ▶"))
+    assert times["text"].startswith(
+        tr.gettext("Step {step} of {steps}").format(step=tr.ltr(2), steps=tr.ltr(5))
+    )
+    [contact] = await tap_for_new(server, 4, times, tr.gettext("Next ▶"))
+    [note] = await tap_for_new(server, 4, contact, tr.gettext("💬 Through Nabo"))
+    [confirm] = await tap_for_new(server, 4, note, tr.gettext("Skip"))
+    assert "العربية" not in confirm["text"]
+    await tap(server, 4, confirm, tr.gettext("✅ Send my offer"))
+    changed = await VolunteerRepository(nabo.store).get_for(4)
+    assert changed is not None
+    assert (changed.kinds, changed.languages) == (("homework",), ())

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import bot.db.residents
+import bot.work.retention
 from bot.core.clock import to_db
 from bot.core.i18n import Catalogs
 from bot.core.logs import configure_logging
@@ -206,6 +207,7 @@ def test_a_long_history_fits_one_message(catalogs: Catalogs) -> None:
         "messages_received": [],
         "staff_actions_about_your_offer": [],
         "staff_actions_by_you": [],
+        "translations_by_you": [],
     }
     text = summary_text(tr, export)
     assert len(text.encode("utf-16-le")) // 2 <= 4096
@@ -525,6 +527,40 @@ async def test_retention_erases_exactly_what_has_expired(nabo: Nabo, catalogs: C
     assert warned == to_db(clock.now())  # now 364 days unseen: warned, not erased
     assert await nabo.rows("SELECT user_id FROM volunteer_offers") == [(104,)]
     assert report_totals(nabo.config.database_path) == totals
+
+
+async def test_retention_erases_in_batches_and_a_waitlist_moves_up_once(
+    nabo: Nabo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many expired residents, erased a few per transaction: all of them, nobody else."""
+    monkeypatch.setattr(bot.work.retention, "ERASE_AT_ONCE", 2)
+    clock, store = nabo.clock, nabo.store
+    t0 = clock.now()
+    residents = ResidentRepository(store)
+    expired, kept = [301, 302, 303, 304, 305], [306, 307]
+    for user in expired:
+        await add_residents(store, [user], t0 - timedelta(days=400), "da")
+        await residents.mark_warned(user, t0 - timedelta(days=14))
+    await add_residents(store, kept, t0 - timedelta(days=2), "da")
+    # A coming activity with room for one: 301 has the place, 302 and 306 wait for it.
+    activity = await add_activity(store, t0, capacity=1)
+    signups = SignupRepository(store)
+    for user in (301, 302, 306):
+        await signups.sign_up(activity, user, 1, 0, t0 - timedelta(days=1), waitlist=True)
+
+    await nabo.run_job(RETENTION_JOB)
+    await settle(nabo)
+    assert await nabo.rows("SELECT user_id FROM residents ORDER BY user_id") == [
+        (user,) for user in kept
+    ]
+    # 301's place goes to 306: 302, erased in the same run, never moves up into it.
+    assert await nabo.rows(
+        "SELECT user_id, status FROM signups WHERE status != 'cancelled' ORDER BY id"
+    ) == [(306, "confirmed")]
+    assert await nabo.rows(
+        "SELECT user_id FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id"
+        " WHERE b.kind = 'promotion'"
+    ) == [(306,)]
 
 
 async def test_last_use_is_written_at_most_once_a_day(nabo: Nabo) -> None:

@@ -93,3 +93,23 @@ async def test_old_handled_update_ids_are_pruned(nabo: Nabo) -> None:
     ids = [row[0] for row in await nabo.rows("SELECT update_id FROM processed_updates")]
     assert 10**9 not in ids
     assert 10**9 + 1 in ids
+
+
+async def test_an_update_that_wrote_nothing_is_remembered_across_a_quick_stop(
+    nabo: Nabo,
+) -> None:
+    # /help writes nothing for a resident already seen today: its id waits a moment to be
+    # written with someone's next transaction. Stopping at once must still write it.
+    nabo.server.user(RESIDENT, language_code="en")
+    await add_residents(nabo.store, [RESIDENT], nabo.clock.now(), "en")
+    nabo.server.send_command(RESIDENT, "help")
+    [help_update] = nabo.server.withhold()
+    nabo.server.deliver_again(help_update)
+    await nabo.server.wait_for_messages(RESIDENT)
+    answered = len(nabo.server.messages(RESIDENT))
+
+    await nabo.restart()
+    nabo.server.deliver_again(help_update)
+    await settle(nabo)
+    assert len(nabo.server.messages(RESIDENT)) == answered
+    assert (help_update["update_id"],) in await nabo.rows("SELECT update_id FROM processed_updates")

@@ -205,9 +205,15 @@ async def test_staff_broadcast_reaches_a_resident(
     announcement = "Husk fællesspisning i aften kl. 18 – alle er velkomne!"
     await expect(bot_says(page, "📣")).to_be_visible()
     await say(page, announcement)
-    arabic = da.gettext("Add an Arabic version? Write it, or press Skip.")
+    arabic = da.gettext(
+        "Add an Arabic version? Write it, press Skip, or ask volunteer translators: "
+        "choose by when you need the text."
+    )
     await press(page, da.gettext("Skip"), after=arabic)
-    english = da.gettext("Add an English version? Write it, or press Skip.")
+    english = da.gettext(
+        "Add an English version? Write it, press Skip, or ask volunteer translators: "
+        "choose by when you need the text."
+    )
     await press(page, da.gettext("Skip"), after=english)
     everyone = da.gettext("Everyone who gets messages ({count})").format(count=1)
     await press(page, everyone, after=da.gettext("Who should get the message?"))
@@ -360,3 +366,92 @@ async def test_on_a_phone_a_host_sees_their_roster_in_arabic(
     )
     await screenshot(page, "phone-host-ar")
     assert problems == []
+
+
+async def test_an_arabic_volunteer_translates_a_message_for_staff(
+    sandbox_page: tuple[Sandbox, Page], catalogs: Catalogs
+) -> None:
+    """Amal offers to translate; Karen asks for the Arabic; Amal sends it; Amal reads it."""
+    _, page = sandbox_page
+    ar, da = catalogs.translator("ar"), catalogs.translator("da")
+    await start_and_consent(page, "ar", ar)
+    await say(page, "/volunteer")
+    kinds = ar.gettext(
+        "What would you like to help with? Tap everything that fits, then press Next."
+    )
+    await press(page, f"◻️ {ar.gettext('Translating written texts')}", after=kinds)
+    await press(page, ar.gettext("Next ▶"), after=kinds)
+    question = ar.gettext(
+        "Which languages can you translate or interpret between? Tap at least two, "
+        "then press Next. Another language? Say which in your note at step 4."
+    ).split("؟")[0]
+    await press(page, "◻️ Dansk", after=question)
+    await press(page, "◻️ العربية", after=question)
+    await press(page, ar.gettext("Next ▶"), after=question)
+    when = ar.gettext("When can you help? Tap everything that fits, then press Next.")
+    await press(page, f"◻️ {ar.gettext('Weekends')}", after=when)
+    await press(page, ar.gettext("Next ▶"), after=when)
+    await press(page, ar.gettext("💬 Through Nabo"), after=ar.gettext("📞 By phone"))
+    await press(page, ar.gettext("Skip"), after=ar.gettext("Skip"))
+    await press(page, ar.gettext("✅ Send my offer"), after=ar.gettext("Send it to the team?"))
+
+    # The team marks the offer active in the staff group.
+    await be(page, "staff-group")
+    card = da.gettext("🙋 New offer of help #{number}").split("{")[0].strip()
+    await press(page, da.gettext("✅ Active"), after=card)
+
+    # Karen writes Danish and asks volunteer translators for the Arabic.
+    await be(page, "staff")
+    await say(page, "/broadcast")
+    danish = "Husk fællesspisning i Houlkær i aften kl. 18. Tag MitID med. Skriv /help for hjælp."
+    await expect(bot_says(page, "📣")).to_be_visible()
+    await say(page, danish)
+    arabic_question = da.gettext(
+        "Add an Arabic version? Write it, press Skip, or ask volunteer translators: "
+        "choose by when you need the text."
+    )
+    await press(page, da.gettext("🙋 Within 3 hours"), after=arabic_question)
+    english = da.gettext(
+        "Add an English version? Write it, press Skip, or ask volunteer translators: "
+        "choose by when you need the text."
+    )
+    await press(page, da.gettext("Skip"), after=english)
+    everyone = da.gettext("Everyone who gets messages ({count})").split("(")[0]
+    await press(
+        page, re.compile("^" + re.escape(everyone)), after=da.gettext("Who should get the message?")
+    )
+    await press(page, da.gettext("Send now"), after=da.gettext("When should it go out?"))
+    preview = da.gettext("Preview in {language}:").format(language=da.gettext("Danish"))
+    await press(page, da.gettext("💾 Keep it and ask the translators"), after=preview)
+
+    # Amal takes it and sends the Arabic, names and the command as they are.
+    await be(page, "ar")
+    take = ar.gettext("🙋 I'll take it")
+    await page.locator(".msg.bot").get_by_role("button", name=take).last.click()
+    await expect(bot_says(page, ar.gettext("✅ It is yours. Thank you!"))).to_be_visible()
+    arabic = (
+        "تذكير: العشاء المشترك في Houlkær الليلة الساعة 18. أحضروا MitID. اكتبوا /help للمساعدة."
+    )
+    await say(page, arabic)
+    await press(page, ar.gettext("✅ Send to the team"), after=ar.gettext("Send it to the team?"))
+    await expect(bot_says(page, "🙏")).to_be_visible()
+
+    # Karen sees it as Amal will, and uses it; then she sends the message.
+    await be(page, "staff")
+    arrived = bot_says(page, da.gettext("✅ Use it"))
+    await arrived.scroll_into_view_if_needed()
+    await screenshot(page, "staff-sees-the-translation")
+    await press(page, da.gettext("✅ Use it"), after="Houlkær")
+    ready = da.gettext("📣 Every translation of your message is decided. Here it is:")
+    await press(page, da.gettext("✅ Send"), after=ready)
+    await screenshot(page, "staff-translation")
+
+    # Amal reads it in Arabic, right to left, "/help" the right way round and tappable.
+    await be(page, "ar")
+    bubble = bot_says(page, "تذكير")
+    await expect(bubble.locator("a.command", has_text="/help")).to_be_visible()
+    direction = "e => getComputedStyle(e).direction"
+    assert await bubble.locator(".text").evaluate(direction) == "rtl"
+    glyphs = await bubble.locator(".text").evaluate(_COMMAND_GLYPHS)
+    assert [text for text, first, last in glyphs if not first < last] == []
+    await screenshot(page, "arabic-translator")

@@ -19,6 +19,7 @@ import pytest
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.store import Store
 from bot.sandbox.botapi import BotApiServer
+from bot.work.delivery import IN_FLIGHT as SENDER_IN_FLIGHT
 from tests import test_broadcast_crash as crash
 
 # How long the server holds the send in flight when SIGTERM arrives: long enough that the
@@ -54,6 +55,7 @@ async def test_sigterm_mid_broadcast_finishes_the_send_and_resumes_after_restart
                 in_flight = server.count("sendMessage") + 1
                 await server.wait_for_request("sendMessage", in_flight, timeout=10)
                 stopping = time.monotonic()
+                sends_at_signal = server.count("sendMessage")
                 process.send_signal(signal.SIGTERM)
                 code = await asyncio.wait_for(process.wait(), STOP_BOUND)
                 stopped_after = time.monotonic() - stopping
@@ -61,8 +63,9 @@ async def test_sigterm_mid_broadcast_finishes_the_send_and_resumes_after_restart
             print(f"\nSIGTERM to exit: {stopped_after:.2f} s (send held {IN_FLIGHT} s)")
             log = "\n".join(crash.log_tail(log_path))
             assert code == 0, log
-            # It did not start another send once told to stop.
-            assert sends_at_stop == in_flight, log
+            # It started no new delivery once told to stop: besides the held one, at most the
+            # others already claimed and on their way went out.
+            assert sends_at_stop - sends_at_signal <= SENDER_IN_FLIGHT - 1, log
             counts = await broadcasts.counts(broadcast_id)
             assert counts["sending"] == 0
             assert counts["uncertain"] == 0
@@ -87,7 +90,8 @@ async def test_sigterm_mid_broadcast_finishes_the_send_and_resumes_after_restart
                 code = await asyncio.wait_for(process.wait(), STOP_BOUND)
                 print(f"SIGTERM during a flood wait to exit: {time.monotonic() - stopping:.2f} s")
             assert code == 0, "\n".join(crash.log_tail(log_path))
-            assert server.count("sendMessage") == flooded
+            # Nothing after the flood wait, but what was already on its way beside it.
+            assert flooded <= server.count("sendMessage") <= flooded + SENDER_IN_FLIGHT - 1
             counts = await broadcasts.counts(broadcast_id)
             assert counts["sending"] == 0
             assert counts["uncertain"] == 1

@@ -69,6 +69,11 @@ async def test_a_new_offer_is_stored_in_display_order(store: Store) -> None:
         {"other_help": "x" * 101},
         {"note": "x" * 501},
         {"note": ""},
+        # Translating or interpreting needs two languages to go between; nothing else any.
+        {"kinds": ("translation",), "other_help": None, "languages": ("ar",)},
+        {"kinds": ("interpreting",), "other_help": None, "languages": ()},
+        {"kinds": ("translation",), "other_help": None, "languages": ("da", "xx")},
+        {"kinds": ("homework",), "other_help": None, "languages": ("da", "ar")},
     ],
 )
 async def test_an_invalid_offer_is_refused(store: Store, changes: dict[str, object]) -> None:
@@ -233,3 +238,60 @@ async def test_staff_overview_by_status_and_kind_fits_a_message(store: Store) ->
 )
 def test_typed_phone_numbers_are_found_but_dates_pass(text: str, phone: bool) -> None:
     assert has_phone_number(text) is phone
+
+
+async def test_a_translator_says_which_languages(store: Store) -> None:
+    volunteers = VolunteerRepository(store)
+    draft = offer(kinds=("translation", "interpreting"), other_help=None, languages=("ar", "da"))
+    saved = (await volunteers.save(1, draft, NOW)).offer
+    assert saved.kinds == ("interpreting", "translation")
+    assert saved.languages == ("da", "ar")  # in Nabo's order of languages
+    assert saved.draft() == OfferDraft(
+        ("interpreting", "translation"),
+        ("evenings", "weekends"),
+        "phone",
+        "4512345678",
+        None,
+        "Jeg taler også tyrkisk.",
+        ("da", "ar"),
+    )
+    # Withdrawn, the offer keeps what it was about but no contact details.
+    withdrawn = await volunteers.withdraw(1, NOW)
+    assert withdrawn is not None
+    assert withdrawn.languages == ("da", "ar")
+
+
+async def test_translators_are_active_reachable_through_nabo_and_know_both_languages(
+    store: Store,
+) -> None:
+    volunteers = VolunteerRepository(store)
+    residents = ResidentRepository(store)
+    translation = {"kinds": ("translation",), "other_help": None, "contact": "nabo", "phone": None}
+    cases = {
+        1: offer(**translation, languages=("da", "ar")),  # yes, for Arabic
+        2: offer(**translation, languages=("da", "ar", "en")),  # yes, both
+        3: offer(**translation, languages=("ar", "en")),  # no Danish: not from Danish
+        4: offer(
+            **{**translation, "contact": "phone", "phone": "4511111111"}, languages=("da", "ar")
+        ),
+        5: offer(
+            kinds=("interpreting",),
+            other_help=None,
+            contact="nabo",
+            phone=None,
+            languages=("da", "ar"),
+        ),  # interpreting only: speaks, does not write
+        6: offer(**translation, languages=("da", "ar")),  # not active yet
+        7: offer(**translation, languages=("da", "ar")),  # has blocked Nabo
+        8: offer(**translation, languages=("da", "ar")),  # withdrawn
+    }
+    for user_id, draft in cases.items():
+        saved = (await volunteers.save(user_id, draft, NOW)).offer
+        if user_id != 6:
+            await volunteers.set_status(saved.id, "active", NOW)
+    await residents.set_blocked(7, True)
+    await volunteers.withdraw(8, NOW)
+    assert [t.user_id for t in await volunteers.translators("ar")] == [1, 2]
+    assert [t.user_id for t in await volunteers.translators("en")] == [2]
+    [first] = [t for t in await volunteers.translators("ar") if t.user_id == 1]
+    assert (first.chat_id, first.language) == (1, "da")

@@ -49,8 +49,10 @@ class Config:
     reminder_offsets: tuple[timedelta, ...] = DEFAULT_REMINDER_OFFSETS
     # How long after an activity ends its residents are asked how it went.
     feedback_delay: timedelta = DEFAULT_FEEDBACK_DELAY
-    # Broadcast messages per second: below Telegram's 30, leaving room for replies.
-    broadcast_rate: float = 25.0
+    # Broadcast messages per second at most. 30, Telegram's limit, means whatever replies to
+    # residents leave of it (they always go first: bot/telegram/ratelimit.py); below that, a
+    # gentler pace.
+    broadcast_rate: float = 30.0
     # When the weekly overview goes out: weekday (0 = Monday) and local time; None = never.
     digest_weekday: int | None = 0
     digest_time: time = time(9, 0)
@@ -74,6 +76,8 @@ class Config:
     flood_limit: int = 15
     flood_press_limit: int = 40
     flood_window: timedelta = timedelta(seconds=10)
+    # The bot's username, for the links printed on posters (None: asked of Telegram, getMe).
+    bot_username: str | None = None
     # How long a write waits for another process's lock (a backup, an export) before
     # the resident is asked to try again.
     database_busy_timeout: timedelta = timedelta(seconds=5)
@@ -133,6 +137,7 @@ class Config:
                 default=365,
                 minimum=RETENTION_WARNING.days + 16,
             ),
+            bot_username=_parse_username(env.get("BOT_USERNAME", "")),
             signup_retention_days=_parse_days(
                 "SIGNUP_RETENTION_DAYS",
                 env.get("SIGNUP_RETENTION_DAYS", ""),
@@ -146,6 +151,15 @@ class Config:
                 minimum=30,
             ),
         )
+
+
+def _parse_username(raw: str) -> str | None:
+    raw = raw.strip().removeprefix("@")
+    if not raw:
+        return None
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", raw):
+        raise ConfigError(f"BOT_USERNAME: {raw!r} is not a bot's username (letters, digits, _)")
+    return raw
 
 
 def _parse_ids(name: str, raw: str) -> frozenset[int]:
@@ -225,7 +239,7 @@ def _parse_duration(name: str, part: str) -> timedelta:
 
 
 def _parse_rate(raw: str) -> float:
-    raw = raw.strip() or "25"
+    raw = raw.strip() or "30"
     try:
         rate = float(raw)
     except ValueError:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_skeleton
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+# The marks Translator.ltr and line_start write (bot.core.bidi), imported from here too.
+from bot.core.bidi import FSI as FSI
+from bot.core.bidi import PDI as PDI
+from bot.core.bidi import RLM as RLM
 from bot.core.config import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -22,16 +27,31 @@ log = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN = "messages"
 
-# Unicode isolates: keep a left-to-right value (a time, a place, a name) from
-# scrambling the right-to-left sentence around it.
-FSI = "\u2068"
-PDI = "\u2069"
-# A right-to-left mark: starts an Arabic line that opens with an isolated value, so a
-# client that picks a line's direction from its first letter still lays it out RTL.
-RLM = "\u200f"
 
 # The name of each language in that language, for the language buttons.
 LANGUAGE_NAMES: dict[str, str] = {"da": "Dansk", "ar": "العربية", "en": "English"}
+
+
+# A full date without its year: the locale's own full pattern ("EEEE 'den' d. MMMM y" in
+# Danish) less the year, so the weekday is written out. (Babel does not widen a skeleton's
+# fields as ICU does: the skeleton MMMMEEEEd came out as "tors. 12. marts".)
+_YEAR = re.compile(r"[,،]?\s*y+")
+
+
+def _arabic_months() -> dict[int, str]:
+    """Name each month twice in Arabic: آذار (مارس).
+
+    Levantine and Iraqi Arabic name the months آذار, نيسان …; Egyptian, Gulf and North
+    African Arabic name them مارس, أبريل …. Many Arabic-speaking residents of Danish social
+    housing come from Syria, Iraq, Lebanon and Palestine and say آذار; the others read
+    مارس. Both names, from CLDR's ar_SY and ar, so every reader knows the month.
+    """
+    levant = Locale.parse("ar_SY").months["format"]["wide"]
+    common = Locale.parse("ar").months["format"]["wide"]
+    return {month: f"{levant[month]} ({common[month]})" for month in range(1, 13)}
+
+
+ARABIC_MONTHS = _arabic_months()
 
 
 def N_(message: str) -> str:
@@ -107,9 +127,10 @@ class Translator:
         return RLM if self.is_rtl else ""
 
     def when(self, moment: datetime) -> str:
-        """Format a moment as weekday, date and time, in this locale and time zone."""
+        """Format a moment as weekday in full, date and time, in this locale and time zone."""
         local = moment.astimezone(self.timezone)
-        day = format_skeleton("MMMMEEEEd", local, tzinfo=self.timezone, locale=self.locale)
+        pattern = _YEAR.sub("", self.locale.date_formats["full"].pattern)
+        day = format_date(local.date(), self._arabic(pattern, local.month), locale=self.locale)
         time = format_datetime(local, "HH:mm", tzinfo=self.timezone, locale=self.locale)
         # The weekday and month are words of the language; only the clock time is LTR.
         return self.gettext("{day} at {time}").format(day=day, time=self.ltr(time))
@@ -118,9 +139,23 @@ class Translator:
         """Format the local clock time of a moment, e.g. 17:00."""
         return format_datetime(moment, "HH:mm", tzinfo=self.timezone, locale=self.locale)
 
-    def date(self, moment: datetime) -> str:
-        """Format the local date of a moment, e.g. 28. november 2026."""
-        return format_date(moment.astimezone(self.timezone), "long", locale=self.locale)
+    def date(self, moment: datetime | date) -> str:
+        """Format a day, or the local day of a moment, e.g. 28. november 2026."""
+        day = moment.astimezone(self.timezone).date() if isinstance(moment, datetime) else moment
+        pattern = self.locale.date_formats["long"].pattern
+        return format_date(day, self._arabic(pattern, day.month), locale=self.locale)
+
+    def _arabic(self, pattern: str, month: int) -> str:
+        """In Arabic: the month by both names (see ARABIC_MONTHS), day and year isolated.
+
+        A number inside Arabic text is a left-to-right value like any other (README:
+        Languages and translators), so the day and the year get isolates as times do.
+        """
+        if self.language != "ar":
+            return pattern
+        for letter in ("y", "d"):
+            pattern = re.sub(f"{letter}+", lambda run: f"'{FSI}'{run.group()}'{PDI}'", pattern)
+        return pattern.replace("MMMM", f"'{ARABIC_MONTHS[month]}'")
 
 
 class Catalogs:

@@ -87,6 +87,8 @@ def apply_log_policy(level: int) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # fontTools describes every font subset of a printed poster, glyph by glyph, at INFO.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     # PTB logs whole requests and updates at DEBUG, message texts included; those must
     # never reach a log, whatever LOG_LEVEL says.
     # aiosqlite logs every statement with its parameters at DEBUG: personal data.

@@ -13,7 +13,7 @@ import aiosqlite
 from bot.core.clock import from_db, to_db
 from bot.core.dates import reminder_due
 from bot.core.i18n import N_
-from bot.db.store import Store
+from bot.db.store import Store, read_one
 from bot.db.team_messages import record_team_message
 
 # The three delaftaler of the helhedsplan: code → official name (translated where shown).
@@ -273,6 +273,34 @@ class ActivityRepository:
         )
         return [Activity.from_row(row) for row in rows]
 
+    async def not_ended(
+        self, now: datetime, *, limit: int, offset: int = 0
+    ) -> tuple[list[Activity], int]:
+        """Return a page of published activities not ended, soonest first, and the total."""
+        where = " FROM activities WHERE status = 'published' AND ends_at > ?"
+        total = await self._store.fetch_one("SELECT COUNT(*)" + where, (to_db(now),))
+        rows = await self._store.fetch_all(
+            "SELECT *" + where + " ORDER BY starts_at, id LIMIT ? OFFSET ?",
+            (to_db(now), limit, offset),
+        )
+        return [Activity.from_row(row) for row in rows], int(total[0]) if total else 0
+
+    async def next_in_series(self, series_id: int, now: datetime) -> Activity | None:
+        """Return a weekly series' next date: its first published activity not yet started."""
+        row = await self._store.fetch_one(
+            "SELECT * FROM activities WHERE series_id = ? AND status = 'published'"
+            " AND starts_at > ? ORDER BY starts_at, id LIMIT 1",
+            (series_id, to_db(now)),
+        )
+        return Activity.from_row(row) if row else None
+
+    async def series_exists(self, series_id: int) -> bool:
+        """Tell whether a weekly series with this id was ever made."""
+        row = await self._store.fetch_one(
+            "SELECT 1 FROM activities WHERE series_id = ? LIMIT 1", (series_id,)
+        )
+        return row is not None
+
     async def listing(self, activity_id: int, user_id: int) -> ActivityListing | None:
         """Return one activity with its occupancy and the reader's status."""
         row = await self._store.fetch_one(
@@ -449,12 +477,12 @@ class ActivityRepository:
             activity = await _fetch_activity(db, activity_id)
             if activity is None or activity.status != "published":
                 return None
-            async with db.execute(
+            row = await read_one(
+                db,
                 "SELECT COALESCE(SUM(adults + children), 0) FROM signups"
                 " WHERE activity_id = ? AND status = 'confirmed'",
                 (activity_id,),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             confirmed = int(row[0]) if row else 0
             if capacity is not None and capacity < confirmed:
                 return CapacityChange(False, confirmed)
@@ -514,30 +542,31 @@ class ActivityRepository:
 
 async def _tell_team(db: aiosqlite.Connection, kind: str, activity_id: int, now: datetime) -> None:
     """Write a team message about the activity if anyone on it was signed up on their behalf."""
-    async with db.execute(
+    row = await read_one(
+        db,
         "SELECT 1 FROM signups WHERE activity_id = ? AND person_id IS NOT NULL"
         " AND status IN ('confirmed', 'waitlisted') LIMIT 1",
         (activity_id,),
-    ) as cursor:
-        if await cursor.fetchone() is None:
-            return
+    )
+    if row is None:
+        return
     await record_team_message(db, kind, now, activity_id)
 
 
 async def _fetch_activity(db: aiosqlite.Connection, activity_id: int) -> Activity | None:
     """Read one activity inside the caller's transaction."""
-    async with db.execute("SELECT * FROM activities WHERE id = ?", (activity_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await read_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
     return Activity.from_row(row) if row else None
 
 
 async def _exists(db: aiosqlite.Connection, draft: ActivityDraft) -> bool:
     """Tell whether an activity with the draft's Danish title and start is stored."""
-    async with db.execute(
+    row = await read_one(
+        db,
         "SELECT 1 FROM activities WHERE title_da = ? AND starts_at = ?",
         (draft.title_da, to_db(draft.starts_at)),
-    ) as cursor:
-        return await cursor.fetchone() is not None
+    )
+    return row is not None
 
 
 async def insert_activity(db: aiosqlite.Connection, draft: ActivityDraft, now: datetime) -> int:

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import aiosqlite
+
 from bot.core.clock import from_db, to_db
-from bot.db.residents import PRIVACY_NOTICE_VERSION
-from bot.db.store import Store
+from bot.db.notice_version import PRIVACY_NOTICE_VERSION
+from bot.db.store import Store, read_all, read_one
 
 SUBSCRIBERS = "subscribers"
 LANGUAGE_PREFIX = "language:"  # + da | ar | en
@@ -149,6 +151,52 @@ def _named(
     return sql, params
 
 
+async def insert_broadcast(
+    db: aiosqlite.Connection,
+    *,
+    kind: str,
+    audience: str,
+    send_at: datetime,
+    now: datetime,
+    staff_user_id: int | None = None,
+    texts: dict[str, str | None] | None = None,
+    activity_id: int | None = None,
+    digest_week: str | None = None,
+    progress: tuple[int, int | None] | None = None,
+) -> int | None:
+    """Store a scheduled broadcast inside a transaction; None if this week's digest exists.
+
+    Also used where a broadcast comes from something else in the same transaction (a
+    draft that waited for its translations, bot/db/translations.py).
+    """
+    texts = texts or {}
+    _audience_sql(audience)  # refuse an unknown audience before storing anything
+    cursor = await db.execute(
+        """
+        INSERT INTO broadcasts (
+            kind, staff_user_id, text_da, text_ar, text_en, activity_id, audience,
+            digest_week, status, created_at, send_at, progress_chat_id, progress_message_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?)
+        ON CONFLICT (digest_week) DO NOTHING
+        """,
+        (
+            kind,
+            staff_user_id,
+            texts.get("da"),
+            texts.get("ar"),
+            texts.get("en"),
+            activity_id,
+            audience,
+            digest_week,
+            to_db(now),
+            to_db(send_at),
+            progress[0] if progress else None,
+            progress[1] if progress else None,
+        ),
+    )
+    return cursor.lastrowid if cursor.rowcount == 1 else None
+
+
 class BroadcastRepository:
     """SQL for the ``broadcasts`` and ``deliveries`` tables."""
 
@@ -182,34 +230,19 @@ class BroadcastRepository:
         progress: tuple[int, int | None] | None = None,
     ) -> int | None:
         """Store a broadcast to send at ``send_at``; None if this week's digest exists."""
-        texts = texts or {}
-        _audience_sql(audience)  # refuse an unknown audience before storing anything
         async with self._store.transaction() as db:
-            cursor = await db.execute(
-                """
-                INSERT INTO broadcasts (
-                    kind, staff_user_id, text_da, text_ar, text_en, activity_id, audience,
-                    digest_week, status, created_at, send_at, progress_chat_id,
-                    progress_message_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?)
-                ON CONFLICT (digest_week) DO NOTHING
-                """,
-                (
-                    kind,
-                    staff_user_id,
-                    texts.get("da"),
-                    texts.get("ar"),
-                    texts.get("en"),
-                    activity_id,
-                    audience,
-                    digest_week,
-                    to_db(now),
-                    to_db(send_at),
-                    progress[0] if progress else None,
-                    progress[1] if progress else None,
-                ),
+            return await insert_broadcast(
+                db,
+                kind=kind,
+                audience=audience,
+                send_at=send_at,
+                now=now,
+                staff_user_id=staff_user_id,
+                texts=texts,
+                activity_id=activity_id,
+                digest_week=digest_week,
+                progress=progress,
             )
-            return cursor.lastrowid if cursor.rowcount == 1 else None
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         """Return a broadcast by id."""
@@ -257,10 +290,7 @@ class BroadcastRepository:
         """
         async with self._store.transaction() as db:
             # Read the status inside the transaction: a cancel cannot slip in between.
-            async with db.execute(
-                "SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await read_one(db, "SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
             if row is None or row["status"] != "scheduled":
                 return 0
             broadcast = Broadcast.from_row(row)
@@ -373,14 +403,15 @@ class BroadcastRepository:
     async def finish_completed(self, now: datetime) -> list[int]:
         """Mark sending broadcasts with nothing left to send as done; return their ids."""
         async with self._store.transaction() as db:
-            async with db.execute(
+            rows = await read_all(
+                db,
                 """
                 SELECT b.id FROM broadcasts b WHERE b.status = 'sending' AND NOT EXISTS (
                     SELECT 1 FROM deliveries d WHERE d.broadcast_id = b.id
                        AND d.status IN ('pending', 'sending'))
-                """
-            ) as cursor:
-                done = [row[0] for row in await cursor.fetchall()]
+                """,
+            )
+            done = [row[0] for row in rows]
             for broadcast_id in done:
                 await db.execute(
                     "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ?",

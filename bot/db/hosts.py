@@ -32,7 +32,7 @@ from bot.db.activities import (
     _listing,
     insert_activity,
 )
-from bot.db.store import Store
+from bot.db.store import Store, read_all
 from bot.db.team_messages import record_team_message
 
 INVITATION_DAYS = 7
@@ -530,31 +530,46 @@ class HostRepository:
             return cursor.rowcount
 
 
-async def forget_host(db: aiosqlite.Connection, user_id: int) -> None:
-    """Erase what a host or staff member leaves in these tables, in a transaction.
+async def forget_hosts(db: aiosqlite.Connection, users: str, params: tuple[Any, ...]) -> list[int]:
+    """Erase what hosts or staff members leave in these tables, in a transaction.
 
-    Their hostings end (keeping organisation and role); invitations they made and
-    proposals they decided lose their id; their own pending proposals go, decided ones
-    stay with the activity they became, without them. Called by ResidentRepository.forget.
+    ``users`` is SQL selecting their user ids (or ``?``, with ``params``), as in the
+    residents' erasure (``ResidentRepository.forget``, which calls this). Their hostings
+    end (keeping organisation and role); invitations they made and proposals they
+    decided lose their id; their own pending proposals go, decided ones stay with the
+    activity they became, without them. Returns the user ids whose hosting ended.
     """
-    await _end(db, "user_id = ? AND ended_at IS NULL", (user_id,), "erased", None)
+    ended = [
+        int(row[0])
+        for row in await read_all(
+            db,
+            f"SELECT DISTINCT user_id FROM hosts WHERE user_id IN ({users})"
+            " AND ended_at IS NULL ORDER BY user_id",
+            params,
+        )
+    ]
+    await _end(db, f"user_id IN ({users}) AND ended_at IS NULL", params, "erased", None)
     await db.execute(
-        "UPDATE host_invitations SET created_by = NULL WHERE created_by = ?", (user_id,)
+        f"UPDATE host_invitations SET created_by = NULL WHERE created_by IN ({users})", params
     )
     await db.execute(
         "DELETE FROM team_messages WHERE kind = 'proposal' AND number IN (SELECT id"
-        " FROM activity_proposals WHERE proposed_by = ? AND status = 'pending')",
-        (user_id,),
+        f" FROM activity_proposals WHERE proposed_by IN ({users}) AND status = 'pending')",
+        params,
     )
     await db.execute(
-        "DELETE FROM activity_proposals WHERE proposed_by = ? AND status = 'pending'", (user_id,)
+        f"DELETE FROM activity_proposals WHERE proposed_by IN ({users}) AND status = 'pending'",
+        params,
     )
     await db.execute(
-        "UPDATE activity_proposals SET proposed_by = NULL WHERE proposed_by = ?", (user_id,)
+        f"UPDATE activity_proposals SET proposed_by = NULL WHERE proposed_by IN ({users})",
+        params,
     )
     await db.execute(
-        "UPDATE activity_proposals SET decided_by = NULL WHERE decided_by = ?", (user_id,)
+        f"UPDATE activity_proposals SET decided_by = NULL WHERE decided_by IN ({users})",
+        params,
     )
+    return ended
 
 
 _VALID = "SELECT * FROM host_invitations WHERE token = ? AND used_at IS NULL AND expires_at > ?"

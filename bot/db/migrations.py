@@ -328,7 +328,120 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 11: when a resident last turned reminders on (NULL: on from the start), so a
     # reminder that was due while they were off is not sent late once they turn them on.
     ("ALTER TABLE residents ADD COLUMN reminders_on_at TEXT",),
-    # 12: people signed up on their behalf, and the team's outbox. Many residents sign up
+    # 12: reaching residents where they live. Sources: where staff put a link up (a poster
+    # in a stairwell, a flyer, a Facebook group), each with a short random code carried in
+    # its links; "invite" is built in, for residents who share an activity with a neighbour.
+    # A deleted source keeps its row (marked), so the report can still name it. What the
+    # report counts per source are events with no person in them (new resident, sign-up,
+    # check-in, to the hour: periods start on whole UTC hours), so they add up after any
+    # erasure. A resident's own source is theirs: shown in /mydata, erased with them.
+    # Door check-ins: a key for the door codes' HMAC, and who checked in at the door (the
+    # user id goes with erasure and sign-up retention; the counts stay).
+    (
+        """
+        CREATE TABLE sources (
+            id          INTEGER PRIMARY KEY,
+            code        TEXT NOT NULL UNIQUE CHECK (length(code) = 6),
+            name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+            created_at  TEXT NOT NULL,
+            deleted_at  TEXT
+        ) STRICT
+        """,
+        "INSERT INTO sources (code, name, created_at) VALUES ('invite', 'Invitation fra en nabo',"
+        " strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))",
+        """
+        CREATE TABLE source_events (
+            source_id  INTEGER NOT NULL REFERENCES sources (id),
+            kind       TEXT NOT NULL CHECK (kind IN ('resident', 'signup', 'checkin')),
+            at         TEXT NOT NULL
+        ) STRICT
+        """,
+        "CREATE INDEX source_events_by_time ON source_events (at, source_id)",
+        "ALTER TABLE residents ADD COLUMN source_id INTEGER REFERENCES sources (id)",
+        "INSERT INTO secrets (name, value) VALUES ('door_code', randomblob(32))",
+        """
+        CREATE TABLE door_checkins (
+            id           INTEGER PRIMARY KEY,
+            activity_id  INTEGER NOT NULL REFERENCES activities (id),
+            user_id      INTEGER REFERENCES residents (user_id) ON DELETE SET NULL,
+            adults       INTEGER NOT NULL CHECK (adults >= 0),
+            children     INTEGER NOT NULL CHECK (children >= 0),
+            how          TEXT NOT NULL CHECK (how IN ('signup', 'placed', 'full', 'anonymous')),
+            at           TEXT NOT NULL,
+            CHECK (adults + children > 0)
+        ) STRICT
+        """,
+        # Scanning twice counts once for anyone who uses Nabo.
+        """
+        CREATE UNIQUE INDEX door_checkins_once ON door_checkins (activity_id, user_id)
+            WHERE user_id IS NOT NULL
+        """,
+        "CREATE INDEX door_checkins_by_user ON door_checkins (user_id)",
+    ),
+    # 13: Arabic and English texts from volunteer translators (bot/db/translations.py). An
+    # offer of help says which languages the volunteer translates or interprets between. A
+    # message to residents that waits for its translations is a broadcast draft: the staff
+    # member's texts, audience and time, nothing about a resident. A translation request is
+    # one text (a message, or an activity's title and description) asked for in one
+    # language: who took it (a volunteer's user id, until they are erased), what they wrote
+    # only until staff decide (an accepted text lives where it is used), and when each step
+    # happened, which the report counts. translation_asks: which volunteers were asked, and
+    # the message to change when the task is taken or given back.
+    (
+        "ALTER TABLE volunteer_offers ADD COLUMN languages TEXT NOT NULL DEFAULT ''",
+        """
+        CREATE TABLE broadcast_drafts (
+            id             INTEGER PRIMARY KEY,
+            staff_user_id  INTEGER,
+            text_da        TEXT NOT NULL,
+            text_ar        TEXT,
+            text_en        TEXT,
+            audience       TEXT NOT NULL,
+            send_at        TEXT,
+            created_at     TEXT NOT NULL
+        ) STRICT
+        """,
+        """
+        CREATE TABLE translation_requests (
+            id             INTEGER PRIMARY KEY,
+            language       TEXT NOT NULL CHECK (language IN ('ar', 'en')),
+            staff_user_id  INTEGER,
+            draft_id       INTEGER REFERENCES broadcast_drafts (id) ON DELETE SET NULL,
+            activity_id    INTEGER REFERENCES activities (id),
+            title_source   TEXT,
+            text_source    TEXT,
+            title          TEXT,
+            text           TEXT,
+            status         TEXT NOT NULL CHECK (status IN ('open', 'claimed', 'delivered',
+                               'rejected', 'accepted', 'written', 'danish', 'retried',
+                               'cancelled')),
+            translator_id  INTEGER,
+            announce       INTEGER NOT NULL DEFAULT 0 CHECK (announce IN (0, 1)),
+            needed_by      TEXT NOT NULL,
+            created_at     TEXT NOT NULL,
+            claimed_at     TEXT,
+            delivered_at   TEXT,
+            resolved_at    TEXT,
+            overdue_at     TEXT,
+            CHECK (title_source IS NOT NULL OR text_source IS NOT NULL),
+            CHECK (status IN ('claimed', 'delivered') OR (title IS NULL AND text IS NULL)),
+            CHECK (status NOT IN ('claimed', 'delivered') OR translator_id IS NOT NULL)
+        ) STRICT
+        """,
+        "CREATE INDEX translation_requests_by_status ON translation_requests (status, id)",
+        "CREATE INDEX translation_requests_by_translator ON translation_requests (translator_id)",
+        """
+        CREATE TABLE translation_asks (
+            request_id  INTEGER NOT NULL REFERENCES translation_requests (id) ON DELETE CASCADE,
+            user_id     INTEGER NOT NULL,
+            chat_id     INTEGER,
+            message_id  INTEGER,
+            PRIMARY KEY (request_id, user_id)
+        ) STRICT
+        """,
+        "CREATE INDEX translation_asks_by_user ON translation_asks (user_id)",
+    ),
+    # 14: people signed up on their behalf, and the team's outbox. Many residents sign up
     # by phone, at the office or at the door: staff (or an activity's host) register them
     # with a first name, language, area and a phone number only if they agree to be
     # called about it, and how they were told about privacy. Their sign-ups are ordinary
@@ -393,7 +506,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             WHERE kind = 'call_list' AND audience = 'team'
         """,
     ),
-    # 13: activity hosts and who runs an activity. Staff make someone the host of an
+    # 15: activity hosts and who runs an activity. Staff make someone the host of an
     # activity or a whole series with a one-time invitation link (its token's SHA-256
     # only; optionally bound to the host's phone number, kept only until it is used);
     # a host sees and runs only their own activities. An ended hosting keeps only its

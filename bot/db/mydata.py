@@ -63,6 +63,27 @@ class PersonalDataRepository:
                 )
             ),
             "signups": _rows(await fetch(_SIGNUPS, (user_id,))),
+            # Where they first came from: the source of the link they started with.
+            "source": next(
+                iter(
+                    _rows(
+                        await fetch(
+                            "SELECT s.name, s.code FROM sources s JOIN residents r"
+                            " ON r.source_id = s.id WHERE r.user_id = ?",
+                            (user_id,),
+                        )
+                    )
+                ),
+                None,
+            ),
+            "door_checkins": _rows(
+                await fetch(
+                    "SELECT c.activity_id, a.title_da, c.adults, c.children, c.how, c.at"
+                    " FROM door_checkins c JOIN activities a ON a.id = c.activity_id"
+                    " WHERE c.user_id = ? ORDER BY c.at, c.id",
+                    (user_id,),
+                )
+            ),
             "reminders_sent": _rows(
                 await fetch(
                     "SELECT rs.signup_id, s.activity_id, rs.offset_minutes, rs.sent_at"
@@ -87,6 +108,38 @@ class PersonalDataRepository:
             "staff_actions_about_your_offer": _rows(about_you),
             # Only for staff members and hosts: what they did, and the messages they wrote.
             "staff_actions_by_you": staff,
+            # A volunteer's translations: every task they took, and what they wrote while
+            # the team has not decided (a used text lives where it is used).
+            "translations_by_you": _rows(
+                await fetch(
+                    "SELECT id, language, activity_id, status, title, text, needed_by,"
+                    " claimed_at, delivered_at, resolved_at FROM translation_requests"
+                    " WHERE translator_id = ? ORDER BY id",
+                    (user_id,),
+                )
+            ),
+            "translation_tasks_offered_to_you": _rows(
+                await fetch(
+                    "SELECT request_id FROM translation_asks WHERE user_id = ? ORDER BY request_id",
+                    (user_id,),
+                )
+            ),
+            # Only for staff members: translations they asked for, and messages of theirs
+            # that wait for them.
+            "translations_asked_by_you": _rows(
+                await fetch(
+                    "SELECT id, language, activity_id, draft_id, status, title_source,"
+                    " text_source, needed_by, created_at, resolved_at FROM translation_requests"
+                    " WHERE staff_user_id = ? ORDER BY id",
+                    (user_id,),
+                )
+            ),
+            "waiting_messages_by_you": _rows(
+                await fetch(
+                    "SELECT * FROM broadcast_drafts WHERE staff_user_id = ? ORDER BY id",
+                    (user_id,),
+                )
+            ),
             "broadcasts_by_you": _rows(
                 await fetch(
                     "SELECT id, kind, audience, status, created_at, send_at,"

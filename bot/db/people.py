@@ -453,16 +453,19 @@ class PeopleRepository:
             return AttachResult(True, moved, merged, person.first_name, tuple(promotions))
 
 
-async def forget_as_actor(db: aiosqlite.Connection, user_id: int) -> None:
-    """Erase what a staff member or host leaves in this part of the data, in a transaction.
+async def forget_as_actors(db: aiosqlite.Connection, users: str, params: tuple[Any, ...]) -> None:
+    """Erase what staff members or hosts leave in this part of the data, in a transaction.
 
-    Who registered a person keeps its role, not the person's id; messages to their chat
-    go (they are theirs). Called by ``ResidentRepository.forget``.
+    ``users`` is SQL selecting their user ids (or ``?``, with ``params``), as in the
+    residents' erasure (``ResidentRepository.forget``, which calls this). Who registered
+    a person keeps its role, not the person's id; messages to their chats go (they are
+    theirs: a staff member's or host's private chat has their user id).
     """
     await db.execute(
-        "UPDATE offline_people SET registered_by = NULL WHERE registered_by = ?", (user_id,)
+        f"UPDATE offline_people SET registered_by = NULL WHERE registered_by IN ({users})",
+        params,
     )
-    await db.execute("DELETE FROM team_messages WHERE chat_id = ?", (user_id,))
+    await db.execute(f"DELETE FROM team_messages WHERE chat_id IN ({users})", params)
 
 
 def _better(first: Signup, second: Signup) -> tuple[Signup, Signup]:

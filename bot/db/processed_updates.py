@@ -4,14 +4,26 @@ Polling confirms updates by offset, so a crash between handling an update and th
 poll makes Telegram send it again. Recent update ids are kept in memory (cheap, and
 enough within one run, also for updates arriving out of order); every id is also
 written to ``processed_updates`` (only the id and a time), so a restart remembers.
+
+The id is written in the update's own first write transaction (``Store.transaction``
+runs ``record_in`` right after BEGIN): the effect and the record commit together or not
+at all, so a redelivered update has its effect exactly once, and recording costs no
+transaction of its own. An update that writes nothing has its id written with the next
+transaction of anyone, or a fraction of a second later by itself (``finish_update``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections import OrderedDict
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import aiosqlite
 
 from bot.core.clock import Clock, to_db
 from bot.db.store import Store, is_busy
@@ -25,6 +37,37 @@ PRUNE_EVERY = timedelta(hours=1)
 MEMORY_SIZE = 10_000
 # How long the record may wait for another process's lock before it is skipped.
 RECORD_WAIT_MS = 50
+# How long the id of an update that wrote nothing waits for someone else's transaction.
+FLUSH_AFTER = 0.5
+
+_INSERT = (
+    "INSERT INTO processed_updates (update_id, seen_at) VALUES (?, ?)"
+    " ON CONFLICT (update_id) DO NOTHING"
+)
+
+
+class UpdateHandledBefore(Exception):
+    """The update's id was already recorded: its effect happened; this transaction rolls back."""
+
+
+@dataclass
+class _Handling:
+    """The update the current task is handling, until its id is written."""
+
+    owner: ProcessedUpdates
+    update_id: int
+    seen_at: str
+    recorded: bool = False
+    # Written in a transaction that has not committed (yet): if it rolled back, the
+    # update's effect did not happen, so its id must stay unwritten for a redelivery.
+    attempted: bool = False
+
+    def mark_recorded(self) -> None:
+        """Note that the id has been committed."""
+        self.recorded = True
+
+
+_CURRENT: ContextVar[_Handling | None] = ContextVar("nabo_update_being_handled", default=None)
 
 
 class ProcessedUpdates:
@@ -37,37 +80,158 @@ class ProcessedUpdates:
         self._memory_size = memory_size
         self._recent: OrderedDict[int, None] = OrderedDict()
         self._next_prune: datetime | None = None
+        # The highest id recorded before this run: only ids up to it can be in the table
+        # without being in memory (until memory forgets its oldest).
+        self._recorded_before: int | None = None
+        self._forgotten_below = 0
+        self._unwritten: list[tuple[int, str]] = []
+        self._flush: asyncio.TimerHandle | None = None
+        self._flushes: set[asyncio.Task[None]] = set()
+        store.on_transaction(self.record_in)
+
+    async def begin(self, update_id: int) -> bool:
+        """Start handling ``update_id``; return False if it was handled before (drop it).
+
+        Its id is then written with the first transaction the handling makes.
+        """
+        if not await self._is_new(update_id):
+            return False
+        self._remember(update_id)
+        _CURRENT.set(_Handling(self, update_id, to_db(self._clock.now())))
+        return True
 
     async def first_time(self, update_id: int) -> bool:
-        """Record ``update_id`` as handled; return False if it had been handled before."""
-        if update_id in self._recent:
+        """Record ``update_id`` as handled now; return False if it had been handled before.
+
+        On its own, for callers outside an update's handling. If another process holds
+        the database, reading still works and memory still catches repeats, so nobody is
+        held up for it (only a crash during the lock could let a repeat through).
+        """
+        if not await self._is_new(update_id):
             return False
-        self._recent[update_id] = None
-        if len(self._recent) > self._memory_size:
-            self._recent.popitem(last=False)
-        now = self._clock.now()
+        self._remember(update_id)
+        handling = _Handling(self, update_id, to_db(self._clock.now()))
+        token = _CURRENT.set(handling)
         try:
-            async with self._store.transaction(wait_ms=RECORD_WAIT_MS) as connection:
-                cursor = await connection.execute(
-                    "INSERT INTO processed_updates (update_id, seen_at) VALUES (?, ?) "
-                    "ON CONFLICT (update_id) DO NOTHING",
-                    (update_id, to_db(now)),
-                )
-                inserted = cursor.rowcount == 1
-                if self._next_prune is None or now >= self._next_prune:
-                    await connection.execute(
-                        "DELETE FROM processed_updates WHERE seen_at < ?", (to_db(now - KEEP_FOR),)
-                    )
-                    self._next_prune = now + PRUNE_EVERY
+            async with self._store.transaction(wait_ms=RECORD_WAIT_MS):
+                pass
+        except UpdateHandledBefore:
+            return False
         except sqlite3.OperationalError as error:
             if not is_busy(error):
                 raise
-            # Another process holds the database; reading still works, and this run's
-            # memory still catches repeats, so the resident is not held up for it
-            # (only a crash during the lock could let a repeat through).
             log.warning("update %s not recorded as handled: the database is busy", update_id)
-            return True
-        return inserted
+        finally:
+            _CURRENT.reset(token)
+        return True
+
+    async def _is_new(self, update_id: int) -> bool:
+        if update_id in self._recent:
+            return False
+        if self._recorded_before is None:
+            self._recorded_before = await highest_recorded_update_id(self._store)
+        if update_id > self._recorded_before and update_id >= self._forgotten_below:
+            return True  # recorded neither by an earlier run nor by this one
+        row = await self._store.fetch_one(
+            "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
+        )
+        return row is None
+
+    def _remember(self, update_id: int) -> None:
+        self._recent[update_id] = None
+        if len(self._recent) > self._memory_size:
+            forgotten, _ = self._recent.popitem(last=False)
+            self._forgotten_below = max(self._forgotten_below, forgotten + 1)
+
+    async def record_in(self, connection: aiosqlite.Connection) -> Callable[[], None] | None:
+        """Write what is due inside a transaction that just began (``Store.on_transaction``).
+
+        The ids of finished updates that wrote nothing; the id of the update this task is
+        handling, if not written yet (UpdateHandledBefore if it was, long ago); and, once
+        an hour, the pruning of old ids. Returns what marks the update's id written, once
+        the transaction has committed (if it rolls back, the next one writes it).
+        """
+        if self._unwritten:
+            unwritten, self._unwritten = self._unwritten, []
+            await connection.executemany(_INSERT, unwritten)
+        handling = _CURRENT.get()
+        committed = None
+        if handling is not None and handling.owner is self and not handling.recorded:
+            handling.attempted = True
+            cursor = await connection.execute(_INSERT, (handling.update_id, handling.seen_at))
+            if cursor.rowcount != 1:
+                raise UpdateHandledBefore(handling.update_id)
+            committed = handling.mark_recorded
+        now = self._clock.now()
+        if self._next_prune is None or now >= self._next_prune:
+            await connection.execute(
+                "DELETE FROM processed_updates WHERE seen_at < ?", (to_db(now - KEEP_FOR),)
+            )
+            self._next_prune = now + PRUNE_EVERY
+        return committed
+
+    def _written_later(self, handling: _Handling) -> None:
+        """Write this id with the next transaction, or by itself a moment from now."""
+        self._unwritten.append((handling.update_id, handling.seen_at))
+        if self._flush is None:
+            self._flush = asyncio.get_running_loop().call_later(FLUSH_AFTER, self._start_flush)
+
+    def _start_flush(self) -> None:
+        self._flush = None
+        if self._unwritten:
+            task = asyncio.get_running_loop().create_task(self._write_unwritten())
+            self._flushes.add(task)
+            task.add_done_callback(self._flushes.discard)
+
+    async def _write_unwritten(self) -> None:
+        try:
+            # record_in writes them (unless another transaction already did).
+            async with self._store.transaction(wait_ms=RECORD_WAIT_MS):
+                pass
+        except sqlite3.OperationalError as error:
+            if not is_busy(error):
+                raise
+            # Another process holds the database (BEGIN failed, so they are still there):
+            # memory catches repeats meanwhile; try again in a moment.
+            log.warning("handled updates not recorded yet: the database is busy")
+            if self._flush is None:
+                loop = asyncio.get_running_loop()
+                self._flush = loop.call_later(FLUSH_AFTER, self._start_flush)
+
+    async def close(self) -> None:
+        """Write the ids still waiting, before the store closes (a clean stop).
+
+        Without this a write planned for a moment later would find the connection gone,
+        and a restart would handle those updates again.
+        """
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+        if self._flushes:
+            await asyncio.gather(*self._flushes, return_exceptions=True)
+        if self._unwritten:
+            try:
+                await self._write_unwritten()
+            except Exception:
+                # The store must still close; a restart may then handle these again.
+                log.exception("handled updates could not be recorded at stop")
+        if self._flush is not None:  # the database was busy: give up, memory is going too
+            self._flush.cancel()
+            self._flush = None
+            log.warning("%d handled updates not recorded at stop", len(self._unwritten))
+
+
+def finish_update() -> None:
+    """End the handling of the current task's update: its id is written soon if not yet.
+
+    Only for an update that wrote nothing: one whose write rolled back (the database was
+    busy, say) had no effect, and a redelivery after a crash must be carried out.
+    """
+    handling = _CURRENT.get()
+    if handling is not None and not handling.recorded and not handling.attempted:
+        handling.recorded = True
+        handling.owner._written_later(handling)
+    _CURRENT.set(None)
 
 
 async def highest_recorded_update_id(store: Store) -> int:

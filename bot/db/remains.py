@@ -47,8 +47,10 @@ async def delete_offers(db: aiosqlite.Connection, where: str, params: Sequence[A
     await db.execute(f"DELETE FROM volunteer_offers WHERE {where}", params)
 
 
-async def delete_deliveries_of(db: aiosqlite.Connection, user_id: int) -> None:
-    """Delete a resident's deliveries, adding the attempted ones to each broadcast's tally."""
+async def delete_deliveries_where(
+    db: aiosqlite.Connection, where: str, params: Sequence[Any]
+) -> None:
+    """Delete the deliveries matching ``where`` (their residents'), keeping the tallies."""
     await db.execute(
         f"""
         INSERT INTO erased_deliveries (broadcast_id, status, count)
@@ -58,28 +60,30 @@ async def delete_deliveries_of(db: aiosqlite.Connection, user_id: int) -> None:
             SELECT broadcast_id,
                    CASE status WHEN 'sending' THEN 'uncertain' ELSE status END AS tally
               FROM deliveries
-             WHERE user_id = ? AND status IN ('sending', {", ".join("?" * len(ATTEMPTED))})
+             WHERE ({where}) AND status IN ('sending', {", ".join("?" * len(ATTEMPTED))})
         )
          GROUP BY broadcast_id, tally
         ON CONFLICT (broadcast_id, status) DO UPDATE SET count = count + excluded.count
         """,
-        (user_id, *ATTEMPTED),
+        (*params, *ATTEMPTED),
     )
-    await db.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
+    await db.execute(f"DELETE FROM deliveries WHERE {where}", params)
 
 
-async def unlink_feedback_of(db: aiosqlite.Connection, user_id: int) -> None:
-    """Turn a resident's linked feedback into unlinked feedback, without their comments."""
+async def unlink_feedback_where(
+    db: aiosqlite.Connection, where: str, params: Sequence[Any]
+) -> None:
+    """Unlink the feedback matching ``where`` (their residents'), without the comments."""
     await db.execute(
         "INSERT INTO erased_comments (day, subject, activity_id)"
         " SELECT substr(created_at, 1, 10), subject, activity_id FROM feedback"
-        " WHERE user_id = ? AND rating IS NULL ORDER BY created_at",
-        (user_id,),
+        f" WHERE ({where}) AND rating IS NULL ORDER BY created_at",
+        params,
     )
-    await db.execute("DELETE FROM feedback WHERE user_id = ? AND rating IS NULL", (user_id,))
+    await db.execute(f"DELETE FROM feedback WHERE ({where}) AND rating IS NULL", params)
     # The UTC date is all unlinked feedback keeps, and all the report reads.
     await db.execute(
         "UPDATE feedback SET user_id = NULL, text = NULL, created_at = substr(created_at, 1, 10)"
-        " WHERE user_id = ?",
-        (user_id,),
+        f" WHERE {where}",
+        params,
     )

@@ -6,21 +6,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import aiosqlite
+
 from bot.core.clock import from_db, to_db
-from bot.db.hosts import forget_host
-from bot.db.people import forget_as_actor
-from bot.db.remains import delete_deliveries_of, delete_offers, unlink_feedback_of
-from bot.db.signups import Recipient, cancel_all_for
-from bot.db.store import Store
+from bot.db.hosts import forget_hosts
+from bot.db.notice_version import PRIVACY_NOTICE_VERSION as PRIVACY_NOTICE_VERSION
+from bot.db.people import forget_as_actors
+from bot.db.remains import delete_deliveries_where, delete_offers, unlink_feedback_where
+from bot.db.signups import Recipient, cancel_all_where
+from bot.db.sources import SourceEvent, record_event
+from bot.db.store import Store, read_all
 from bot.db.team_messages import record_offer_edits
+from bot.db.translations import forget_translators_and_staff
+from bot.db.volunteers import OFFERS_SQL, Offer
 
-# Bump when the privacy notice's substance changes; residents who consented to an
-# older version are asked again (see handlers/start.py). 2: volunteers' phone numbers
-# and feedback. 3: erasure after a year without use, and the data as a file. 4: hosts
-# from boards and partners see who comes to their activity; sign-ups and data requests
-# by phone or at the office.
-PRIVACY_NOTICE_VERSION = 4
-
+# PRIVACY_NOTICE_VERSION (imported above) is read from here by most who need it.
 
 # Not seen since a moment (bound as the next parameter); day precision is enough.
 _INACTIVE = "COALESCE(last_seen_at, first_seen_at) <= ?"
@@ -41,6 +41,7 @@ class Resident:
     reminders: bool
     last_seen_at: datetime | None = None
     retention_warned_at: datetime | None = None
+    source_id: int | None = None  # the source whose link brought them here first
 
     def needs_touch(self, now: datetime) -> bool:
         """Tell whether this interaction must be recorded: once a day, or to cancel a warning."""
@@ -69,6 +70,7 @@ class Resident:
             reminders=bool(row["reminders"]),
             last_seen_at=from_db(row["last_seen_at"]),
             retention_warned_at=from_db(row["retention_warned_at"]),
+            source_id=row["source_id"],
         )
 
 
@@ -78,6 +80,20 @@ class ForgetResult:
 
     found: bool
     promotions: list[tuple[int, list[Recipient]]]
+    reopened: list[tuple[int, int]]  # translations they held, open again (see Erased)
+    hosts: list[int]  # whose hosting the erasure ended (see Erased)
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """What erasing several residents at once did (retention)."""
+
+    residents: list[tuple[int, int]]  # (user id, chat id) of each erased resident
+    promotions: list[tuple[int, list[Recipient]]]
+    # Translations they held or sent, now open again: (request id, the erased translator).
+    reopened: list[tuple[int, int]]
+    # The user ids of hosts whose hosting the erasure ended: /host leaves their commands.
+    hosts: list[int]
 
 
 class ResidentRepository:
@@ -109,9 +125,26 @@ class ResidentRepository:
             )
         return await self._require(user_id)
 
-    async def consent(self, user_id: int, chat_id: int, language: str, now: datetime) -> Resident:
-        """Record consent to the current privacy notice (and the language it was read in)."""
+    async def consent(
+        self,
+        user_id: int,
+        chat_id: int,
+        language: str,
+        now: datetime,
+        *,
+        source_id: int | None = None,
+    ) -> Resident:
+        """Record consent to the current privacy notice (and the language it was read in).
+
+        A resident's first consent records the source whose link brought them
+        (``source_id``), and counts them as a new resident for it.
+        """
         async with self._store.transaction() as db:
+            async with db.execute(
+                "SELECT 1 FROM residents WHERE user_id = ? AND consented_at IS NOT NULL",
+                (user_id,),
+            ) as cursor:
+                first = await cursor.fetchone() is None
             await db.execute(
                 """
                 INSERT INTO residents (user_id, chat_id, language, first_seen_at,
@@ -134,6 +167,11 @@ class ResidentRepository:
                     PRIVACY_NOTICE_VERSION,
                 ),
             )
+            if first and source_id is not None:
+                await db.execute(
+                    "UPDATE residents SET source_id = ? WHERE user_id = ?", (source_id, user_id)
+                )
+                await record_event(db, source_id, SourceEvent.RESIDENT, now)
         return await self._require(user_id)
 
     async def forget(
@@ -159,58 +197,55 @@ class ResidentRepository:
         message arriving meanwhile saves them.
         """
         async with self._store.transaction() as db:
-            if inactive_since is not None:
-                async with db.execute(
-                    f"SELECT 1 FROM residents WHERE user_id = ? AND {_INACTIVE}"
-                    " AND retention_warned_at IS NOT NULL",
-                    (user_id, to_db(inactive_since)),
-                ) as cursor:
-                    if await cursor.fetchone() is None:
-                        return ForgetResult(False, [])
-            promotions = await cancel_all_for(
-                db, user_id, now, default_language=self._default_language
+            if inactive_since is not None and not await read_all(
+                db,
+                f"SELECT 1 FROM residents WHERE user_id = ? AND {_INACTIVE}"
+                " AND retention_warned_at IS NOT NULL",
+                (user_id, to_db(inactive_since)),
+            ):
+                # Checked inside the transaction: a message arriving meanwhile saves them.
+                return ForgetResult(False, [], [], [])
+            rows = await read_all(db, "SELECT chat_id FROM residents WHERE user_id = ?", (user_id,))
+            chat_id = rows[0][0] if rows else user_id
+            # One resident: plain parameters, which use the tables' indexes directly.
+            chosen = _Chosen("?", (user_id,), "?", (chat_id,), [(user_id, chat_id)])
+            # Why the staff's posts about their offer lose its details: at their request,
+            # or (retention) for inactivity.
+            why = "offer_expired" if inactive_since is not None else "offer_erased"
+            erased = await _erase_chosen(db, chosen, now, self._default_language, why)
+            return ForgetResult(
+                bool(erased.residents), erased.promotions, erased.reopened, erased.hosts
             )
-            async with db.execute(
-                "SELECT chat_id FROM residents WHERE user_id = ?", (user_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
-            chat_id = row["chat_id"] if row else user_id
-            # Deliveries and questions also go explicitly, not only by foreign key, so
-            # nothing depends on PRAGMA foreign_keys alone.
-            # What the staff's report counts stays as anonymous remains (bot/db/remains.py).
-            await delete_deliveries_of(db, user_id)
+
+    async def forget_inactive(
+        self, inactive_since: datetime, warned_before: datetime, now: datetime, limit: int
+    ) -> Erased:
+        """Erase up to ``limit`` residents unseen since then and warned long enough ago.
+
+        One transaction, set-based (the same erasure as ``forget``); retention calls it
+        until fewer than ``limit`` come back.
+        """
+        async with self._store.transaction() as db:
             await db.execute(
-                "DELETE FROM feedback_requests"
-                " WHERE signup_id IN (SELECT id FROM signups WHERE user_id = ?)",
-                (user_id,),
+                "CREATE TEMP TABLE IF NOT EXISTS erasing"
+                " (user_id INTEGER PRIMARY KEY, chat_id INTEGER)"
             )
-            await unlink_feedback_of(db, user_id)
-            # Every post about their offer of help (the staff chat's, each staff member's
-            # copy) loses its details: durable edits, written with the erasure, that the
-            # running bot makes (also when the erasure came from the command line).
-            kind = "offer_expired" if inactive_since is not None else "offer_erased"
-            await record_offer_edits(db, user_id, kind, now)
-            await delete_offers(db, "user_id = ?", (user_id,))
-            await db.execute("DELETE FROM resident_interests WHERE user_id = ?", (user_id,))
-            # The counts stay, unlinked; the name given to Telegram goes with them.
+            await db.execute("DELETE FROM temp.erasing")
             await db.execute(
-                "UPDATE signups SET user_id = NULL, first_name = NULL WHERE user_id = ?",
-                (user_id,),
+                "INSERT INTO temp.erasing (user_id, chat_id) SELECT user_id, chat_id"
+                f" FROM residents WHERE {_INACTIVE} AND retention_warned_at IS NOT NULL"
+                " AND retention_warned_at <= ? ORDER BY user_id LIMIT ?",
+                (to_db(inactive_since), to_db(warned_before), limit),
             )
-            # A staff member or host: who registered a person, messages to them, hosting.
-            await forget_as_actor(db, user_id)
-            await forget_host(db, user_id)
-            # Only a staff member who erases themselves appears on broadcasts they sent.
-            await db.execute(
-                "UPDATE broadcasts SET staff_user_id = NULL WHERE staff_user_id = ?", (user_id,)
+            rows = await read_all(db, "SELECT user_id, chat_id FROM temp.erasing ORDER BY user_id")
+            chosen = _Chosen(
+                "SELECT e.user_id FROM temp.erasing e",
+                (),
+                "SELECT e.chat_id FROM temp.erasing e",
+                (),
+                [(int(row[0]), int(row[1])) for row in rows],
             )
-            await db.execute(
-                "UPDATE broadcasts SET progress_chat_id = NULL, progress_message_id = NULL"
-                " WHERE progress_chat_id = ?",
-                (chat_id,),
-            )
-            cursor = await db.execute("DELETE FROM residents WHERE user_id = ?", (user_id,))
-            return ForgetResult(cursor.rowcount > 0, promotions)
+            return await _erase_chosen(db, chosen, now, self._default_language, "offer_expired")
 
     async def due_for_warning(self, inactive_since: datetime) -> list[Resident]:
         """Return residents unseen since then who have not been warned yet (retention)."""
@@ -232,11 +267,15 @@ class ResidentRepository:
 
     async def mark_warned(self, user_id: int, now: datetime) -> None:
         """Record that the resident was told their data will be erased (once)."""
+        await self.mark_all_warned([user_id], now)
+
+    async def mark_all_warned(self, user_ids: list[int], now: datetime) -> None:
+        """Record that these residents were told their data will be erased; one transaction."""
         async with self._store.transaction() as db:
-            await db.execute(
+            await db.executemany(
                 "UPDATE residents SET retention_warned_at = ?"
                 " WHERE user_id = ? AND retention_warned_at IS NULL",
-                (to_db(now), user_id),
+                [(to_db(now), user_id) for user_id in user_ids],
             )
 
     async def touch(self, user_id: int, now: datetime) -> None:
@@ -282,3 +321,79 @@ class ResidentRepository:
         if resident is None:  # pragma: no cover - only if the row vanished mid-call
             raise LookupError(f"resident {user_id} disappeared")
         return resident
+
+
+@dataclass(frozen=True, slots=True)
+class _Chosen:
+    """Who is being erased: SQL (a subquery, or ``?``) for their user and chat ids."""
+
+    users: str
+    user_params: tuple[Any, ...]
+    chats: str
+    chat_params: tuple[Any, ...]
+    residents: list[tuple[int, int]]
+
+
+async def _erase_chosen(
+    db: aiosqlite.Connection,
+    chosen: _Chosen,
+    now: datetime,
+    default_language: str,
+    offer_edit: str,
+) -> Erased:
+    """Erase the chosen residents everywhere, set-based; in the caller's transaction.
+
+    Checked against every table in bot/db/migrations.py (tests/test_privacy.py searches
+    them all). See ``ResidentRepository.forget`` for what goes and what stays.
+    ``offer_edit`` is the kind of team message that edits the staff's posts about their
+    offers of help (offer_erased at their request, offer_expired for inactivity).
+    """
+    if not chosen.residents:
+        return Erased([], [], [], [])
+    who, params = chosen.users, chosen.user_params
+    offers = [
+        Offer.from_row(row)
+        for row in await read_all(
+            db, f"{OFFERS_SQL} WHERE o.user_id IN ({who}) ORDER BY o.id", params
+        )
+    ]
+    promotions = await cancel_all_where(db, who, params, now, default_language=default_language)
+    # Deliveries and questions also go explicitly, not only by foreign key, so nothing
+    # depends on PRAGMA foreign_keys alone. What the staff's report counts stays as
+    # anonymous remains (bot/db/remains.py).
+    users = f"user_id IN ({who})"
+    await delete_deliveries_where(db, users, params)
+    await db.execute(
+        f"DELETE FROM feedback_requests WHERE signup_id IN (SELECT id FROM signups WHERE {users})",
+        params,
+    )
+    await unlink_feedback_where(db, users, params)
+    # Every post about their offers of help (the staff chat's, each staff member's copy)
+    # loses its details: durable edits, written with the erasure, that the running bot
+    # makes (also when the erasure came from the command line).
+    posts = [(offer.id, offer.staff_message_id, offer.staff_copies) for offer in offers]
+    await record_offer_edits(db, posts, offer_edit, now)
+    await delete_offers(db, users, params)
+    await db.execute(f"DELETE FROM resident_interests WHERE {users}", params)
+    reopened = await forget_translators_and_staff(db, who, params, now)
+    # Check-ins at the door stay as counts, unlinked.
+    await db.execute(f"UPDATE door_checkins SET user_id = NULL WHERE {users}", params)
+    # The counts stay, unlinked; the name given to Telegram goes with them.
+    await db.execute(f"UPDATE signups SET user_id = NULL, first_name = NULL WHERE {users}", params)
+    # A staff member or host: who registered a person, messages to them, hosting.
+    await forget_as_actors(db, who, params)
+    hosts = await forget_hosts(db, who, params)
+    # Only a staff member who erases themselves appears on broadcasts they sent.
+    await db.execute(
+        f"UPDATE broadcasts SET staff_user_id = NULL WHERE staff_user_id IN ({who})", params
+    )
+    await db.execute(
+        "UPDATE broadcasts SET progress_chat_id = NULL, progress_message_id = NULL"
+        f" WHERE progress_chat_id IN ({chosen.chats})",
+        chosen.chat_params,
+    )
+    cursor = await db.execute(f"DELETE FROM residents WHERE {users}", params)
+    # Retention chooses residents by their rows; only forget() may name someone without one
+    # (a host or staff member who never used Nabo as a resident: erased all the same).
+    found = chosen.residents if cursor.rowcount > 0 else []
+    return Erased(found, promotions, reopened, hosts)

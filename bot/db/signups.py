@@ -11,7 +11,8 @@ import aiosqlite
 
 from bot.core.clock import from_db, to_db
 from bot.db.activities import Activity
-from bot.db.store import Store
+from bot.db.sources import SourceEvent, record_event
+from bot.db.store import Store, read_all, read_one
 from bot.db.team_messages import record_team_message
 
 
@@ -93,6 +94,7 @@ class SignupResult:
     signup: Signup | None = None
     waitlist_position: int | None = None
     places_left: int | None = None
+    activity: Activity | None = None  # as it was when the request was decided
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,25 @@ _ACTIVE = "status IN ('confirmed', 'waitlisted')"
 # person) and those of residents who blocked Nabo are passed over by promotion
 # (promote_waitlist), so they do not count as ahead. Needs ``residents r`` LEFT JOINed.
 CAN_MOVE_UP = "(r.blocked = 0 OR w.person_id IS NOT NULL)"
+
+# Everything a sign-up request is decided on, in one query (insert_signup): the activity,
+# the people confirmed, the parties waiting who can still move up (CAN_MOVE_UP), and the
+# party's own active sign-up (a resident's, by user_id, or a person's signed up on their
+# behalf, by person_id), if any.
+_SIGN_UP_STATE = {
+    column: f"""
+    SELECT a.*,
+           (SELECT COALESCE(SUM(s.adults + s.children), 0) FROM signups s
+             WHERE s.activity_id = a.id AND s.status = 'confirmed') AS _taken,
+           (SELECT COUNT(*) FROM signups w LEFT JOIN residents r ON r.user_id = w.user_id
+             WHERE w.activity_id = a.id AND w.status = 'waitlisted' AND {CAN_MOVE_UP})
+             AS _waiting,
+           (SELECT s.id FROM signups s
+             WHERE s.activity_id = a.id AND s.{column} = :who AND s.{_ACTIVE}) AS _existing
+      FROM activities a WHERE a.id = :activity
+"""
+    for column in ("user_id", "person_id")
+}
 
 # A waiting party's place in line: 1 + the parties ahead of it that can still move up.
 _POSITION = f"""
@@ -167,12 +188,14 @@ class SignupRepository:
         *,
         waitlist: bool,
         first_name: str | None = None,
+        source_id: int | None = None,
     ) -> SignupResult:
         """Sign a party up, or put it on the waitlist; checks and insert in one transaction.
 
         A party that does not fit goes on the waitlist when the resident asked for it
         (``waitlist``) or when no places are left at all. When some places are left but
         too few, the answer is NO_ROOM, so the resident can bring fewer people instead.
+        A sign-up made through a source's link (``source_id``) counts for that source.
         """
         async with self._store.transaction() as db:
             return await insert_signup(
@@ -184,6 +207,7 @@ class SignupRepository:
                 now,
                 waitlist=waitlist,
                 first_name=first_name,
+                source_id=source_id,
             )
 
     async def cancel(self, signup_id: int, user_id: int | None, now: datetime) -> CancelResult:
@@ -357,6 +381,12 @@ class SignupRepository:
                 """,
                 (to_db(ended_before),),
             )
+            # Who checked in at the door goes the same way; the counts stay.
+            await db.execute(
+                "UPDATE door_checkins SET user_id = NULL WHERE user_id IS NOT NULL"
+                " AND activity_id IN (SELECT id FROM activities WHERE ends_at <= ?)",
+                (to_db(ended_before),),
+            )
             return cursor.rowcount
 
     async def set_attended(
@@ -406,48 +436,51 @@ async def insert_signup(
     *,
     waitlist: bool,
     first_name: str | None = None,
+    source_id: int | None = None,
 ) -> SignupResult:
     """Sign a party up or put it on the waitlist, inside the caller's transaction.
 
     The rules are one for everyone, whoever signs up: see ``SignupRepository.sign_up``.
     """
-    if who.column not in ("user_id", "person_id"):
+    if who.column not in _SIGN_UP_STATE:
         raise ValueError(f"not a sign-up's owner: {who.column}")
-    row = await _fetch_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
+    # What the decision needs, in one trip: the activity, the places taken, who is
+    # waiting, and the party's own active sign-up, if any.
+    row = await _fetch_one(db, _SIGN_UP_STATE[who.column], {"activity": activity_id, "who": who.id})
     if row is None:
         return SignupResult(Outcome.NOT_FOUND)
-    activity = Activity.from_row(row)
+    activity = Activity.from_row(
+        {key: row[key] for key in row.keys() if not key.startswith("_")}  # noqa: SIM118
+    )
     if not activity.is_open_for_signup(now):
-        return SignupResult(Outcome.CLOSED)
+        return SignupResult(Outcome.CLOSED, activity=activity)
     people = adults + children
     if adults < 0 or children < 0 or not 0 < people <= activity.max_per_signup:
-        return SignupResult(Outcome.BAD_PARTY)
-    # The column name comes from the check above, never from outside.
-    existing = await _fetch_one(
-        db,
-        f"SELECT * FROM signups WHERE activity_id = ? AND {who.column} = ? AND {_ACTIVE}",
-        (activity_id, who.id),
-    )
-    if existing is not None:
-        signup = Signup.from_row(existing)
-        return SignupResult(Outcome.ALREADY, signup, await _position(db, signup) or None)
-    taken = await _confirmed_people(db, activity_id)
+        return SignupResult(Outcome.BAD_PARTY, activity=activity)
+    if row["_existing"] is not None:
+        signup = await _signup(db, row["_existing"])
+        position = await _position(db, signup) or None
+        return SignupResult(Outcome.ALREADY, signup, position, activity=activity)
+    taken = int(row["_taken"])
     left = None if activity.capacity is None else activity.capacity - taken
     # First come, first served: while anyone is waiting, newcomers queue too.
-    queue = await _live_waiting(db, activity_id)
+    queue = int(row["_waiting"])
     if not queue and (left is None or people <= left):
         status = SignupStatus.CONFIRMED
     elif queue or waitlist or (left is not None and left <= 0):
         status = SignupStatus.WAITLISTED
     else:
-        return SignupResult(Outcome.NO_ROOM, places_left=left)
+        return SignupResult(Outcome.NO_ROOM, places_left=left, activity=activity)
     # The unique indexes are the last line of defence against a double sign-up; the
-    # check above, in this same transaction, means they should never fire.
-    cursor = await db.execute(
+    # check above, in this same transaction, means they should never fire. The column
+    # name comes from the check above, never from outside.
+    inserted = await _fetch_one(
+        db,
         f"""
         INSERT INTO signups (activity_id, {who.column}, adults, children, status,
                              created_at, confirmed_at, first_name)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        RETURNING *
         """,
         (
             activity_id,
@@ -461,10 +494,11 @@ async def insert_signup(
             first_name[:64] if first_name else None,
         ),
     )
-    signup = await _signup(db, cursor.lastrowid)
+    signup = Signup.from_row(inserted)
+    await record_event(db, source_id, SourceEvent.SIGNUP, now)
     position = await _position(db, signup) if status is SignupStatus.WAITLISTED else None
     new_left = None if left is None else left - (people if position is None else 0)
-    return SignupResult(Outcome(status.value), signup, position, new_left)
+    return SignupResult(Outcome(status.value), signup, position, new_left, activity)
 
 
 async def promote_waitlist(
@@ -567,14 +601,8 @@ async def _record_promotion(
     )
 
 
-async def _fetch_one(db: aiosqlite.Connection, sql: str, params: Any = ()) -> Any:
-    async with db.execute(sql, params) as cursor:
-        return await cursor.fetchone()
-
-
-async def _fetch_all(db: aiosqlite.Connection, sql: str, params: Any = ()) -> list[Any]:
-    async with db.execute(sql, params) as cursor:
-        return list(await cursor.fetchall())
+_fetch_one = read_one
+_fetch_all = read_all
 
 
 async def _signup(db: aiosqlite.Connection, signup_id: int | None) -> Signup:
@@ -583,38 +611,41 @@ async def _signup(db: aiosqlite.Connection, signup_id: int | None) -> Signup:
     return Signup.from_row(row)
 
 
-async def _live_waiting(db: aiosqlite.Connection, activity_id: int) -> int:
-    """Count waiting parties that can still move up (see CAN_MOVE_UP)."""
-    row = await _fetch_one(
-        db,
-        "SELECT COUNT(*) FROM signups w LEFT JOIN residents r ON r.user_id = w.user_id"
-        f" WHERE w.activity_id = ? AND w.status = 'waitlisted' AND {CAN_MOVE_UP}",
-        (activity_id,),
-    )
-    return int(row[0])
-
-
-async def cancel_all_for(
-    db: aiosqlite.Connection, user_id: int, now: datetime, *, default_language: str
+async def cancel_all_where(
+    db: aiosqlite.Connection,
+    users: str,
+    params: tuple[Any, ...],
+    now: datetime,
+    *,
+    default_language: str,
 ) -> list[tuple[int, list[Recipient]]]:
-    """Cancel a resident's active sign-ups (when they leave) and promote; in a transaction."""
-    rows = await _fetch_all(
+    """Cancel the coming sign-ups of the residents ``users`` selects, then promote them.
+
+    In the caller's transaction; ``users`` is SQL selecting user ids (or ``?``, with
+    ``params``). All of theirs are
+    cancelled first and each activity's waitlist moves up once after, so none of them
+    moves up into a place only to leave it again.
+    """
+    rows = await read_all(
         db,
         "SELECT s.id, s.activity_id FROM signups s JOIN activities a ON a.id = s.activity_id"
-        f" WHERE s.user_id = ? AND s.{_ACTIVE} AND a.starts_at > ?",
-        (user_id, to_db(now)),
+        f" WHERE s.user_id IN ({users}) AND s.{_ACTIVE} AND a.starts_at > ?"
+        # A sign-up already marked as came (checked in at the door before the start) is
+        # a visit that happened: it stays, kept as an unlinked count like any past one.
+        " AND s.attended IS NOT 1",
+        (*params, to_db(now)),
+    )
+    if not rows:
+        return []
+    await db.executemany(
+        "UPDATE signups SET status = 'cancelled', cancelled_at = ? WHERE id = ?",
+        [(to_db(now), row["id"]) for row in rows],
     )
     promotions = []
-    for row in rows:
-        await db.execute(
-            "UPDATE signups SET status = 'cancelled', cancelled_at = ? WHERE id = ?",
-            (to_db(now), row["id"]),
-        )
-        promoted = await promote_waitlist(
-            db, row["activity_id"], now, default_language=default_language
-        )
+    for activity_id in sorted({row["activity_id"] for row in rows}):
+        promoted = await promote_waitlist(db, activity_id, now, default_language=default_language)
         if promoted:
-            promotions.append((row["activity_id"], promoted))
+            promotions.append((activity_id, promoted))
     return promotions
 
 

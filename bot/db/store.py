@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,16 @@ class Store:
         # Handlers, reminder jobs and the broadcast sender share one connection, so
         # their transactions must not interleave, nor a read with a transaction.
         self._write_lock = asyncio.Lock()
+        self._hooks: list[TransactionHook] = []
+
+    def on_transaction(self, hook: TransactionHook) -> None:
+        """Run ``hook`` at the start of every write transaction, inside it.
+
+        What it returns, if anything, is called once the transaction has committed. For
+        bookkeeping that must commit with the work it belongs to, or may ride along
+        with anyone's (bot/db/processed_updates.py), instead of a transaction of its own.
+        """
+        self._hooks.append(hook)
 
     @classmethod
     async def open(
@@ -123,12 +133,18 @@ class Store:
             # cannot be overtaken by another process between the check and the insert
             # (and, in WAL mode, nothing inside waits for a lock again).
             await self._or_roll_back(self._begin_immediate(wait_ms))
+            committed = []
             try:
+                for hook in self._hooks:
+                    if (then := await hook(self._connection)) is not None:
+                        committed.append(then)
                 yield self._connection
             except BaseException:
                 await self._connection.rollback()
                 raise
             await self._or_roll_back(self._connection.commit())
+            for then in committed:
+                then()
 
     async def _or_roll_back(self, statement: Awaitable[None]) -> None:
         """Run BEGIN or COMMIT; if it fails or the task is cancelled meanwhile, roll back."""
@@ -154,16 +170,32 @@ class Store:
 
     async def fetch_one(self, sql: str, parameters: Parameters = ()) -> aiosqlite.Row | None:
         """Run a read query and return its first row, if any."""
-        # On the one shared connection a read during another coroutine's transaction
-        # would see its uncommitted rows; wait for it to commit or roll back.
-        async with self._write_lock, self._connection.execute(sql, _bind(parameters)) as cursor:
-            return await cursor.fetchone()
+        rows = await self.fetch_all(sql, parameters)
+        return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, parameters: Parameters = ()) -> list[aiosqlite.Row]:
         """Run a read query and return all its rows."""
-        async with self._write_lock, self._connection.execute(sql, _bind(parameters)) as cursor:
-            return list(await cursor.fetchall())
+        # On the one shared connection a read during another coroutine's transaction
+        # would see its uncommitted rows; wait for it to commit or roll back. One trip
+        # to the database's thread: execute and fetch there together.
+        async with self._write_lock:
+            return list(await self._connection.execute_fetchall(sql, _bind(parameters)))
 
+
+async def read_one(db: aiosqlite.Connection, sql: str, parameters: Parameters = ()) -> Any:
+    """Inside a transaction: run a query and return its first row (None if none)."""
+    rows = await db.execute_fetchall(sql, _bind(parameters))
+    return next(iter(rows), None)
+
+
+async def read_all(db: aiosqlite.Connection, sql: str, parameters: Parameters = ()) -> list[Any]:
+    """Inside a transaction: run a query and return all its rows, in one trip to its thread."""
+    return list(await db.execute_fetchall(sql, _bind(parameters)))
+
+
+# Run inside a write transaction that just began; may return what to call once it has
+# committed (see Store.on_transaction).
+TransactionHook = Callable[[aiosqlite.Connection], Awaitable[Callable[[], None] | None]]
 
 # Positional (?) or named (:name) parameters, as sqlite3 takes them.
 Parameters = Iterable[Any] | Mapping[str, Any]

@@ -18,6 +18,7 @@ offer of help taken away after an erasure on the command line, say).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -128,37 +129,26 @@ async def record_team_message(
 
 
 async def record_offer_edits(
-    db: aiosqlite.Connection, user_id: int, kind: str, now: datetime
+    db: aiosqlite.Connection,
+    posts: Iterable[tuple[int, int | None, Mapping[int, int]]],
+    kind: str,
+    now: datetime,
 ) -> None:
-    """Write an edit for every staff post about a resident's offer of help (in a transaction).
+    """Write an edit for every staff post about offers of help (in a transaction).
 
-    Each post (the staff chat's, and each staff member's copy) then says the offer was
+    ``posts``: for each offer, its number, the staff chat's post (if any) and each staff
+    member's copy (staff user id → message id). Each post then says the offer was
     removed, without its details; ``kind`` says why (offer_erased or offer_expired).
     """
-    async with db.execute(
-        "SELECT id, staff_message_id FROM volunteer_offers WHERE user_id = ?", (user_id,)
-    ) as cursor:
-        offer = await cursor.fetchone()
-    if offer is None:
-        return
-    if offer["staff_message_id"] is not None:
-        await record_team_message(
-            db, kind, now, number=offer["id"], staff_chat=True, message_id=offer["staff_message_id"]
-        )
-    async with db.execute(
-        "SELECT staff_user_id, message_id FROM offer_staff_messages WHERE offer_id = ?",
-        (offer["id"],),
-    ) as cursor:
-        copies = list(await cursor.fetchall())
-    for copy in copies:
-        await record_team_message(
-            db,
-            kind,
-            now,
-            number=offer["id"],
-            chat_id=copy["staff_user_id"],
-            message_id=copy["message_id"],
-        )
+    for number, staff_message_id, copies in posts:
+        if staff_message_id is not None:
+            await record_team_message(
+                db, kind, now, number=number, staff_chat=True, message_id=staff_message_id
+            )
+        for staff_user_id, message_id in sorted(copies.items()):
+            await record_team_message(
+                db, kind, now, number=number, chat_id=staff_user_id, message_id=message_id
+            )
 
 
 class TeamMessageRepository:

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.core.clock import from_db, to_db
 from bot.core.i18n import N_
+from bot.db.notice_version import PRIVACY_NOTICE_VERSION
 from bot.db.remains import delete_offers
 from bot.db.store import Store
 
@@ -27,6 +28,7 @@ KINDS: dict[str, str] = {
     "events": N_("Parties and events"),
     "practical": N_("Practical help for neighbours"),
     "interpreting": N_("Interpreting (Arabic, Danish or other languages)"),
+    "translation": N_("Translating written texts"),
     "digital": N_("Digital help (MitID, e-Boks, forms)"),
     "other": N_("Something else"),
 }
@@ -35,6 +37,16 @@ TIMES: dict[str, str] = {
     "evenings": N_("Evenings"),
     "weekends": N_("Weekends"),
 }
+# The languages a volunteer translates or interprets between: Nabo's three, each named in
+# itself (the code's label), and any other (said in the note).
+LANGUAGES: dict[str, str] = {
+    "da": "Dansk",
+    "ar": "العربية",
+    "en": "English",
+    "other": N_("Another language"),
+}
+# Kinds of help that go between languages, and so ask which ones.
+BETWEEN_LANGUAGES: tuple[str, ...] = ("interpreting", "translation")
 STATUSES: dict[str, str] = {
     "new": N_("New"),
     "contacted": N_("Contacted"),
@@ -70,6 +82,12 @@ class OfferDraft:
     phone: str | None = None
     other_help: str | None = None
     note: str | None = None
+    languages: tuple[str, ...] = ()
+
+    @property
+    def between_languages(self) -> bool:
+        """Tell whether the offer is to translate or interpret (so it names languages)."""
+        return any(kind in BETWEEN_LANGUAGES for kind in self.kinds)
 
     def problems(self) -> list[str]:
         """Return what is wrong with the draft (empty when it can be saved)."""
@@ -88,6 +106,11 @@ class OfferDraft:
             problems.append("other_help")
         if self.note is not None and not 0 < len(self.note) <= MAX_NOTE:
             problems.append("note")
+        # Going between languages takes two of them; other help names none.
+        if self.between_languages != (len(set(self.languages)) >= 2) or any(
+            code not in LANGUAGES for code in self.languages
+        ):
+            problems.append("languages")
         return problems
 
 
@@ -107,6 +130,7 @@ class Offer:
     staff_message_id: int | None  # the post in the staff chat
     created_at: datetime
     updated_at: datetime
+    languages: tuple[str, ...] = ()
     # Without a staff chat: each staff member's own copy (staff user id → message id).
     staff_copies: dict[int, int] = field(default_factory=dict)
 
@@ -118,12 +142,18 @@ class Offer:
     def draft(self) -> OfferDraft:
         """Return the offer as a draft, to change it."""
         return OfferDraft(
-            self.kinds, self.times, self.contact, self.phone, self.other_help, self.note
+            self.kinds,
+            self.times,
+            self.contact,
+            self.phone,
+            self.other_help,
+            self.note,
+            self.languages,
         )
 
     @classmethod
     def from_row(cls, row: Any) -> Offer:
-        """Build an Offer from a row of ``_OFFERS`` (a ``volunteer_offers`` row and its copies)."""
+        """Build an Offer from a row of ``OFFERS_SQL`` (an offer and its staff copies)."""
         created, updated = from_db(row["created_at"]), from_db(row["updated_at"])
         assert created is not None
         assert updated is not None
@@ -140,10 +170,35 @@ class Offer:
             staff_message_id=row["staff_message_id"],
             created_at=created,
             updated_at=updated,
+            languages=_split(row["languages"]),
             staff_copies={
                 int(user): int(message) for user, message in json.loads(row["staff_copies"]).items()
             },
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Translator:
+    """A volunteer Nabo may ask for a translation, and where and how to write to them."""
+
+    user_id: int
+    chat_id: int
+    language: str | None  # the language they read Nabo in
+
+
+# Volunteers who translate from Danish into :language: an active offer (staff have spoken
+# with them), to be reached through Nabo, translation among its kinds of help, Danish and
+# the language among its languages; and a resident who accepted the current notice and
+# has not blocked Nabo.
+_TRANSLATORS = f"""
+    SELECT r.user_id, r.chat_id, r.language
+      FROM volunteer_offers v JOIN residents r ON r.user_id = v.user_id
+     WHERE v.status = 'active' AND v.contact = 'nabo'
+       AND instr(',' || v.kinds || ',', ',translation,') > 0
+       AND instr(',' || v.languages || ',', ',da,') > 0
+       AND instr(',' || v.languages || ',', ',' || :language || ',') > 0
+       AND r.consent_version = {PRIVACY_NOTICE_VERSION} AND r.blocked = 0
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +222,7 @@ def _split(text: str) -> tuple[str, ...]:
 
 # Every offer is read with the message ids of its copies in staff members' own chats,
 # so whoever edits the staff's posts (withdrawal, erasure, retention) has them all.
-_OFFERS = """
+OFFERS_SQL = """
     SELECT o.*,
            (SELECT json_group_object(c.staff_user_id, c.message_id)
               FROM offer_staff_messages c WHERE c.offer_id = o.id) AS staff_copies
@@ -184,12 +239,12 @@ class VolunteerRepository:
 
     async def get(self, offer_id: int) -> Offer | None:
         """Return an offer by id."""
-        row = await self._store.fetch_one(f"{_OFFERS} WHERE o.id = ?", (offer_id,))
+        row = await self._store.fetch_one(f"{OFFERS_SQL} WHERE o.id = ?", (offer_id,))
         return Offer.from_row(row) if row else None
 
     async def get_for(self, user_id: int) -> Offer | None:
         """Return the resident's offer (also a withdrawn one), if any."""
-        row = await self._store.fetch_one(f"{_OFFERS} WHERE o.user_id = ?", (user_id,))
+        row = await self._store.fetch_one(f"{OFFERS_SQL} WHERE o.user_id = ?", (user_id,))
         return Offer.from_row(row) if row else None
 
     async def save(self, user_id: int, draft: OfferDraft, now: datetime) -> SaveResult:
@@ -209,19 +264,20 @@ class VolunteerRepository:
             "contact": draft.contact,
             "phone": draft.phone,
             "note": draft.note,
+            "languages": _join(draft.languages, LANGUAGES),
             "now": to_db(now),
         }
         async with self._store.transaction() as db:
-            async with db.execute(f"{_OFFERS} WHERE o.user_id = ?", (user_id,)) as cursor:
+            async with db.execute(f"{OFFERS_SQL} WHERE o.user_id = ?", (user_id,)) as cursor:
                 found = await cursor.fetchone()
             before = Offer.from_row(found) if found else None
             is_new = before is None or not before.is_open
             await db.execute(
                 """
                 INSERT INTO volunteer_offers (user_id, kinds, other_help, times, contact, phone,
-                                              note, status, created_at, updated_at)
-                VALUES (:user, :kinds, :other, :times, :contact, :phone, :note, 'new',
-                        :now, :now)
+                                              note, languages, status, created_at, updated_at)
+                VALUES (:user, :kinds, :other, :times, :contact, :phone, :note, :languages,
+                        'new', :now, :now)
                 ON CONFLICT (user_id) DO UPDATE SET
                     kinds = excluded.kinds,
                     other_help = excluded.other_help,
@@ -229,6 +285,7 @@ class VolunteerRepository:
                     contact = excluded.contact,
                     phone = excluded.phone,
                     note = excluded.note,
+                    languages = excluded.languages,
                     status = CASE WHEN volunteer_offers.status = 'withdrawn' THEN 'new'
                                   ELSE volunteer_offers.status END,
                     created_at = CASE WHEN volunteer_offers.status = 'withdrawn'
@@ -238,7 +295,7 @@ class VolunteerRepository:
                 """,
                 values,
             )
-            async with db.execute(f"{_OFFERS} WHERE o.user_id = ?", (user_id,)) as cursor:
+            async with db.execute(f"{OFFERS_SQL} WHERE o.user_id = ?", (user_id,)) as cursor:
                 row = await cursor.fetchone()
         if before is None:
             return SaveResult(Offer.from_row(row), is_new, None)
@@ -261,7 +318,7 @@ class VolunteerRepository:
             )
             if cursor.rowcount != 1:
                 return None
-            async with db.execute(f"{_OFFERS} WHERE o.user_id = ?", (user_id,)) as cursor:
+            async with db.execute(f"{OFFERS_SQL} WHERE o.user_id = ?", (user_id,)) as cursor:
                 row = await cursor.fetchone()
         return Offer.from_row(row)
 
@@ -299,9 +356,23 @@ class VolunteerRepository:
                 [(offer_id, user, message) for user, message in sorted((copies or {}).items())],
             )
 
+    async def translators(self, language: str) -> list[Translator]:
+        """Return the volunteers who may be asked to translate from Danish into ``language``."""
+        rows = await self._store.fetch_all(
+            f"{_TRANSLATORS} ORDER BY r.user_id", {"language": language}
+        )
+        return [Translator(row["user_id"], row["chat_id"], row["language"]) for row in rows]
+
+    async def translator(self, user_id: int, language: str) -> Translator | None:
+        """Return this volunteer if they may be asked to translate into ``language``."""
+        row = await self._store.fetch_one(
+            f"{_TRANSLATORS} AND r.user_id = :user", {"language": language, "user": user_id}
+        )
+        return Translator(row["user_id"], row["chat_id"], row["language"]) if row else None
+
     async def all(self) -> list[Offer]:
         """Return every offer, newest first (for the staff's overview)."""
-        rows = await self._store.fetch_all(f"{_OFFERS} ORDER BY o.id DESC")
+        rows = await self._store.fetch_all(f"{OFFERS_SQL} ORDER BY o.id DESC")
         return [Offer.from_row(row) for row in rows]
 
     async def delete_inactive(self, updated_before: datetime) -> list[Offer]:
@@ -309,7 +380,7 @@ class VolunteerRepository:
         async with self._store.transaction() as db:
             where = "status IN ('not_now', 'withdrawn') AND updated_at <= ?"
             params = (to_db(updated_before),)
-            async with db.execute(f"{_OFFERS} WHERE {where} ORDER BY o.id", params) as cursor:
+            async with db.execute(f"{OFFERS_SQL} WHERE {where} ORDER BY o.id", params) as cursor:
                 offers = [Offer.from_row(row) for row in await cursor.fetchall()]
             # When each came stays, so past reports still count it (bot/db/remains.py).
             await delete_offers(db, where, params)

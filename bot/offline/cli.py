@@ -1,4 +1,4 @@
-"""The command-line staff tools: export, report and backup (``python -m bot <tool>``)."""
+"""The command-line staff tools: export, report, backup and poster (``python -m bot <tool>``)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,23 @@ import sys
 from pathlib import Path
 
 from bot.core.clock import Clock
-from bot.core.config import Config
+from bot.core.config import LANGUAGES, Config
 from bot.core.i18n import Catalogs
 from bot.db.store import Store, StoreError
 from bot.offline.backup import BackupError, backup_database
 from bot.offline.export import export_file, report_file
 from bot.offline.periods import Period, PeriodError, parse_day, parse_period
+from bot.offline.printing.make import make_sheet
+from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest
+from bot.offline.printing.username import UsernameError, bot_username
 from bot.offline.sheets import ExportFilter
 
 
-def run_staff_tool(arguments: argparse.Namespace, config: Config) -> int:
-    """Run the export, report or backup tool; return the exit status."""
+def run_staff_tool(
+    arguments: argparse.Namespace, config: Config, clock: Clock | None = None
+) -> int:
+    """Run the export, report, backup or poster tool; return the exit status."""
+    clock = clock or Clock()
     try:
         if arguments.command == "backup":
             result = backup_database(config.database_path, arguments.out)
@@ -34,8 +40,10 @@ def run_staff_tool(arguments: argparse.Namespace, config: Config) -> int:
         asyncio.run(_migrate(config.database_path))
         if arguments.command == "export":
             return _export(arguments, config)
+        if arguments.command == "poster":
+            return _poster(arguments, config, clock)
         return _report(arguments, config)
-    except (PeriodError, BackupError) as error:
+    except (PeriodError, BackupError, SheetError, UsernameError) as error:
         print(f"nabo: {error}", file=sys.stderr)
         return 2
     except (StoreError, sqlite3.Error) as error:
@@ -100,3 +108,29 @@ def _period(arguments: argparse.Namespace) -> Period:
     if period.first > period.last:
         raise PeriodError("--from must not be after --to")
     return period
+
+
+def _poster(arguments: argparse.Namespace, config: Config, clock: Clock) -> int:
+    subject = arguments.subject.strip().lower()
+    if subject != "nabo" and not subject.isdigit():
+        raise _bad_request(f"{arguments.subject!r} is neither an activity id nor nabo")
+    suffix = arguments.out.suffix.lower()
+    if suffix not in (".pdf", ".png"):
+        raise _bad_request("--out must end in .pdf (to print) or .png (to share)")
+    kind = Kind.FLYER if arguments.flyer else Kind.DOOR if arguments.door else Kind.POSTER
+    languages = LANGUAGES if arguments.language == "all" else (arguments.language,)
+    source = arguments.source.strip().lower() if arguments.source else None
+    request = SheetRequest(
+        None if subject == "nabo" else int(subject), kind, languages, suffix == ".png", source
+    )
+    catalogs = Catalogs(config.timezone)
+    made = make_sheet(config.database_path, request, catalogs, bot_username(config), clock.now())
+    arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    arguments.out.write_bytes(made.data)
+    print(f"wrote {arguments.out} ({len(made.data):,} bytes): {made.link}")
+    return 0
+
+
+def _bad_request(detail: str) -> SheetError:
+    """Build the error for a command line that asks for no sheet Nabo can make."""
+    return SheetError(Problem.NOT_FOUND, detail)

@@ -1,8 +1,9 @@
 """Staff workbooks: the export of everything (xlsx or a zip of CSVs) and the period report.
 
-Building a workbook is blocking work; callers in the bot run these functions in a
-worker thread (``asyncio.to_thread``). Sheet names and headers are Danish on purpose
-(see bot/offline/sheets.py), so nothing here goes through gettext.
+Building a workbook is seconds of CPU work: the bot runs these functions in another
+process (bot/offline/worker.py), the command line calls them directly. Sheet names and
+headers are Danish on purpose (see bot/offline/sheets.py), so nothing here goes through
+gettext.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -45,7 +46,10 @@ NUMBER_FORMATS = {
     Kind.DATE: "dd-mm-yyyy",
     Kind.DECIMAL: "0.00",
 }
-_BOLD = Font(bold=True)
+# The body's font, named: a bold font without a name is drawn in another typeface.
+_BOLD = Font(name="Calibri", bold=True)
+# Headers wrap at spaces rather than being cut off by the next column.
+_WRAP = Alignment(wrap_text=True, vertical="top")
 # Distinct people cannot be counted once sign-ups are unlinked (retention, /deleteme);
 # every other figure stays the same however late the report is made.
 PARTICIPANTS_NOTE = (
@@ -54,6 +58,13 @@ PARTICIPANTS_NOTE = (
     "SIGNUP_RETENTION_DAYS (normalt 180) dage efter aktiviteten. Lav derfor kvartalets "
     "rapport inden da: en senere rapport viser færre deltagere, og en deltager, hvis "
     "tidligere fremmøde ikke længere er knyttet, tælles som ny. Alle andre tal er de samme."
+)
+
+
+# Offers of help, and feedback and broadcasts not about an activity, are in the total only.
+OUTSIDE_NOTE = (
+    "Tilbud om hjælp hører ikke til en delaftale eller et område, og tilbagemeldinger og "
+    "udsendelser kun, når de handler om en aktivitet; de andre tælles kun i »I alt«."
 )
 
 
@@ -99,11 +110,43 @@ class _CellMaker:
         return cells
 
 
+def column_width(header: str, kind: str = Kind.TEXT, width: float = 0) -> float:
+    """Return a column's width: at least its header's longest word, and room for its dates.
+
+    Excel's width unit is one digit of the body font. A date wider than its column shows
+    as ###, so a date column fits its format and the cell's margins; a bold header word
+    is a little wider than digits.
+    """
+    needed = max(len(word) for word in header.split()) * 1.1 + 2
+    number_format = NUMBER_FORMATS.get(kind)
+    if kind in (Kind.DATE, Kind.DATETIME) and number_format is not None:
+        needed = max(needed, len(number_format) + 2)
+    return max(width, round(needed))
+
+
+def header_height(headers: Iterable[tuple[str, float]]) -> float:
+    """Return the height in points of a header row whose headers wrap in their widths.
+
+    Neither Excel nor LibreOffice grows a row for wrapped text it did not lay out itself.
+    """
+    most = 1
+    for header, width in headers:
+        fits, lines, used = width - 1, 1, 0
+        for word in header.split():
+            if used and used + 1 + len(word) > fits:
+                lines, used = lines + 1, len(word)
+            else:
+                used += (1 if used else 0) + len(word)
+        most = max(most, lines)
+    return 15.0 * most
+
+
 def _header(sheet: WriteOnlyWorksheet, columns: tuple[Column, ...]) -> list[Cell]:
     cells = []
     for column in columns:
         cell = WriteOnlyCell(sheet, column.header)
         cell.font = _BOLD
+        cell.alignment = _WRAP
         cells.append(cell)
     return cells
 
@@ -113,9 +156,12 @@ def write_xlsx(sheets: Iterable[Sheet], out: Path) -> None:
     workbook = Workbook(write_only=True)
     for spec in sheets:
         sheet = workbook.create_sheet(spec.name)
-        # Widths and the frozen header must be set before the first row is written.
-        for index, column in enumerate(spec.columns, 1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        # Widths, heights and the frozen header must be set before the first row is written.
+        widths = [column_width(c.header, c.kind, c.width) for c in spec.columns]
+        for index, width in enumerate(widths, 1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        headers = zip((column.header for column in spec.columns), widths, strict=True)
+        sheet.row_dimensions[1].height = header_height(headers)
         sheet.freeze_panes = "A2"
         sheet.append(_header(sheet, spec.columns))
         maker = _CellMaker(sheet, spec.columns)
@@ -234,6 +280,7 @@ def write_report(report: Report, out: Path) -> None:
     _organisers_sheet(workbook.create_sheet("Arrangører"), report)
     _months_sheet(workbook.create_sheet("Tilmeldinger pr. måned"), report)
     _ratings_sheet(workbook.create_sheet("Vurderinger"), report)
+    _sources_sheet(workbook.create_sheet("Kilder"), report)
     for sheet in workbook.worksheets:
         _keep_text(sheet)
     workbook.save(out)
@@ -263,9 +310,9 @@ def _summary_sheet(sheet: Any, report: Report) -> None:
             cell.font = _BOLD
     sheet["B2"].number_format = sheet["C2"].number_format = NUMBER_FORMATS[Kind.DATE]
     sheet["B3"].number_format = NUMBER_FORMATS[Kind.DATETIME]
-    sheet.column_dimensions["A"].width = 30
-    sheet.column_dimensions["B"].width = 14
-    sheet.column_dimensions["C"].width = 14
+    sheet.column_dimensions["A"].width = 36
+    sheet.column_dimensions["B"].width = column_width("Lavet", Kind.DATETIME, 14)
+    sheet.column_dimensions["C"].width = column_width("Periode", Kind.DATE, 14)
 
 
 def _table_sheet(sheet: Any, label: str, rows: list[tuple[str, Figures]], total: Figures) -> None:
@@ -274,59 +321,76 @@ def _table_sheet(sheet: Any, label: str, rows: list[tuple[str, Figures]], total:
     for name, figures in rows:
         sheet.append([name, *(read(figures) for _, read in REPORT_COLUMNS)])
     sheet.append(["I alt", *(read(total) for _, read in REPORT_COLUMNS)])
-    sheet.append([])
-    sheet.append(
-        [
-            "Tilbud om hjælp hører ikke til en delaftale eller et område, og tilbagemeldinger og "
-            "udsendelser kun når de handler om en aktivitet; de andre tælles kun i 'I alt'."
-        ]
-    )
-    sheet.append([PARTICIPANTS_NOTE])
     for cell in sheet[1]:
         cell.font = _BOLD
+        cell.alignment = _WRAP
     for cell in sheet[len(rows) + 2]:
         cell.font = _BOLD
     sheet.freeze_panes = "B2"
-    sheet.column_dimensions["A"].width = 34
-    for index in range(2, len(headers) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 13
+    widths = [34.0, *(column_width(header, width=13) for header in headers[1:])]
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.row_dimensions[1].height = header_height(zip(headers, widths, strict=True))
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+    sheet.append([])
+    for note in (OUTSIDE_NOTE, PARTICIPANTS_NOTE):
+        _note_row(sheet, note, sum(widths))
 
 
-# Who ran the activities: the figures of the helhedsplan's partnerships.
-ORGANISER_COLUMNS: tuple[tuple[str, Any], ...] = (
-    ("Aktiviteter afholdt", lambda f: f.held),
-    ("Timer med aktiviteter", lambda f: f.hours),
-    ("Tilmeldte personer", lambda f: f.people),
-    ("Besøg (fremmøde + walk-ins)", lambda f: f.visits),
-    ("Unikke deltagere", lambda f: f.participants),
+def _note_row(sheet: Any, text: str, width: float) -> None:
+    # A long note on one line would run far past the table: it wraps across the table's
+    # width instead, in a row tall enough for its lines (Excel does not size merged rows).
+    sheet.append([text])
+    row = sheet.max_row
+    last = get_column_letter(sheet.max_column)
+    sheet.merge_cells(f"A{row}:{last}{row}")
+    sheet[f"A{row}"].alignment = _WRAP
+    lines = -(-len(text) // int(width * 0.9)) + 1
+    sheet.row_dimensions[row].height = 15 * lines
+
+
+# Who ran the activities: the figures of the helhedsplan's partnerships, in the words of
+# the report's other sheets.
+ORGANISER_COLUMNS: tuple[tuple[str, Any], ...] = tuple(
+    (header, read)
+    for header, read in REPORT_COLUMNS
+    if header
+    in (
+        "Aktiviteter afholdt",
+        "Timer med aktiviteter",
+        "Tilmeldte personer",
+        "Besøg (fremmøde + uden tilmelding)",
+        "Unikke deltagere",
+    )
+)
+ORGANISERS_NOTE = (
+    "Unikke deltagere tælles pr. arrangør; den samme person kan deltage hos flere, så "
+    "rækkerne kan give mere end »I alt«."
 )
 
 
 def _organisers_sheet(sheet: Any, report: Report) -> None:
-    sheet.append(["Arrangør", "Type", *(header for header, _ in ORGANISER_COLUMNS)])
+    headers = ["Arrangør", "Type", *(header for header, _ in ORGANISER_COLUMNS)]
+    sheet.append(headers)
     for (kind, name), figures in report.by_organiser.items():
         shown = TEAM_NAME_DA if kind == "team" else name
         sheet.append(
             [shown, ORGANISER_KINDS_DA[kind], *(read(figures) for _, read in ORGANISER_COLUMNS)]
         )
     sheet.append(["I alt", None, *(read(report.total) for _, read in ORGANISER_COLUMNS)])
-    sheet.append([])
-    sheet.append(
-        [
-            "Unikke deltagere tælles pr. arrangør; den samme person kan deltage hos flere, så "
-            "rækkerne kan give mere end 'I alt'."
-        ]
-    )
-    for row in (1, len(report.by_organiser) + 2):  # the header and the total
-        for cell in sheet[row]:
-            cell.font = _BOLD
+    # Headers bold and wrapped, as on every sheet; the total bold too.
+    for cell in sheet[1]:
+        cell.font = _BOLD
+        cell.alignment = _WRAP
+    for cell in sheet[len(report.by_organiser) + 2]:
+        cell.font = _BOLD
     sheet.freeze_panes = "A2"
-    sheet.column_dimensions["A"].width = 34
-    sheet.column_dimensions["B"].width = 20
-    # Wide enough for each header in its bold font, so none is cut off.
-    for index, (header, _) in enumerate(ORGANISER_COLUMNS, start=3):
-        sheet.column_dimensions[get_column_letter(index)].width = max(13, len(header) + 6)
+    widths = [34.0, 20.0, *(column_width(header, width=13) for header, _ in ORGANISER_COLUMNS)]
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.row_dimensions[1].height = header_height(zip(headers, widths, strict=True))
+    sheet.append([])
+    _note_row(sheet, ORGANISERS_NOTE, sum(widths))
 
 
 def _months_sheet(sheet: Any, report: Report) -> None:
@@ -335,6 +399,7 @@ def _months_sheet(sheet: Any, report: Report) -> None:
         sheet.append([month.strftime("%Y-%m"), *(counts[code] for code in DELAFTALER_DA)])
     for cell in sheet[1]:
         cell.font = _BOLD
+        cell.alignment = _WRAP
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["A"].width = 10
     for letter in "BCD":
@@ -369,3 +434,48 @@ def _ratings_sheet(sheet: Any, report: Report) -> None:
     chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=6), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=6))
     sheet.add_chart(chart, "D2")
+
+
+def _sources_sheet(sheet: Any, report: Report) -> None:
+    """Write what each source's links brought: new residents, sign-ups and check-ins."""
+    headers = ["Kilde", "Kode", "Slettet", "Nye beboere", "Tilmeldinger", "Tjekket ind ved døren"]
+    widths = [40, 10, 10, 14, 14, 14]
+    sheet.append(headers)
+    for source in report.sources:
+        sheet.append(
+            [
+                source.name,
+                source.code,
+                "Ja" if source.deleted else "Nej",
+                source.residents,
+                source.signups,
+                source.checkins,
+            ]
+        )
+    sheet.append(
+        [
+            "I alt",
+            None,
+            None,
+            sum(s.residents for s in report.sources),
+            sum(s.signups for s in report.sources),
+            sum(s.checkins for s in report.sources),
+        ]
+    )
+    for cell in sheet[1]:
+        cell.font = _BOLD
+        cell.alignment = _WRAP
+    for cell in sheet[len(report.sources) + 2]:
+        cell.font = _BOLD
+    sheet.freeze_panes = "A2"
+    for number, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    sheet.row_dimensions[1].height = header_height(zip(headers, widths, strict=True))
+    sheet.append([])
+    _note_row(
+        sheet,
+        "Tallene tæller, hvad hvert opslags, hvert flyers og hver delings link har bragt: "
+        "nye beboere (deres første start kom via linket), tilmeldinger og fremmøde, tjekket "
+        "ind ved døren via linket. De gemmes uden personer og passer også efter sletninger.",
+        sum(widths),
+    )

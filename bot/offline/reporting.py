@@ -34,6 +34,7 @@ class Figures:
     new: int = 0
     offers: int | None = None
     offers_active: int | None = None
+    translations: int | None = None  # texts volunteers translated that staff used
     feedback: int = 0
     ratings: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])
     broadcasts: int = 0
@@ -71,18 +72,36 @@ REPORT_COLUMNS: tuple[tuple[str, Callable[[Figures], Any]], ...] = (
     ("Tilmeldte personer", lambda f: f.people),
     ("På venteliste", lambda f: f.waitlisted),
     ("Afmeldinger", lambda f: f.cancelled),
-    ("Besøg (fremmøde + walk-ins)", lambda f: f.visits),
+    ("Besøg (fremmøde + uden tilmelding)", lambda f: f.visits),
     ("Unikke deltagere", lambda f: f.participants),
     ("Nye deltagere", lambda f: f.new),
     ("Tilbagevendende deltagere", lambda f: f.returning),
     ("Tilbud om hjælp modtaget", lambda f: f.offers),
     ("Heraf aktive nu", lambda f: f.offers_active),
+    ("Oversættelser fra frivillige", lambda f: f.translations),
     ("Tilbagemeldinger", lambda f: f.feedback),
     ("Gns. vurdering", lambda f: f.average_rating),
     *((f"Vurdering {star}", lambda f, i=star - 1: f.ratings[i]) for star in range(1, 6)),
     ("Udsendelser sendt", lambda f: f.broadcasts),
     ("Modtagere nået", lambda f: f.reach),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFigures:
+    """What one source's links brought in the period: counts that survive erasure."""
+
+    name: str
+    code: str
+    deleted: bool
+    residents: int  # new residents whose first start came by its link
+    signups: int
+    checkins: int
+
+
+# Built-in source: residents' invitations to their neighbours (bot/db/sources.py).
+INVITE_CODE = "invite"
+INVITE_NAME_DA = "Invitation fra en nabo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +117,8 @@ class Report:
     months: list[tuple[date, dict[str, int]]]
     # Who runs the activities: (team | board | partner, name or None) → their figures.
     by_organiser: dict[tuple[str, str | None], Figures] = field(default_factory=dict)
+    # Per source: sources still in use, and deleted ones that brought something.
+    sources: list[SourceFigures] = field(default_factory=list)
 
     @property
     def partners(self) -> int:
@@ -185,6 +206,25 @@ SELECT (SELECT COUNT(*) FROM volunteer_offers WHERE created_at >= :start AND cre
        (SELECT COUNT(*) FROM volunteer_offers
          WHERE status = 'active' AND created_at >= :start AND created_at < :end)
 """
+# Events per source carry no person (bot/db/sources.py): erasure changes none of them.
+_SOURCE_FIGURES = """
+SELECT s.name, s.code, s.deleted_at IS NOT NULL AS deleted,
+       COALESCE(SUM(e.kind = 'resident'), 0) AS residents,
+       COALESCE(SUM(e.kind = 'signup'), 0) AS signups,
+       COALESCE(SUM(e.kind = 'checkin'), 0) AS checkins
+  FROM sources s
+  LEFT JOIN source_events e ON e.source_id = s.id AND e.at >= :start AND e.at < :end
+                           AND e.at <= :now
+ GROUP BY s.id
+HAVING s.deleted_at IS NULL OR COUNT(e.source_id) > 0
+ ORDER BY s.code = 'invite', s.name, s.id
+"""
+# Translations volunteers made and staff used, by when staff decided; the request stays
+# (without the volunteer) when the volunteer is erased, so the count survives erasure.
+_TRANSLATION_FIGURES = """
+SELECT COUNT(*) FROM translation_requests
+ WHERE status = 'accepted' AND resolved_at >= :start AND resolved_at < :end
+"""
 _MONTHLY_SIGNUPS = f"""
 SELECT a.starts_at, a.delaftale, SUM(s.status = 'confirmed') AS signups
   FROM activities a JOIN signups s ON s.activity_id = a.id
@@ -230,12 +270,27 @@ def build_report(
     offers = connection.execute(_OFFER_FIGURES, params).fetchone()
     # Offers of help belong to no delaftale or area: they are counted in the total only.
     total.offers, total.offers_active = offers[0], offers[1] or 0
+    # So are translations (the volunteers' figures, beside their offers).
+    total.translations = connection.execute(_TRANSLATION_FIGURES, params).fetchone()[0]
     by_delaftale = {code: groups["delaftale"].get(code, Figures()) for code in DELAFTALER_DA}
     known_areas = [*dict.fromkeys([*areas, *sorted(groups["area"])])]
     ordered = [area for area in known_areas if area != OTHER_AREA]
     if OTHER_AREA in known_areas:
         ordered.append(OTHER_AREA)
     by_area = {area: groups["area"].get(area, Figures()) for area in ordered}
+    sources = [
+        SourceFigures(
+            INVITE_NAME_DA if code == INVITE_CODE else name,
+            code,
+            bool(deleted),
+            int(residents),
+            int(signups),
+            int(checkins),
+        )
+        for name, code, deleted, residents, signups, checkins in connection.execute(
+            _SOURCE_FIGURES, params
+        )
+    ]
     return Report(
         period,
         now,
@@ -244,6 +299,7 @@ def build_report(
         by_area,
         _months(connection, period, params, timezone),
         _organisers(groups["organiser"]),
+        sources,
     )
 
 

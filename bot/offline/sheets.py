@@ -25,12 +25,12 @@ from bot.db.broadcasts import (
     VOLUNTEERS,
 )
 from bot.db.signups import PROMOTED_PREFIX
-from bot.db.volunteers import KINDS, STATUSES, TIMES
+from bot.db.volunteers import KINDS, LANGUAGES, STATUSES, TIMES
 from bot.offline.snapshot import ResidentNumbers
 
 OTHER_AREA_DA = "Andet område"
 LANGUAGES_DA = {"da": "Dansk", "ar": "Arabisk", "en": "Engelsk"}
-ACTIVITY_STATUS_DA = {"published": "Offentliggjort", "cancelled": "Aflyst"}
+ACTIVITY_STATUS_DA = {"published": "Udgivet", "cancelled": "Aflyst"}
 SIGNUP_STATUS_DA = {"confirmed": "Bekræftet", "waitlisted": "Venteliste", "cancelled": "Afmeldt"}
 BROADCAST_KIND_DA = {
     "message": "Besked",
@@ -45,7 +45,9 @@ BROADCAST_STATUS_DA = {
     "cancelled": "Annulleret",
 }
 SUBJECTS_DA = {"activity": "Aktivitet", "area": "Område", "nabo": "Nabo", "other": "Andet"}
-CONTACTS_DA = {"nabo": "Via Nabo", "phone": "Telefon"}
+CONTACTS_DA = {"nabo": "Gennem Nabo", "phone": "Telefon"}
+# The languages a volunteer goes between, named in Danish ("other" through the catalog).
+VOLUNTEER_LANGUAGES_DA = {**LANGUAGES_DA, "other": LANGUAGES["other"]}
 YES_NO = {1: "Ja", 0: "Nej"}
 
 
@@ -131,14 +133,14 @@ def _labels(codes: str | None, known: dict[str, str], danish: Translator) -> str
 def audience_da(audience: str) -> str:
     """Describe a broadcast's audience in Danish."""
     if audience == SUBSCRIBERS:
-        return "Alle der får meddelelser"
+        return "Alle, der får meddelelser"
     if audience == DIGEST:
-        return "Ugeoversigt til alle der får meddelelser"
+        return "Ugeoversigt til alle, der får meddelelser"
     if audience == VOLUNTEERS:
         return "Frivillige"
     if audience.startswith(LANGUAGE_PREFIX):
         language = audience.removeprefix(LANGUAGE_PREFIX)
-        return f"Alle der får meddelelser på {LANGUAGES_DA.get(language, language).lower()}"
+        return f"Alle, der får meddelelser på {LANGUAGES_DA.get(language, language).lower()}"
     if audience.startswith(ACTIVITY_PREFIX):
         return f"Tilmeldte til aktivitet {audience.removeprefix(ACTIVITY_PREFIX)}"
     if audience.startswith(INTERESTED_PREFIX):
@@ -226,7 +228,7 @@ def _activities_sheet(x: _Export) -> Sheet:
         Column("Start", Kind.DATETIME, 17),
         Column("Slut", Kind.DATETIME, 17),
         Column("Sted", width=24),
-        Column("Delaftale", width=32),
+        Column("Delaftale", width=34),
         Column("Område", width=18),
         Column("Status", width=14),
         Column("Serie nr.", Kind.INT, 10),
@@ -238,7 +240,7 @@ def _activities_sheet(x: _Export) -> Sheet:
         Column("Venteliste", Kind.INT, 11),
         Column("Afmeldinger", Kind.INT, 12),
         Column("Fremmøde (personer)", Kind.INT, 12),
-        Column("Walk-ins", Kind.INT, 10),
+        Column("Uden tilmelding", Kind.INT, 10),
         Column("Fremmøde registreret", Kind.DATETIME, 17),
         Column("Oprettet", Kind.DATETIME, 17),
         Column("Ændret", Kind.DATETIME, 17),
@@ -336,11 +338,13 @@ def _volunteers_sheet(x: _Export) -> Sheet:
         Column("Beboernummer", width=15),
         Column("Hjælp med", width=40),
         Column("Anden hjælp", width=24),
-        Column("Hvornår", width=28),
+        Column("Sprog til oversættelse og tolkning", width=24),
+        Column("Hvornår", width=36),
         Column("Kontakt", width=10),
         Column("Telefon", width=16),
-        Column("Note", width=40),
+        Column("Bemærkning", width=40),
         Column("Status", width=16),
+        Column("Oversættelser brugt", Kind.INT, 12),
         Column("Modtaget", Kind.DATETIME, 17),
         Column("Ændret", Kind.DATETIME, 17),
     )
@@ -351,17 +355,24 @@ def _volunteers_sheet(x: _Export) -> Sheet:
             x.number(row["user_id"]),
             _labels(row["kinds"], KINDS, x.danish),
             row["other_help"],
+            _labels(row["languages"], VOLUNTEER_LANGUAGES_DA, x.danish) or None,
             _labels(row["times"], TIMES, x.danish),
             CONTACTS_DA[row["contact"]],
             # Only there when the resident shared it with Telegram's button for this.
             row["phone"],
             row["note"],
             x.danish.gettext(STATUSES[row["status"]]),
+            row["translations"],
             x.local(row["created_at"]),
             x.local(row["updated_at"]),
         )
 
-    sql = f"SELECT * FROM volunteer_offers WHERE {condition} ORDER BY created_at, id"
+    # Translations of theirs that staff used, all told (the report counts them per period).
+    sql = (
+        "SELECT o.*, (SELECT COUNT(*) FROM translation_requests t WHERE t.status = 'accepted'"
+        " AND t.translator_id = o.user_id) AS translations"
+        f" FROM volunteer_offers o WHERE {condition} ORDER BY created_at, id"
+    )
     return Sheet("Frivillige", columns, x.rows(sql, params, shape))
 
 
@@ -428,7 +439,7 @@ def _broadcasts_sheet(x: _Export) -> Sheet:
         Column("Modtagere", Kind.INT, 11),
         Column("Sendt", Kind.INT, 9),
         Column("Blokeret", Kind.INT, 9),
-        Column("Fejlet", Kind.INT, 9),
+        Column("Mislykket", Kind.INT, 10),
         Column("Venter", Kind.INT, 9),
     )
 

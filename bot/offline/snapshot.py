@@ -2,9 +2,10 @@
 
 Exports read every table, up to hundreds of thousands of rows. They do not go through
 the Store's one shared connection: that would hold its lock (and so every resident's
-tap) for seconds. Instead they open their own read-only connection in a worker thread
-and read inside one transaction, which in WAL mode is a consistent snapshot that never
-blocks the bot's writes. Rows are streamed from the cursor, never all held at once.
+tap) for seconds. Instead they open their own read-only connection (in another process,
+bot/offline/worker.py) and read inside one transaction, which in WAL mode is a consistent
+snapshot that never blocks the bot's writes. Rows are streamed from the cursor, never all
+held at once.
 """
 
 from __future__ import annotations

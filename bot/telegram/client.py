@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import ExtBot
 
 log = logging.getLogger(__name__)
+
+# Presses answered already, remembered long enough for their handlers to run.
+ANSWERED_KEPT = 10_000
 
 
 def is_expired_query(error: BadRequest) -> bool:
@@ -29,21 +33,44 @@ class NaboBot(ExtBot[int]):
     every answer, the shared helper's and the guards', without a check at each.
     """
 
-    __slots__ = ()
+    __slots__ = ("_answered",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Build the bot as ExtBot does; remember which presses were answered."""
+        super().__init__(*args, **kwargs)
+        self._answered: OrderedDict[str, None] = OrderedDict()
 
     async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
-        """Answer a button press; True if Telegram took the answer, False if it came too late."""
+        """Answer a button press; True if Telegram took the answer, False if it came too late.
+
+        A press answered already (at once, when it arrived: bot/telegram/updates.py) is
+        not answered again: the handler's own answer is then a no-op.
+        """
+        query_id = str(kwargs.get("callback_query_id", args[0] if args else ""))
+        if query_id in self._answered:
+            return True
+        # Remembered before the request: the same press delivered twice at once is
+        # answered once.
+        self._remember(query_id)
         try:
             return await super().answer_callback_query(*args, **kwargs)
         except BadRequest as error:
             if not is_expired_query(error):
+                self._answered.pop(query_id, None)
                 raise
             # Not an error: the press is carried out all the same, and the resident sees
             # the outcome in the message.
             log.info("a button press waited too long for its answer; carrying it out")
             return False
         except NetworkError as error:
+            # Forgotten again: the handler's own answer tries once more.
+            self._answered.pop(query_id, None)
             log.warning(
                 "could not answer a button press (%s); carrying it out", type(error).__name__
             )
             return False
+
+    def _remember(self, query_id: str) -> None:
+        self._answered[query_id] = None
+        if len(self._answered) > ANSWERED_KEPT:
+            self._answered.popitem(last=False)

@@ -14,14 +14,17 @@ from bot.core.i18n import Catalogs, Translator
 from bot.db.activities import ActivityRepository
 from bot.db.audit import AuditLog
 from bot.db.broadcasts import BroadcastRepository
+from bot.db.checkins import CheckInRepository
 from bot.db.feedback import FeedbackRepository
 from bot.db.hosts import HostRepository
 from bot.db.people import PeopleRepository
 from bot.db.processed_updates import ProcessedUpdates
 from bot.db.residents import Resident, ResidentRepository
 from bot.db.signups import SignupRepository
+from bot.db.sources import SourceRepository
 from bot.db.store import Store
 from bot.db.team_messages import TeamMessageRepository
+from bot.db.translations import TranslationRepository
 from bot.db.volunteers import VolunteerRepository
 from bot.telegram.client import NaboBot
 from bot.telegram.flood import FloodGuard
@@ -54,6 +57,9 @@ class Services:
     audit: AuditLog
     volunteers: VolunteerRepository
     feedback: FeedbackRepository
+    sources: SourceRepository
+    checkins: CheckInRepository
+    translations: TranslationRepository
     people: PeopleRepository
     hosts: HostRepository
     team_messages: TeamMessageRepository
@@ -121,6 +127,9 @@ class NaboContext(CallbackContext[NaboBot, UserData, ChatData, BotData]):
         self._nabo_application = application
         self.resident: Resident | None = None
         self._translator: Translator | None = None
+        # Set when a role check refused the update (bot/telegram/roles.py): nothing of the
+        # journey it was meant for ran.
+        self.refused = False
 
     # PTB types its own ``application`` with a type variable it never binds (ST), so
     # no caller could pass it on as a NaboApplication; the override says what it is.
@@ -173,6 +182,21 @@ class NaboContext(CallbackContext[NaboBot, UserData, ChatData, BotData]):
     def hosts(self) -> HostRepository:
         """Activity hosts, their invitations and proposals."""
         return self.bot_data.services.hosts
+
+    @property
+    def sources(self) -> SourceRepository:
+        """The sources repository (where links are put up)."""
+        return self.bot_data.services.sources
+
+    @property
+    def checkins(self) -> CheckInRepository:
+        """The door check-ins repository."""
+        return self.bot_data.services.checkins
+
+    @property
+    def translations(self) -> TranslationRepository:
+        """The translation requests repository (and messages waiting for them)."""
+        return self.bot_data.services.translations
 
     @property
     def clock(self) -> Clock:

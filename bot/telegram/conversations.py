@@ -42,16 +42,18 @@ class LatestConversation(ConversationHandler[Any]):
     async def handle_update(
         self, update: Update, application: Any, check_result: Any, context: Any
     ) -> object | None:
-        """Handle the update; an entry point that started the conversation makes it the latest.
+        """Handle the update; an entry point that ran makes this the latest conversation.
 
-        Only once the entry point has run: one that refused (a host's button pressed by
-        someone who is not its host, bot/telegram/roles.py) starts nothing, and must not
-        take another conversation's messages away either.
+        Even when it ends at once (a question answered by one press): whatever waited for
+        the person's text before is over. Only once the entry point has run, though: one
+        that refused (a host's button pressed by someone who is not its host,
+        bot/telegram/roles.py) starts nothing, and must not take another conversation's
+        messages away either.
         """
         state = await super().handle_update(update, application, check_result, context)
-        key, handler = check_result[1], check_result[2]
+        handler = check_result[2]
         user = update.effective_user
-        if handler in self.entry_points and user is not None and key in self._conversations:
+        if handler in self.entry_points and user is not None and not context.refused:
             self._flows[user.id] = self._flow_name
         return state
 

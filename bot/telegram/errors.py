@@ -9,6 +9,7 @@ from typing import Literal
 from telegram import Chat, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
+from bot.db.processed_updates import UpdateHandledBefore
 from bot.db.store import is_busy
 from bot.telegram.context import NaboContext
 from bot.telegram.session import translator_for_error
@@ -29,6 +30,11 @@ async def handle_error(update: object, context: NaboContext) -> None:
         log.warning("network error while handling update %s: %s", update_id, type(error).__name__)
         if isinstance(update, Update):
             await _apologise(update, context, "lost")
+        return
+    if isinstance(error, UpdateHandledBefore):
+        # Its first write found its id already recorded (by a run before a restart): the
+        # effect happened then, and this second one was rolled back. Nothing to tell.
+        log.info("update %s dropped at its first write: handled before", update_id)
         return
     if is_busy(error):
         # Another process (a backup, an export) held the database longer than the busy

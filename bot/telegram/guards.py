@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 async def drop_repeated_update(update: Update, context: NaboContext) -> None:
     """Stop an update that was handled before, so it has no second effect or reply."""
-    if not await context.bot_data.services.processed_updates.first_time(update.update_id):
+    # Its id is written with the update's own first write (bot/db/processed_updates.py).
+    if not await context.bot_data.services.processed_updates.begin(update.update_id):
         log.info("update %s dropped: handled before", update.update_id)
         raise ApplicationHandlerStop
 

@@ -96,6 +96,7 @@ class HostCallbackQueryHandler(CallbackQueryHandler[Any, Any]):
         assert query is not None
         activity_id = getattr(self._kind.parse(query.data), "activity_id", None)
         if not await may_host(context, activity_id):
+            context.refused = True
             await refuse_press(update, context)
             return self._refused
         return await self.callback(update, context)
@@ -119,6 +120,7 @@ class HostCommandHandler(CommandHandler[Any, Any]):
         """Run the callback only for someone who hosts an activity now."""
         self.collect_additional_context(context, update, application, check_result)
         if not await may_host(context, None):
+            context.refused = True
             await refuse_command(update, context)
             return self._refused
         return await self.callback(update, context)

@@ -88,8 +88,9 @@ async def activity_screen(
     offline = {
         item.signup.id: item.person for item in await context.people.on_activity(activity_id)
     }
+    door = await context.checkins.door_count(activity_id)
     return staff_activity.activity_screen(
-        context.tr, activity, roster, context.clock.now(), offline
+        context.tr, activity, roster, context.clock.now(), offline, door
     )
 
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import BaseUpdateProcessor
+
+from bot.db.processed_updates import finish_update
+
+log = logging.getLogger(__name__)
 
 # PTB's own limit, taken in its (final) process_update before do_process_update, would
 # hold a slot while an update waits for its chat's turn; set beyond reach, it never
@@ -27,8 +33,16 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     ``max_concurrent_updates`` slots shared by all chats. Taking the turn first means
     one resident's pile of taps waits in its own line instead of filling every slot
     while everyone else waits. Each gate is its own step in ``do_process_update``, so
-    a later change can do something before the slot (answer a press at once) or hand
-    slots out by priority (residents before bulk work) without touching the other.
+    a later change can do something before the slot or hand slots out by priority
+    without touching the other.
+
+    A button press is answered as soon as it arrives, before both gates: the answer
+    carries no text (the outcome goes in the message), and a resident's client stops
+    spinning at once even when the press waits for its turn or a slot, e.g. while
+    many residents press the button of a new broadcast in the same second.
+    ``answer_at_once`` says which presses (those a handler will take; a press nobody
+    takes is answered with a text by the fallback, in its turn). The handlers' own
+    answers are then no-ops (``bot.telegram.client.NaboBot``).
     """
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
@@ -37,11 +51,29 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        # Set by the composition root, which knows the handlers.
+        self.answer_at_once: Callable[[Update], bool] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the chat's turn, then for a shared slot; then run the update's handlers."""
+        """Answer a press; wait for the chat's turn, then a shared slot; run the handlers."""
+        if isinstance(update, Update) and update.callback_query is not None:
+            await self._answer(update)
         async with self._turn(_chat_key(update)), self._slots:
             await coroutine
+        # An update that wrote nothing has its id written a moment later, with others.
+        finish_update()
+
+    async def _answer(self, update: Update) -> None:
+        """Answer a press now, without text, if a handler will take it."""
+        query = update.callback_query
+        assert query is not None
+        if self.answer_at_once is None or not self.answer_at_once(update):
+            return
+        try:
+            await query.answer()
+        except TelegramError as error:
+            # The handler answers it again in its turn (bot.telegram.client.NaboBot).
+            log.info("could not answer a press at once: %s", type(error).__name__)
 
     @asynccontextmanager
     async def _turn(self, key: int | None) -> AsyncIterator[None]:

@@ -10,6 +10,7 @@ messages look like is ``bot.views.activity_editor``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from enum import Enum
 from zoneinfo import ZoneInfo
@@ -103,6 +104,21 @@ class Draft:
     area: str = ""
     signup_deadline: datetime | None = None
     weeks: int = 0  # how many more weeks it repeats
+    # Languages volunteer translators are asked for (title and description), and within
+    # how many hours; asked once the activity is published.
+    translate: dict[str, int] = dataclass_field(default_factory=dict)
+
+    def ask_translators(self, field: str, hours: int) -> None:
+        """Leave a language's title and description to volunteer translators."""
+        language = field.rsplit("_", 1)[1]
+        setattr(self, f"title_{language}", None)
+        setattr(self, f"description_{language}", None)
+        self.translate[language] = hours
+
+    def is_translated(self, field: str) -> bool:
+        """Tell whether a question is left out because translators are asked for it."""
+        language = field.rsplit("_", 1)[-1]
+        return field.startswith("description_") and language in self.translate
 
     def leave_out(self, field: str) -> None:
         """Leave an optional answer out: the sign-up deadline, or one of the optional texts."""

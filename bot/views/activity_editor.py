@@ -36,7 +36,9 @@ from bot.views.buttons import (
     DraftArea,
     DraftDelaftale,
     DraftRepeat,
+    DraftTranslator,
     DraftUnlimited,
+    EditTranslator,
     EditUnlimited,
     KeepLength,
     PublishDraft,
@@ -47,6 +49,7 @@ from bot.views.buttons import (
 )
 from bot.views.staff_activity import people_text
 from bot.views.staff_texts import date_examples, date_problem, language_name
+from bot.views.translation import translator_row
 
 # A message and the buttons under it (if any).
 Screen = tuple[str, InlineKeyboardMarkup | None]
@@ -127,21 +130,20 @@ def question(
 ) -> Screen:
     """Ask the new activity's question that fills the draft's ``field``."""
     _ = tr.gettext
-    skippable = _keyboard([InlineKeyboardButton(_("Skip ⏭"), callback_data=skip.pack())])
+    skip_button = InlineKeyboardButton(_("Skip ⏭"), callback_data=skip.pack())
+    skippable = _keyboard([skip_button])
+    if field in ("title_ar", "title_en"):
+        language = language_name(tr, field[-2:])
+        translators = translator_row(tr, lambda hours: DraftTranslator(skip.state, hours))
+        return _(
+            "And the title in {language}? Write it, press Skip (residents then see the Danish), "
+            "or ask volunteer translators for the title and the description: choose by when "
+            "you need them."
+        ).format(language=language), _keyboard([skip_button], translators)
     if field == "title_da":
         return " ".join(
             [_("What is the activity called, in Danish?"), limit_note(tr, TITLE_LIMIT)]
         ), None
-    if field == "title_ar":
-        return _(
-            "And the title in Arabic? Press Skip if there is none: residents then see the "
-            "Danish title."
-        ), skippable
-    if field == "title_en":
-        return _(
-            "And the title in English? Press Skip if there is none: residents then see the "
-            "Danish title."
-        ), skippable
     if field == "description_da":
         text = _(
             "A short description in Danish: what happens, for whom, and what to bring. "
@@ -232,6 +234,8 @@ def preview_question(
             ).format(count=tr.ltr(draft.weeks + 1))
         )
         lines += [f"• {tr.when(one.starts_at)}" for one in draft.activity_drafts(zone)]
+    for language, hours in draft.translate.items():
+        lines += ["", translators_at_publish(tr, language, hours)]
     lines += ["", _("“Publish and announce” also tells residents who want news about it.")]
     keyboard = _keyboard(
         [InlineKeyboardButton(_("✅ Publish"), callback_data=PublishDraft("pub").pack())],
@@ -243,6 +247,24 @@ def preview_question(
         [InlineKeyboardButton(_("🗑 Discard"), callback_data=DiscardDraft().pack())],
     )
     return fit_message("\n".join(lines)), keyboard
+
+
+def translators_at_publish(tr: Translator, language: str, hours: int) -> str:
+    """Say translators are asked for a language once it is published, and what waits."""
+    return tr.ngettext(
+        "🙋 Volunteer translators are asked for the {language} title and description when "
+        "you publish; they are needed within {count} hour. Until you have used them, "
+        "residents who read {language} see the Danish, and an announcement waits.",
+        "🙋 Volunteer translators are asked for the {language} title and description when "
+        "you publish; they are needed within {count} hours. Until you have used them, "
+        "residents who read {language} see the Danish, and an announcement waits.",
+        hours,
+    ).format(language=language_name(tr, language), count=tr.ltr(hours))
+
+
+def announce_later(tr: Translator) -> str:
+    """Say the announcement goes out once the translations are decided."""
+    return tr.gettext("📣 The announcement goes out once you have decided about the translations.")
 
 
 def too_late(tr: Translator) -> str:
@@ -346,6 +368,10 @@ def text_prompt(tr: Translator, activity: Activity, code: str) -> Screen:
     remove = InlineKeyboardButton(
         _("🗑 Remove this text"), callback_data=RemoveText(activity.id, code).pack()
     )
+    if code in ("t_ar", "t_en", "d_ar", "d_en"):
+        text += "\n\n" + _("Or ask volunteer translators: choose by when you need the text.")
+        translators = translator_row(tr, lambda hours: EditTranslator(activity.id, code, hours))
+        return fit_message(text), _keyboard([remove], translators)
     return fit_message(text), _keyboard([remove])
 
 

@@ -13,9 +13,11 @@ from typing import Annotated
 
 from bot.core.callback_data import ButtonData, Count, Flag, Id, Part, digits, hex_token, one_of
 from bot.core.config import LANGUAGES
+from bot.core.start_links import DoorToken, OptionalSource, SourceCode
 from bot.db.activities import DELAFTALER
 from bot.db.feedback import SUBJECTS
 from bot.db.volunteers import KINDS, TIMES
+from bot.db.volunteers import LANGUAGES as VOLUNTEER_LANGUAGES
 
 # Fields more than one kind of button shares.
 Language = Annotated[str, one_of(*LANGUAGES)]
@@ -133,11 +135,14 @@ class PickArea(ButtonData, prefix="act:fa"):
 
 
 # Signing up and cancelling (handlers/signup.py).
+# A sign-up begun on a card a source's link opened carries the source's code to the end,
+# so the sign-up counts for it (the last field, left out otherwise: old buttons still work).
 class StartSignup(ButtonData, prefix="su:n"):
     """Start signing up (or joining the waitlist): ask how many adults."""
 
     activity_id: Id
     waitlist: Flag
+    source: OptionalSource = None
 
 
 class ChooseAdults(ButtonData, prefix="su:a"):
@@ -146,6 +151,7 @@ class ChooseAdults(ButtonData, prefix="su:a"):
     activity_id: Id
     waitlist: Flag
     adults: Count
+    source: OptionalSource = None
 
 
 class ConfirmSignup(ButtonData, prefix="su:c"):
@@ -155,6 +161,35 @@ class ConfirmSignup(ButtonData, prefix="su:c"):
     waitlist: Flag
     adults: Count
     children: Count
+    source: OptionalSource = None
+
+
+# Checking in at the door without a sign-up (handlers/door.py): how many came. Each step
+# carries the door code's token, checked again on every press.
+class DoorAdults(ButtonData, prefix="ci:a"):
+    """Take the number of adults who came; ask how many children."""
+
+    activity_id: Id
+    token: DoorToken
+    adults: Count
+    source: OptionalSource = None
+
+
+class DoorChildren(ButtonData, prefix="ci:c"):
+    """Check in the adults and children who came."""
+
+    activity_id: Id
+    token: DoorToken
+    adults: Count
+    children: Count
+    source: OptionalSource = None
+
+
+class DoorHousehold(ButtonData, prefix="ci:h"):
+    """Say that someone of the household has checked everyone in already."""
+
+    activity_id: Id
+    token: DoorToken
 
 
 class AskCancelSignup(ButtonData, prefix="su:x"):
@@ -209,6 +244,12 @@ class VolunteerTime(ButtonData, prefix="vol:t"):
     """Tick or untick a time the volunteer can help."""
 
     time: Annotated[str, one_of(*TIMES)]
+
+
+class VolunteerLanguage(ButtonData, prefix="vol:l"):
+    """Tick or untick a language the volunteer translates or interprets between."""
+
+    code: Annotated[str, one_of(*VOLUNTEER_LANGUAGES)]
 
 
 class VolunteerNext(ButtonData, prefix="vol:next"):
@@ -514,6 +555,132 @@ class CancelScheduled(ButtonData, prefix="st:bc:x"):
     broadcast_id: Id
 
 
+# Translations by volunteers (handlers/translation.py), asked for from handlers/broadcast.py
+# and the activity editor: into which language, and within how many hours.
+TRANSLATION_TARGETS = ("ar", "en")
+DEADLINE_HOURS = (3, 24, 72)
+Target = Annotated[str, one_of(*TRANSLATION_TARGETS)]
+Hours = Annotated[int, Part("|".join(str(hours) for hours in DEADLINE_HOURS), "72", int)]
+
+
+class BroadcastTranslator(ButtonData, prefix="st:bc:tr"):
+    """Ask volunteers to translate the message into a language, within so many hours."""
+
+    language: Target
+    hours: Hours
+
+
+class SaveWaitingBroadcast(ButtonData, prefix="st:bc:wait"):
+    """Keep the message in the preview with this token until its translations come."""
+
+    token: Annotated[str, hex_token(8)]
+
+
+class SendWaitingBroadcast(ButtonData, prefix="st:bc:ws"):
+    """Send a message whose translations are all decided."""
+
+    draft_id: Id
+
+
+class DiscardWaitingBroadcast(ButtonData, prefix="st:bc:wd"):
+    """Throw away a message that waited for translations."""
+
+    draft_id: Id
+
+
+class DraftTranslator(ButtonData, prefix="st:n:tr"):
+    """Ask volunteers for the new activity's title and description (the question's language)."""
+
+    state: Annotated[int, digits(2)]
+    hours: Hours
+
+
+class EditTranslator(ButtonData, prefix="st:etr"):
+    """Ask volunteers for one Arabic or English text of an activity."""
+
+    activity_id: Id
+    field: Annotated[str, one_of("t_ar", "t_en", "d_ar", "d_en")]
+    hours: Hours
+
+
+class TakeTranslation(ButtonData, prefix="tr:take"):
+    """Take a translation task (the first volunteer to press gets it)."""
+
+    request_id: Id
+
+
+class WriteTranslation(ButtonData, prefix="tr:write"):
+    """Write (or go on writing) the translation one holds."""
+
+    request_id: Id
+
+
+class GiveTranslationBack(ButtonData, prefix="tr:back"):
+    """Give a translation task back to the others."""
+
+    request_id: Id
+
+
+class SendTranslation(ButtonData, prefix="tr:send"):
+    """Send the finished translation to the team."""
+
+    request_id: Id
+
+
+class RedoTranslation(ButtonData, prefix="tr:redo"):
+    """Write the translation again from the start."""
+
+    request_id: Id
+
+
+class AcceptTranslation(ButtonData, prefix="st:tr:ok"):
+    """Use the translation as it is."""
+
+    request_id: Id
+
+
+class ChangeTranslation(ButtonData, prefix="st:tr:ed"):
+    """Change the translation, then use it."""
+
+    request_id: Id
+
+
+class RejectTranslation(ButtonData, prefix="st:tr:no"):
+    """Do not use the translation."""
+
+    request_id: Id
+
+
+class AskTranslatorsAgain(ButtonData, prefix="st:tr:again"):
+    """After a translation was not used, ask the other volunteers."""
+
+    request_id: Id
+
+
+class UseDanish(ButtonData, prefix="st:tr:da"):
+    """Give up on the translation: residents read the Danish."""
+
+    request_id: Id
+
+
+class WriteTranslationMyself(ButtonData, prefix="st:tr:own"):
+    """Write the text in the language oneself."""
+
+    request_id: Id
+
+
+class WaitForTranslator(ButtonData, prefix="st:tr:wait"):
+    """Give volunteers one more day."""
+
+    request_id: Id
+
+
+class KeepTranslationPart(ButtonData, prefix="st:tr:keep"):
+    """Keep this part of the translation as the volunteer wrote it."""
+
+    request_id: Id
+
+
 # Staff review (handlers/staff_reports.py).
 class Export(ButtonData, prefix="st:export"):
     """Send the workbook of everything."""
@@ -521,6 +688,65 @@ class Export(ButtonData, prefix="st:export"):
 
 class Report(ButtonData, prefix="st:report"):
     """Send this quarter's report."""
+
+
+# Printed posters and sources (handlers/staff_posters.py).
+NABO_ITSELF = 0  # the activity id that stands for Nabo's own poster
+POSTER_KINDS = {"poster": "p", "flyer": "f", "door": "d", "share": "s"}
+POSTER_LANGUAGES = ("all", *LANGUAGES)
+NO_SOURCE = "-"
+
+
+class PosterList(ButtonData, prefix="st:pl"):
+    """Open a page of the activities to print a poster for."""
+
+    page: Annotated[int, digits(3)] = 0
+
+
+class PosterFor(ButtonData, prefix="st:pf"):
+    """Choose what to print for an activity (0: Nabo itself)."""
+
+    activity_id: Id
+
+
+class PosterKind(ButtonData, prefix="st:pk"):
+    """Choose the kind of sheet."""
+
+    activity_id: Id
+    kind: Annotated[str, one_of(*POSTER_KINDS.values())]
+
+
+class PosterLanguage(ButtonData, prefix="st:pg"):
+    """Choose the language (or all three on one sheet)."""
+
+    activity_id: Id
+    kind: Annotated[str, one_of(*POSTER_KINDS.values())]
+    language: Annotated[str, one_of(*POSTER_LANGUAGES)]
+
+
+class PosterMake(ButtonData, prefix="st:pm"):
+    """Make the sheet, with a source's code (or "-" for none), and send it."""
+
+    activity_id: Id
+    kind: Annotated[str, one_of(*POSTER_KINDS.values())]
+    language: Annotated[str, one_of(*POSTER_LANGUAGES)]
+    source: Annotated[str, Part(r"-|[a-z0-9]{6}", "zzzzzz")]
+
+
+class SourceList(ButtonData, prefix="st:src"):
+    """List the sources."""
+
+
+class AskDeleteSource(ButtonData, prefix="st:srcx"):
+    """Ask to delete a source (a confirmation follows)."""
+
+    code: SourceCode
+
+
+class DeleteSource(ButtonData, prefix="st:srcxy"):
+    """Delete a source, confirmed."""
+
+    code: SourceCode
 
 
 # A host's proposal for a new activity, posted to staff (handlers/host_proposals.py).

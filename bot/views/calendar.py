@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from icalendar import Calendar, Event
-
 from bot.db.activities import Activity
 
 PRODID = "-//Nabo//Viborg//EN"
@@ -13,6 +11,9 @@ PRODID = "-//Nabo//Viborg//EN"
 
 def activity_ics(activity: Activity, language: str, *, now: datetime) -> bytes:
     """Render one activity as a VCALENDAR with one VEVENT, texts in ``language``."""
+    # Imported when first needed: a few MiB the bot need not hold until someone asks.
+    from icalendar import Calendar, Event
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -10,7 +10,7 @@ from babel.lists import format_list
 from bot.core.clock import from_db
 from bot.core.i18n import LANGUAGE_NAMES, Translator
 from bot.views.activity import area_name, delaftale_name, fit_message, party_text
-from bot.views.volunteer import phone_text
+from bot.views.volunteer import languages_text, phone_text
 
 # The file's name is the same in every language: plain ASCII opens anywhere.
 EXPORT_FILE_NAME = "nabo-my-data.json"
@@ -53,17 +53,23 @@ def summary_text(tr: Translator, export: dict[str, Any] | None) -> str:
                 topics=format_list(names, locale=tr.locale)
             )
         )
+    source = export.get("source")
+    if source is not None:
+        name = _("an invitation from a neighbour") if source["code"] == "invite" else source["name"]
+        lines.append(_("• You came to Nabo by: {source}").format(source=tr.ltr(name)))
     lines += _signup_lines(tr, export["signups"])
     lines += _offer_lines(tr, export["volunteer_offer"])
     counts = (
         (_("• Reminders sent to you: {count}"), export["reminders_sent"]),
         (_("• Questions after activities sent to you: {count}"), export["feedback_questions_sent"]),
+        (_("• Check-ins at the door: {count}"), export.get("door_checkins", [])),
         (_("• Feedback linked to you: {count}"), export["feedback"]),
         (_("• Messages from the team to you: {count}"), export["messages_received"]),
         (
             _("• Notes by the team about your offer of help: {count}"),
             export["staff_actions_about_your_offer"],
         ),
+        (_("• Translations you took on as a volunteer: {count}"), export["translations_by_you"]),
         (_("• Your actions as staff: {count}"), export["staff_actions_by_you"]),
         # As a host or staff member (beyond the chat).
         (
@@ -166,6 +172,13 @@ def _offer_lines(tr: Translator, offer: dict[str, Any] | None) -> list[str]:
     if offer["status"] == "withdrawn":
         return [_("• Offer of help as a volunteer: withdrawn, no contact details kept")]
     lines = [_("• Offer of help as a volunteer: yes (see /volunteer)")]
+    languages = tuple(code for code in (offer["languages"] or "").split(",") if code)
+    if languages:
+        lines.append(
+            _("• Languages you translate or interpret between: {languages}").format(
+                languages=languages_text(tr, languages)
+            )
+        )
     if offer["phone"]:
         lines.append(
             _("• Phone number, for your offer of help: {phone}").format(

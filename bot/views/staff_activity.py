@@ -9,13 +9,19 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.i18n import Translator
 from bot.db.activities import Activity
+from bot.db.checkins import DoorCount
 from bot.db.people import OfflinePerson
 from bot.db.signups import Signup, SignupStatus
 from bot.views.activity import MAX_MESSAGE, area_name, delaftale_name, party_text
+from bot.views.arrivals import staff_door_line
 from bot.views.buttons import (
+    NO_SOURCE,
+    POSTER_KINDS,
     AskCancelActivity,
     Attendance,
     EditActivity,
+    PosterFor,
+    PosterMake,
     StaffActivities,
     StaffHosts,
     StaffSignUpFor,
@@ -71,18 +77,25 @@ def _and_more(tr: Translator, count: int) -> str:
     return tr.ngettext("…and {count} more", "…and {count} more", count).format(count=tr.ltr(count))
 
 
+def door_line(tr: Translator, door: DoorCount) -> str:
+    """Say, live, how many checked in at the door and how."""
+    return staff_door_line(tr, door.came, door.placed, door.no_place, door.anonymous)
+
+
 def activity_screen(
     tr: Translator,
     activity: Activity,
     roster: list[Signup],
     now: datetime,
     offline: Mapping[int, OfflinePerson] | None = None,
+    door: DoorCount | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Build the staff view of an activity and its sign-ups, within Telegram's message limit.
 
-    ``offline``: the people signed up on their behalf, by sign-up id (marked, with phone).
+    ``offline``: the people signed up on their behalf, by sign-up id (marked, with phone);
+    ``door``: who checked in at the door so far.
     """
-    text = roster_text(tr, activity, roster, offline or {})
+    text = roster_text(tr, activity, roster, offline or {}, door)
     return text, _activity_keyboard(tr, activity, now)
 
 
@@ -91,6 +104,7 @@ def roster_text(
     activity: Activity,
     roster: list[Signup],
     offline: Mapping[int, OfflinePerson],
+    door: DoorCount | None = None,
 ) -> str:
     """Describe an activity and who is coming (staff's and hosts' view), within one message."""
     _ = tr.gettext
@@ -119,6 +133,8 @@ def roster_text(
     if activity.attendance_taken_at is not None:
         came = sum(s.people for s in confirmed if s.attended)
         head.append(came_line(tr, came, activity.walk_ins))
+    if door is not None and door.total:
+        head.append(door_line(tr, door))
     entries: list[tuple[str, bool]] = []
     if not roster:
         entries.append(("", False))
@@ -130,7 +146,7 @@ def roster_text(
         for number, signup in enumerate(group, start=1):
             mark = {True: " ✅", False: " ❌", None: ""}[signup.attended]
             line = (
-                f"{tr.ltr(number)}. {person_name(tr, signup)} — "
+                f"{tr.ltr(number)}. {person_name(tr, signup)} – "
                 f"{party_text(tr, signup.adults, signup.children)}{mark}"
             )
             person = offline.get(signup.id)
@@ -168,6 +184,16 @@ def _activity_keyboard(tr: Translator, activity: Activity, now: datetime) -> Inl
     if activity.status == "published" and activity.starts_at <= now:
         rows.append(
             [InlineKeyboardButton(_("🧾 Attendance"), callback_data=Attendance(activity.id).pack())]
+        )
+    if activity.status == "published" and activity.ends_at > now:
+        door = PosterMake(activity.id, POSTER_KINDS["door"], "all", NO_SOURCE)
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("🖨 Poster or flyer"), callback_data=PosterFor(activity.id).pack()
+                ),
+                InlineKeyboardButton(_("🚪 Door poster"), callback_data=door.pack()),
+            ]
         )
     rows.append([InlineKeyboardButton(_("◀ Back"), callback_data=StaffActivities(0).pack())])
     return InlineKeyboardMarkup(rows)

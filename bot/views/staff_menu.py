@@ -13,6 +13,7 @@ from bot.views.buttons import (
     NewActivity,
     NewBroadcast,
     OfferList,
+    PosterList,
     Report,
     ScheduledList,
     StaffActivities,
@@ -29,6 +30,9 @@ STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("volunteers", N_("Offers of help from volunteers")),
     ("export", N_("Everything in an Excel workbook")),
     ("report", N_("Report per delaftale and area")),
+    ("poster", N_("Posters and flyers with a QR code")),
+    ("sources", N_("Where links are put up")),
+    ("newsource", N_("Add a place where links are put up")),
     ("hosts", N_("Activity hosts")),
     ("person", N_("Someone asks to see or delete their data")),
 )
@@ -64,6 +68,7 @@ def staff_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
             [InlineKeyboardButton(_("📣 Send a message"), callback_data=NewBroadcast().pack())],
             [InlineKeyboardButton(_("🗓 Scheduled messages"), callback_data=ScheduledList().pack())],
             [InlineKeyboardButton(_("🙋 Offers of help"), callback_data=OfferList().pack())],
+            [InlineKeyboardButton(_("🖨 Posters and flyers"), callback_data=PosterList().pack())],
             [
                 InlineKeyboardButton(_("👤 Hosts"), callback_data=HostList().pack()),
                 InlineKeyboardButton(_("🔎 Find a person"), callback_data=FindPerson().pack()),

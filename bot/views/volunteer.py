@@ -6,7 +6,15 @@ from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.i18n import LANGUAGE_NAMES, Translator
-from bot.db.volunteers import KINDS, STAFF_STATUSES, STATUSES, TIMES, Offer, OfferDraft
+from bot.db.volunteers import (
+    KINDS,
+    LANGUAGES,
+    STAFF_STATUSES,
+    STATUSES,
+    TIMES,
+    Offer,
+    OfferDraft,
+)
 from bot.views.activity import fit_message
 from bot.views.buttons import STATUS_CODES, OfferOpen, OfferStatus, OfferWrite
 
@@ -34,6 +42,27 @@ def times_text(tr: Translator, times: tuple[str, ...]) -> str:
     )
 
 
+def languages_text(tr: Translator, languages: tuple[str, ...]) -> str:
+    """List the languages a volunteer goes between: Nabo's by their own names."""
+    names = []
+    for code in LANGUAGES:
+        if code not in languages:
+            continue
+        if code == "other":
+            names.append(tr.gettext(LANGUAGES[code]))
+        else:
+            # A name in Latin letters is a left-to-right value inside Arabic text.
+            names.append(LANGUAGES[code] if code == "ar" else tr.ltr(LANGUAGES[code]))
+    return format_list(names, locale=tr.locale)
+
+
+def _languages_line(tr: Translator, languages: tuple[str, ...]) -> list[str]:
+    if not languages:
+        return []
+    text = tr.gettext("Languages: {languages}")
+    return [text.format(languages=languages_text(tr, languages))]
+
+
 def phone_text(tr: Translator, phone: str) -> str:
     """Show a phone number shared from Telegram (which gives it without the +)."""
     return tr.ltr(phone if phone.startswith("+") else f"+{phone}")
@@ -44,6 +73,7 @@ def offer_lines(tr: Translator, draft: OfferDraft) -> list[str]:
     _ = tr.gettext
     lines = [
         _("Help with: {kinds}").format(kinds=kinds_text(tr, draft.kinds, draft.other_help)),
+        *_languages_line(tr, draft.languages),
         _("When: {times}").format(times=times_text(tr, draft.times)),
         _("How the team reaches you: by phone, {phone}").format(phone=phone_text(tr, draft.phone))
         if draft.phone
@@ -79,6 +109,7 @@ def staff_card_text(tr: Translator, offer: Offer, language: str | None, heading:
         title.format(number=number),
         "",
         _("Help with: {kinds}").format(kinds=kinds_text(tr, offer.kinds, offer.other_help)),
+        *_languages_line(tr, offer.languages),
         _("When: {times}").format(times=times_text(tr, offer.times)),
         _("Contact: by phone, {phone}").format(phone=phone_text(tr, offer.phone))
         if offer.phone

@@ -12,13 +12,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 
 from bot.core.callback_data import ButtonData
 from bot.core.i18n import Translator
-from bot.db.volunteers import KINDS, MAX_NOTE, MAX_OTHER, TIMES, OfferDraft
+from bot.db.volunteers import KINDS, LANGUAGES, MAX_NOTE, MAX_OTHER, TIMES, OfferDraft
 from bot.views.buttons import (
     AskWithdraw,
     KeepOffer,
     VolunteerChange,
     VolunteerContact,
     VolunteerKind,
+    VolunteerLanguage,
     VolunteerNext,
     VolunteerNote,
     VolunteerSend,
@@ -27,7 +28,7 @@ from bot.views.buttons import (
     Withdraw,
 )
 from bot.views.menu import menu_button
-from bot.views.volunteer import kinds_text, offer_lines, times_text
+from bot.views.volunteer import kinds_text, languages_text, offer_lines, times_text
 
 STEPS = 5
 
@@ -46,10 +47,11 @@ def stop_button(tr: Translator) -> InlineKeyboardButton:
 def _toggles(
     tr: Translator, choices: dict[str, str], chosen: list[str], button: Callable[[str], ButtonData]
 ) -> InlineKeyboardMarkup:
+    """Build buttons that tick and untick choices (labels as given), then Next and Stop."""
     rows = [
         [
             InlineKeyboardButton(
-                f"{'✅' if code in chosen else '◻️'} {tr.gettext(label)}",
+                f"{'✅' if code in chosen else '◻️'} {label}",
                 callback_data=button(code).pack(),
             )
         ]
@@ -66,12 +68,47 @@ def _toggles(
 
 def kinds_keyboard(tr: Translator, chosen: list[str]) -> InlineKeyboardMarkup:
     """Build step 1's buttons: every kind of help, the chosen ones ticked."""
-    return _toggles(tr, KINDS, chosen, VolunteerKind)
+    return _toggles(tr, _translated(tr, KINDS), chosen, VolunteerKind)
 
 
 def times_keyboard(tr: Translator, chosen: list[str]) -> InlineKeyboardMarkup:
     """Build step 2's buttons: every time of the week, the chosen ones ticked."""
-    return _toggles(tr, TIMES, chosen, VolunteerTime)
+    return _toggles(tr, _translated(tr, TIMES), chosen, VolunteerTime)
+
+
+def languages_keyboard(tr: Translator, chosen: list[str]) -> InlineKeyboardMarkup:
+    """Build the buttons of the languages a volunteer goes between, the chosen ones ticked."""
+    # Nabo's languages by their own names (untranslated), any other in the reader's.
+    names = {
+        code: tr.gettext(name) if code == "other" else name for code, name in LANGUAGES.items()
+    }
+    return _toggles(tr, names, chosen, VolunteerLanguage)
+
+
+def _translated(tr: Translator, labels: dict[str, str]) -> dict[str, str]:
+    return {code: tr.gettext(label) for code, label in labels.items()}
+
+
+def languages_question(tr: Translator) -> str:
+    """Ask (within step 1) which languages a translator or interpreter goes between."""
+    return step_text(
+        tr,
+        1,
+        tr.gettext(
+            "Which languages can you translate or interpret between? Tap at least two, "
+            "then press Next. Another language? Say which in your note at step 4."
+        ),
+    )
+
+
+def languages_answered(tr: Translator, languages: list[str]) -> str:
+    """Show the languages question answered."""
+    return f"{languages_question(tr)}\n\n✅ {languages_text(tr, tuple(languages))}"
+
+
+def choose_two_please(tr: Translator) -> str:
+    """Ask for the languages again, when fewer than two were ticked."""
+    return languages_question(tr) + "\n\n" + tr.gettext("Please choose at least two.")
 
 
 def kinds_question(tr: Translator) -> str:

@@ -119,10 +119,12 @@ async def notify_change(
     return await notify_activity(application, activity.id, texts, staff_user_id, staff_user_id)
 
 
-async def announce_activity(context: NaboContext, activity_id: int, staff_user_id: int) -> int:
+async def announce_activity(
+    application: NaboApplication, activity_id: int, staff_user_id: int
+) -> int:
     """Announce a new activity to subscribers whose interests match it; return the id."""
     broadcast_id, _ = await _send_now(
-        context.application,
+        application,
         kind="announcement",
         audience=f"{INTERESTED_PREFIX}{activity_id}",
         activity_id=activity_id,

@@ -1,8 +1,14 @@
 """The delivery sender: works through pending deliveries under Telegram's limits.
 
-One background task per process. Each delivery is claimed (pending → sending, committed)
-before its message is sent and settled right after, so a crash leaves at most the one
-message in flight as ``uncertain`` — never sent twice, never silently lost.
+One background task per process, with up to ``IN_FLIGHT`` messages on their way at once
+(one at a time cannot keep up with Telegram's budget: every message waits for its
+request and two database writes). Each delivery is claimed (pending → sending,
+committed) before its message is sent and settled right after, so a crash leaves at
+most the messages in flight as ``uncertain`` — never sent twice, never silently lost.
+
+Its sends are background work (``bot.telegram.ratelimit``): replies to residents go
+first, and the sender takes whatever of Telegram's budget they leave. ``BROADCAST_RATE``
+below 30 caps it further, for a gentler pace.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from datetime import datetime, timedelta
 
 import httpx
 from telegram import InlineKeyboardMarkup
+from telegram.constants import FloodLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.core.i18n import Translator
@@ -24,6 +31,7 @@ from bot.db.broadcasts import Broadcast, BroadcastRepository, Delivery
 from bot.db.signups import SignupRepository, SignupStatus
 from bot.db.store import is_busy
 from bot.telegram.context import NaboApplication
+from bot.telegram.ratelimit import background_sends, when_it_leaves
 from bot.views.broadcast import (
     announcement_message,
     digest_message,
@@ -36,10 +44,13 @@ from bot.work.digest import DIGEST_DAYS
 log = logging.getLogger(__name__)
 
 BATCH = 50
+# Messages on their way at once: enough to use Telegram's whole budget while each waits
+# for its request and its database writes; few, since a crash leaves these uncertain.
+IN_FLIGHT = 4
 IDLE_WAIT = 5.0  # seconds between looks at the database when there is nothing to send
 PROGRESS_EVERY = 2.0  # seconds between edits of a staff member's progress message
 DIGEST_MAX = 8
-# How long a clean stop waits for the message in flight. A send can hang far longer (the
+# How long a clean stop waits for the messages in flight. A send can hang far longer (the
 # rate limiter honours Telegram's flood waits inside the request); the stop must not, since
 # a service manager kills a process that takes more than about 10 s to stop.
 STOP_GRACE = 5.0
@@ -50,8 +61,22 @@ BUSY_RETRY_MAX = 5.0
 
 
 @dataclass
+class _InFlight:
+    """One claimed delivery on its way, and whether its request has gone out yet."""
+
+    delivery: Delivery
+    # The batch's broadcasts, read once each: a broadcast's row does not change while sent.
+    broadcasts: dict[int, Broadcast | None]
+    attempted: bool = False
+
+    def leaves(self) -> None:
+        """Note that the request has gone to Telegram (it may arrive from now on)."""
+        self.attempted = True
+
+
+@dataclass
 class DeliverySender:
-    """Sends pending deliveries at ``rate`` messages per second until stopped."""
+    """Sends pending deliveries, at most ``rate`` messages per second, until stopped."""
 
     application: NaboApplication
     rate: float
@@ -60,7 +85,8 @@ class DeliverySender:
     _stopping: bool = False
     _task: asyncio.Task[None] | None = None
     _last_progress: dict[int, float] = field(default_factory=dict)
-    _attempted: bool = False  # whether the current delivery's request has gone out
+    _next_at: float = 0.0  # when the next claim may start, below Telegram's own budget
+    _was_running: bool = False
 
     def start(self) -> None:
         """Start the background task."""
@@ -71,7 +97,7 @@ class DeliverySender:
         self._wake.set()
 
     async def stop(self, grace: float = STOP_GRACE) -> None:
-        """Finish the message in flight, then stop (for a clean shutdown).
+        """Finish the messages in flight, then stop (for a clean shutdown).
 
         A send still waiting after ``grace`` seconds is cancelled and its delivery recorded
         as the rules say (pending if the request never left, else uncertain).
@@ -84,16 +110,33 @@ class DeliverySender:
         try:
             await asyncio.wait_for(asyncio.shield(self._task), grace)
         except TimeoutError:
-            log.warning("the message in flight took over %.0f s; stopping without it", grace)
+            log.warning("the messages in flight took over %.0f s; stopping without them", grace)
             self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
+
+    def _halting(self) -> bool:
+        """Tell whether to claim nothing more: told to stop, or the bot began to stop.
+
+        A SIGTERM stops the updater and the application before ``stop`` is called (in
+        post_stop); the sends of those moments would be new ones after the signal.
+        """
+        application = self.application
+        updater = application.updater
+        running = application.running and (updater is None or updater.running)
+        self._was_running = self._was_running or running
+        return self._stopping or (self._was_running and not running)
 
     @property
     def _repo(self) -> BroadcastRepository:
         return self.application.bot_data.services.broadcasts
 
     async def _run(self) -> None:
+        # Everything this task sends (and the tasks it starts) is background work.
+        with background_sends():
+            await self._loop()
+
+    async def _loop(self) -> None:
         bot_data = self.application.bot_data
         recovered = await self._repo.recover(bot_data.clock.now())
         if recovered:
@@ -101,6 +144,9 @@ class DeliverySender:
                 "%d deliveries were in flight at the last stop; marked uncertain", recovered
             )
         while not self._stopping:
+            if self._halting():
+                await self._stop.wait()  # the bot is stopping: stop() comes next
+                continue
             try:
                 sent_any = await self._send_batch()
                 await self._finish()
@@ -113,35 +159,56 @@ class DeliverySender:
                     await asyncio.wait_for(self._wake.wait(), IDLE_WAIT)
 
     async def _send_batch(self) -> bool:
+        """Send the next pending deliveries, up to IN_FLIGHT at once; False if there were none."""
         batch = await self._repo.next_pending(BATCH)
-        interval = 1.0 / self.rate
-        loop = asyncio.get_running_loop()
-        for delivery in batch:
-            if self._stopping:
-                return True
-            started = loop.time()
-            await self._deliver(delivery)
-            await self._maybe_progress(delivery.broadcast_id)
-            # Pace the whole sender, not each chat: BROADCAST_RATE messages per second.
-            await self._pause(interval - (loop.time() - started))
+        broadcasts: dict[int, Broadcast | None] = {}
+        gate = asyncio.Semaphore(IN_FLIGHT)
+        async with asyncio.TaskGroup() as group:
+            for delivery in batch:
+                await gate.acquire()
+                if self._halting():
+                    gate.release()
+                    break
+                await self._pace()
+                group.create_task(self._one(_InFlight(delivery, broadcasts), gate))
         return bool(batch)
 
-    async def _deliver(self, delivery: Delivery) -> None:
+    async def _pace(self) -> None:
+        """Keep to BROADCAST_RATE when it is below Telegram's budget (the limiter keeps that)."""
+        if self.rate >= FloodLimit.MESSAGES_PER_SECOND:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        self._next_at = max(self._next_at, now)
+        wait, self._next_at = self._next_at - now, self._next_at + 1.0 / self.rate
+        await self._pause(wait)
+
+    async def _one(self, flight: _InFlight, gate: asyncio.Semaphore) -> None:
+        """Deliver one; an unexpected error is logged and leaves the others alone."""
+        try:
+            await self._deliver(flight)
+            await self._maybe_progress(flight.delivery.broadcast_id)
+        except Exception:
+            log.exception("a delivery failed unexpectedly")
+        finally:
+            gate.release()
+
+    async def _deliver(self, flight: _InFlight) -> None:
         clock = self.application.bot_data.clock
+        delivery = flight.delivery
         if not await self._repo.claim(delivery.id, clock.now()):
             return
-        self._attempted = False
         try:
-            await self._send(delivery)
+            await self._send(flight)
         except asyncio.CancelledError:
             # A stop that could not wait any longer: record where the send stood.
-            if self._attempted:
+            if flight.attempted:
                 await self._repo.settle(delivery.id, "uncertain", clock.now(), "stopped")
             else:
                 await self._repo.settle(delivery.id, "pending", clock.now())
             raise
         except Exception as error:
-            if is_busy(error) and not self._attempted:
+            if is_busy(error) and not flight.attempted:
                 # The database was busy before anything was sent: try again later, it is
                 # not the delivery's fault.
                 await self._record(delivery.id, "pending")
@@ -150,15 +217,18 @@ class DeliverySender:
                 return
             # Never leave a row in 'sending' (the broadcast would never finish): before
             # the send it failed; after, nobody can say whether it arrived.
-            status = "uncertain" if self._attempted else "failed"
+            status = "uncertain" if flight.attempted else "failed"
             await self._record(delivery.id, status, "unexpected error")
             raise
 
-    async def _send(self, delivery: Delivery) -> None:
+    async def _send(self, flight: _InFlight) -> None:
         """Send one claimed delivery and record the outcome."""
         bot_data = self.application.bot_data
         clock = bot_data.clock
-        broadcast = await self._repo.get(delivery.broadcast_id)
+        delivery = flight.delivery
+        if delivery.broadcast_id not in flight.broadcasts:
+            flight.broadcasts[delivery.broadcast_id] = await self._repo.get(delivery.broadcast_id)
+        broadcast = flight.broadcasts[delivery.broadcast_id]
         assert broadcast is not None
         tr = bot_data.services.catalogs.translator(delivery.language)
         content = await render(
@@ -173,9 +243,16 @@ class DeliverySender:
             await self._record(delivery.id, "failed", "nothing to send")
             return
         text, keyboard = content
-        self._attempted = True
+        if self._halting():
+            # Claimed, but its request has not left: back to pending for the next start.
+            await self._record(delivery.id, "pending")
+            return
         try:
-            await self.application.bot.send_message(delivery.chat_id, text, reply_markup=keyboard)
+            # Attempted once the request leaves, not while it waits for its turn.
+            with when_it_leaves(flight.leaves):
+                await self.application.bot.send_message(
+                    delivery.chat_id, text, reply_markup=keyboard
+                )
         except RetryAfter as error:
             # Not delivered: put it back and let Telegram's flood wait pass for everyone.
             await self._record(delivery.id, "pending")

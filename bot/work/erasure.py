@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.telegram.context import NaboApplication
 from bot.telegram.conversations import forget_conversations
 from bot.telegram.roles import clear_host_command_menu
+from bot.work.translations import reopen
 
 
 async def erase_resident(
@@ -27,16 +28,28 @@ async def erase_resident(
     bot_data = application.bot_data
     resident = await bot_data.services.residents.get(user_id)
     chat_id = resident.chat_id if resident is not None else user_id
-    hosted = await bot_data.services.hosts.is_any_host(user_id)
     result = await bot_data.services.residents.forget(user_id, now, inactive_since=inactive_since)
     if inactive_since is not None and not result.found:
         return False  # they came back in time
     forget_conversations(application, user_id, chat_id)
-    if hosted and not bot_data.config.is_staff(user_id):
-        # Their hosting ended with the erasure: /host leaves their command list.
-        await clear_host_command_menu(application.bot, user_id)
-    # Written with the erasure: who moved up (deliveries, or a message for the team about
-    # someone without Telegram) and the edits of staff's posts about their offer of help;
-    # the senders carry them out.
-    bot_data.services.sender.wake()
+    await after_erasure(application, result.hosts, result.reopened)
     return result.found
+
+
+async def after_erasure(
+    application: NaboApplication, hosts: list[int], reopened: list[tuple[int, int]]
+) -> None:
+    """Do what follows an erasure outside the database, for one resident or a batch.
+
+    Written with the erasure: who moved up (deliveries, or a message for the team about
+    someone without Telegram) and the edits of staff's posts about offers of help; the
+    senders carry them out. Former hosts lose /host from their command list, and
+    translations the erased held go back to the other volunteers who were asked.
+    """
+    bot_data = application.bot_data
+    for host in hosts:
+        if not bot_data.config.is_staff(host):
+            await clear_host_command_menu(application.bot, host)
+    for request_id, translator in reopened:
+        await reopen(application, request_id, skip=translator)
+    bot_data.services.sender.wake()

@@ -19,6 +19,7 @@ from bot.views.signup_news import reminder_message
 from bot.work.broadcasting import sync_broadcast_jobs
 from bot.work.feedback_questions import sync_feedback_jobs
 from bot.work.jobs import job_queue_of, reconcile_jobs
+from bot.work.translations import ask_newcomers, sync_translation_jobs
 
 log = logging.getLogger(__name__)
 
@@ -95,10 +96,13 @@ async def sync_reminder_jobs(application: NaboApplication) -> int:
 
 
 async def _sync_job(context: NaboContext) -> None:
-    """Rebuild reminder, scheduled-broadcast and feedback jobs from the database (periodic)."""
+    """Rebuild reminder, broadcast, feedback and translation jobs from the database (periodic)."""
     await sync_reminder_jobs(context.application)
     await sync_broadcast_jobs(context.application)
     await sync_feedback_jobs(context.application)
+    await sync_translation_jobs(context.application)
+    # Volunteers whose offer became active since are asked for translations still open.
+    await ask_newcomers(context.application)
     # Lets whoever started the bot (the tests, the sandbox) wait until jobs exist.
     context.bot_data.jobs_synced.set()
 

@@ -7,6 +7,9 @@
 - Offers of help withdrawn or marked "not now" a year ago are deleted.
 - What lies beyond the chat (people signed up on their behalf, hosts, invitations,
   proposals, the team's messages) has its own rules: bot/work/people_retention.py.
+- Who was asked for a translation is forgotten 30 days after staff decided; a
+  translation staff never decided is cancelled 90 days after it was needed, and what the
+  volunteer wrote for it goes.
 
 Counts (activities, party sizes, status, attendance) are never deleted, and what the
 report counts of deleted rows stays as anonymous remains (bot/db/remains.py), so the staff's
@@ -25,10 +28,12 @@ from bot.core.config import RETENTION_WARNING
 from bot.core.i18n import Translator
 from bot.db.residents import Resident
 from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.conversations import forget_conversations
+from bot.telegram.ratelimit import background_sends
 from bot.telegram.team import Render, StaffPosts, Team
 from bot.telegram.tell import Told, tell_resident
 from bot.views.menu import back_to_menu_keyboard
-from bot.work.erasure import erase_resident
+from bot.work.erasure import after_erasure
 from bot.work.jobs import job_queue_of
 from bot.work.people_retention import run_people_retention
 
@@ -39,6 +44,13 @@ RETENTION_START_JOB = "retention:start-up"
 # Local time of the daily run: the warnings it sends should not wake anyone.
 RETENTION_TIME = time(10, 0)
 INACTIVE_OFFER_RETENTION = timedelta(days=365)
+# Residents erased per transaction: set-based, and short enough not to hold up residents'
+# own writes for long.
+ERASE_AT_ONCE = 500
+# Warned residents recorded per transaction: a crash re-warns at most these few tomorrow.
+WARNED_AT_ONCE = 50
+TRANSLATION_ASKS_RETENTION = timedelta(days=30)
+UNDECIDED_TRANSLATION_RETENTION = timedelta(days=90)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +61,8 @@ class RetentionReport:
     erased: int
     signups_unlinked: int
     offers_deleted: int
+    translation_asks_forgotten: int = 0
+    translations_expired: int = 0
 
 
 def start_retention_job(application: NaboApplication) -> None:
@@ -62,8 +76,9 @@ def start_retention_job(application: NaboApplication) -> None:
 
 
 async def _retention_job(context: NaboContext) -> None:
-    """Run retention (JobQueue callback)."""
-    await run_retention(context.application)
+    """Run retention (JobQueue callback); its warnings are background sends."""
+    with background_sends():
+        await run_retention(context.application)
 
 
 def warning_text(tr: Translator, erase_on: datetime) -> str:
@@ -82,16 +97,19 @@ async def run_retention(application: NaboApplication) -> RetentionReport:
     config = bot_data.config
     now = bot_data.clock.now()
     inactive_since = now - timedelta(days=config.retention_days)
-    erased = 0
-    for user_id in await bot_data.services.residents.due_for_erasure(
-        inactive_since, now - RETENTION_WARNING
-    ):
-        erased += await erase_resident(application, user_id, now, inactive_since=inactive_since)
+    erased = await _erase_inactive(application, inactive_since, now)
     warned = 0
-    for resident in await bot_data.services.residents.due_for_warning(
-        inactive_since + RETENTION_WARNING
-    ):
-        warned += await _warn(application, resident, now)
+    told: list[int] = []
+    residents = bot_data.services.residents
+    for resident in await residents.due_for_warning(inactive_since + RETENTION_WARNING):
+        if await _warn(application, resident, now):
+            told.append(resident.user_id)
+            warned += 1
+        if len(told) >= WARNED_AT_ONCE:
+            await residents.mark_all_warned(told, now)
+            told = []
+    if told:
+        await residents.mark_all_warned(told, now)
     unlinked = await bot_data.services.signups.unlink_ended_before(
         now - timedelta(days=config.signup_retention_days)
     )
@@ -103,14 +121,20 @@ async def run_retention(application: NaboApplication) -> RetentionReport:
             _deleted_render(offer.id),
         )
     await run_people_retention(application, now)
-    report = RetentionReport(warned, erased, unlinked, len(offers))
-    if any((warned, erased, unlinked, offers)):
+    asks, expired = await bot_data.services.translations.expire(
+        now, TRANSLATION_ASKS_RETENTION, UNDECIDED_TRANSLATION_RETENTION
+    )
+    report = RetentionReport(warned, erased, unlinked, len(offers), asks, expired)
+    if any((warned, erased, unlinked, offers, asks, expired)):
         log.info(
-            "retention: %d warned, %d erased, %d sign-ups unlinked, %d offers deleted",
+            "retention: %d warned, %d erased, %d sign-ups unlinked, %d offers deleted,"
+            " %d translation asks forgotten, %d undecided translations cancelled",
             warned,
             erased,
             unlinked,
             len(offers),
+            asks,
+            expired,
         )
     return report
 
@@ -124,6 +148,31 @@ def _deleted_render(number: int) -> Render:
         ).format(number=tr.ltr(number)), None
 
     return render
+
+
+async def _erase_inactive(
+    application: NaboApplication, inactive_since: datetime, now: datetime
+) -> int:
+    """Erase every resident unseen since then and warned long enough ago; return how many.
+
+    Set-based, ERASE_AT_ONCE in a transaction; then, as after /deleteme, their
+    conversations end, the staff's posts about their offers lose their details and
+    those who moved up on a waitlist are told (both written with the erasure, sent by
+    the senders), former hosts lose /host, and translations they held go back.
+    """
+    bot_data = application.bot_data
+    erased = 0
+    while True:
+        batch = await bot_data.services.residents.forget_inactive(
+            inactive_since, now - RETENTION_WARNING, now, ERASE_AT_ONCE
+        )
+        for user_id, chat_id in batch.residents:
+            forget_conversations(application, user_id, chat_id)
+        if batch.residents:
+            await after_erasure(application, batch.hosts, batch.reopened)
+        erased += len(batch.residents)
+        if len(batch.residents) < ERASE_AT_ONCE:
+            return erased
 
 
 async def _warn(application: NaboApplication, resident: Resident, now: datetime) -> bool:
@@ -147,6 +196,6 @@ async def _warn(application: NaboApplication, resident: Resident, now: datetime)
         )
         if told is Told.RETRY:
             return False  # a passing problem: tomorrow's run tries again
-    # Blocked, refused for good or never consented: no message, but the clock starts.
-    await bot_data.services.residents.mark_warned(resident.user_id, now)
+    # Told, or blocked, refused for good or never consented: no message, but the clock
+    # starts (the caller records it, a few at a time).
     return True

@@ -63,6 +63,8 @@ class ServerBase:
         # Bugs in this server (answered as HTTP 500); tests can assert the list stays empty.
         self.errors: list[BaseException] = []
         self.callback_answers: dict[str, JSON] = {}
+        # How long each answered press waited for its answer, in seconds (benchmarks).
+        self.callback_answer_delays: dict[str, float] = {}
         self._host = host
         self._port = port
         self._bound_port: int | None = None

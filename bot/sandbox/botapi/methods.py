@@ -381,6 +381,7 @@ class BotApiMethods(ServerBase):
         pressed_at = self._pending_queries.pop(query_id, None)
         if pressed_at is None or self._too_old(pressed_at):
             raise ApiError(400, _QUERY_INVALID)
+        self.callback_answer_delays[query_id] = time.monotonic() - pressed_at
         self.callback_answers[query_id] = {
             "text": text,
             "show_alert": params.get_bool("show_alert"),

@@ -1,0 +1,200 @@
+"""Making a sheet: read what it is about from a snapshot, choose the link, lay it out.
+
+``make_sheet`` is blocking CPU work (a poster takes a few hundred milliseconds): the chat
+runs it in another process (bot/offline/worker.py), the command line directly. It reads
+the database through a read-only snapshot, like the export, so it never holds the bot's
+lock.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pypdfium2
+
+from bot.core.i18n import Catalogs
+from bot.core.start_links import (
+    CHECK_IN_OPENS,
+    CheckIn,
+    JoinNabo,
+    OpenActivity,
+    OpenSeries,
+    StartPayload,
+    door_token,
+    start_link,
+)
+from bot.db.activities import Activity
+from bot.offline.printing.content import (
+    SERIES_DATES,
+    SERIES_DATES_SHARED,
+    Content,
+    Words,
+    activity_words,
+    door_words,
+    nabo_words,
+)
+from bot.offline.printing.layouts import A4_DOOR, A4_POSTER, A6_FLYER, SHARE, Drawn, cut_marks, draw
+from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest
+from bot.offline.printing.sheet import Sheet
+from bot.offline.snapshot import snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    """A sheet made: the file's bytes, a name for it, its link, and what was drawn."""
+
+    data: bytes
+    filename: str
+    link: str
+    drawn: list[Drawn] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Subject:
+    activity: Activity | None
+    series_dates: tuple[datetime, ...]
+    source_id: int | None
+    door_key: bytes
+
+
+def make_sheet(
+    database: Path, request: SheetRequest, catalogs: Catalogs, bot_username: str, now: datetime
+) -> Made:
+    """Make the sheet ``request`` asks for, from the database as it is now."""
+    if request.kind is Kind.FLYER and request.image:
+        raise SheetError(Problem.FLYER_IMAGE, "a flyer is for printing: write it to a .pdf")
+    if request.kind is Kind.DOOR and request.activity_id is None:
+        raise SheetError(Problem.DOOR_NEEDS_ACTIVITY, "a door poster is for one activity")
+    with snapshot(database) as connection:
+        connection.row_factory = sqlite3.Row
+        subject = _read(connection, request, now)
+    payload = _payload(request, subject)
+    link = start_link(bot_username, payload)
+    content = _content(request, subject, catalogs, link, now)
+    frame = (
+        SHARE
+        if request.image
+        else {Kind.POSTER: A4_POSTER, Kind.FLYER: A6_FLYER, Kind.DOOR: A4_DOOR}[request.kind]
+    )
+    sheet = (
+        Sheet(frame.width, frame.height, unit=frame.unit)
+        if request.kind is not Kind.FLYER
+        else Sheet(210, 297)
+    )
+    sheet.set_title(_title(content))
+    sheet.set_lang(request.languages[0] if len(request.languages) == 1 else "da")
+    sheet.add_page()
+    drawn = []
+    if request.kind is Kind.FLYER:
+        for column in (0, 1):
+            for row in (0, 1):
+                drawn.append(draw(sheet, frame, content, column * 105, row * 148.5))
+        cut_marks(sheet, 210, 297)
+    else:
+        drawn.append(draw(sheet, frame, content))
+    cut = [text for part in drawn for text in part.cut]
+    if cut and len(request.languages) > 1:
+        raise SheetError(
+            Problem.TOO_LONG,
+            "the texts are too long for three languages on one sheet: "
+            "choose one language per sheet (--language da, ar or en)",
+        )
+    pdf = bytes(sheet.output())
+    data = _png(pdf) if request.image else pdf
+    return Made(data, _filename(request), link, drawn)
+
+
+def _read(connection: sqlite3.Connection, request: SheetRequest, now: datetime) -> _Subject:
+    source_id = None
+    if request.source is not None:
+        row = connection.execute(
+            "SELECT id FROM sources WHERE code = ? AND deleted_at IS NULL", (request.source,)
+        ).fetchone()
+        if row is None:
+            raise SheetError(Problem.NO_SOURCE, f"no source with the code {request.source!r}")
+        source_id = int(row["id"])
+    key_row = connection.execute("SELECT value FROM secrets WHERE name = 'door_code'").fetchone()
+    key = bytes(key_row["value"]) if key_row else b""
+    if request.activity_id is None:
+        return _Subject(None, (), source_id, key)
+    row = connection.execute(
+        "SELECT * FROM activities WHERE id = ?", (request.activity_id,)
+    ).fetchone()
+    if row is None:
+        raise SheetError(Problem.NOT_FOUND, f"no activity {request.activity_id}")
+    activity = Activity.from_row(row)
+    if activity.status != "published":
+        raise SheetError(Problem.CANCELLED, f"activity {activity.id} is cancelled")
+    dates: tuple[datetime, ...] = ()
+    if activity.series_id is not None and request.kind is not Kind.DOOR:
+        rows = connection.execute(
+            "SELECT starts_at FROM activities WHERE series_id = ? AND status = 'published'"
+            " AND starts_at > ? ORDER BY starts_at",
+            (activity.series_id, now.isoformat()),
+        ).fetchall()
+        dates = tuple(datetime.fromisoformat(r["starts_at"]) for r in rows)
+    if activity.ends_at <= now or (
+        activity.series_id is not None
+        and not dates
+        and request.kind is not Kind.DOOR
+        and activity.starts_at <= now
+    ):
+        raise SheetError(Problem.ENDED, f"activity {activity.id} has ended")
+    return _Subject(activity, dates, source_id, key)
+
+
+def _payload(request: SheetRequest, subject: _Subject) -> StartPayload | None:
+    activity = subject.activity
+    if activity is None:
+        return JoinNabo(request.source) if request.source else None
+    if request.kind is Kind.DOOR:
+        return CheckIn(activity.id, door_token(subject.door_key, activity.id), request.source)
+    if activity.series_id is not None:
+        # The series, not the date: the poster stays right all season.
+        return OpenSeries(activity.series_id, request.source)
+    return OpenActivity(activity.id, request.source)
+
+
+def _content(
+    request: SheetRequest, subject: _Subject, catalogs: Catalogs, link: str, now: datetime
+) -> Content:
+    translators = [catalogs.translator(language) for language in request.languages]
+    activity = subject.activity
+    words: Sequence[Words]
+    if activity is None:
+        return Content(link, tuple(nabo_words(tr) for tr in translators), "nabo")
+    if request.kind is Kind.DOOR:
+        opens = activity.starts_at - CHECK_IN_OPENS
+        words = [door_words(tr, activity, opens) for tr in translators]
+        return Content(link, tuple(words), "door", activity.place)
+    most = SERIES_DATES if len(translators) == 1 else SERIES_DATES_SHARED
+    words = [activity_words(tr, activity, subject.series_dates, most) for tr in translators]
+    return Content(link, tuple(words), activity.delaftale, activity.place)
+
+
+def _title(content: Content) -> str:
+    return f"Nabo – {content.words[0].title}"
+
+
+def _filename(request: SheetRequest) -> str:
+    about = "nabo" if request.activity_id is None else str(request.activity_id)
+    languages = "-".join(request.languages) if len(request.languages) == 1 else "da-ar-en"
+    suffix = "png" if request.image else "pdf"
+    return f"nabo-{request.kind.value}-{about}-{languages}.{suffix}"
+
+
+def _png(pdf: bytes) -> bytes:
+    """Render the share page (points) at 72 dpi: as many pixels as it has points."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=1).to_pil()
+    finally:
+        document.close()
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
