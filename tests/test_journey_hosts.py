@@ -193,6 +193,16 @@ async def test_a_host_invited_by_link_runs_their_activity_and_nothing_else(
     assert await nabo.rows("SELECT COUNT(*) FROM hosts") == [(1,)]
 
 
+async def test_staff_list_hosts_when_there_are_none(nabo: Nabo, catalogs: Catalogs) -> None:
+    """/hosts (and the staff menu's button) with nobody hosting: said so, with a way back."""
+    da = catalogs.translator("da")
+    staff_user(nabo.server)
+    hosts = await say(nabo.server, "/hosts")
+    assert hosts["text"] == _(da, "No one hosts an activity right now.")
+    menu = await press(nabo.server, hosts, _(da, "🛠 Staff"))
+    assert _(da, "👤 Hosts") in buttons(menu)
+
+
 async def test_removing_a_host_takes_effect_at_once(nabo: Nabo, catalogs: Catalogs) -> None:
     da, en = catalogs.translator("da"), catalogs.translator("en")
     server, now = nabo.server, nabo.clock.now()

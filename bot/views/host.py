@@ -48,6 +48,7 @@ from bot.views.buttons import (
     StaffHosts,
 )
 from bot.views.staff_activity import roster_text
+from bot.views.staff_menu import staff_menu_button
 
 assert tuple(ORGANISER_KINDS) == ORGANISER_CODES
 # How the team itself is named where an organisation is stored (the export is Danish).
@@ -296,7 +297,10 @@ def all_hosts_screen(
     """List every current hosting for staff, with a button to remove each."""
     _ = tr.gettext
     if not hosted:
-        return _("No one hosts an activity right now."), InlineKeyboardMarkup([])
+        # A message needs a button or none at all: the way back to the staff menu.
+        return _("No one hosts an activity right now."), InlineKeyboardMarkup(
+            [[staff_menu_button(tr)]]
+        )
     lines = [_("👤 Hosts now:")]
     rows = []
     for number, (host, activity) in enumerate(hosted[:HOST_LIST_SHOWN], start=1):
