@@ -94,7 +94,7 @@ async def test_the_workbooks_name_organisers_and_hosts_never_people(
         "Aktiviteter afholdt",
         "Timer med aktiviteter",
         "Tilmeldte personer",
-        "Besøg (fremmøde + walk-ins)",
+        "Besøg (fremmøde + uden tilmelding)",
         "Unikke deltagere",
     )
     assert rows[1:4] == [
