@@ -9,12 +9,18 @@ same before and after.
 import json
 from datetime import timedelta
 
+import pytest
+
+import bot.work.retention
 from bot.core.i18n import Catalogs
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.hosts import HostRepository, Invitation, ProposalDraft
 from bot.db.people import NewPerson, PeopleRepository
+from bot.db.residents import ResidentRepository
 from bot.db.signups import SignupRepository
 from bot.db.team_messages import TeamMessageRepository
+from bot.db.volunteers import OfferDraft, VolunteerRepository
+from bot.telegram.roles import set_host_command_menu
 from bot.views.mydata import EXPORT_FILE_NAME
 from bot.work.retention import RETENTION_JOB
 from tests.conftest import STAFF_ID, Nabo, settle, team_outbox_idle
@@ -227,3 +233,69 @@ async def test_retention_deletes_what_has_expired_in_every_new_table(
     assert await nabo.rows("SELECT user_id, ended_how FROM hosts") == [(None, "expired")]
     assert report_totals(nabo.config.database_path) == totals
     assert places_holding(nabo.config.database_path, ["Ada", "11111111"]) == []
+
+
+async def test_retention_in_batches_erases_hosts_registrars_and_volunteers_alike(
+    nabo: Nabo, catalogs: Catalogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Set-based retention leaves what /deleteme leaves, beyond the chat too.
+
+    A host who also registered someone, and a volunteer whose offer staff were shown,
+    both unseen for a year and warned, are erased in batches of two (with a third who is
+    only a resident): no table holds them, the hosting keeps organisation and role, the
+    registration keeps its role, /host leaves the former host's commands, and the staff's
+    posts about the offer are edited through the team's outbox.
+    """
+    monkeypatch.setattr(bot.work.retention, "ERASE_AT_ONCE", 2)
+    store, t0 = nabo.store, nabo.clock.now()
+    volunteer, resident, kept = 97531864, 97531865, 97531866
+    activity_id = await add_activity(store, t0, capacity=5)
+    await add_residents(store, [HOST, volunteer, resident], t0 - timedelta(days=400))
+    await add_residents(store, [kept], t0 - timedelta(days=3))
+    await make_host(nabo, activity_id, "da")
+    nabo.server.open_chat(HOST)
+    await set_host_command_menu(
+        nabo.application.bot, catalogs, HOST, "da", nabo.config.default_language
+    )
+    assert nabo.server.command_menu(HOST, "da")[-1]["command"] == "host"
+    await PeopleRepository(store).sign_up_new(
+        activity_id,
+        NewPerson("Quirinus", "da", "Houlkær", None, "paper"),
+        1,
+        0,
+        t0,
+        waitlist=False,
+        registered_by=HOST,
+        role="host",
+    )
+    volunteers = VolunteerRepository(store)
+    saved = await volunteers.save(
+        volunteer, OfferDraft(("homework",), ("evenings",)), t0 - timedelta(days=400)
+    )
+    await volunteers.set_staff_message(saved.offer.id, 555, {STAFF_ID: 777})
+    residents = ResidentRepository(store)
+    for user in (HOST, volunteer, resident):
+        await residents.mark_warned(user, t0 - timedelta(days=14))
+    totals = report_totals(nabo.config.database_path)
+
+    await nabo.run_job(RETENTION_JOB)
+    await settle(nabo)
+    await team_outbox_idle(nabo)
+    assert await nabo.rows("SELECT user_id FROM residents") == [(kept,)]
+    gone = [str(HOST), "Zebulon", str(volunteer), str(resident)]
+    assert places_holding(nabo.config.database_path, gone) == []
+    assert await nabo.rows("SELECT organisation, ended_how FROM hosts") == [
+        ("Afdelingsbestyrelsen Houlkær", "erased")
+    ]
+    assert await nabo.rows("SELECT registered_by, registered_role FROM offline_people") == [
+        (None, "host")
+    ]
+    assert nabo.server.command_menu(HOST, "da")[-1]["command"] != "host"
+    assert await nabo.rows(
+        "SELECT kind, audience, chat_id, message_id, number FROM team_messages"
+        " WHERE kind LIKE 'offer_%' ORDER BY id"
+    ) == [
+        ("offer_expired", "staff_chat", None, 555, saved.offer.id),
+        ("offer_expired", "chat", STAFF_ID, 777, saved.offer.id),
+    ]
+    assert report_totals(nabo.config.database_path) == totals
