@@ -1,8 +1,9 @@
-"""Activity hosts in chat: their activities, each one's roster, and attendance.
+"""Activity hosts in chat: their activities, each one's roster, attendance, the door poster.
 
 /host (and the host menu's button) lists what the person hosts now; each activity opens
 its roster: first names, party sizes, and those without Telegram with the number to call,
-with attendance and walk-ins once it has started. Signing someone up is
+who checked in at the door so far, with attendance and walk-ins once it has started, and
+the door poster to print (as staff's view has it). Signing someone up is
 handlers/on_behalf.py, writing to the participants handlers/host_message.py, proposing an
 activity handlers/host_proposals.py.
 
@@ -14,13 +15,20 @@ in the audit log, viewing a roster too.
 
 from __future__ import annotations
 
+import io
+import logging
 from datetime import timedelta
 
 from telegram import Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
 
+from bot.core.config import LANGUAGES
 from bot.db.activities import Activity
 from bot.db.audit import AuditLog
 from bot.db.signups import Signup, SignupStatus
+from bot.offline.printing.request import Kind, Printed, Problem, SheetError, SheetRequest
+from bot.offline.worker import sheet_in_process
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.replies import ButtonPress, answer_press
 from bot.telegram.roles import HostCallbackQueryHandler, HostCommandHandler
@@ -29,12 +37,20 @@ from bot.views.attendance import PAGE, attendance_screen
 from bot.views.buttons import (
     HostActivity,
     HostAttendance,
+    HostDoorPoster,
     HostMarkAttendance,
     HostMenu,
     HostWalkIns,
 )
-from bot.views.host import host_activity_screen, host_attendance_buttons, host_menu
+from bot.views.host import (
+    door_poster_caption,
+    door_poster_problem,
+    host_activity_screen,
+    host_attendance_buttons,
+    host_menu,
+)
 
+log = logging.getLogger(__name__)
 # The host's list shows what is coming and what ended this long ago (for attendance).
 RECENT = timedelta(days=14)
 
@@ -67,8 +83,9 @@ async def _screen(press: ButtonPress, context: NaboContext, activity: Activity) 
     offline = {
         item.signup.id: item.person for item in await context.people.on_activity(activity.id)
     }
+    door = await context.checkins.door_count(activity.id)
     text, keyboard = host_activity_screen(
-        context.tr, activity, roster, offline, context.clock.now()
+        context.tr, activity, roster, offline, context.clock.now(), door
     )
     await show_screen(press, context, text, keyboard)
 
@@ -160,6 +177,52 @@ async def change_walk_ins(update: Update, context: NaboContext) -> None:
     await _show_attendance(press, context, activity.id, button.page)
 
 
+async def door_poster(update: Update, context: NaboContext) -> None:
+    """Print the door poster of the host's activity (made in another process) and send it."""
+    press = await answer_press(update)
+    activity_id = HostDoorPoster.parse(press.data).activity_id
+    try:
+        await context.bot.send_chat_action(press.chat_id, ChatAction.UPLOAD_DOCUMENT)
+    except TelegramError:
+        log.info("could not show the upload action")
+    try:
+        sheets = await _door_sheets(context, activity_id)
+    except SheetError as error:
+        await context.bot.send_message(
+            press.chat_id, door_poster_problem(context.tr, error.problem)
+        )
+        return
+    await audit_host(context, press.user_id, "host.poster", activity_id, "kind=door")
+    for sheet in sheets:
+        await context.bot.send_document(
+            press.chat_id,
+            document=io.BytesIO(sheet.data),
+            filename=sheet.filename,
+            caption=door_poster_caption(context.tr),
+        )
+
+
+async def _door_sheets(context: NaboContext, activity_id: int) -> list[Printed]:
+    """Make the door poster: all three languages on one sheet, or one sheet per language.
+
+    One sheet, as staff's button makes it; titles too long for that get one per language.
+    """
+    config, now = context.config, context.clock.now()
+
+    async def make(languages: tuple[str, ...]) -> Printed:
+        request = SheetRequest(activity_id, Kind.DOOR, languages)
+        return await sheet_in_process(
+            config.database_path, request, config.timezone, context.bot.username, now
+        )
+
+    try:
+        return [await make(LANGUAGES)]
+    except SheetError as error:
+        if error.problem is not Problem.TOO_LONG:
+            raise
+    return [await make((language,)) for language in LANGUAGES]
+
+
 def register(application: NaboApplication) -> None:
     """Add /host and the host's buttons, each for hosts of what it names."""
     application.add_handler(HostCommandHandler("host", show_menu))
@@ -169,5 +232,6 @@ def register(application: NaboApplication) -> None:
         (HostAttendance, show_attendance),
         (HostMarkAttendance, record_attendance),
         (HostWalkIns, change_walk_ins),
+        (HostDoorPoster, door_poster),
     ):
         application.add_handler(HostCallbackQueryHandler(kind, callback))

@@ -157,6 +157,7 @@ PREFIXES = [
     "h:msg",
     "h:msg:ok",
     "h:msg:no",
+    "h:door",
     "h:prop",
     "hp:s",
     "hp:cap",

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core.i18n import Catalogs, Translator
+from bot.core.start_links import CheckIn, door_token, parse_payload
 from bot.db.activities import ActivityRepository
 from bot.db.hosts import HostRepository, Invitation
 from bot.db.people import NewPerson, PeopleRepository
@@ -22,6 +23,7 @@ from bot.views.activity import party_text
 from bot.views.on_behalf import not_on_telegram
 from tests.conftest import STAFF_ID, Nabo, buttons, consented, settle
 from tests.factories import add_activity, add_residents
+from tests.printed import flat, pdf_text, qr_codes, render
 from tests.test_journey_staff_activities import audit, press, press_in_place, say, staff_user
 
 HOST = 4242
@@ -160,6 +162,7 @@ async def test_a_host_invited_by_link_runs_their_activity_and_nothing_else(
     assert buttons(roster) == [
         _(tr, "➕ Sign up someone without Telegram"),
         _(tr, "📣 Message to the participants"),
+        _(tr, "🚪 Door poster"),
         _(tr, "◀ Back"),
     ]
     assert (HOST, "host.roster", f"activity:{mine}", None) in await audit(nabo)
@@ -176,6 +179,7 @@ async def test_a_host_invited_by_link_runs_their_activity_and_nothing_else(
             f"h:wi:{other}:p:0",
             f"h:ob:{other}",
             f"h:msg:{other}",
+            f"h:door:{other}",
             f"st:a:{mine}",
             f"st:h:{mine}",
             f"st:hi:{mine}",
@@ -316,6 +320,7 @@ async def test_residents_get_nothing_from_host_commands_and_buttons(
             f"h:att:{activity_id}",
             f"h:ob:{activity_id}",
             f"h:msg:{activity_id}",
+            f"h:door:{activity_id}",
             "h:prop",
         ],
         ["/host"],
@@ -403,3 +408,58 @@ async def test_a_host_takes_attendance_and_signs_someone_up(nabo: Nabo, catalogs
     )
     assert rows[-1] == ("Fatima", HOST, "host", coming, 2)
     assert ask_name
+
+
+async def test_a_host_prints_the_door_poster_and_sees_the_door_count(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    """The host's view of their activity has the staff's door poster and live door count."""
+    en = catalogs.translator("en")
+    server, now = nabo.server, nabo.clock.now()
+    activity_id = await add_activity(
+        nabo.store,
+        now,
+        starts_at=now + timedelta(minutes=10),
+        ends_at=now + timedelta(hours=2),
+        title_en="Knitting for all",
+    )
+    hosts = HostRepository(nabo.store)
+    token = await hosts.invite(
+        Invitation(activity_id, False, "partner", "Røde Kors Viborg", "Frivillig leder"),
+        STAFF_ID,
+        now,
+    )
+    await hosts.accept(token, HOST, "Hanne", "en", now)
+    server.user(HOST, first_name="Hanne", language_code="en")
+    key = await nabo.store.fetch_one("SELECT value FROM secrets WHERE name = 'door_code'")
+    door = CheckIn(activity_id, door_token(bytes(key[0]), activity_id))
+    await consented(nabo, 601, "en", first_name="Pia")
+    server.send_command(601, "start", door.pack())
+    [question] = await server.wait_for_messages(601)
+    server.press(601, question, "1")
+    asked = await server.wait_for_edit(601, question["message_id"])
+    server.press(601, asked, "0")
+    await server.wait_for_messages(601)
+
+    server.reset_rate_limits()
+    server.send_command(HOST, "host")
+    [menu] = await server.wait_for_messages(HOST)
+    server.reset_rate_limits()
+    server.press(HOST, menu, "1. Knitting for all")
+    roster = await server.wait_for_edit(HOST, menu["message_id"])
+    assert (
+        en.gettext(
+            "🚪 Checked in at the door: {total} (signed up {came}, got a place {placed}, "
+            "without a place {no_place}, without Nabo {anonymous})"
+        ).format(total=1, came=0, placed=1, no_place=0, anonymous=0)
+        in roster["text"]
+    )
+    cursor = server.cursor(HOST)
+    server.reset_rate_limits()
+    server.press(HOST, roster, en.gettext("🚪 Door poster"))
+    [sent] = await server.wait_for_messages(HOST, after=cursor, timeout=60)
+    pdf = server.document_bytes(HOST, sent["message_id"])
+    assert "Knitting for all" in flat(pdf_text(pdf))
+    [code] = qr_codes(render(pdf))
+    assert parse_payload(code.split("?start=")[1]) == door
+    assert (HOST, "host.poster", f"activity:{activity_id}", "kind=door") in await audit(nabo)

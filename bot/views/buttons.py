@@ -876,6 +876,12 @@ class HostWalkIns(ButtonData, prefix="h:wi"):
     page: Annotated[int, digits(3)]
 
 
+class HostDoorPoster(ButtonData, prefix="h:door"):
+    """A host: print the door check-in poster of their activity (as staff can)."""
+
+    activity_id: Id
+
+
 class HostWriteMessage(ButtonData, prefix="h:msg"):
     """A host: write a message to the participants of their activity."""
 

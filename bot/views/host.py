@@ -20,6 +20,7 @@ from telegram import (
 
 from bot.core.i18n import N_, Translator
 from bot.db.activities import ORGANISER_KINDS, TEAM_NAME_DA, Activity, ActivityListing
+from bot.db.checkins import DoorCount
 from bot.db.hosts import Host, PendingInvitation
 from bot.db.people import OfflinePerson
 from bot.db.signups import Signup
@@ -32,6 +33,7 @@ from bot.views.buttons import (
     DeclineHosting,
     HostActivity,
     HostAttendance,
+    HostDoorPoster,
     HostMarkAttendance,
     HostMenu,
     HostPropose,
@@ -113,8 +115,12 @@ def host_activity_screen(
     roster: list[Signup],
     offline: Mapping[int, OfflinePerson],
     now: datetime,
+    door: DoorCount | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """Show a host one of their activities: who is coming, and what they can do."""
+    """Show a host one of their activities: who is coming, and what they can do.
+
+    As on staff's view: who checked in at the door so far, and the door poster to print.
+    """
     _ = tr.gettext
     rows = []
     if activity.status == "published" and activity.starts_at <= now:
@@ -143,8 +149,15 @@ def host_activity_screen(
                 )
             ]
         )
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("🚪 Door poster"), callback_data=HostDoorPoster(activity.id).pack()
+                )
+            ]
+        )
     rows.append([InlineKeyboardButton(_("◀ Back"), callback_data=HostMenu().pack())])
-    return roster_text(tr, activity, roster, offline), InlineKeyboardMarkup(rows)
+    return roster_text(tr, activity, roster, offline, door), InlineKeyboardMarkup(rows)
 
 
 def host_attendance_buttons(activity_id: int) -> AttendanceButtons:
@@ -449,3 +462,20 @@ def not_own_number(tr: Translator) -> str:
 def declined(tr: Translator) -> str:
     """Say nothing changed after a "no thanks"."""
     return tr.gettext("No problem. Nothing has changed.")
+
+
+def door_poster_caption(tr: Translator) -> str:
+    """Say what the door poster is for, under the file sent to a host."""
+    return tr.gettext(
+        "🚪 The door poster: put it up at the entrance. Those who come scan its code to "
+        "check in; it works from 30 minutes before the start until the end."
+    )
+
+
+def door_poster_problem(tr: Translator, problem: str) -> str:
+    """Say why there is no door poster to print (``problem``: a printing Problem's value)."""
+    if problem == "cancelled":
+        return tr.gettext("This activity is cancelled.")
+    if problem == "ended":
+        return tr.gettext("This activity has ended, so there is nothing to print for it.")
+    return tr.gettext("This button no longer works.")
