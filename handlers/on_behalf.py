@@ -40,6 +40,7 @@ from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
 from bot.telegram.replies import answer_press, edit_query_message
 from bot.telegram.roles import HostCallbackQueryHandler, may_host
+from bot.telegram.slips import send_joining_slip
 from bot.telegram.staff import StaffCallbackQueryHandler
 from bot.telegram.staff_screens import update_chat_id, update_user_id
 from bot.views import on_behalf as views
@@ -452,7 +453,7 @@ async def timed_out(update: Update, context: NaboContext) -> None:
 
 
 async def join_link(update: Update, context: NaboContext) -> None:
-    """Staff: make a person's one-time joining link (an older one stops working)."""
+    """Staff: make a person's one-time joining link (an older one stops working), and its slip."""
     press = await answer_press(update)
     person_id = JoinLinkFor.parse(press.data).person_id
     tr = context.tr
@@ -473,6 +474,9 @@ async def join_link(update: Update, context: NaboContext) -> None:
     await context.bot.send_message(
         press.chat_id,
         views.join_link_text(tr, person.first_name, link, tr.date(refreshed.join_expires_at)),
+    )
+    await send_joining_slip(
+        context, press.chat_id, person_id, token, person.first_name, person.language
     )
 
 

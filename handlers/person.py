@@ -32,6 +32,7 @@ from bot.db.volunteers import has_phone_number
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
 from bot.telegram.replies import answer_press, edit_query_message
+from bot.telegram.slips import send_joining_slip
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.telegram.staff_screens import update_chat_id, update_user_id
 from bot.telegram.tell import Told, tell_resident
@@ -283,6 +284,9 @@ async def act(update: Update, context: NaboContext) -> int:
         await context.bot.send_message(
             press.chat_id,
             join_link_text(context.tr, name, link, context.tr.date(person.join_expires_at)),
+        )
+        await send_joining_slip(
+            context, press.chat_id, found.id, token, person.first_name, person.language
         )
     return ACTIONS
 

@@ -15,6 +15,7 @@ from bot.views import on_behalf as views
 from bot.views.activity import party_text
 from tests.conftest import STAFF_ID, Nabo, buttons, consented, settle
 from tests.factories import add_activity, add_residents
+from tests.printed import flat, pdf_pages, pdf_text, qr_codes, render, words
 from tests.test_journey_staff_activities import (
     audit,
     press,
@@ -185,13 +186,14 @@ async def test_stopping_midway_saves_nothing(nabo: Nabo, catalogs: Catalogs) -> 
 
 
 async def test_a_joining_link_for_staff_to_hand_on(nabo: Nabo, catalogs: Catalogs) -> None:
-    da = catalogs.translator("da")
+    """The link to send in a text message, and a slip to print in the person's language."""
+    da, ar = catalogs.translator("da"), catalogs.translator("ar")
     server, now = nabo.server, nabo.clock.now()
     staff_user(server)
     activity_id = await add_activity(nabo.store, now)
     _r, person = await PeopleRepository(nabo.store).sign_up_new(
         activity_id,
-        NewPerson("Omar", "da", "Houlkær", None, "paper"),
+        NewPerson("Omar", "ar", "Houlkær", None, "paper"),
         1,
         0,
         now,
@@ -202,7 +204,7 @@ async def test_a_joining_link_for_staff_to_hand_on(nabo: Nabo, catalogs: Catalog
     assert person is not None
     menu = await say(server, "/staff")
     server.press_button(STAFF_ID, menu["message_id"], f"st:jl:{person.id}")
-    [link] = await server.wait_for_messages(STAFF_ID)
+    [link, slip] = await server.wait_for_messages(STAFF_ID, 2, timeout=60)
     username = server.bot_user["username"]
     assert f"https://t.me/{username}?start=join-" in link["text"]
     token = link["text"].split("start=join-")[1].split()[0]
@@ -216,6 +218,17 @@ async def test_a_joining_link_for_staff_to_hand_on(nabo: Nabo, catalogs: Catalog
     )
     # Only the digest is stored.
     assert token not in str(await nabo.rows("SELECT * FROM offline_people"))
+    # The slip: an A6 page in Arabic, Omar's language, whose code is the same link.
+    assert slip["document"]["file_name"] == f"nabo-slip-{person.id}-ar.pdf"
+    assert slip["caption"] == views.slip_caption(da, "Omar", "ar")
+    pdf = server.document_bytes(STAFF_ID, slip["message_id"])
+    assert pdf_pages(pdf) == 1
+    assert qr_codes(render(pdf, dpi=150)) == [f"https://t.me/{username}?start=join-{token}"]
+    text = flat(pdf_text(pdf))
+    # A Latin name in an Arabic line comes back from the PDF in visual order: each part.
+    greeting = ar.gettext("Hello {name}!").split("{name}")[0].strip()
+    assert {greeting, "Omar"} <= set(words(text).split())
+    assert flat(ar.gettext("Scan the code with your phone's camera")) in text
 
 
 async def test_residents_cannot_use_the_staff_buttons(nabo: Nabo, catalogs: Catalogs) -> None:

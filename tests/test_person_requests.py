@@ -29,6 +29,7 @@ from bot.offline.person_cli import run_person_tool
 from bot.views import person as views
 from tests.conftest import STAFF_ID, Nabo, TestClock, buttons, consented, settle
 from tests.factories import add_activity
+from tests.printed import qr_codes, render
 from tests.test_journey_hosts import refused_like_forged
 from tests.test_journey_staff_activities import audit, press, press_in_place, say, staff_user
 from tests.test_privacy import places_holding, report_totals
@@ -155,6 +156,30 @@ async def test_staff_erase_someone_without_telegram_on_request(
     ) in await audit(nabo)
 
 
+async def test_staff_hand_a_joining_slip_at_the_desk(nabo: Nabo, catalogs: Catalogs) -> None:
+    """From /person: the link as text, and a slip in the person's language to print."""
+    da = catalogs.translator("da")
+    server = nabo.server
+    staff_user(server)
+    _chat, _phone, person_id = await two_amiras(nabo)
+    await say(server, "/person")
+    listing = await say(server, "12 34 56 78")
+    check = await press_in_place(server, listing, "1. Amira")
+    await press_in_place(server, check, da.gettext("✍️ Another way (I will write how)"))
+    summary = await say(server, "Sundhedskort vist på kontoret")
+    cursor = server.cursor(STAFF_ID)
+    server.reset_rate_limits()
+    server.press(STAFF_ID, summary, da.gettext("🔗 Link to join in Telegram"))
+    [text, slip] = await server.wait_for_messages(STAFF_ID, 2, after=cursor, timeout=60)
+    link = "https://t.me/" + text["text"].split("https://t.me/")[1].split()[0]
+    assert slip["document"]["file_name"] == f"nabo-slip-{person_id}-ar.pdf"
+    pdf = server.document_bytes(STAFF_ID, slip["message_id"])
+    assert qr_codes(render(pdf, dpi=150)) == [link]
+    assert (STAFF_ID, "person.join_link", f"person:{person_id}", "checked=other") in [
+        (row[0], row[1], row[2], row[3].split(":")[0]) for row in await audit(nabo)
+    ]
+
+
 async def test_only_staff_can_find_people(nabo: Nabo, catalogs: Catalogs) -> None:
     now = nabo.clock.now()
     activity_id = await add_activity(nabo.store, now)
@@ -229,6 +254,32 @@ async def test_the_data_controller_on_the_command_line(
     assert places_holding(config.database_path, [str(AMIRA)]) == []
     assert (0, "person.erase", "resident", "via=cli,checked=Ringede tilbage") in await audit(nabo)
     assert phone
+
+
+async def test_the_command_line_prints_a_joining_slip(
+    nabo: Nabo, tmp_path: Path, clock: TestClock
+) -> None:
+    """``person slip``: a new one-time link for someone without Telegram, and its slip."""
+    _chat, _phone, person_id = await two_amiras(nabo)
+    out_text = io.StringIO()
+    out = tmp_path / "slips" / "amira.pdf"
+
+    async def run(*argv: str) -> int:
+        return await asyncio.to_thread(
+            run_person_tool, _arguments(*argv), nabo.config, clock=clock, out=out_text
+        )
+
+    assert await run("slip", "--person", f"r:{AMIRA}", "--out", str(out)) == 2
+    assert not out.exists()
+    assert await run("slip", "--person", f"p:{person_id}", "--out", str(out)) == 0
+    link = out_text.getvalue().split()[-1]
+    assert link.startswith("https://t.me/nabo_test_bot?start=join-")
+    [code] = qr_codes(render(out.read_bytes(), dpi=150))
+    assert code == link
+    stored = await PeopleRepository(nabo.store).join_target(link.split("join-")[1], clock.now())
+    assert stored is not None
+    assert stored.id == person_id
+    assert (0, "person.join_link", f"person:{person_id}", "via=cli") in await audit(nabo)
 
 
 def test_the_command_line_in_its_own_process(tmp_path: Path) -> None:

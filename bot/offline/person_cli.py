@@ -1,18 +1,24 @@
-"""``python -m bot person find | export | erase``: data requests on the command line.
+"""``python -m bot person find | export | erase | slip``: data requests on the command line.
 
 For the data controller, on the machine that holds the database. The same as staff's
 /person in chat (handlers/person.py): find someone by phone number, first name or
 Telegram user number; then, saying how their identity was checked (``--checked``) and
 after a confirmation (or ``--yes``), write everything Nabo stores about them to a JSON
-file, or erase them exactly as /deleteme does. Erasure happens in the database alone
-(bot/db): who moves up on a waitlist and the edits of staff's posts are written with it
-as durable rows that the running bot sends. Both are written to the audit log, by staff
-member ``0`` (the command line) with ``via=cli`` and how the identity was checked.
-Phone numbers are never printed.
+file, or erase them exactly as /deleteme does. ``slip`` makes a new one-time joining link
+for someone without Telegram (the old one stops working), as staff's 🔗 does, and writes
+its slip to print: an A6 PDF in their language with the link as a QR code.
 
-Known limit: a running bot's memory cannot be reached from here; a draft someone was
+Erasure happens in the database alone (bot/db): who moves up on a waitlist and the edits
+of staff's posts are written with it as durable rows that the running bot sends. Every
+tool is written to the audit log, by staff member ``0`` (the command line) with
+``via=cli`` and how the identity was checked. Phone numbers are never printed.
+
+Known limits: a running bot's memory cannot be reached from here; a draft someone was
 typing in the chat when they were erased is dropped by its conversation's 30-minute
-timeout, and is never written anywhere.
+timeout, and is never written anywhere. A translation an erased volunteer held goes back
+to the open tasks in the database, but the other volunteers' messages are not given
+their button again (the bot does that only after its own erasures); staff are told when
+it is due, as for any task nobody took.
 """
 
 from __future__ import annotations
@@ -28,13 +34,17 @@ from typing import TextIO
 
 from bot.core.clock import Clock
 from bot.core.config import Config
+from bot.core.i18n import Catalogs
 from bot.core.phones import normalise_phone
 from bot.db.audit import AuditLog
 from bot.db.lookup import Found, PersonLookup
 from bot.db.mydata import PersonalDataRepository
-from bot.db.people import PeopleRepository
+from bot.db.people import JOIN_LINK_DAYS, PeopleRepository
 from bot.db.residents import ResidentRepository
 from bot.db.store import Store
+from bot.offline.printing.make import make_slip
+from bot.offline.printing.request import SheetError, SlipRequest
+from bot.offline.printing.username import UsernameError, bot_username
 
 # The command line acts as this staff member in the audit log.
 CLI_ACTOR = 0
@@ -72,6 +82,15 @@ def add_person_tool(commands: argparse._SubParsersAction[argparse.ArgumentParser
         tool.add_argument("--yes", action="store_true", help="do not ask for confirmation")
         if name == "export":
             tool.add_argument("--out", type=Path, required=True, help="the .json file to write")
+    slip = tools.add_parser(
+        "slip",
+        help="a new one-time joining link for someone without Telegram, and its slip to print",
+        description="Make a new one-time joining link (the person's older link stops "
+        "working) and write a slip to print: an A6 PDF in their language with the link as "
+        "a QR code. The link is printed too, to send in a text message.",
+    )
+    slip.add_argument("--person", required=True, help="who, as `find` names them: p:<number>")
+    slip.add_argument("--out", type=Path, required=True, help="the .pdf file to write")
 
 
 def run_person_tool(
@@ -85,7 +104,7 @@ def run_person_tool(
     """Run ``person find | export | erase``; return the exit status."""
     try:
         return asyncio.run(_run(arguments, config, clock or Clock(), ask, out))
-    except PersonToolError as error:
+    except (PersonToolError, UsernameError, SheetError) as error:
         print(f"nabo: {error}", file=sys.stderr)
         return 2
 
@@ -121,6 +140,8 @@ async def _run(
             if not found:
                 print("nobody found", file=out)
             return 0 if found else 1
+        if arguments.person_command == "slip":
+            return await _slip(store, arguments, config, now, out)
         checked = arguments.checked.strip()
         if not checked or len(checked) > MAX_CHECKED:
             raise PersonToolError(f"--checked: say how, in 1 to {MAX_CHECKED} characters")
@@ -173,6 +194,37 @@ async def _run(
         return 0 if gone else 1
     finally:
         await store.close()
+
+
+async def _slip(
+    store: Store, arguments: argparse.Namespace, config: Config, now: datetime, out: TextIO
+) -> int:
+    """Make a new joining link for someone without Telegram, and write its slip."""
+    found = await _one(PersonLookup(store), arguments.person, now)
+    if found.kind != "offline":
+        raise PersonToolError(
+            f"--person {arguments.person}: a slip is for someone without Telegram (p:<number>)"
+        )
+    if arguments.out.suffix.lower() != ".pdf":
+        raise PersonToolError("--out must end in .pdf")
+    # Asked first: without the bot's name there is no link to print, and no new link.
+    username = bot_username(config)
+    token = await PeopleRepository(store, config.default_language).new_join_link(found.id, now)
+    if token is None:
+        raise PersonToolError(f"--person {arguments.person}: nobody with that number")
+    made = make_slip(
+        config.database_path, SlipRequest(found.id, token), Catalogs(config.timezone), username, now
+    )
+    arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    arguments.out.write_bytes(made.data)
+    await AuditLog(store).record(
+        CLI_ACTOR, "person.join_link", now, subject=f"person:{found.id}", details="via=cli"
+    )
+    print(
+        f"wrote {arguments.out}; the link works once, for {JOIN_LINK_DAYS} days: {made.link}",
+        file=out,
+    )
+    return 0
 
 
 async def _one(lookup: PersonLookup, key: str, now: datetime) -> Found:

@@ -28,6 +28,7 @@ from bot.views.buttons import (
     StopOnBehalf,
     ToldHow,
 )
+from bot.views.staff_texts import language_name
 from bot.views.team_messages import phone_shown
 
 TOLD_HOW: dict[str, str] = {
@@ -305,3 +306,19 @@ def join_link_text(tr: Translator, name: str, link: str, until: str) -> str:
         "their sign-ups move to their own chat and Nabo reminds them itself. It works "
         "once, until {date}; a new link replaces this one."
     ).format(name=tr.ltr(name), link=tr.ltr(link), date=until)
+
+
+def slip_caption(tr: Translator, name: str, language: str) -> str:
+    """Say what the joining slip is, under the file: for whom, in which language."""
+    return tr.gettext(
+        "🖨 A slip to print for {name}, in {language}: the same link as a code to scan with "
+        "the phone's camera."
+    ).format(name=tr.ltr(name), language=language_name(tr, language))
+
+
+def slip_problem(tr: Translator) -> str:
+    """Say that no slip could be made: the link was replaced meanwhile, or the record went."""
+    return tr.gettext(
+        "The slip could not be made: the link was replaced meanwhile, or the person's "
+        "details are gone. Please make a new link."
+    )

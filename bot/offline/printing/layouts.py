@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.offline.printing.content import Content, Words
+from bot.offline.printing.content import Content, SlipWords, Words
 from bot.offline.printing.pictograms import COLOURS, pictogram
 from bot.offline.printing.sheet import Sheet
 
@@ -299,3 +299,66 @@ def cut_marks(sheet: Sheet, width: float, height: float) -> None:
     sheet.line(width / 2, 0, width / 2, height)
     sheet.line(0, height / 2, width, height / 2)
     sheet.set_dash_pattern()
+
+
+# A joining slip: an A6 card for one person, in their language, with their link's code.
+A6_SLIP = Frame(105, 148.5, "mm", 7, 4, 14, 60, 2.5, (20, 12), (12, 8), (16, 10), 13)
+
+
+def draw_slip(sheet: Sheet, words: SlipWords, link: str, frame: Frame = A6_SLIP) -> Drawn:
+    """Draw a joining slip: Nabo's band and name, who it is for, what to do, the code.
+
+    From the top: the band and Nabo's pictogram and name; the greeting; what the code
+    does; the code itself, centred and as large as the card allows; how to scan it; that
+    the app is needed; whom it is for and until when; the link written out, small, for
+    anyone whose camera will not read it.
+    """
+    drawn = Drawn()
+    m, gap = frame.margin, frame.gap
+    inner = frame.width - 2 * m
+    language = words.language
+    sheet.box(0, 0, frame.width, frame.band, COLOURS["nabo"])
+    top = frame.band + gap
+    pictogram(sheet, "nabo", m, top, frame.header)
+    _text(
+        sheet,
+        drawn,
+        "da",
+        "Nabo",
+        m + frame.header + 2 * gap,
+        top,
+        inner - frame.header - 2 * gap,
+        frame.header,
+        frame.header_text[0],
+        frame.header_text[1],
+        bold=True,
+        colour=COLOURS["nabo"],
+    )
+    y = top + frame.header + gap
+    y = _text(sheet, drawn, language, words.greeting, m, y, inner, 10, *frame.title, bold=True)
+    y = _text(sheet, drawn, language, words.text, m, y + gap / 2, inner, 22, *frame.text)
+    qr_top = y + gap
+    sheet.qr(link, (frame.width - frame.qr) / 2, qr_top, frame.qr)
+    y = qr_top + frame.qr + gap / 2
+    small = (frame.text[1] + 1, frame.text[1] * 0.8)
+    y = _text(
+        sheet, drawn, language, words.scan, m, y, inner, 7, frame.scan, 9, bold=True, align="C"
+    )
+    y = _text(sheet, drawn, language, words.app, m, y, inner, 5, *small, align="C")
+    y = _text(sheet, drawn, language, words.once, m, y, inner, 8, *small, align="C")
+    bottom = frame.height - m
+    _text(
+        sheet,
+        drawn,
+        "en",
+        link.removeprefix("https://"),
+        m,
+        max(y, bottom - 4),
+        inner,
+        4,
+        6.5,
+        5,
+        align="C",
+        colour=GREY,
+    )
+    return drawn

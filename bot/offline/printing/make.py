@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pypdfium2
 
+from bot.core.clock import from_db
 from bot.core.i18n import Catalogs
 from bot.core.start_links import (
     CHECK_IN_OPENS,
     CheckIn,
+    JoinLink,
     JoinNabo,
     OpenActivity,
     OpenSeries,
@@ -28,6 +30,7 @@ from bot.core.start_links import (
     door_token,
     start_link,
 )
+from bot.core.tokens import token_digest
 from bot.db.activities import Activity
 from bot.offline.printing.content import (
     SERIES_DATES,
@@ -37,9 +40,20 @@ from bot.offline.printing.content import (
     activity_words,
     door_words,
     nabo_words,
+    slip_words,
 )
-from bot.offline.printing.layouts import A4_DOOR, A4_POSTER, A6_FLYER, SHARE, Drawn, cut_marks, draw
-from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest
+from bot.offline.printing.layouts import (
+    A4_DOOR,
+    A4_POSTER,
+    A6_FLYER,
+    A6_SLIP,
+    SHARE,
+    Drawn,
+    cut_marks,
+    draw,
+    draw_slip,
+)
+from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest, SlipRequest
 from bot.offline.printing.sheet import Sheet
 from bot.offline.snapshot import snapshot
 
@@ -107,6 +121,37 @@ def make_sheet(
     pdf = bytes(sheet.output())
     data = _png(pdf) if request.image else pdf
     return Made(data, _filename(request), link, drawn)
+
+
+def make_slip(
+    database: Path, request: SlipRequest, catalogs: Catalogs, bot_username: str, now: datetime
+) -> Made:
+    """Make a joining slip for someone signed up on their behalf, in their language.
+
+    Only for the record's link as it stands: a token that is not the record's (a newer
+    link replaced it, it was used or has expired) makes no slip, nor does an erased record.
+    """
+    with snapshot(database) as connection:
+        connection.row_factory = sqlite3.Row
+        row = connection.execute(
+            "SELECT first_name, language, join_token, join_expires_at FROM offline_people"
+            " WHERE id = ?",
+            (request.person_id,),
+        ).fetchone()
+    if row is None:
+        raise SheetError(Problem.PERSON_GONE, f"nobody with the record number {request.person_id}")
+    until = from_db(row["join_expires_at"])
+    if row["join_token"] != token_digest(request.token) or until is None or until <= now:
+        raise SheetError(Problem.LINK_REPLACED, "that joining link was replaced, used or expired")
+    link = start_link(bot_username, JoinLink(request.token))
+    words = slip_words(catalogs.translator(row["language"]), row["first_name"], until)
+    sheet = Sheet(A6_SLIP.width, A6_SLIP.height, unit=A6_SLIP.unit)
+    sheet.set_title(f"Nabo – {words.greeting}")
+    sheet.set_lang(words.language)
+    sheet.add_page()
+    drawn = draw_slip(sheet, words, link)
+    filename = f"nabo-slip-{request.person_id}-{words.language}.pdf"
+    return Made(bytes(sheet.output()), filename, link, [drawn])
 
 
 def _read(connection: sqlite3.Connection, request: SheetRequest, now: datetime) -> _Subject:
