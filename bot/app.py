@@ -79,6 +79,7 @@ from handlers import (
     organiser,
     person,
     privacy,
+    privacy_paper,
     settings,
     signup,
     staff,
@@ -208,8 +209,10 @@ def _register_handlers(application: NaboApplication) -> None:
     staff_attendance.register(application)
     # who runs it (the team, an afdelingsbestyrelse, a partner);
     organiser.register(application)
-    # signing up someone without Telegram (staff, or the activity's host);
+    # signing up someone without Telegram (staff, or the activity's host), and the privacy
+    # notice to print for them;
     on_behalf.register(application)
+    privacy_paper.register(application)
     # hosts: staff invite, list and remove them; a host's menu, rosters and attendance.
     host_invitations.register(application)
     host.register(application)

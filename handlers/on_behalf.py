@@ -267,7 +267,7 @@ async def take_phone(update: Update, context: NaboContext) -> int:
         await message.reply_text(views.bad_phone(context.tr))
         return PHONE
     draft.phone = phone
-    text, keyboard = views.ask_told(context.tr, draft.name)
+    text, keyboard = views.ask_told(context.tr, draft.name, draft.language)
     await message.reply_text(text, reply_markup=keyboard)
     return TOLD
 
@@ -279,7 +279,7 @@ async def no_calls(update: Update, context: NaboContext) -> int:
     if draft is None:
         return await _lost(update, context)
     draft.phone = None
-    text, keyboard = views.ask_told(context.tr, draft.name)
+    text, keyboard = views.ask_told(context.tr, draft.name, draft.language)
     await edit_query_message(press.query, text, keyboard)
     return TOLD
 

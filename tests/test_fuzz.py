@@ -149,6 +149,7 @@ PREFIXES = [
     "ob:ok",
     "ob:stop",
     "st:jl",
+    "pn",
     "h:menu",
     "h:a",
     "h:att",

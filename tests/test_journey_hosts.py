@@ -322,6 +322,8 @@ async def test_residents_get_nothing_from_host_commands_and_buttons(
             f"h:msg:{activity_id}",
             f"h:door:{activity_id}",
             "h:prop",
+            "pn:all",
+            "pn:ar",
         ],
         ["/host"],
     )
@@ -463,3 +465,25 @@ async def test_a_host_prints_the_door_poster_and_sees_the_door_count(
     [code] = qr_codes(render(pdf))
     assert parse_payload(code.split("?start=")[1]) == door
     assert (HOST, "host.poster", f"activity:{activity_id}", "kind=door") in await audit(nabo)
+
+
+async def test_a_host_prints_the_privacy_notice_for_someone_they_sign_up(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    """Hosts sign people up too: the notice to hand on is theirs to print, audited."""
+    server, now = nabo.server, nabo.clock.now()
+    activity_id = await add_activity(nabo.store, now)
+    hosts = HostRepository(nabo.store)
+    token = await hosts.invite(
+        Invitation(activity_id, False, "board", "Afdelingsbestyrelsen", "Medlem"), STAFF_ID, now
+    )
+    await hosts.accept(token, HOST, "Hanne", "da", now)
+    server.user(HOST, first_name="Hanne", language_code="da")
+    server.send_command(HOST, "host")
+    [menu] = await server.wait_for_messages(HOST)
+    cursor = server.cursor(HOST)
+    server.reset_rate_limits()
+    server.press_button(HOST, menu["message_id"], "pn:en")
+    [sent] = await server.wait_for_messages(HOST, after=cursor, timeout=60)
+    assert sent["document"]["file_name"] == "nabo-privacy-en.pdf"
+    assert (HOST, "notice.print", None, "language=en") in await audit(nabo)

@@ -66,7 +66,18 @@ async def test_staff_sign_up_someone_new_without_telegram(nabo: Nabo, catalogs: 
     wrong = await say(server, "ring efter kl. 16")
     assert wrong["text"] == views.bad_phone(da)
     ask_told = await say(server, "12 34 56 78")
-    assert ask_told["text"] == views.ask_told(da, "Fatima")[0]
+    assert ask_told["text"] == views.ask_told(da, "Fatima", "ar")[0]
+    # The privacy notice to hand her or read to her, in her language; the question waits.
+    cursor = server.cursor(STAFF_ID)
+    server.reset_rate_limits()
+    server.press(STAFF_ID, ask_told, _(da, "🖨 Privacy notice to print"))
+    [notice] = await server.wait_for_messages(STAFF_ID, after=cursor, timeout=60)
+    assert notice["document"]["file_name"] == "nabo-privacy-ar.pdf"
+    assert notice["caption"] == views.notice_caption(da)
+    pdf = server.document_bytes(STAFF_ID, notice["message_id"])
+    assert pdf_pages(pdf) == 1
+    title = ar.gettext("If the team signed you up without Telegram")
+    assert set(words(title).split()) - {"Telegram"} <= set(words(pdf_text(pdf)).split())
     summary = await press_in_place(server, ask_told, _(da, "🗣 In person"))
     details = views.new_person_details(da, "ar", "Houlkær", "+4512345678", "in_person")
     assert summary["text"].startswith(
@@ -89,12 +100,13 @@ async def test_staff_sign_up_someone_new_without_telegram(nabo: Nabo, catalogs: 
     )
     assert signup[1:] == (None, person[0], 1, 2, "confirmed")
     assert await audit(nabo) == [
+        (STAFF_ID, "notice.print", None, "language=ar"),
         (
             STAFF_ID,
             "person.sign_up",
             f"activity:{activity_id}",
             f"person={person[0]},signup={signup[0]},new=1",
-        )
+        ),
     ]
     # The roster marks her, with the number to call; she takes places like anyone.
     back = await press_in_place(server, done, _(da, "◀ Back"))

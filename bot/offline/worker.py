@@ -136,6 +136,32 @@ def _slip_there(
     return Printed(made.data, made.filename, made.link)
 
 
+async def notice_in_process(
+    languages: tuple[str, ...], timezone: ZoneInfo, record_days: int, now: datetime
+) -> Printed:
+    """Make the privacy notice to print (bot.offline.printing.make.make_notice) elsewhere."""
+    return await _in_process(_notice_there, languages, timezone, record_days, now)
+
+
+def _notice_there(
+    languages: tuple[str, ...], timezone: ZoneInfo, record_days: int, now: datetime
+) -> Printed:
+    from bot.core.i18n import Catalogs
+    from bot.db.notice_version import PRIVACY_NOTICE_VERSION
+    from bot.db.people import PHONE_DAYS
+    from bot.offline.printing.make import make_notice
+
+    made = make_notice(
+        languages,
+        Catalogs(timezone),
+        phone_days=PHONE_DAYS,
+        record_days=record_days,
+        version=PRIVACY_NOTICE_VERSION,
+        now=now,
+    )
+    return Printed(made.data, made.filename, made.link)
+
+
 async def _in_process(function: Callable[..., T], *args: Any) -> T:
     """Run ``function(*args)`` in a fresh process; its result or its error comes back."""
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))

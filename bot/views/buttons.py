@@ -835,6 +835,12 @@ class StopOnBehalf(ButtonData, prefix="ob:stop"):
     """Stop signing someone up; nothing is saved."""
 
 
+class PrintNotice(ButtonData, prefix="pn"):
+    """Staff or a host: the privacy notice to print, in one language or all three."""
+
+    language: Annotated[str, one_of("all", *LANGUAGES)]
+
+
 class JoinLinkFor(ButtonData, prefix="st:jl"):
     """Staff: make a one-time joining link for someone signed up on their behalf."""
 

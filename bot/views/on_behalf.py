@@ -24,6 +24,7 @@ from bot.views.buttons import (
     PersonArea,
     PersonLanguage,
     PickPerson,
+    PrintNotice,
     SomeoneNew,
     StopOnBehalf,
     ToldHow,
@@ -169,12 +170,13 @@ def bad_phone(tr: Translator) -> str:
     )
 
 
-def ask_told(tr: Translator, name: str) -> tuple[str, InlineKeyboardMarkup]:
-    """Ask how the person was told how Nabo handles their data."""
+def ask_told(tr: Translator, name: str, language: str) -> tuple[str, InlineKeyboardMarkup]:
+    """Ask how the person was told how Nabo handles their data; the notice to print too."""
     rows = [
         [InlineKeyboardButton(tr.gettext(label), callback_data=ToldHow(code).pack())]
         for code, label in TOLD_HOW.items()
     ]
+    rows.append([notice_button(tr, language)])
     rows.append([stop_button(tr)])
     return (
         tr.gettext(
@@ -321,4 +323,20 @@ def slip_problem(tr: Translator) -> str:
     return tr.gettext(
         "The slip could not be made: the link was replaced meanwhile, or the person's "
         "details are gone. Please make a new link."
+    )
+
+
+def notice_button(tr: Translator, language: str) -> InlineKeyboardButton:
+    """Build the button that sends the privacy notice to print (``language``, or "all")."""
+    return InlineKeyboardButton(
+        tr.gettext("🖨 Privacy notice to print"), callback_data=PrintNotice(language).pack()
+    )
+
+
+def notice_caption(tr: Translator) -> str:
+    """Say what the printed privacy notice is for, under the file."""
+    return tr.gettext(
+        "🔒 The privacy notice to print: what Nabo keeps about someone signed up without "
+        "Telegram, and for how long, then the notice residents read in the chat. Hand it "
+        "to the person, or read it to them."
     )

@@ -19,6 +19,7 @@ from bot.views.buttons import (
     PosterLanguage,
     PosterList,
     PosterMake,
+    PrintNotice,
     SourceList,
     StaffMenu,
 )
@@ -53,6 +54,14 @@ def poster_list(
         )
     if navigation:
         rows.append(navigation)
+    # Not a poster, but printed too: for people signed up without Telegram.
+    rows.append(
+        [
+            InlineKeyboardButton(
+                _("🔒 Privacy notice to print"), callback_data=PrintNotice("all").pack()
+            )
+        ]
+    )
     rows.append([InlineKeyboardButton(_("🛠 Staff menu"), callback_data=StaffMenu().pack())])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 

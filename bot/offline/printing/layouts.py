@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from bot.core.notice import PrintedNotice
 from bot.offline.printing.content import Content, SlipWords, Words
 from bot.offline.printing.pictograms import COLOURS, pictogram
 from bot.offline.printing.sheet import Sheet
@@ -362,3 +363,108 @@ def draw_slip(sheet: Sheet, words: SlipWords, link: str, frame: Frame = A6_SLIP)
         colour=GREY,
     )
     return drawn
+
+
+# The privacy notice on paper: one A4 page per language, as large as the text allows.
+A4_NOTICE = Frame(210, 297, "mm", 16, 7, 18, 0, 4, (24, 16), (13, 9), (22, 14), 8)
+_NOTICE_SIZES = 9  # sizes tried for the body, from the largest down in half points
+
+
+def draw_notice(sheet: Sheet, notice: PrintedNotice, frame: Frame = A4_NOTICE) -> Drawn:
+    """Draw the privacy notice on one page: Nabo's band and name, title, sections, footer.
+
+    The body takes the largest type between the frame's text sizes at which every section
+    fits above the footer (headings two points larger, in Nabo's colour); if even the
+    smallest does not fit, the page says so in ``cut`` instead of running over.
+    """
+    drawn = Drawn()
+    m, gap = frame.margin, frame.gap
+    inner = frame.width - 2 * m
+    language = notice.language
+    sheet.box(0, 0, frame.width, frame.band, COLOURS["nabo"])
+    top = frame.band + 2 * gap
+    pictogram(sheet, "nabo", m, top, frame.header)
+    _text(
+        sheet,
+        drawn,
+        "da",
+        "Nabo",
+        m + frame.header + 2 * gap,
+        top,
+        inner - frame.header - 2 * gap,
+        frame.header,
+        *frame.header_text,
+        bold=True,
+        colour=COLOURS["nabo"],
+    )
+    y = top + frame.header + 2 * gap
+    y = _text(sheet, drawn, language, notice.title, m, y, inner, 14, *frame.title, bold=True)
+    footer = sheet.line_height(language, frame.scan)
+    bottom = frame.height - m - footer - gap
+    size = _notice_size(sheet, notice, inner, bottom - y, frame)
+    if size is None:
+        drawn.cut.append(notice.title)
+        size = frame.text[1]
+    for heading, paragraphs in notice.sections:
+        if heading is not None:
+            y += gap
+            height = _height(sheet, language, heading, inner, size + 2, bold=True)
+            y = _text(
+                sheet,
+                drawn,
+                language,
+                heading,
+                m,
+                y,
+                inner,
+                height,
+                size + 2,
+                size + 2,
+                bold=True,
+                colour=COLOURS["nabo"],
+            )
+        for paragraph in paragraphs:
+            y += gap / 2
+            height = _height(sheet, language, paragraph, inner, size)
+            y = _text(sheet, drawn, language, paragraph, m, y, inner, height, size, size)
+    _text(
+        sheet,
+        drawn,
+        language,
+        notice.footer,
+        m,
+        frame.height - m - footer,
+        inner,
+        footer,
+        frame.scan,
+        frame.scan,
+        colour=GREY,
+    )
+    return drawn
+
+
+def _height(
+    sheet: Sheet, language: str, text: str, width: float, size: float, *, bold: bool = False
+) -> float:
+    return sheet.wrapped(language, text, width, size, bold) * sheet.line_height(language, size)
+
+
+def _notice_size(
+    sheet: Sheet, notice: PrintedNotice, width: float, room: float, frame: Frame
+) -> float | None:
+    """Return the largest body size at which every section fits in ``room``; None if none."""
+    largest, smallest = frame.text
+    step = (largest - smallest) / (_NOTICE_SIZES - 1)
+    for index in range(_NOTICE_SIZES):
+        size = largest - index * step
+        needed = 0.0
+        for heading, paragraphs in notice.sections:
+            if heading is not None:
+                needed += frame.gap + _height(
+                    sheet, notice.language, heading, width, size + 2, bold=True
+                )
+            for paragraph in paragraphs:
+                needed += frame.gap / 2 + _height(sheet, notice.language, paragraph, width, size)
+        if needed <= room:
+            return size
+    return None

@@ -19,6 +19,7 @@ import pypdfium2
 
 from bot.core.clock import from_db
 from bot.core.i18n import Catalogs
+from bot.core.notice import printed_notice
 from bot.core.start_links import (
     CHECK_IN_OPENS,
     CheckIn,
@@ -44,6 +45,7 @@ from bot.offline.printing.content import (
 )
 from bot.offline.printing.layouts import (
     A4_DOOR,
+    A4_NOTICE,
     A4_POSTER,
     A6_FLYER,
     A6_SLIP,
@@ -51,6 +53,7 @@ from bot.offline.printing.layouts import (
     Drawn,
     cut_marks,
     draw,
+    draw_notice,
     draw_slip,
 )
 from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest, SlipRequest
@@ -103,7 +106,7 @@ def make_sheet(
     sheet.set_title(_title(content))
     sheet.set_lang(request.languages[0] if len(request.languages) == 1 else "da")
     sheet.add_page()
-    drawn = []
+    drawn: list[Drawn] = []
     if request.kind is Kind.FLYER:
         for column in (0, 1):
             for row in (0, 1):
@@ -152,6 +155,39 @@ def make_slip(
     drawn = draw_slip(sheet, words, link)
     filename = f"nabo-slip-{request.person_id}-{words.language}.pdf"
     return Made(bytes(sheet.output()), filename, link, [drawn])
+
+
+def make_notice(
+    languages: Sequence[str],
+    catalogs: Catalogs,
+    *,
+    phone_days: int,
+    record_days: int,
+    version: int,
+    now: datetime,
+) -> Made:
+    """Make the privacy notice to print: one A4 page per language, from the catalogs.
+
+    The same text as the chat's notice (bot/core/notice.py), with what Nabo keeps about
+    someone signed up without Telegram; nothing is read from the database.
+    """
+    sheet = Sheet(A4_NOTICE.width, A4_NOTICE.height, unit=A4_NOTICE.unit)
+    drawn: list[Drawn] = []
+    for language in languages:
+        notice = printed_notice(
+            catalogs.translator(language),
+            phone_days=phone_days,
+            record_days=record_days,
+            version=version,
+            printed=now,
+        )
+        if not drawn:
+            sheet.set_title(f"Nabo – {notice.title}")
+            sheet.set_lang(language if len(languages) == 1 else "da")
+        sheet.add_page()
+        drawn.append(draw_notice(sheet, notice))
+    names = "-".join(languages) if len(languages) == 1 else "da-ar-en"
+    return Made(bytes(sheet.output()), f"nabo-privacy-{names}.pdf", "", drawn)
 
 
 def _read(connection: sqlite3.Connection, request: SheetRequest, now: datetime) -> _Subject:
