@@ -1,11 +1,15 @@
 """A host writes to everyone signed up for, or waiting on, their activity.
 
 From the host's view of the activity: they write the message in their own language, see
-it with the number of residents who will get it (and how many without Telegram will not,
-to call instead), and send it. It goes out as a broadcast like staff's (bot/work/
-broadcasting.py): one durable delivery per resident, exactly once, with the tally in the
-host's chat. Only the activity's host may write (checked at the start and again at the
-send); it is audited.
+it as readers of their language will, with the number of residents who will get it, how
+many read another language, and how many without Telegram will not (to call instead),
+and send it. It goes out at once as a broadcast like staff's (bot/work/broadcasting.py):
+one durable delivery per resident, exactly once, with the tally in the host's chat.
+Each reader gets a line in their own language saying it is from the host of that
+activity, and in which language it is written when not theirs (bot/views/host_requests.py).
+Not through volunteer translators: a host's message is usually about today, and a
+translation waits hours for a volunteer and a staff member's decision. Only the
+activity's host may write (checked at the start and again at the send); it is audited.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.config import LANGUAGES
 from bot.db.broadcasts import ACTIVITY_PREFIX
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
@@ -71,11 +76,23 @@ async def take_text(update: Update, context: NaboContext) -> int:
         return TEXT
     draft["text"] = text
     activity_id = draft["activity_id"]
-    count = await context.bot_data.services.broadcasts.count_audience(
+    activity = await context.activities.get(activity_id)
+    if activity is None:
+        context.user_data.pop(DRAFT, None)
+        await context.bot.send_message(
+            update_chat_id(update), context.tr.gettext("This button no longer works.")
+        )
+        return END
+    readers = await context.bot_data.services.broadcasts.count_audience_by_language(
         f"{ACTIVITY_PREFIX}{activity_id}"
     )
+    count = sum(readers.values())
+    others = count - readers.get(context.tr.language, 0)
     offline = len(await context.people.on_activity(activity_id))
-    for part, keyboard in views.message_preview(context.tr, text, count, offline, draft["token"]):
+    shown = views.message_for_reader(context.tr, activity, text, context.tr.language)
+    for part, keyboard in views.message_preview(
+        context.tr, shown, count, others, offline, draft["token"]
+    ):
         await context.bot.send_message(update_chat_id(update), part, reply_markup=keyboard)
     return CONFIRM
 
@@ -93,10 +110,20 @@ async def send(update: Update, context: NaboContext) -> int:
     if not await may_host(context, activity_id):
         await edit_query_message(press.query, tr.gettext("This button no longer works."))
         return END
+    activity = await context.activities.get(activity_id)
+    if activity is None:
+        await edit_query_message(press.query, tr.gettext("This button no longer works."))
+        return END
     now = context.clock.now()
     repo = context.bot_data.services.broadcasts
-    # Written in the host's language; the Danish text is every reader's fallback.
-    texts: dict[str, str | None] = {"da": draft["text"], tr.language: draft["text"]}
+    # Written in the host's language; each reader gets it with a line in theirs.
+    catalogs = context.bot_data.services.catalogs
+    texts: dict[str, str | None] = {
+        language: views.message_for_reader(
+            catalogs.translator(language), activity, draft["text"], tr.language
+        )
+        for language in LANGUAGES
+    }
     broadcast_id = await repo.create(
         kind="message",
         audience=f"{ACTIVITY_PREFIX}{activity_id}",

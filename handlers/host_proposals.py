@@ -45,6 +45,7 @@ from bot.views.buttons import (
     ProposalArea,
     ProposalDelaftale,
     ProposalSkip,
+    ProposalTranslators,
     ProposalUnlimited,
     PublishProposal,
     SendProposal,
@@ -52,6 +53,7 @@ from bot.views.buttons import (
 )
 from bot.views.staff_texts import date_problem
 from bot.work.reminders import sync_reminder_jobs
+from bot.work.translations import ask_for_activity
 
 log = logging.getLogger(__name__)
 
@@ -315,20 +317,54 @@ async def publish(update: Update, context: NaboContext) -> None:
         )
     await edit_query_message(
         press.query,
-        tr.gettext("✅ Published: {title}. The proposer is its host.").format(
-            title=tr.ltr(proposal.draft.title)
-        ),
-        InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        tr.gettext("👀 See the activity"),
-                        callback_data=StaffActivity(activity_id).pack(),
-                    )
-                ]
-            ]
+        *views.proposal_published_for_staff(
+            tr, proposal.draft.title, proposal.draft.language, activity_id
         ),
     )
+
+
+async def ask_translators(update: Update, context: NaboContext) -> None:
+    """Ask volunteer translators for a published Danish proposal's Arabic and English.
+
+    As staff's activity editor asks them (bot/work/translations.py): the title and the
+    description, needed by the time chosen (but before the start); each translation comes
+    back to this staff member to use, change or refuse.
+    """
+    press = await answer_press(update)
+    button = ProposalTranslators.parse(press.data)
+    asked = [
+        await ask_for_activity(
+            context.application,
+            button.activity_id,
+            language,
+            hours=button.hours,
+            staff_user_id=press.user_id,
+        )
+        for language in ("ar", "en")
+    ]
+    tr = context.tr
+    see = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    tr.gettext("👀 See the activity"),
+                    callback_data=StaffActivity(button.activity_id).pack(),
+                )
+            ]
+        ]
+    )
+    if not any(asked):
+        await edit_query_message(
+            press.query,
+            tr.gettext("There is no Danish text to translate, or the activity is no longer open."),
+            see,
+        )
+        return
+    await audit_activity(
+        context, press.user_id, "proposal.translators", button.activity_id, f"hours={button.hours}"
+    )
+    # The question is answered: only the way to the activity stays on the post.
+    await press.query.edit_message_reply_markup(reply_markup=see)
 
 
 async def decline(update: Update, context: NaboContext) -> None:
@@ -401,3 +437,6 @@ def register(application: NaboApplication) -> None:
     )
     application.add_handler(StaffCallbackQueryHandler(staff, publish, PublishProposal.pattern()))
     application.add_handler(StaffCallbackQueryHandler(staff, decline, DeclineProposal.pattern()))
+    application.add_handler(
+        StaffCallbackQueryHandler(staff, ask_translators, ProposalTranslators.pattern())
+    )

@@ -181,6 +181,7 @@ PREFIXES = [
     "jn:no",
     "st:prop:ok",
     "st:prop:no",
+    "st:prop:tr",
     "st:pe",
     "st:pe:o",
     "st:pe:c",

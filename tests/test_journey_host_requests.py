@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot.core.i18n import Catalogs, Translator
 from bot.db.activities import ActivityRepository
-from bot.db.hosts import HostRepository, Invitation
+from bot.db.hosts import HostRepository, Invitation, ProposalDraft
 from bot.db.mydata import PersonalDataRepository
 from bot.db.people import NewPerson, PeopleRepository
 from bot.db.signups import SignupRepository
@@ -23,8 +23,10 @@ from tests.conftest import (
     consented,
     open_staff_chat,
     settle,
+    team_outbox_idle,
 )
 from tests.factories import add_activity
+from tests.printed import flat
 from tests.test_journey_broadcast import wait_for_broadcast_end
 from tests.test_journey_hosts import refused_like_forged
 from tests.test_journey_staff_activities import audit
@@ -65,12 +67,13 @@ async def test_a_host_writes_to_their_participants(nabo: Nabo, catalogs: Catalog
     activity_id = await add_activity(nabo.store, now)
     other = await add_activity(nabo.store, now, title_da="Andet")
     await host_of(nabo, activity_id, "ar")
-    for user, language in ((21, "da"), (22, "en"), (23, "ar")):
+    for user, language in ((21, "da"), (22, "en"), (23, "ar"), (24, "ar")):
         await consented(nabo, user, language)
     signups = SignupRepository(nabo.store)
     await signups.sign_up(activity_id, 21, 1, 0, now, waitlist=False)
     await signups.sign_up(activity_id, 22, 2, 0, now, waitlist=True)
     await signups.sign_up(other, 23, 1, 0, now, waitlist=False)
+    await signups.sign_up(activity_id, 24, 1, 0, now, waitlist=False)
     await PeopleRepository(nabo.store).sign_up_new(
         activity_id,
         NewPerson("Omar", "da", "Houlkær", None, "paper"),
@@ -91,15 +94,18 @@ async def test_a_host_writes_to_their_participants(nabo: Nabo, catalogs: Catalog
     assert ask["text"] == views.ask_message(ar, activity)
     text = "مرحبا! أحضروا أقلامكم <b>غدا</b>"
     [preview] = await says(nabo, text)
-    assert text in preview["text"]
+    # The host sees it as readers of Arabic will: from the host of the activity.
+    assert views.message_for_reader(ar, activity, text, "ar") in preview["text"]
     assert (
         ar.ngettext(
             "It goes to {count} resident who signed up or is waiting. Send it?",
             "It goes to {count} residents who signed up or are waiting. Send it?",
-            2,
-        ).format(count=ar.ltr(2))
+            3,
+        ).format(count=ar.ltr(3))
         in preview["text"]
     )
+    # Two read another language: they get it as written, and are told what it is.
+    assert views.other_readers(ar, 2, "ar") in preview["text"]
     # One without Telegram, to call instead.
     assert (
         ar.ngettext(
@@ -111,13 +117,23 @@ async def test_a_host_writes_to_their_participants(nabo: Nabo, catalogs: Catalog
         ).format(count=ar.ltr(1))
         in preview["text"]
     )
-    cursors = {user: server.cursor(user) for user in (21, 22, 23)}
+    cursors = {user: server.cursor(user) for user in (21, 22, 23, 24)}
     server.reset_rate_limits()
     server.press(HOST, preview, _(ar, "✅ Send"))
     await wait_for_broadcast_end(nabo)
-    for user in (21, 22):
+    # Each reader in their language: from the host of which activity, and, when the host
+    # wrote another language than theirs, which one (the Arabic then set apart).
+    for user, language in ((21, "da"), (22, "en"), (24, "ar")):
         [got] = await server.wait_for_messages(user, after=cursors[user])
-        assert got["text"] == text
+        reader = catalogs.translator(language)
+        assert got["text"] == views.message_for_reader(reader, activity, text, "ar")
+        assert flat(text) in flat(got["text"])
+        first = got["text"].splitlines()[0]
+        title = reader.ltr(activity.title(language))
+        if language == "ar":
+            assert first == reader.gettext("✉️ From the host of {activity}:").format(activity=title)
+        else:
+            assert reader.gettext("Arabic") in first
     await settle(nabo)
     assert server.cursor(23) == cursors[23]
     [[broadcast_id]] = await nabo.rows("SELECT id FROM broadcasts")
@@ -207,12 +223,14 @@ async def test_a_hosts_proposal_published_by_staff_makes_them_its_host(
     server.reset_rate_limits()
     server.press(STAFF_ID, proposal, _(da, "✅ Publish"))
     published = await server.wait_for_edit(STAFF_CHAT_ID, proposal["message_id"])
-    assert published["text"] == _(da, "✅ Published: {title}. The proposer is its host.").format(
-        title="Knitting club"
-    )
     [[activity_id, title_da, title_en, capacity, kind, name]] = await nabo.rows(
         "SELECT id, title_da, title_en, capacity, organiser_kind, organiser_name FROM activities"
         " WHERE id != " + str(hosted)
+    )
+    # Written in English: staff are told its Danish texts are the host's words for now.
+    assert (
+        published["text"]
+        == views.proposal_published_for_staff(da, "Knitting club", "en", activity_id)[0]
     )
     assert (title_da, title_en, capacity, kind, name) == (
         "Knitting club",
@@ -273,3 +291,91 @@ async def test_a_declined_proposal_is_told_to_its_author(nabo: Nabo, catalogs: C
     assert told["text"] == views.proposal_declined(ar, "نادي الحياكة")
     assert await nabo.rows("SELECT status FROM activity_proposals") == [("declined",)]
     assert await nabo.rows("SELECT COUNT(*) FROM activities") == [(1,)]
+
+
+async def test_staff_ask_translators_for_a_danish_proposal_they_publish(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    """A host who writes Danish: staff publish, then ask for the Arabic and English."""
+    da = catalogs.translator("da")
+    server, now = nabo.server, nabo.clock.now()
+    await open_staff_chat(nabo)
+    hosted = await add_activity(nabo.store, now)
+    await host_of(nabo, hosted, "da")
+    draft = ProposalDraft(
+        "da",
+        "Strikkeklub",
+        "Tag garn med",
+        now + timedelta(days=9),
+        now + timedelta(days=9, hours=2),
+        "Beboerhuset",
+        12,
+        "community",
+        "Houlkær",
+    )
+    cursor = server.cursor(STAFF_CHAT_ID)
+    await HostRepository(nabo.store).propose(HOST, draft, now)
+    await team_outbox_idle(nabo)
+    [proposal] = await server.wait_for_messages(STAFF_CHAT_ID, after=cursor)
+    server.reset_rate_limits()
+    server.press(STAFF_ID, proposal, _(da, "✅ Publish"))
+    published = await server.wait_for_edit(STAFF_CHAT_ID, proposal["message_id"])
+    [[activity_id]] = await nabo.rows(f"SELECT id FROM activities WHERE id != {hosted}")
+    text, keyboard = views.proposal_published_for_staff(da, "Strikkeklub", "da", activity_id)
+    assert published["text"] == text
+    assert buttons(published) == [
+        _(da, "🙋 Within 3 hours"),
+        _(da, "🙋 Within a day"),
+        _(da, "🙋 Within 3 days"),
+        _(da, "👀 See the activity"),
+    ]
+    assert keyboard is not None
+    # Hosts cannot ask; staff can.
+    server.send_command(HOST, "host")
+    await server.wait_for_messages(HOST)
+    await refused_like_forged(nabo, HOST, [f"st:prop:tr:{activity_id}:24"])
+    server.reset_rate_limits()
+    server.press(STAFF_ID, published, _(da, "🙋 Within a day"))
+    asked = await server.wait_for_edit(STAFF_CHAT_ID, proposal["message_id"])
+    assert buttons(asked) == [_(da, "👀 See the activity")]
+    await settle(nabo)
+    assert await nabo.rows(
+        "SELECT language, title_source, text_source FROM translation_requests"
+        f" WHERE activity_id = {activity_id} ORDER BY language"
+    ) == [("ar", "Strikkeklub", "Tag garn med"), ("en", "Strikkeklub", "Tag garn med")]
+    actions = [row[1] for row in await audit(nabo)]
+    assert "proposal.translators" in actions
+
+
+async def test_a_proposal_in_another_language_tells_staff_its_danish_is_the_hosts(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    da = catalogs.translator("da")
+    server, now = nabo.server, nabo.clock.now()
+    await open_staff_chat(nabo)
+    hosted = await add_activity(nabo.store, now)
+    await host_of(nabo, hosted, "ar")
+    draft = ProposalDraft(
+        "ar",
+        "نادي الحياكة",
+        "",
+        now + timedelta(days=9),
+        now + timedelta(days=9, hours=2),
+        "Beboerhuset",
+        None,
+        "community",
+        "Houlkær",
+    )
+    cursor = server.cursor(STAFF_CHAT_ID)
+    await HostRepository(nabo.store).propose(HOST, draft, now)
+    await team_outbox_idle(nabo)
+    [proposal] = await server.wait_for_messages(STAFF_CHAT_ID, after=cursor)
+    server.reset_rate_limits()
+    server.press(STAFF_ID, proposal, _(da, "✅ Publish"))
+    published = await server.wait_for_edit(STAFF_CHAT_ID, proposal["message_id"])
+    [[activity_id]] = await nabo.rows(f"SELECT id FROM activities WHERE id != {hosted}")
+    text, _keyboard = views.proposal_published_for_staff(da, "نادي الحياكة", "ar", activity_id)
+    assert published["text"] == text
+    assert _(da, "Arabic") in text
+    assert buttons(published) == [_(da, "👀 See the activity")]
+    assert await nabo.rows("SELECT COUNT(*) FROM translation_requests") == [(0,)]

@@ -762,6 +762,13 @@ class DeclineProposal(ButtonData, prefix="st:prop:no"):
     proposal_id: Id
 
 
+class ProposalTranslators(ButtonData, prefix="st:prop:tr"):
+    """Ask volunteer translators for a published Danish proposal's Arabic and English."""
+
+    activity_id: Id
+    hours: Hours
+
+
 # Signing up someone who does not use Nabo (handlers/on_behalf.py): from staff's view of an
 # activity, or a host's; the steps between carry only the answer, the draft is the
 # conversation's.

@@ -1,7 +1,13 @@
 """What a host writes for others: a message to their activity's participants, a proposal.
 
-Both are written in the host's own language (the team's translation help, where Nabo has
-it, is for staff's texts); the host sees a preview first, with who will get it.
+Both are written in the host's own language, and the host sees a preview first, with who
+will get it. A message goes at once, to each reader with a line in their own language
+saying it is from the host of that activity (and in which language, when not theirs),
+the text set apart when it runs the other way. A proposal is decided by staff: one
+written in Danish can have its Arabic and English from volunteer translators as soon as
+it is published (bot/work/translations.py, as for any activity); for one written in
+another language staff are told that its Danish texts are the host's words until they
+change them.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core.bidi import set_apart
 from bot.core.config import Config
 from bot.core.i18n import Translator
 from bot.db.activities import DELAFTALER, OTHER_AREA, Activity
@@ -24,10 +31,13 @@ from bot.views.buttons import (
     ProposalArea,
     ProposalDelaftale,
     ProposalSkip,
+    ProposalTranslators,
     ProposalUnlimited,
     SendProposal,
+    StaffActivity,
 )
-from bot.views.staff_texts import date_examples, pack_messages
+from bot.views.staff_texts import date_examples, language_name, pack_messages
+from bot.views.translation import translator_row
 
 TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 3000
@@ -44,10 +54,41 @@ def ask_message(tr: Translator, activity: Activity) -> str:
     ).format(activity=activity_title_when(tr, activity))
 
 
+def message_for_reader(tr: Translator, activity: Activity, text: str, written_in: str) -> str:
+    """Build a host's message as one reader gets it, in the reader's language (``tr``).
+
+    A line saying it comes from the host of the activity (and, when the host wrote
+    another language, which one), then the host's words as they wrote them, set apart
+    when they run the other way from the reader's.
+    """
+    title = tr.ltr(activity.title(tr.language))
+    if written_in == tr.language:
+        head = tr.gettext("✉️ From the host of {activity}:").format(activity=title)
+        return f"{head}\n\n{text}"
+    head = tr.gettext("✉️ From the host of {activity}, written in {language}:").format(
+        activity=title, language=language_name(tr, written_in)
+    )
+    return f"{head}\n\n{set_apart(text, rtl_reader=tr.is_rtl)}"
+
+
+def other_readers(tr: Translator, count: int, written_in: str) -> str:
+    """Tell the host how many readers read another language, and what they get."""
+    return tr.ngettext(
+        "{count} of them reads another language: they get it as you wrote it, with a line "
+        "in their language saying it is from you, in {language}.",
+        "{count} of them read another language: they get it as you wrote it, with a line "
+        "in their language saying it is from you, in {language}.",
+        count,
+    ).format(count=tr.ltr(count), language=language_name(tr, written_in))
+
+
 def message_preview(
-    tr: Translator, text: str, count: int, offline: int, token: str
+    tr: Translator, shown: str, count: int, others: int, offline: int, token: str
 ) -> list[tuple[str, InlineKeyboardMarkup | None]]:
-    """Show the host their message and who gets it, with send and discard."""
+    """Show the host their message as readers of their language get it, and who gets it.
+
+    ``others``: how many of the ``count`` read another language than the host.
+    """
     _ = tr.gettext
     summary = [
         tr.ngettext(
@@ -56,6 +97,8 @@ def message_preview(
             count,
         ).format(count=tr.ltr(count))
     ]
+    if others:
+        summary.insert(0, other_readers(tr, others, tr.language))
     if offline:
         summary.insert(
             0,
@@ -73,7 +116,7 @@ def message_preview(
             [InlineKeyboardButton(_("🗑 Discard"), callback_data=HostDiscardMessage(token).pack())],
         ]
     )
-    parts = [[_("Preview:"), text], summary]
+    parts = [[_("Preview:"), shown], summary]
     *before, last = pack_messages(parts, 4096)
     return [*((part, None) for part in before), (last, keyboard)]
 
@@ -219,3 +262,38 @@ def proposal_declined(tr: Translator, title: str) -> str:
         "The team did not take up your proposal “{title}” this time. Feel free to talk to "
         "them about it."
     ).format(title=tr.ltr(title))
+
+
+def proposal_published_for_staff(
+    tr: Translator, title: str, language: str, activity_id: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Confirm a published proposal to staff, with what its other languages need.
+
+    Written in Danish: volunteer translators can be asked for its Arabic and English at
+    once, by when they are needed. Written in another language: its Danish title and
+    description are the host's words until staff change them.
+    """
+    _ = tr.gettext
+    lines = [_("✅ Published: {title}. The proposer is its host.").format(title=tr.ltr(title))]
+    see = [
+        InlineKeyboardButton(
+            _("👀 See the activity"), callback_data=StaffActivity(activity_id).pack()
+        )
+    ]
+    if language != "da":
+        lines.append(
+            _(
+                "It is written in {language}: until you change them (✏️ Edit on the "
+                "activity), its Danish title and description are the host's words, for "
+                "residents who read Danish, on posters and in the workbook."
+            ).format(language=language_name(tr, language))
+        )
+        return "\n\n".join(lines), InlineKeyboardMarkup([see])
+    lines.append(
+        _(
+            "Ask volunteer translators for its Arabic and English title and description? "
+            "Choose by when you need them; until then residents who read them see the Danish."
+        )
+    )
+    row = translator_row(tr, lambda hours: ProposalTranslators(activity_id, hours))
+    return "\n\n".join(lines), InlineKeyboardMarkup([row, see])
