@@ -380,9 +380,12 @@ async def _erase_chosen(
     await db.execute(f"UPDATE door_checkins SET user_id = NULL WHERE {users}", params)
     # The counts stay, unlinked; the name given to Telegram goes with them.
     await db.execute(f"UPDATE signups SET user_id = NULL, first_name = NULL WHERE {users}", params)
-    # A staff member or host: who registered a person, messages to them, hosting.
-    await forget_as_actors(db, who, params)
-    hosts = await forget_hosts(db, who, params)
+    # A staff member or host: who registered a person, messages to them, hosting. Most
+    # residents are neither: one look first spares them the statements.
+    hosts: list[int] = []
+    if await _beyond_the_chat(db, who, params):
+        await forget_as_actors(db, who, params)
+        hosts = await forget_hosts(db, who, params)
     # Only a staff member who erases themselves appears on broadcasts they sent.
     await db.execute(
         f"UPDATE broadcasts SET staff_user_id = NULL WHERE staff_user_id IN ({who})", params
@@ -397,3 +400,20 @@ async def _erase_chosen(
     # (a host or staff member who never used Nabo as a resident: erased all the same).
     found = chosen.residents if cursor.rowcount > 0 else []
     return Erased(found, promotions, reopened, hosts)
+
+
+async def _beyond_the_chat(db: aiosqlite.Connection, who: str, params: tuple[Any, ...]) -> bool:
+    """Tell whether any of them hosts, invited, proposed, registered or got a team message."""
+    rows = await read_all(
+        db,
+        f"""
+        SELECT EXISTS (SELECT 1 FROM hosts WHERE user_id IN ({who}))
+            OR EXISTS (SELECT 1 FROM host_invitations WHERE created_by IN ({who}))
+            OR EXISTS (SELECT 1 FROM activity_proposals
+                        WHERE proposed_by IN ({who}) OR decided_by IN ({who}))
+            OR EXISTS (SELECT 1 FROM offline_people WHERE registered_by IN ({who}))
+            OR EXISTS (SELECT 1 FROM team_messages WHERE chat_id IN ({who}))
+        """,
+        params * 6,
+    )
+    return bool(rows[0][0])
