@@ -56,7 +56,7 @@ from bot.views.staff_texts import (
 )
 from bot.views.translation import translator_asked, translator_row
 from bot.work.broadcasting import start_broadcast, sync_broadcast_jobs
-from bot.work.translations import ask_for_broadcast, closed, sync_translation_jobs
+from bot.work.translations import ask_for, closed, sync_translation_jobs
 
 log = logging.getLogger(__name__)
 
@@ -372,22 +372,17 @@ async def save_waiting(update: Update, context: NaboContext) -> int:
     if draft is None or SaveWaitingBroadcast.parse(press.data).token != draft.get("token"):
         await edit_query_message(press.query, _("This button no longer works."))
         return CONFIRM if draft is not None else ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
-    await edit_query_message(
-        press.query,
-        _(
-            "💾 Kept. The message waits for its translations: you will see each one here, "
-            "and then the message to send."
-        ),
-    )
-    draft_id = await ask_for_broadcast(
-        context.application,
+    # Saved before the draft leaves the conversation: a write the database refuses (busy)
+    # gets "try again", and the same button then saves what staff typed.
+    draft_id, request_ids = await context.translations.save_draft(
         staff_user_id=press.user_id,
         texts=draft["texts"],
         audience=draft["audience"],
         send_at=draft["send_at"],
         needed_by=_needed_by(context, draft),
+        now=context.clock.now(),
     )
+    context.user_data.pop(DRAFT, None)
     await context.bot_data.services.audit.record(
         press.user_id,
         "broadcast.wait",
@@ -395,6 +390,14 @@ async def save_waiting(update: Update, context: NaboContext) -> int:
         subject=f"broadcast_draft:{draft_id}",
         details=f"audience={draft['audience']}",
     )
+    await edit_query_message(
+        press.query,
+        _(
+            "💾 Kept. The message waits for its translations: you will see each one here, "
+            "and then the message to send."
+        ),
+    )
+    await ask_for(context.application, request_ids)
     return ConversationHandler.END
 
 
@@ -407,43 +410,19 @@ async def confirm(update: Update, context: NaboContext) -> int:
     if draft is None or button.token != draft.get("token"):
         await edit_query_message(press.query, _("This button no longer works."))
         return CONFIRM if draft is not None else ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
     now = context.clock.now()
-    send_at = draft["send_at"] or now
-    repo = context.bot_data.services.broadcasts
-    broadcast_id = await repo.create(
+    broadcast_id = await context.bot_data.services.broadcasts.create(
         kind="message",
         audience=draft["audience"],
-        send_at=send_at,
+        send_at=draft["send_at"] or now,
         now=now,
         staff_user_id=press.user_id,
         texts=draft["texts"],
     )
     assert broadcast_id is not None
-    await context.bot_data.services.audit.record(
-        press.user_id,
-        "broadcast.create",
-        now,
-        subject=f"broadcast:{broadcast_id}",
-        details=f"audience={draft['audience']} send_at={send_at.isoformat()}",
-    )
-    if draft["send_at"] is None:
-        await edit_query_message(press.query, _("📤 Sending…"))
-        assert press.query.message is not None
-        await repo.set_progress_message(broadcast_id, press.chat_id, press.query.message.message_id)
-        await start_broadcast(context.application, broadcast_id)
-    else:
-        # It goes out later, maybe days later: the tally then comes as a new message,
-        # not as an edit of this one that nobody is looking at any more.
-        await repo.set_progress_message(broadcast_id, press.chat_id, None)
-        await sync_broadcast_jobs(context.application)
-        await edit_query_message(
-            press.query,
-            _("🗓 Scheduled for {when}. See /scheduled to cancel it.").format(
-                when=context.tr.when(send_at)
-            ),
-        )
-    log.info("broadcast %s created by staff", broadcast_id)
+    # Only once it is stored: a busy database gets "try again", and the draft stays.
+    context.user_data.pop(DRAFT, None)
+    await _started(context, press, broadcast_id, now)
     return ConversationHandler.END
 
 
@@ -500,25 +479,38 @@ async def send_waiting(update: Update, context: NaboContext) -> None:
     if sent is None:
         await edit_query_message(press.query, _("This button no longer works."))
         return
-    broadcast_id, send_at = sent
-    await _started(context, press, broadcast_id, send_at, now)
+    broadcast_id, _when = sent  # _started reads the time from the broadcast itself
+    await _started(context, press, broadcast_id, now)
 
 
 async def _started(
-    context: NaboContext, press: ButtonPress, broadcast_id: int, send_at: datetime, now: datetime
+    context: NaboContext, press: ButtonPress, broadcast_id: int, now: datetime
 ) -> None:
-    """Start a stored broadcast now (its progress in the pressed message) or at its time."""
+    """Start a stored broadcast now (its progress in the pressed message) or at its time.
+
+    For every message staff send: from the preview, or once its translations are decided.
+    """
     _ = context.tr.gettext
     repo = context.bot_data.services.broadcasts
+    broadcast = await repo.get(broadcast_id)
+    assert broadcast is not None
+    send_at = broadcast.send_at
     await context.bot_data.services.audit.record(
-        press.user_id, "broadcast.create", now, subject=f"broadcast:{broadcast_id}"
+        press.user_id,
+        "broadcast.create",
+        now,
+        subject=f"broadcast:{broadcast_id}",
+        details=f"audience={broadcast.audience} send_at={send_at.isoformat()}",
     )
+    log.info("broadcast %s created by staff", broadcast_id)
     if send_at <= now:
         await edit_query_message(press.query, _("📤 Sending…"))
         assert press.query.message is not None
         await repo.set_progress_message(broadcast_id, press.chat_id, press.query.message.message_id)
         await start_broadcast(context.application, broadcast_id)
         return
+    # It goes out later, maybe days later: the tally then comes as a new message, not as
+    # an edit of this one that nobody is looking at any more.
     await repo.set_progress_message(broadcast_id, press.chat_id, None)
     await sync_broadcast_jobs(context.application)
     await edit_query_message(

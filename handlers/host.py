@@ -16,12 +16,9 @@ in the audit log, viewing a roster too.
 from __future__ import annotations
 
 import io
-import logging
 from datetime import timedelta
 
 from telegram import Update
-from telegram.constants import ChatAction
-from telegram.error import TelegramError
 
 from bot.core.config import LANGUAGES
 from bot.db.activities import Activity
@@ -30,7 +27,7 @@ from bot.db.signups import Signup, SignupStatus
 from bot.offline.printing.request import Kind, Printed, Problem, SheetError, SheetRequest
 from bot.offline.worker import sheet_in_process
 from bot.telegram.context import NaboApplication, NaboContext
-from bot.telegram.replies import ButtonPress, answer_press
+from bot.telegram.replies import ButtonPress, answer_press, showing_upload
 from bot.telegram.roles import HostCallbackQueryHandler, HostCommandHandler
 from bot.telegram.staff_screens import show_screen
 from bot.views.attendance import PAGE, attendance_screen
@@ -50,7 +47,6 @@ from bot.views.host import (
     host_menu,
 )
 
-log = logging.getLogger(__name__)
 # The host's list shows what is coming and what ended this long ago (for attendance).
 RECENT = timedelta(days=14)
 
@@ -182,11 +178,9 @@ async def door_poster(update: Update, context: NaboContext) -> None:
     press = await answer_press(update)
     activity_id = HostDoorPoster.parse(press.data).activity_id
     try:
-        await context.bot.send_chat_action(press.chat_id, ChatAction.UPLOAD_DOCUMENT)
-    except TelegramError:
-        log.info("could not show the upload action")
-    try:
-        sheets = await _door_sheets(context, activity_id)
+        sheets = await showing_upload(
+            context.bot, press.chat_id, _door_sheets(context, activity_id)
+        )
     except SheetError as error:
         await context.bot.send_message(
             press.chat_id, door_poster_problem(context.tr, error.problem)

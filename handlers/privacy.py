@@ -71,16 +71,15 @@ async def ask_delete(update: Update, context: NaboContext) -> None:
     assert update.effective_chat is not None
     if update.callback_query is not None:
         await update.callback_query.answer()
-    _ = context.tr.gettext
     assert update.effective_user is not None
-    # A host or staff member may have data without a resident's row (what they did).
-    known = context.resident is not None or (
+    _ = context.tr.gettext
+    # The same test as /mydata's: staff have no resident's row, but may have data.
+    if context.resident is None and (
         await PersonalDataRepository(context.store).export(
             update.effective_user.id, context.clock.now()
         )
-        is not None
-    )
-    if not known:
+        is None
+    ):
         await update.effective_chat.send_message(_("Nabo stores nothing about you."))
         return
     await update.effective_chat.send_message(

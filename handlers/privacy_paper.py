@@ -11,22 +11,17 @@ people up too); everyone else gets what a forged button gets. Written to the aud
 from __future__ import annotations
 
 import io
-import logging
 
 from telegram import Update
-from telegram.constants import ChatAction
-from telegram.error import TelegramError
 
 from bot.core.config import LANGUAGES
 from bot.offline.worker import notice_in_process
 from bot.telegram.context import NaboApplication, NaboContext
-from bot.telegram.replies import answer_press
+from bot.telegram.replies import answer_press, showing_upload
 from bot.telegram.roles import HostCallbackQueryHandler
 from bot.telegram.staff import StaffCallbackQueryHandler
 from bot.views.buttons import PrintNotice
 from bot.views.on_behalf import notice_caption
-
-log = logging.getLogger(__name__)
 
 
 async def send_notice(update: Update, context: NaboContext) -> None:
@@ -34,13 +29,11 @@ async def send_notice(update: Update, context: NaboContext) -> None:
     press = await answer_press(update)
     language = PrintNotice.parse(press.data).language
     languages = LANGUAGES if language == "all" else (language,)
-    try:
-        await context.bot.send_chat_action(press.chat_id, ChatAction.UPLOAD_DOCUMENT)
-    except TelegramError:
-        log.info("could not show the upload action")
     config, now = context.config, context.clock.now()
-    printed = await notice_in_process(
-        tuple(languages), config.timezone, config.offline_retention_days, now
+    printed = await showing_upload(
+        context.bot,
+        press.chat_id,
+        notice_in_process(tuple(languages), config.timezone, config.offline_retention_days, now),
     )
     await context.bot_data.services.audit.record(
         press.user_id, "notice.print", now, details=f"language={language}"

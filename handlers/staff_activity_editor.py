@@ -58,9 +58,9 @@ from bot.views.buttons import (
     SkipQuestion,
 )
 from bot.views.staff_texts import date_problem
-from bot.work.broadcasting import announce_activity, notify_change
+from bot.work.broadcasting import notify_change, start_broadcast
 from bot.work.reminders import sync_reminder_jobs
-from bot.work.translations import ask_for_activity
+from bot.work.translations import ask_for
 
 log = logging.getLogger(__name__)
 
@@ -332,11 +332,18 @@ async def publish(update: Update, context: NaboContext) -> int:
         _forget(context)
         await context.bot.send_message(press.chat_id, views.too_late(tr))
         return END
-    [ids] = await context.activities.add_series(
-        [draft.activity_drafts(context.config.timezone)], now
+    announce = PublishDraft.parse(press.data).how == "ann"
+    # The activities, the translations asked for and the announcement, all at once: a stop
+    # after this is made good by the jobs' rebuild (it asks and announces what waits).
+    published = await context.activities.publish(
+        draft.activity_drafts(context.config.timezone),
+        now,
+        staff_user_id=press.user_id,
+        translate={language: timedelta(hours=hours) for language, hours in draft.translate.items()},
+        announce=announce,
     )
     _forget(context)
-    announce = PublishDraft.parse(press.data).how == "ann"
+    ids = list(published.ids)
     for activity_id in ids:
         details = [f"series={ids[0]}"] if len(ids) > 1 else []
         if announce and activity_id == ids[0]:
@@ -349,21 +356,12 @@ async def publish(update: Update, context: NaboContext) -> int:
     title = draft.preview(now).activity.title(tr.language)
     text, keyboard = views.published(tr, title, ids)
     await context.bot.send_message(press.chat_id, text, reply_markup=keyboard)
-    asked = [  # the first of a series: its texts go to the others with it
-        await ask_for_activity(
-            context.application,
-            ids[0],
-            lang,
-            hours=hours,
-            staff_user_id=press.user_id,
-            announce=announce,
-        )
-        for lang, hours in draft.translate.items()
-    ]
-    if announce and any(asked):  # announced once the translations are decided
+    if published.requests:  # for the first of a series: its texts go to the others with it
+        await ask_for(context.application, published.requests)
+    if announce and published.requests:  # announced once the translations are decided
         await context.bot.send_message(press.chat_id, views.announce_later(tr))
-    elif announce:
-        await announce_activity(context.application, ids[0], press.user_id)
+    elif published.announcement is not None:
+        await start_broadcast(context.application, published.announcement)
         await context.bot.send_message(press.chat_id, views.announcing(tr))
     return END
 

@@ -10,19 +10,16 @@ is made from the database as it is when the last button is pressed, in another p
 
 from __future__ import annotations
 
-import asyncio
 import io
-import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatAction
-from telegram.error import TelegramError
 
 from bot.core.config import LANGUAGES
+from bot.db.sources import MAX_NAME, source_name
 from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest
 from bot.offline.worker import sheet_in_process
 from bot.telegram.context import NaboApplication, NaboContext
-from bot.telegram.replies import ButtonPress, answer_press
+from bot.telegram.replies import ButtonPress, answer_press, showing_upload
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.telegram.staff_screens import show_screen, update_chat_id, update_user_id
 from bot.views.buttons import (
@@ -40,15 +37,16 @@ from bot.views.buttons import (
 )
 from bot.views.staff_posters import (
     POSTER_PAGE,
+    SOURCE_PAGE,
     delete_question,
     kind_question,
     language_question,
+    pages_of,
     poster_list,
     source_question,
     sources_text,
 )
 
-log = logging.getLogger(__name__)
 KIND_OF = {letter: kind for kind, letter in POSTER_KINDS.items()}
 
 
@@ -62,7 +60,7 @@ async def show_list(update: Update, context: NaboContext) -> None:
     activities, total = await context.activities.not_ended(
         context.clock.now(), limit=POSTER_PAGE, offset=page * POSTER_PAGE
     )
-    pages = max(1, -(-total // POSTER_PAGE))
+    pages = pages_of(total, POSTER_PAGE)
     text, keyboard = poster_list(context.tr, activities, min(page, pages - 1), pages)
     if query is not None:
         press = ButtonPress(query, query.data or "", update_user_id(update), update_chat_id(update))
@@ -96,15 +94,20 @@ async def choose_language(update: Update, context: NaboContext) -> None:
 
 
 async def choose_source(update: Update, context: NaboContext) -> None:
-    """Ask where the sheet will be put up."""
+    """Ask where the sheet will be put up, a page of the places at a time."""
     press = await answer_press(update)
     button = PosterLanguage.parse(press.data)
-    sources = await context.sources.active()
-    await show_screen(
-        press,
-        context,
-        *source_question(context.tr, button.activity_id, button.kind, button.language, sources),
+    page = button.page or 0
+    sources, total = await context.sources.page(
+        limit=SOURCE_PAGE, offset=page * SOURCE_PAGE, invite=False
     )
+    pages = pages_of(total, SOURCE_PAGE)
+    if page >= pages:  # places deleted since the button was made: the last page there is
+        page = pages - 1
+        sources, _total = await context.sources.page(
+            limit=SOURCE_PAGE, offset=page * SOURCE_PAGE, invite=False
+        )
+    await show_screen(press, context, *source_question(context.tr, button, sources, page, pages))
 
 
 async def make(update: Update, context: NaboContext) -> None:
@@ -122,16 +125,17 @@ async def make(update: Update, context: NaboContext) -> None:
     )
     config = context.config
     username = context.bot.username
-    with_action = asyncio.ensure_future(_upload_action(context, press.chat_id))
     try:
-        made = await sheet_in_process(
-            config.database_path, request, config.timezone, username, context.clock.now()
+        made = await showing_upload(
+            context.bot,
+            press.chat_id,
+            sheet_in_process(
+                config.database_path, request, config.timezone, username, context.clock.now()
+            ),
         )
     except SheetError as error:
-        with_action.cancel()
         await _problem(press, context, error.problem, button)
         return
-    with_action.cancel()
     await context.bot_data.services.audit.record(
         press.user_id,
         "poster",
@@ -143,14 +147,6 @@ async def make(update: Update, context: NaboContext) -> None:
     await context.bot.send_document(
         press.chat_id, document=io.BytesIO(made.data), filename=made.filename, caption=caption
     )
-
-
-async def _upload_action(context: NaboContext, chat_id: int) -> None:
-    """Show "sending a file…" while the sheet is made."""
-    try:
-        await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-    except TelegramError:
-        log.info("could not show the upload action")
 
 
 async def _problem(
@@ -179,23 +175,33 @@ async def _problem(
     await show_screen(press, context, text, back)
 
 
+async def _sources_page(context: NaboContext, page: int) -> tuple[str, InlineKeyboardMarkup]:
+    """Return a page of the list of sources (the last there is, if fewer are left)."""
+    sources, total = await context.sources.page(limit=SOURCE_PAGE, offset=page * SOURCE_PAGE)
+    pages = pages_of(total, SOURCE_PAGE)
+    if page >= pages:  # sources deleted since the button was made
+        page = pages - 1
+        sources, total = await context.sources.page(limit=SOURCE_PAGE, offset=page * SOURCE_PAGE)
+    return sources_text(context.tr, sources, page, pages)
+
+
 async def show_sources(update: Update, context: NaboContext) -> None:
-    """List the sources, with their codes."""
+    """List the sources, with their codes, a page at a time."""
     query = update.callback_query
-    text, keyboard = sources_text(context.tr, await context.sources.active())
-    if query is not None:
-        await query.answer()
-        press = ButtonPress(query, query.data or "", update_user_id(update), update_chat_id(update))
-        await show_screen(press, context, text, keyboard)
-    else:
+    if query is None:
+        text, keyboard = await _sources_page(context, 0)
         await context.bot.send_message(update_chat_id(update), text, reply_markup=keyboard)
+        return
+    press = await answer_press(update)
+    text, keyboard = await _sources_page(context, SourceList.parse(press.data).page or 0)
+    await show_screen(press, context, text, keyboard)
 
 
 async def new_source(update: Update, context: NaboContext) -> None:
     """Add a source: /newsource and the name of the place."""
     _ = context.tr.gettext
-    name = " ".join(context.args or [])
-    if not name or len(name) > 100:
+    name = source_name(" ".join(context.args or []))
+    if not name or len(name) > MAX_NAME:
         await context.bot.send_message(
             update_chat_id(update),
             _(
@@ -208,7 +214,10 @@ async def new_source(update: Update, context: NaboContext) -> None:
     await context.bot_data.services.audit.record(
         update_user_id(update), "source.new", context.clock.now(), subject=f"source:{source.code}"
     )
-    text, keyboard = sources_text(context.tr, await context.sources.active())
+    # The page that holds the new source, so staff see it among the others.
+    text, keyboard = await _sources_page(
+        context, await context.sources.place_of(source.code) // SOURCE_PAGE
+    )
     added = _("Added: {name}, code {code}.").format(
         name=context.tr.ltr(source.name), code=context.tr.ltr(source.code)
     )
@@ -220,23 +229,23 @@ async def new_source(update: Update, context: NaboContext) -> None:
 async def ask_delete_source(update: Update, context: NaboContext) -> None:
     """Ask before deleting a source."""
     press = await answer_press(update)
-    source = await context.sources.by_code(AskDeleteSource.parse(press.data).code)
+    button = AskDeleteSource.parse(press.data)
+    source = await context.sources.by_code(button.code)
     if source is None or not source.is_active:
-        await show_sources(update, context)
+        await show_screen(press, context, *await _sources_page(context, button.page or 0))
         return
-    await show_screen(press, context, *delete_question(context.tr, source))
+    await show_screen(press, context, *delete_question(context.tr, source, button.page or 0))
 
 
 async def delete_source(update: Update, context: NaboContext) -> None:
     """Delete a source: its links stop counting; its counts so far stay."""
     press = await answer_press(update)
-    code = DeleteSource.parse(press.data).code
-    if await context.sources.delete(code, context.clock.now()):
+    button = DeleteSource.parse(press.data)
+    if await context.sources.delete(button.code, context.clock.now()):
         await context.bot_data.services.audit.record(
-            press.user_id, "source.delete", context.clock.now(), subject=f"source:{code}"
+            press.user_id, "source.delete", context.clock.now(), subject=f"source:{button.code}"
         )
-    text, keyboard = sources_text(context.tr, await context.sources.active())
-    await show_screen(press, context, text, keyboard)
+    await show_screen(press, context, *await _sources_page(context, button.page or 0))
 
 
 def register(application: NaboApplication) -> None:

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
-from telegram import Chat, Update
-from telegram.constants import ChatAction
-from telegram.error import TelegramError
+from telegram import Update
 
 from bot.core.i18n import Translator
 from bot.offline.periods import Period, PeriodError, current_quarter, parse_day, parse_period
@@ -25,11 +21,13 @@ from bot.offline.reporting import INVITE_CODE, Report
 from bot.offline.sheets import ExportFilter
 from bot.offline.worker import export_in_process, report_in_process
 from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.replies import showing_upload
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.views import buttons
+from bot.views.activity import MAX_MESSAGE
+from bot.views.staff_texts import utf16_len
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 # What Telegram lets a bot send; a bigger file is made from the command line instead.
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
@@ -60,8 +58,10 @@ async def send_export(update: Update, context: NaboContext) -> None:
     name = f"nabo-eksport-{now.astimezone(config.timezone):%Y-%m-%d}.xlsx"
     async with _temporary_file(name) as path:
         # In another process: building it takes seconds of CPU the residents must not wait for.
-        built = await _showing_upload(
-            chat, export_in_process(config.database_path, path, config.timezone, where=where)
+        built = await showing_upload(
+            context.bot,
+            chat.id,
+            export_in_process(config.database_path, path, config.timezone, where=where),
         )
         size = built.size
         await context.bot_data.services.audit.record(
@@ -104,8 +104,9 @@ async def send_report(update: Update, context: NaboContext) -> None:
         return
     name = f"nabo-rapport-{period.first:%Y-%m-%d}-{period.last:%Y-%m-%d}.xlsx"
     async with _temporary_file(name) as path:
-        written = await _showing_upload(
-            chat,
+        written = await showing_upload(
+            context.bot,
+            chat.id,
             report_in_process(
                 config.database_path, path, period, now, config.timezone, config.areas
             ),
@@ -125,17 +126,6 @@ async def send_report(update: Update, context: NaboContext) -> None:
             for source in written.report.sources
         ):
             await chat.send_message(sources_summary(tr, written.report))
-
-
-async def _showing_upload(chat: Chat, work: Awaitable[T]) -> T:
-    """Await the work while Telegram shows "sending a file…" (each action lasts 5 s)."""
-    task = asyncio.ensure_future(work)
-    while True:
-        with contextlib.suppress(TelegramError):
-            await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
-        done, _ = await asyncio.wait({task}, timeout=4)
-        if done:
-            return task.result()
 
 
 def report_summary(tr: Translator, report: Report) -> str:
@@ -195,19 +185,21 @@ def sources_summary(tr: Translator, report: Report) -> str:
     def number(value: int) -> str:
         return tr.ltr(format_decimal(value, locale=tr.locale))
 
+    more = _("…and more in the workbook (sheet Kilder).")
     lines = [_("📍 Where people came from:")]
-    for source in report.sources[:MAX_SOURCE_LINES]:
+    for shown, source in enumerate(report.sources):
         name = _("Invitations from neighbours") if source.code == INVITE_CODE else source.name
-        lines.append(
-            _("{name}: {residents} new, {signups} sign-ups, {checkins} check-ins").format(
-                name=tr.ltr(name),
-                residents=number(source.residents),
-                signups=number(source.signups),
-                checkins=number(source.checkins),
-            )
+        line = _("{name}: {residents} new, {signups} sign-ups, {checkins} check-ins").format(
+            name=tr.ltr(name),
+            residents=number(source.residents),
+            signups=number(source.signups),
+            checkins=number(source.checkins),
         )
-    if len(report.sources) > MAX_SOURCE_LINES:
-        lines.append(_("…and more in the workbook (sheet Kilder)."))
+        # One message: as many lines as fit with the pointer to the rest (names are long).
+        if shown == MAX_SOURCE_LINES or utf16_len("\n".join([*lines, line, more])) > MAX_MESSAGE:
+            lines.append(more)
+            break
+        lines.append(line)
     return "\n".join(lines)
 
 

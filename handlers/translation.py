@@ -35,7 +35,13 @@ from bot.db.translations import (
 )
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
-from bot.telegram.replies import ButtonPress, answer_press, edit_query_message
+from bot.telegram.replies import (
+    ButtonPress,
+    answer_press,
+    edit_query_message,
+    edit_query_messages,
+    send_messages,
+)
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.telegram.team import Team
 from bot.views import translation as views
@@ -100,7 +106,7 @@ async def take(update: Update, context: NaboContext) -> int:
     request = await _request(context, request_id)
     assert request is not None
     context.user_data[HOLDING] = request_id
-    await edit_query_message(
+    await edit_query_messages(
         press.query,
         views.taken_text(tr, request, _limit(request)),
         views.working_keyboard(tr, request_id),
@@ -140,8 +146,8 @@ async def _prompt(
     tr = context.tr
     part = request.next_part
     if part is None:
-        text, keyboard = views.check_screen(tr, request, request.title, request.text)
-        await context.bot.send_message(press.chat_id, text, reply_markup=keyboard)
+        parts, keyboard = views.check_screen(tr, request, request.title, request.text)
+        await send_messages(context.bot, press.chat_id, parts, keyboard)
         return WRITING
     prompt = views.part_prompt(tr, request, part, work.part_limit(request, part))
     if edit:
@@ -164,8 +170,8 @@ async def take_part(update: Update, context: NaboContext) -> int:
             context.user_data.pop(HOLDING, None)
             await message.reply_text(views.not_yours_any_more(tr))
             return END
-        text, keyboard = views.check_screen(tr, held, held.title, held.text)
-        await message.reply_text(text, reply_markup=keyboard)
+        parts, keyboard = views.check_screen(tr, held, held.title, held.text)
+        await send_messages(context.bot, message.chat_id, parts, keyboard)
         return WRITING
     part = held.next_part
     limit = work.part_limit(held, part)
@@ -186,8 +192,8 @@ async def take_part(update: Update, context: NaboContext) -> int:
         limit = work.part_limit(request, request.next_part)
         await message.reply_text(views.part_prompt(tr, request, request.next_part, limit))
         return WRITING
-    text, keyboard = views.check_screen(tr, request, request.title, request.text)
-    await message.reply_text(text, reply_markup=keyboard)
+    parts, keyboard = views.check_screen(tr, request, request.title, request.text)
+    await send_messages(context.bot, message.chat_id, parts, keyboard)
     return WRITING
 
 
@@ -466,10 +472,10 @@ async def _ask_staff(context: NaboContext, chat_id: int, request: TranslationReq
         return await _finish_staff(context, chat_id, request)
     part = missing[0]
     current = request.translation(part) if editing["change"] else None
-    text, keyboard = views.write_prompt(
+    parts, keyboard = views.write_prompt(
         context.tr, request, part, work.part_limit(request, part), current
     )
-    await context.bot.send_message(chat_id, text, reply_markup=keyboard)
+    await send_messages(context.bot, chat_id, parts, keyboard)
     return STAFF_WRITING
 
 

@@ -341,44 +341,96 @@ async def test_without_a_sign_up_they_say_who_came_and_get_a_place(
     assert await visits(nabo, activity_id) == 4
 
 
-async def test_a_waitlisted_resident_gets_a_free_place_or_counts_as_a_visit(
+async def door_party(nabo: Nabo, user_id: int, code: str, adults: int) -> dict:
+    """Scan the door code as someone not signed up, and say how many adults came."""
+    [question] = await open_link(nabo, user_id, code)
+    nabo.server.press(user_id, question, str(adults))
+    asked = await nabo.server.wait_for_edit(user_id, question["message_id"])
+    nabo.server.press(user_id, asked, "0")
+    [answer] = await nabo.server.wait_for_messages(user_id)
+    return answer
+
+
+async def test_before_the_start_the_door_keeps_the_waitlist_first_come_first_served(
     nabo: Nabo, catalogs: Catalogs
 ) -> None:
+    tr = catalogs.translator("en")
+    activity_id, code = await door_activity(nabo, capacity=3)
+    signups = SignupRepository(nabo.store)
+    earlier = nabo.clock.now() - timedelta(days=1)
+    for user_id, name in [(214, "Ann"), (215, "Ben"), (219, "Cai"), (220, "Dan")]:
+        await consented(nabo, user_id, "en", first_name=name)
+    await signups.sign_up(activity_id, 214, 2, 0, earlier, waitlist=False)
+    # One place is free, but Ben's party of two waits at the head of the line, and Cai
+    # behind him: promotion gives nobody that place ahead of Ben.
+    ben = await signups.sign_up(activity_id, 215, 2, 0, earlier, waitlist=True)
+    cai = await signups.sign_up(activity_id, 219, 1, 0, earlier, waitlist=True)
+    assert ben.signup is not None
+    assert cai.signup is not None
+    assert (ben.outcome, cai.outcome) == ("waitlisted", "waitlisted")
+    full = tr.gettext(
+        "Welcome, {name}! 👋 The activity is full, but you are welcome all the same: "
+        "we counted your visit ({party}). The team knows."
+    )
+    # Cai at the door does not jump the line: a visit, still waiting behind Ben.
+    [at_door] = await open_link(nabo, 219, code)
+    assert at_door["text"].startswith(full.format(name="Cai", party=party_text(tr, 1, 0)))
+    still = await signups.get(cai.signup.id)
+    assert still is not None
+    assert still.status == "waitlisted"
+    # Nor does someone who was not signed up.
+    walk_in = await door_party(nabo, 220, code, 1)
+    assert walk_in["text"].startswith(full.format(name="Dan", party=party_text(tr, 1, 0)))
+    assert await nabo.rows(
+        f"SELECT user_id, status FROM signups WHERE activity_id = {activity_id} ORDER BY id"
+    ) == [(214, "confirmed"), (215, "waitlisted"), (219, "waitlisted")]
+    assert await visits(nabo, activity_id) == 2
+    # Staff add a place: the waitlist moves up in order, and Ben is expected at the door.
+    await ActivityRepository(nabo.store).set_capacity(activity_id, 4, nabo.clock.now())
+    promoted = await signups.promote(activity_id, nabo.clock.now())
+    assert [recipient.signup.user_id for recipient in promoted] == [215]
+    [welcome] = await open_link(nabo, 215, code)
+    assert welcome["text"].startswith(
+        tr.gettext("Welcome, {name}! 👋 You are checked in: {party}.").format(
+            name="Ben", party=party_text(tr, 2, 0)
+        )
+    )
+    assert await visits(nabo, activity_id) == 4
+
+
+async def test_after_the_start_a_free_place_goes_to_whoever_is_at_the_door(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    tr = catalogs.translator("en")
     activity_id, code = await door_activity(nabo, capacity=2)
     signups = SignupRepository(nabo.store)
     earlier = nabo.clock.now() - timedelta(days=1)
-    await consented(nabo, 214, "en", first_name="Ann")
-    await consented(nabo, 215, "en", first_name="Ben")
+    for user_id, name in [(214, "Ann"), (215, "Ben"), (219, "Cai"), (220, "Dan")]:
+        await consented(nabo, user_id, "en", first_name=name)
     await signups.sign_up(activity_id, 214, 2, 0, earlier, waitlist=False)
-    waiting = await signups.sign_up(activity_id, 215, 1, 0, earlier, waitlist=True)
-    assert waiting.signup is not None
-    assert waiting.signup.status == "waitlisted"
-    tr = catalogs.translator("en")
-    [full] = await open_link(nabo, 215, code)
-    assert full["text"].startswith(
-        tr.gettext(
-            "Welcome, {name}! 👋 The activity is full, but you are welcome all the same: "
-            "we counted your visit ({party}). The team knows."
-        ).format(name="Ben", party=party_text(tr, 1, 0))
-    )
-    assert await visits(nabo, activity_id) == 1
-    still = await signups.get(waiting.signup.id)
-    assert still is not None
-    assert still.status == "waitlisted"
-    # With a place free (staff added one), the next waiting resident at the door gets it.
-    await consented(nabo, 219, "en", first_name="Cai")
-    third = await signups.sign_up(activity_id, 219, 1, 0, earlier, waitlist=True)
-    assert third.signup is not None
-    await ActivityRepository(nabo.store).set_capacity(activity_id, 3, nabo.clock.now())
+    await signups.sign_up(activity_id, 215, 1, 0, earlier, waitlist=True)
+    cai = await signups.sign_up(activity_id, 219, 1, 0, earlier, waitlist=True)
+    assert cai.signup is not None
+    # Once it has started the waitlist no longer moves up: places staff add then are for
+    # those who came, in the order they reach the door. Ben has not come.
+    nabo.clock.advance(timedelta(minutes=30))
+    await ActivityRepository(nabo.store).set_capacity(activity_id, 4, nabo.clock.now())
+    assert await signups.promote(activity_id, nabo.clock.now()) == []
     [placed] = await open_link(nabo, 219, code)
     assert placed["text"].startswith(
         tr.gettext("Welcome, {name}! 👋 You are checked in: {party}.").format(
             name="Cai", party=party_text(tr, 1, 0)
         )
     )
-    now_placed = await signups.get(third.signup.id)
+    now_placed = await signups.get(cai.signup.id)
     assert now_placed is not None
     assert (now_placed.status, now_placed.attended) == ("confirmed", True)
+    walk_in = await door_party(nabo, 220, code, 1)
+    assert walk_in["text"].startswith(
+        tr.gettext("Welcome, {name}! 👋 You are checked in: {party}.").format(
+            name="Dan", party=party_text(tr, 1, 0)
+        )
+    )
     assert await visits(nabo, activity_id) == 2
 
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 
 from bot.core.i18n import Catalogs
+from bot.db.broadcasts import insert_announcement
 from bot.db.residents import ResidentRepository
 from bot.sandbox.botapi import BotApiServer
 from bot.views.broadcast import progress_text
-from bot.work.broadcasting import broadcast_job_name
+from bot.work.broadcasting import broadcast_job_name, start_broadcast
 from bot.work.digest import DIGEST_JOB, send_weekly_digest
 from tests.conftest import STAFF_ID, Nabo, buttons, settle
 from tests.factories import add_activity, add_residents
@@ -335,8 +336,6 @@ async def test_settings_choose_what_to_hear(nabo: Nabo, catalogs: Catalogs, lang
     off = await server.wait_for_edit(71, settings71["message_id"])
     assert buttons(off)[0] == tr.gettext("🔔 Turn announcements on")
 
-    from bot.work.broadcasting import announce_activity
-
     community = await add_activity(nabo.store, now, delaftale="community")
     employment = await add_activity(
         nabo.store,
@@ -349,8 +348,10 @@ async def test_settings_choose_what_to_hear(nabo: Nabo, catalogs: Catalogs, lang
     cursor = server.cursor(70)
     cursor71 = server.cursor(71)
 
-    await announce_activity(nabo.application, community, STAFF_ID)
-    await announce_activity(nabo.application, employment, STAFF_ID)
+    for activity_id in (community, employment):
+        async with nabo.store.transaction() as db:
+            announcement = await insert_announcement(db, activity_id, STAFF_ID, now)
+        await start_broadcast(nabo.application, announcement)
     await wait_for_broadcast_end(nabo, done=2)
     [announcement] = await server.wait_for_messages(70, after=cursor)
     assert {"Jobcafé": "da", "مقهى العمل": "ar", "Job café": "en"}.get(

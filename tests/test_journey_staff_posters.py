@@ -8,7 +8,8 @@ import pytest
 
 from bot.core.i18n import Catalogs
 from bot.core.start_links import CheckIn, JoinNabo, OpenActivity, door_token, parse_payload
-from bot.db.sources import SourceRepository
+from bot.db.sources import MAX_NAME, Source, SourceRepository
+from bot.views.activity import shorten
 from tests.conftest import STAFF_ID, Nabo, buttons, consented, settle
 from tests.factories import add_activity
 from tests.printed import flat, pdf_pages, pdf_text, png, qr_codes, render
@@ -42,7 +43,7 @@ async def test_print_nabos_own_poster_with_a_source(
     now = nabo.clock.now()
     await add_activity(nabo.store, now)
     [added] = await staff(nabo, "/newsource Opslag Houlkær opgang 12", language)
-    [source] = [s for s in await SourceRepository(nabo.store).active() if s.code != "invite"]
+    [[source], _total] = await SourceRepository(nabo.store).page(limit=10, invite=False)
     assert added["text"].startswith(
         tr.gettext("Added: {name}, code {code}.").format(
             name=tr.ltr("Opslag Houlkær opgang 12"), code=tr.ltr(source.code)
@@ -144,7 +145,7 @@ async def test_sources_are_listed_and_deleted_and_report_counts_them(
     [hint] = await staff(nabo, "/newsource", "en")
     assert hint["text"].startswith("Write /newsource and the name of the place")
     await staff(nabo, "/newsource Flyer Vestervang Skole", "en")
-    [source] = [s for s in await SourceRepository(nabo.store).active() if s.code != "invite"]
+    [[source], _total] = await SourceRepository(nabo.store).page(limit=10, invite=False)
     # A newcomer comes by its link and signs up.
     activity_id = await add_activity(nabo.store, now)
     nabo.server.user(602, language_code="en")
@@ -192,3 +193,109 @@ async def test_staff_print_the_privacy_notice_from_the_poster_list(
     pdf = nabo.server.document_bytes(STAFF_ID, sent["message_id"])
     assert pdf_pages(pdf) == 3
     assert flat(tr.gettext("If the team signed you up without Telegram")) in flat(pdf_text(pdf))
+
+
+def long_names(count: int) -> list[str]:
+    """Names of places as staff might write them: numbered, each of the longest allowed."""
+    where = " Houlkær, opslagstavlen ved indgangen til vaskeriet, cykelkælderen og legepladsen"
+    return [(f"{number:02d} Opgang{where}")[:MAX_NAME] for number in range(1, count + 1)]
+
+
+async def add_sources(nabo: Nabo, count: int) -> list[Source]:
+    sources = SourceRepository(nabo.store)
+    return [await sources.create(name, nabo.clock.now()) for name in long_names(count)]
+
+
+@pytest.mark.parametrize("language", ["da", "ar", "en"])
+async def test_many_sources_are_listed_a_page_at_a_time(
+    nabo: Nabo, catalogs: Catalogs, language: str
+) -> None:
+    tr = catalogs.translator(language)
+    added = await add_sources(nabo, 45)
+    codes = {source.code for source in added} | {"invite"}
+    [screen] = await staff(nabo, "/sources", language)
+    seen: set[str] = set()
+    pages = 0
+    while True:
+        pages += 1
+        listed = {code for code in codes if tr.ltr(code) in screen["text"]}
+        assert listed.isdisjoint(seen)
+        seen |= listed
+        if tr.gettext("Next ▶") not in buttons(screen):
+            break
+        screen = await tap(nabo, screen, tr.gettext("Next ▶"))
+    assert seen == codes
+    assert pages > 1
+    assert (
+        tr.gettext("Page {page} of {pages}").format(page=tr.ltr(pages), pages=tr.ltr(pages))
+        in screen["text"]
+    )
+    # Deleting from a later page comes back to that page, without it.
+    [second] = [s for s in added if s.name.startswith("12 ")]
+    page = pages
+    while tr.ltr(second.code) not in screen["text"]:
+        screen = await tap(nabo, screen, tr.gettext("◀ Previous"))
+        page -= 1
+    assert 1 < page < pages
+    page_line = tr.gettext("Page {page} of {pages}").format(page=tr.ltr(page), pages=tr.ltr(pages))
+    label = tr.gettext("🗑 {name}").format(name=shorten(second.name, 40))
+    ask = await tap(nabo, screen, label)
+    after = await tap(nabo, ask, tr.gettext("🗑 Yes, delete it"))
+    assert tr.ltr(second.code) not in after["text"]
+    assert page_line in after["text"]
+    # A new source is shown on the page that holds it.
+    [new] = await staff(nabo, "/newsource 13a Opgang ved postkasserne", language)
+    name = "13a Opgang ved postkasserne"
+    [(code,)] = await nabo.rows(f"SELECT code FROM sources WHERE name = '{name}'")
+    assert new["text"].startswith(
+        tr.gettext("Added: {name}, code {code}.").format(name=tr.ltr(name), code=tr.ltr(code))
+    )
+    assert f"{tr.line_start()}{tr.ltr(code)} – {tr.ltr(name)}" in new["text"]
+
+
+async def test_a_source_on_a_later_page_goes_on_the_poster(nabo: Nabo, catalogs: Catalogs) -> None:
+    tr = catalogs.translator("da")
+    added = await add_sources(nabo, 120)  # more than one message's 100 buttons
+    [menu] = await staff(nabo, "/poster", "da")
+    kinds = await tap(nabo, menu, tr.gettext("🏠 Nabo itself"))
+    languages = await tap(nabo, kinds, tr.gettext("🪧 Poster (A4)"))
+    where = await tap(nabo, languages, "Dansk")
+    last = added[-1]
+    label = shorten(last.name, 48)
+    while label not in buttons(where):
+        where = await tap(nabo, where, tr.gettext("Next ▶"))
+    assert tr.gettext("No source") in buttons(where)
+    sent = await tap_for_file(nabo, where, label)
+    pdf = nabo.server.document_bytes(STAFF_ID, sent["message_id"])
+    link = f"https://t.me/nabo_test_bot?start={JoinNabo(last.code).pack()}"
+    assert qr_codes(render(pdf)) == [link]
+
+
+@pytest.mark.parametrize("language", ["da", "ar", "en"])
+async def test_the_reports_sources_fit_one_message(
+    nabo: Nabo, catalogs: Catalogs, language: str
+) -> None:
+    tr = catalogs.translator(language)
+    added = await add_sources(nabo, 45)
+    [_report, lines] = await staff(nabo, "/report", language, 2)
+    assert lines["text"].startswith(tr.gettext("📍 Where people came from:"))
+    assert lines["text"].endswith(tr.gettext("…and more in the workbook (sheet Kilder)."))
+    shown = [source for source in added if tr.ltr(source.name) in lines["text"]]
+    assert shown == added[: len(shown)]
+    assert len(shown) > 10
+
+
+async def test_a_name_with_control_characters_is_added_cleaned(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    tr = catalogs.translator("en")
+    [added] = await staff(nabo, "/newsource \x00Trappe\x0712", "en")
+    [(code, name)] = await nabo.rows("SELECT code, name FROM sources WHERE code != 'invite'")
+    assert name == "Trappe 12"
+    assert added["text"].startswith(
+        tr.gettext("Added: {name}, code {code}.").format(name=tr.ltr(name), code=tr.ltr(code))
+    )
+    # Nothing but control characters is no name: the hint, nothing added.
+    [hint] = await staff(nabo, "/newsource \x00\x07", "en")
+    assert hint["text"].startswith("Write /newsource and the name of the place")
+    assert await nabo.rows("SELECT COUNT(*) FROM sources") == [(2,)]

@@ -865,3 +865,30 @@ async def test_what_a_volunteer_wrote_survives_a_restart(nabo: Nabo, catalogs: C
     [check] = await server.wait_for_messages(AMIRA)
     assert set_apart("مقهى الواجبات", rtl_reader=False) in check["text"]
     assert set_apart("نساعد في الواجبات.", rtl_reader=False) in check["text"]
+
+
+async def test_a_message_sent_after_its_translations_is_recorded_as_one_sent_at_once(
+    nabo: Nabo, catalogs: Catalogs, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Sent from the preview or after its translations: the same audit entry and log line."""
+    da = catalogs.translator("da")
+    server = nabo.server
+    server.user(STAFF_ID, language_code="da")
+    await residents(nabo, {RESIDENT_AR: "ar"})
+    [asked] = await message_asking_translators(nabo, da)  # nobody translates yet
+    [ready] = await staff_presses(server, asked, da.gettext("🇩🇰 Use the Danish"))
+    caplog.set_level("INFO", logger="handlers.broadcast")
+    sending = await edited(server, STAFF_ID, ready, da.gettext("✅ Send"))
+    assert sending["text"] == da.gettext("📤 Sending…")
+    await wait_for_broadcast_end(nabo)
+    [(broadcast,)] = await nabo.rows("SELECT id FROM broadcasts")
+    assert await nabo.rows(
+        "SELECT staff_user_id, subject, details FROM audit_log WHERE action = 'broadcast.create'"
+    ) == [
+        (
+            STAFF_ID,
+            f"broadcast:{broadcast}",
+            f"audience=subscribers send_at={nabo.clock.now().isoformat()}",
+        )
+    ]
+    assert f"broadcast {broadcast} created by staff" in caplog.messages

@@ -20,7 +20,7 @@ from bot.db.broadcasts import Broadcast
 from bot.db.processed_updates import ProcessedUpdates
 from bot.db.store import Store, is_busy
 from bot.views.activity import party_text
-from tests.conftest import STAFF_CHAT_ID, Nabo, settle
+from tests.conftest import STAFF_CHAT_ID, STAFF_ID, Nabo, buttons, settle
 from tests.factories import add_activity, add_residents
 
 RESIDENT = 31
@@ -295,3 +295,47 @@ async def test_a_busy_database_before_the_send_keeps_the_delivery_pending(
     assert await _delivery_status(nabo, "sent") == "sent"
     assert calls > 1
     assert [m["text"] for m in nabo.server.messages(52)].count("Hej igen") == 1
+
+
+@pytest.mark.parametrize(
+    ("label", "saved"),
+    [
+        ("✅ Send", "SELECT text_da FROM broadcasts"),
+        ("💾 Keep it and ask the translators", "SELECT text_da FROM broadcast_drafts"),
+    ],
+)
+async def test_staff_s_message_is_kept_when_saving_it_finds_the_database_locked(
+    nabo: Nabo, catalogs: Catalogs, label: str, saved: str
+) -> None:
+    """The press that saves a typed message is refused while locked; pressed again, it saves."""
+    da = catalogs.translator("da")
+    server = nabo.server
+    server.user(STAFF_ID, language_code="da")
+    typed = "Husk fællesspisning i aften kl. 18."
+    server.send_command(STAFF_ID, "broadcast")
+    await server.wait_for_messages(STAFF_ID)
+    server.send_text(STAFF_ID, typed)
+    [arabic] = await server.wait_for_messages(STAFF_ID)
+    ask_translators = label.startswith("💾")
+    server.press(STAFF_ID, arabic, da.gettext("🙋 Within a day" if ask_translators else "Skip"))
+    [english] = await server.wait_for_messages(STAFF_ID)
+    server.press(STAFF_ID, english, da.gettext("Skip"))
+    [audience] = await server.wait_for_messages(STAFF_ID)
+    server.press(STAFF_ID, audience, buttons(audience)[0])
+    when = await server.wait_for_edit(STAFF_ID, audience["message_id"])
+    server.press(STAFF_ID, when, da.gettext("Send now"))
+    [preview] = await server.wait_for_messages(STAFF_ID)
+
+    async with exclusive_lock(nabo.config.database_path):
+        server.press(STAFF_ID, preview, da.gettext(label))
+        [sorry] = await server.wait_for_messages(STAFF_ID)
+        await settle(nabo)
+    assert sorry["text"] == da.gettext(BUSY)
+    assert await nabo.rows(saved) == []
+
+    # The lock is gone: the same button saves what staff typed.
+    server.press(STAFF_ID, preview, da.gettext(label))
+    done = await server.wait_for_edit(STAFF_ID, preview["message_id"])
+    assert done["text"] != da.gettext("This button no longer works.")
+    await settle(nabo)
+    assert await nabo.rows(saved) == [(typed,)]

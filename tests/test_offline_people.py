@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.db.checkins import CheckInOutcome, CheckInRepository
 from bot.db.people import NewPerson, PeopleRepository
 from bot.db.residents import ResidentRepository
 from bot.db.signups import Outcome, SignupRepository, SignupStatus
@@ -355,3 +356,32 @@ async def test_expired_forged_and_guessed_joining_links_change_nothing(store: St
     assert await people.wrong_answer(newer)
     assert await people.join_target(newer, NOW) is None
     assert [s.person_id for s in await people.signups_of(person.id)] == [person.id]
+
+
+async def test_the_door_keeps_their_place_in_line(store: Store) -> None:
+    """Before the start, someone without Telegram at the head of the line holds it at the door."""
+    people, signups = repos(store)
+    checkins = CheckInRepository(store)
+    door_open = NOW + timedelta(days=2) - timedelta(minutes=20)
+    activity = await add_activity(store, NOW, capacity=3)
+    await signups.sign_up(activity, 1, 2, 0, NOW, waitlist=False)
+    head, person = await people.sign_up_new(
+        activity, FATIMA, 2, 0, NOW, waitlist=True, registered_by=STAFF, role="staff"
+    )
+    assert head.outcome is Outcome.WAITLISTED
+    behind = await signups.sign_up(activity, 3, 1, 0, NOW, waitlist=True)
+    assert behind.signup is not None
+    assert behind.waitlist_position == 2
+    # One place free: not for the resident behind her, nor for someone not signed up.
+    waiting = await checkins.check_in(activity, 3, door_open)
+    assert waiting.outcome is CheckInOutcome.NO_PLACE
+    walk_in = await checkins.check_in(activity, 4, door_open, adults=1, children=0)
+    assert walk_in.outcome is CheckInOutcome.NO_PLACE
+    still = await signups.get(behind.signup.id)
+    assert still is not None
+    assert still.status is SignupStatus.WAITLISTED
+    assert person is not None
+    assert head.signup is not None
+    hers = await signups.get(head.signup.id)
+    assert hers is not None
+    assert (hers.person_id, hers.status) == (person.id, SignupStatus.WAITLISTED)

@@ -24,10 +24,11 @@ from bot.db.interests import InterestRepository
 from bot.db.mydata import PersonalDataRepository
 from bot.db.residents import ResidentRepository
 from bot.db.signups import SignupRepository
+from bot.db.translations import TranslationRepository
 from bot.db.volunteers import OfferDraft, VolunteerRepository
 from bot.sandbox.botapi import BotApiServer
 from bot.views.mydata import EXPORT_FILE_NAME, MAX_LISTED_SIGNUPS, summary_text
-from bot.views.notice import consent_request_text, privacy_notice_text
+from bot.views.notice import consent_request_text, deletion_question, privacy_notice_text
 from bot.work.broadcasting import broadcast_job_name
 from bot.work.reminders import job_name
 from bot.work.retention import RETENTION_JOB, warning_text
@@ -175,6 +176,85 @@ async def test_mydata_is_all_and_only_mine(nabo: Nabo, catalogs: Catalogs, langu
         assert value not in text
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_mydata_shows_staff_what_their_work_keeps(
+    nabo: Nabo, catalogs: Catalogs, language: str
+) -> None:
+    """Staff have no resident's row, but their work keeps data about them: they see it."""
+    tr = catalogs.translator(language)
+    server, now = nabo.server, nabo.clock.now()
+    server.user(STAFF_ID, language_code=language, first_name="Mette")
+    # Their own work: a source named (audited), a message sent, one waiting for a
+    # translation, and a copy of a post about an offer of help in their own chat.
+    await staff_says(server, "/newsource Opslag Houlkær opgang 12")
+    await BroadcastRepository(nabo.store, "da").create(
+        kind="message",
+        audience=SUBSCRIBERS,
+        send_at=now,
+        now=now,
+        staff_user_id=STAFF_ID,
+        texts={"da": "Fællesspisning fredag"},
+    )
+    await TranslationRepository(nabo.store).save_draft(
+        staff_user_id=STAFF_ID,
+        texts={"da": "Loppemarked lørdag"},
+        audience=SUBSCRIBERS,
+        send_at=None,
+        needed_by={"ar": now + timedelta(days=2)},
+        now=now,
+    )
+    await chat_opened(nabo, 70003, "da", "Walther")
+    await add_residents(nabo.store, [70003], now, "da")
+    volunteers = VolunteerRepository(nabo.store)
+    await volunteers.save(70003, OfferDraft(("homework",), ("evenings",)), now)
+    offer = await volunteers.get_for(70003)
+    assert offer is not None
+    await volunteers.set_staff_message(offer.id, None, {STAFF_ID: 4242})
+    assert await nabo.resident(STAFF_ID) is None
+
+    [summary, file] = await staff_says(server, "/mydata", 2)
+    lines = summary["text"].splitlines()
+    assert lines[0] == tr.gettext("This is everything Nabo stores about you:")
+    assert tr.gettext("• Telegram user number: {user_id}").format(user_id=tr.ltr(STAFF_ID)) in lines
+    for label in (
+        "• Your actions as staff: {count}",
+        "• Messages you sent to residents as staff: {count}",
+        "• Translations you asked volunteers for: {count}",
+        "• Your messages waiting for translations: {count}",
+        "• Posts about offers of help in your own chat: {count}",
+    ):
+        assert tr.gettext(label).format(count=tr.ltr(1)) in lines, label
+    # Nothing of a resident's that they do not have.
+    assert tr.gettext("• Privacy notice: not accepted") not in lines
+    assert tr.gettext("• Reminders: off") not in lines
+    assert lines[-1] == tr.gettext(
+        "What you did as staff stays in the audit log after /deleteme, so the team can see "
+        "who did what."
+    )
+    export = json.loads(server.document_bytes(STAFF_ID, file["message_id"]).decode("utf-8"))
+    assert export["user_id"] == STAFF_ID
+    assert export["resident"] is None
+    assert [row["text_da"] for row in export["broadcasts_by_you"]] == ["Fællesspisning fredag"]
+    assert [row["text_da"] for row in export["waiting_messages_by_you"]] == ["Loppemarked lørdag"]
+    assert [row["language"] for row in export["translations_asked_by_you"]] == ["ar"]
+    assert [row["action"] for row in export["staff_actions_by_you"]] == ["source.new"]
+    assert export["offer_posts_in_your_chat"] == [{"offer_id": offer.id, "message_id": 4242}]
+    assert "Walther" not in json.dumps(export)
+    # And /deleteme does not say there is nothing.
+    [ask] = await staff_says(server, "/deleteme")
+    assert ask["text"] == deletion_question(tr)
+    server.press(STAFF_ID, ask, tr.gettext("🗑 Yes, delete my data"))
+    await server.wait_for_edit(STAFF_ID, ask["message_id"])
+    left = await PersonalDataRepository(nabo.store).export(STAFF_ID, now)
+    assert left is not None
+    assert [key for key, value in left.items() if value] == [
+        "exported_at",
+        "user_id",
+        "staff_actions_by_you",
+        "offer_posts_in_your_chat",
+    ]
+
+
 def test_a_long_history_fits_one_message(catalogs: Catalogs) -> None:
     tr = catalogs.translator("ar")
     signup = {
@@ -189,6 +269,7 @@ def test_a_long_history_fits_one_message(catalogs: Catalogs) -> None:
         "first_name": "Aurelia",
     }
     export = {
+        "user_id": 1,
         "resident": {
             "user_id": 1,
             "language": "ar",
@@ -208,6 +289,10 @@ def test_a_long_history_fits_one_message(catalogs: Catalogs) -> None:
         "staff_actions_about_your_offer": [],
         "staff_actions_by_you": [],
         "translations_by_you": [],
+        "broadcasts_by_you": [],
+        "translations_asked_by_you": [],
+        "waiting_messages_by_you": [],
+        "offer_posts_in_your_chat": [],
     }
     text = summary_text(tr, export)
     assert len(text.encode("utf-16-le")) // 2 <= 4096

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.db.activities import ActivityRepository
+from bot.db.checkins import CheckInOutcome, CheckInRepository
 from bot.db.mydata import PersonalDataRepository
 from bot.db.residents import ResidentRepository
 from bot.db.signups import Outcome, SignupRepository, SignupStatus
@@ -295,3 +296,34 @@ async def test_waitlist_positions_count_only_those_who_can_move_up(store: Store)
     assert first is not None
     result = await signups.cancel(first.id, 1, NOW)
     assert [r.signup.user_id for r in result.promoted] == [3]
+
+
+async def test_the_door_keeps_the_line_of_those_who_can_move_up(store: Store) -> None:
+    """Before the start a free place is the head of the line's, unless they blocked Nabo."""
+    signups, checkins = SignupRepository(store), CheckInRepository(store)
+    door_open = NOW + timedelta(days=2) - timedelta(minutes=20)
+    lines = []
+    for _ in range(2):
+        activity = await add_activity(store, NOW, capacity=3)
+        await signups.sign_up(activity, 1, 2, 0, NOW, waitlist=False)
+        await signups.sign_up(activity, 2, 2, 0, NOW, waitlist=True)  # the head: does not fit
+        behind = await signups.sign_up(activity, 3, 1, 0, NOW, waitlist=True)
+        assert behind.signup is not None
+        lines.append((activity, behind.signup.id))
+    [(kept, behind_id), (passed_over, _)] = lines
+    # One place free: not for the party behind the head, nor for someone not signed up.
+    walk_in = await checkins.check_in(kept, 4, door_open, adults=1, children=0)
+    assert walk_in.outcome is CheckInOutcome.NO_PLACE
+    assert await signups.active_for(kept, 4) is None
+    waiting = await checkins.check_in(kept, 3, door_open)
+    assert waiting.outcome is CheckInOutcome.NO_PLACE
+    still = await signups.get(behind_id)
+    assert still is not None
+    assert still.status is SignupStatus.WAITLISTED
+    # A head of the line who blocked Nabo is passed over by promotion, so holds nothing.
+    await ResidentRepository(store).set_blocked(2, True)
+    placed = await checkins.check_in(passed_over, 3, door_open)
+    assert placed.outcome is CheckInOutcome.PLACED
+    mine = await signups.active_for(passed_over, 3)
+    assert mine is not None
+    assert (mine.status, mine.attended) == (SignupStatus.CONFIRMED, True)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
+import pytest
 
 from bot.db.checkins import CheckInOutcome, CheckInRepository
 from bot.db.residents import ResidentRepository
 from bot.db.signups import SignupRepository
-from bot.db.sources import INVITE_CODE, SourceRepository
+from bot.db.sources import INVITE_CODE, SourceRepository, source_name
 from bot.db.store import Store
 from bot.offline.export import report_file
 from bot.offline.periods import Period
@@ -92,4 +95,69 @@ async def test_counts_per_source_survive_erasure_and_deletion(tmp_path: Path) ->
         (stairs.code, 0),
         (INVITE_CODE, 0),
     ]
+    await store.close()
+
+
+async def test_sources_come_a_page_at_a_time_by_name_the_invitation_last(
+    tmp_path: Path,
+) -> None:
+    store = await Store.open(tmp_path / "nabo.sqlite3")
+    sources = SourceRepository(store)
+    for name in ["Cykelkælderen", "Amtsgården", "Beboerhuset", "Amtsgården"]:
+        await sources.create(name, NOW)
+    await sources.delete((await sources.page(limit=1, offset=2))[0][0].code, NOW)  # Beboerhuset
+    first, total = await sources.page(limit=2)
+    rest, _total = await sources.page(limit=2, offset=2)
+    assert total == 4
+    assert [s.name for s in first + rest][:3] == ["Amtsgården", "Amtsgården", "Cykelkælderen"]
+    assert rest[-1].code == INVITE_CODE
+    placed, total = await sources.page(limit=10, invite=False)
+    assert (len(placed), total) == (3, 3)
+    assert [await sources.place_of(s.code) for s in first + rest] == [0, 1, 2, 3]
+    await store.close()
+
+
+def drawn(*codes: str) -> Callable[[], str]:
+    """Codes drawn in this order (the repository's random draw, made predictable)."""
+    order = iter(codes)
+    return lambda: next(order)
+
+
+async def test_a_taken_code_is_drawn_again(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "nabo.sqlite3")
+    first = await SourceRepository(store, new_code=drawn("aaaaaa")).create("Trappe 1", NOW)
+    again = SourceRepository(store, new_code=drawn("aaaaaa", "invite", "bbbbbb"))
+    second = await again.create("Trappe 2", NOW)
+    assert (first.code, second.code) == ("aaaaaa", "bbbbbb")
+    assert second == await again.by_code("bbbbbb")
+    stuck = SourceRepository(store, new_code=lambda: "aaaaaa")
+    with pytest.raises(RuntimeError, match="no free source code"):
+        await stuck.create("Trappe 3", NOW)
+    assert tuple(await store.fetch_one("SELECT COUNT(*) FROM sources")) == (3,)
+    await store.close()
+
+
+async def test_other_refusals_are_not_mistaken_for_a_taken_code(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "nabo.sqlite3")
+    draws: list[str] = []
+
+    def short_code() -> str:
+        draws.append("abc")
+        return "abc"  # the table wants six characters: no new draw can help
+
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        await SourceRepository(store, new_code=short_code).create("Trappe 1", NOW)
+    assert draws == ["abc"]
+    await store.close()
+
+
+async def test_a_name_is_one_line_without_control_characters(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "nabo.sqlite3")
+    sources = SourceRepository(store)
+    # SQLite counts a text's length up to a NUL, so its check refused this name.
+    made = await sources.create("\x00Opslag\tHoulkær\nopgang\x0712", NOW)
+    assert made.name == "Opslag Houlkær opgang 12"
+    assert source_name(" \x00 \x1b ") == ""
+    with pytest.raises(ValueError, match="1-100"):
+        await sources.create("\x00", NOW)
     await store.close()

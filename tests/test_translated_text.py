@@ -13,6 +13,7 @@ from bot.core.bidi import (
     set_apart,
     translation_problem,
 )
+from bot.views.staff_texts import pack_messages, split_text, utf16_len
 from tests.test_bidi import _line_problems
 
 SOURCE = "Lektiecafé i Houlkær: tag MitID med. Skriv /start kl. 17:00."
@@ -92,3 +93,40 @@ def test_a_line_written_the_other_way_is_set_apart() -> None:
     assert set_apart(both, rtl_reader=False) == f"{danish}\n\n{FSI}{arabic}{PDI}"
     for line in set_apart(both, rtl_reader=True).split("\n"):
         assert _line_problems(line) == []
+
+
+def test_a_quoted_text_too_long_for_one_message_is_split_between_its_lines() -> None:
+    danish = "\n".join(f"Linje {number}: husk fællesspisning i Houlkær." for number in range(200))
+    shown = set_apart(danish, rtl_reader=True)
+    assert utf16_len(shown) > 4096
+    pieces = split_text(shown, 4096)
+    assert len(pieces) == 3
+    assert all(utf16_len(piece) <= 4096 for piece in pieces)
+    # Cut between lines, each line whole and isolated as it was.
+    assert "\n".join(pieces) == shown
+    # Packed after a heading: the heading and as many lines as fit, then the rest.
+    first, *rest = pack_messages([["Kan du oversætte?"], [shown]], 4096)
+    assert all(utf16_len(message) <= 4096 for message in [first, *rest])
+    assert first.startswith("Kan du oversætte?\n\n" + FSI)
+    assert "\n".join([first.removeprefix("Kan du oversætte?\n\n"), *rest]) == shown
+
+
+def test_one_line_too_long_is_cut_after_a_space_its_isolate_closed_and_reopened() -> None:
+    line = set_apart("ord " * 1500 + "slut", rtl_reader=True)
+    first, second = split_text(line, 4096)
+    assert utf16_len(first) <= 4096
+    assert first.startswith(FSI)
+    assert first.endswith(f" {PDI}")
+    assert second.startswith(f"{FSI}ord")
+    assert second.endswith(f"slut{PDI}")
+    assert (first[:-1] + second[1:]) == line
+    for piece in (first, second):
+        assert piece.count(FSI) == piece.count(PDI)
+
+
+def test_a_text_without_spaces_is_cut_between_characters_never_inside_one() -> None:
+    faces = "😀" * 3000  # two UTF-16 units each, as Telegram counts
+    pieces = split_text(faces, 4096)
+    assert [utf16_len(piece) for piece in pieces] == [4096, 1904]
+    assert "".join(pieces) == faces
+    assert split_text("kort", 4096) == ["kort"]

@@ -154,7 +154,8 @@ async def test_rejected_then_asked_again_without_the_same_volunteer(store: Store
     assert new_id is not None
     assert await repo.ask_again(request_id, NOW, NOW + timedelta(days=1)) is None
     [left_out] = await repo.asks(new_id)
-    assert (left_out.user_id, left_out.message_id) == (AMIRA, None)
+    assert (left_out.user_id, left_out.message_id, left_out.asked) == (AMIRA, None, False)
+    assert not await repo.claim_ask(new_id, AMIRA, AMIRA)  # nor asked later
     old = await repo.get(request_id)
     assert old is not None
     assert (old.status, old.text) == ("retried", None)
@@ -219,10 +220,49 @@ async def test_an_activity_is_announced_once_after_its_last_translation(store: S
         for language in ("ar", "en")
     ]
     await repo.decide(ids[0], "danish", NOW)
-    assert not await repo.finish_announcement(activity)  # English still waits
+    assert await repo.finish_announcement(activity, NOW) is None  # English still waits
     await repo.decide(ids[1], "written", NOW, title="Homework café")
-    results = await asyncio.gather(*(repo.finish_announcement(activity) for _ in range(2)))
-    assert sorted(results) == [False, True]
+    results = await asyncio.gather(*(repo.finish_announcement(activity, NOW) for _ in range(2)))
+    [announcement] = [result for result in results if result is not None]
+    assert results.count(None) == 1
+    # Stored with the end of the wait, to start now; its report to the staff member.
+    assert [
+        tuple(row)
+        for row in await store.fetch_all(
+            "SELECT id, kind, audience, activity_id, staff_user_id, status, progress_chat_id"
+            " FROM broadcasts"
+        )
+    ] == [
+        (
+            announcement,
+            "announcement",
+            f"interested:{activity}",
+            activity,
+            STAFF,
+            "scheduled",
+            STAFF,
+        )
+    ]
+
+
+async def test_no_announcement_once_the_activity_has_started(store: Store) -> None:
+    repo = TranslationRepository(store)
+    activity = await add_activity(store, NOW)
+    [starts_at] = await store.fetch_one("SELECT starts_at FROM activities") or [None]
+    request_id = await repo.ask_for_activity(
+        activity,
+        "ar",
+        staff_user_id=STAFF,
+        needed_by=NOW + timedelta(hours=3),
+        now=NOW,
+        title_source="Lektiecafé",
+        text_source=None,
+        announce=True,
+    )
+    await repo.decide(request_id, "danish", NOW)
+    late = datetime.fromisoformat(starts_at)
+    assert await repo.finish_announcement(activity, late) is None
+    assert await store.fetch_all("SELECT id FROM broadcasts") == []
 
 
 async def test_the_database_keeps_no_text_once_decided(store: Store) -> None:
@@ -242,7 +282,8 @@ async def test_erasing_a_volunteer_gives_their_work_back(store: Store) -> None:
     for [request_id] in (held, sent, done):
         await repo.claim(request_id, AMIRA, NOW)
         await repo.save_part(request_id, AMIRA, "text", "نص")
-        await repo.record_ask(request_id, AMIRA, AMIRA, 77)
+        assert await repo.claim_ask(request_id, AMIRA, AMIRA)
+        await repo.record_ask(request_id, AMIRA, 77)
     await repo.deliver(sent[0], AMIRA, NOW)
     await repo.deliver(done[0], AMIRA, NOW)
     await repo.accept(done[0], NOW)
@@ -272,7 +313,8 @@ async def test_retention_forgets_who_was_asked_and_what_nobody_decided(store: St
     [decided] = await draft(repo)
     [forgotten] = await draft(repo)
     for request_id in (decided, forgotten):
-        await repo.record_ask(request_id, AMIRA, AMIRA, 70)
+        assert await repo.claim_ask(request_id, AMIRA, AMIRA)
+        await repo.record_ask(request_id, AMIRA, 70)
     await repo.claim(forgotten, AMIRA, NOW)
     await repo.save_part(forgotten, AMIRA, "text", "نص")
     await repo.deliver(forgotten, AMIRA, NOW)  # and staff never decide

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -13,8 +14,10 @@ import aiosqlite
 from bot.core.clock import from_db, to_db
 from bot.core.dates import reminder_due
 from bot.core.i18n import N_
-from bot.db.store import Store, read_one
+from bot.db.broadcasts import insert_announcement
+from bot.db.store import Store, read_one, read_snapshot
 from bot.db.team_messages import record_team_message
+from bot.db.translations import insert_request
 
 # The three delaftaler of the helhedsplan: code → official name (translated where shown).
 DELAFTALER: dict[str, str] = {
@@ -68,6 +71,15 @@ class ActivityDraft:
     series_id: int | None = None
     organiser_kind: str = "team"
     organiser_name: str | None = None  # the board's or partner's name; None for the team
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """A new activity (or weekly series) as published, and what was stored with it."""
+
+    ids: tuple[int, ...]  # the activities, the first date first
+    requests: tuple[int, ...]  # translation requests, one per language asked for
+    announcement: int | None  # to start now; None: not announced, or it waits for them
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +214,31 @@ def _listing(row: Any) -> ActivityListing:
     )
 
 
+# Shared by the repository and the readers of a snapshot below (posters, offline).
+_BY_ID = "SELECT * FROM activities WHERE id = ?"
+# A weekly series' published dates not yet started, soonest first.
+_COMING_IN_SERIES = (
+    "SELECT * FROM activities WHERE series_id = ? AND status = 'published'"
+    " AND starts_at > ? ORDER BY starts_at, id"
+)
+
+
+def read_activity(connection: sqlite3.Connection, activity_id: int) -> Activity | None:
+    """Return the activity with this id from a snapshot (offline tools), if any."""
+    rows = read_snapshot(connection, _BY_ID, (activity_id,))
+    return Activity.from_row(rows[0]) if rows else None
+
+
+def read_coming_in_series(
+    connection: sqlite3.Connection, series_id: int, now: datetime
+) -> list[Activity]:
+    """Return a series' published dates not yet started, soonest first, from a snapshot."""
+    return [
+        Activity.from_row(row)
+        for row in read_snapshot(connection, _COMING_IN_SERIES, (series_id, to_db(now)))
+    ]
+
+
 class ActivityRepository:
     """SQL for the ``activities`` table."""
 
@@ -246,24 +283,54 @@ class ActivityRepository:
         async with self._store.transaction() as db:
             for group in series:
                 drafts = [d for d in group if not (skip_existing and await _exists(db, d))]
-                if not drafts:
-                    id_groups.append([])
-                    continue
-                first_id = await insert_activity(db, drafts[0], now)
-                if len(drafts) > 1:
-                    # The first id is only known once it is inserted, so it joins its series now.
-                    await db.execute(
-                        "UPDATE activities SET series_id = id WHERE id = ?", (first_id,)
-                    )
-                ids = [first_id]
-                for draft in drafts[1:]:
-                    ids.append(await insert_activity(db, replace(draft, series_id=first_id), now))
-                id_groups.append(ids)
+                id_groups.append(await _insert_series(db, drafts, now) if drafts else [])
         return id_groups
+
+    async def publish(
+        self,
+        drafts: Sequence[ActivityDraft],
+        now: datetime,
+        *,
+        staff_user_id: int,
+        translate: Mapping[str, timedelta],
+        announce: bool,
+    ) -> Published:
+        """Publish a new activity (a weekly series: one each week) with what comes with it.
+
+        ``translate``: the languages volunteer translators are asked for the first date's
+        title and description in, and within how long (never later than its start; the
+        series' other dates get the texts with it). ``announce``: the announcement to
+        send, now, or once those translations are decided. One transaction, so Nabo
+        stopping right after publishing loses neither: the jobs' rebuild asks the
+        translators and starts the announcement.
+        """
+        first = drafts[0]
+        async with self._store.transaction() as db:
+            ids = await _insert_series(db, drafts, now)
+            requests = [
+                await insert_request(
+                    db,
+                    language,
+                    staff_user_id=staff_user_id,
+                    needed_by=min(now + within, first.starts_at),
+                    now=now,
+                    activity_id=ids[0],
+                    title_source=first.title_da,
+                    text_source=first.description_da or None,
+                    announce=announce,
+                )
+                for language, within in translate.items()
+            ]
+            announcement = (
+                await insert_announcement(db, ids[0], staff_user_id, now)
+                if announce and not requests
+                else None
+            )
+        return Published(tuple(ids), tuple(requests), announcement)
 
     async def get(self, activity_id: int) -> Activity | None:
         """Return the activity with this id, if any."""
-        row = await self._store.fetch_one("SELECT * FROM activities WHERE id = ?", (activity_id,))
+        row = await self._store.fetch_one(_BY_ID, (activity_id,))
         return Activity.from_row(row) if row else None
 
     async def in_series(self, series_id: int) -> list[Activity]:
@@ -287,11 +354,7 @@ class ActivityRepository:
 
     async def next_in_series(self, series_id: int, now: datetime) -> Activity | None:
         """Return a weekly series' next date: its first published activity not yet started."""
-        row = await self._store.fetch_one(
-            "SELECT * FROM activities WHERE series_id = ? AND status = 'published'"
-            " AND starts_at > ? ORDER BY starts_at, id LIMIT 1",
-            (series_id, to_db(now)),
-        )
+        row = await self._store.fetch_one(_COMING_IN_SERIES + " LIMIT 1", (series_id, to_db(now)))
         return Activity.from_row(row) if row else None
 
     async def series_exists(self, series_id: int) -> bool:
@@ -557,6 +620,20 @@ async def _fetch_activity(db: aiosqlite.Connection, activity_id: int) -> Activit
     """Read one activity inside the caller's transaction."""
     row = await read_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
     return Activity.from_row(row) if row else None
+
+
+async def _insert_series(
+    db: aiosqlite.Connection, drafts: Sequence[ActivityDraft], now: datetime
+) -> list[int]:
+    """Insert one activity, or a series (two or more, with the first's id as series_id)."""
+    first_id = await insert_activity(db, drafts[0], now)
+    if len(drafts) > 1:
+        # The first id is only known once it is inserted, so it joins its series now.
+        await db.execute("UPDATE activities SET series_id = id WHERE id = ?", (first_id,))
+    ids = [first_id]
+    for draft in drafts[1:]:
+        ids.append(await insert_activity(db, replace(draft, series_id=first_id), now))
+    return ids
 
 
 async def _exists(db: aiosqlite.Connection, draft: ActivityDraft) -> bool:

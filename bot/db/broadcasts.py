@@ -197,6 +197,31 @@ async def insert_broadcast(
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
+async def insert_announcement(
+    db: aiosqlite.Connection, activity_id: int, staff_user_id: int, now: datetime
+) -> int:
+    """Store a new activity's announcement, to start now, inside a transaction; return its id.
+
+    To subscribers whose interests match the activity; its final report goes to the staff
+    member's private chat. In the transaction that publishes the activity (or that ends
+    its wait for translations), so a stop right after cannot lose it: a scheduled
+    broadcast whose time has come is started by the jobs' rebuild.
+    """
+    broadcast_id = await insert_broadcast(
+        db,
+        kind="announcement",
+        audience=f"{INTERESTED_PREFIX}{activity_id}",
+        send_at=now,
+        now=now,
+        staff_user_id=staff_user_id,
+        activity_id=activity_id,
+        # Staff write in private chats: the final report goes to the same id.
+        progress=(staff_user_id, None),
+    )
+    assert broadcast_id is not None  # only a weekly overview can already exist
+    return broadcast_id
+
+
 class BroadcastRepository:
     """SQL for the ``broadcasts`` and ``deliveries`` tables."""
 

@@ -1,15 +1,17 @@
 """Repository for check-ins at the door: the door poster's code, scanned by residents.
 
 A check-in is the same attendance staff take by hand, so the report needs no new rules:
-someone signed up is marked as came (``signups.attended``); someone who was not gets a
-place if there is room (a sign-up marked as came, so the roster is right) and otherwise
-counts as a walk-in (``activities.walk_ins``), as does a person who declines the privacy
-notice. ``door_checkins`` keeps who checked in, so scanning twice counts once, and what
-staff see live; its user id goes with erasure and sign-up retention.
+someone signed up is marked as came (``signups.attended``); someone who was not, or is
+waiting, gets a place if there is room and nobody is ahead of them in line (a sign-up
+marked as came, so the roster is right) and otherwise counts as a walk-in
+(``activities.walk_ins``), as does a person who declines the privacy notice.
+``door_checkins`` keeps who checked in, so scanning twice counts once, and what staff see
+live; its user id goes with erasure and sign-up retention.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -19,8 +21,9 @@ import aiosqlite
 
 from bot.core.clock import to_db
 from bot.db.activities import Activity
+from bot.db.signups import waiting_ahead
 from bot.db.sources import SourceEvent, record_event
-from bot.db.store import Store
+from bot.db.store import Store, read_snapshot
 
 
 class CheckInOutcome(StrEnum):
@@ -28,7 +31,7 @@ class CheckInOutcome(StrEnum):
 
     CAME = "came"  # signed up: marked as came
     PLACED = "placed"  # not signed up (or waiting): given a place, marked as came
-    NO_PLACE = "no_place"  # no room: counted as a visit without a place
+    NO_PLACE = "no_place"  # no room (or others wait first): a visit without a place
     ALREADY = "already"  # checked in before: nothing changes
     ASK_PARTY = "ask_party"  # not signed up: how many came? (nothing written yet)
     CLOSED = "closed"  # unknown or cancelled activity
@@ -63,6 +66,18 @@ class DoorCount:
         return self.came + self.placed + self.no_place + self.anonymous
 
 
+# The key door codes' tokens are made with; also read by the door poster (offline).
+_DOOR_KEY = "SELECT value FROM secrets WHERE name = 'door_code'"
+
+
+def read_door_key(connection: sqlite3.Connection) -> bytes:
+    """Return the door codes' key from a snapshot (offline tools: the door poster)."""
+    rows = read_snapshot(connection, _DOOR_KEY)
+    if not rows:
+        raise RuntimeError("the database has no door-code key")
+    return bytes(rows[0]["value"])
+
+
 class CheckInRepository:
     """SQL for ``door_checkins`` and the attendance a check-in records."""
 
@@ -74,7 +89,7 @@ class CheckInRepository:
     async def door_key(self) -> bytes:
         """Return the key the door codes' tokens are made with (kept in the database)."""
         if self._key is None:
-            row = await self._store.fetch_one("SELECT value FROM secrets WHERE name = 'door_code'")
+            row = await self._store.fetch_one(_DOOR_KEY)
             if row is None:
                 raise RuntimeError("the database has no door-code key")
             self._key = bytes(row[0])
@@ -119,7 +134,7 @@ class CheckInRepository:
             elif signup is not None:
                 # On the waitlist: they came all the same; a place if one is free now.
                 party = (signup["adults"], signup["children"])
-                if await _room_for(db, activity, sum(party)):
+                if await _place_for(db, activity, sum(party), now, signup["id"]):
                     await db.execute(
                         "UPDATE signups SET status = 'confirmed', confirmed_at = ?, attended = 1"
                         " WHERE id = ?",
@@ -130,7 +145,7 @@ class CheckInRepository:
                     result = await _no_place(db, activity_id, *party)
             elif adults is None or children is None:
                 return CheckInResult(CheckInOutcome.ASK_PARTY)
-            elif await _room_for(db, activity, adults + children):
+            elif await _place_for(db, activity, adults + children, now, None):
                 await db.execute(
                     "INSERT INTO signups (activity_id, user_id, adults, children, status,"
                     " created_at, confirmed_at, first_name, attended)"
@@ -199,6 +214,26 @@ async def _one(db: aiosqlite.Connection, sql: str, params: Any) -> Any:
 async def _activity(db: aiosqlite.Connection, activity_id: int) -> Activity | None:
     row = await _one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
     return Activity.from_row(row) if row else None
+
+
+async def _place_for(
+    db: aiosqlite.Connection,
+    activity: Activity,
+    people: int,
+    now: datetime,
+    signup_id: int | None,
+) -> bool:
+    """Tell whether a party at the door gets a place: room, and nobody ahead of it in line.
+
+    Until the start the waitlist moves up first come, first served (promote_waitlist), so
+    a free place belongs to the head of the line: a waiting party (``signup_id``) gets one
+    only with nobody still waiting ahead of it, and someone not signed up only when nobody
+    waits. Once it has started the waitlist no longer moves, and a free place is for whoever
+    is at the door.
+    """
+    if now < activity.starts_at and await waiting_ahead(db, activity.id, signup_id):
+        return False
+    return await _room_for(db, activity, people)
 
 
 async def _room_for(db: aiosqlite.Connection, activity: Activity, people: int) -> bool:

@@ -30,20 +30,11 @@ class PersonalDataRepository:
         """Return all data about ``user_id`` as JSON-ready values; None if Nabo has none.
 
         Someone can be known without a resident's row: a host, or a staff member, who
-        never used Nabo as a resident. What they did and do is theirs to see too.
+        never used Nabo as a resident (they accept no notice), yet what they did and do is
+        theirs to see: anything found about the person makes an export.
         """
         fetch = self._store.fetch_all
         resident = _rows(await fetch("SELECT * FROM residents WHERE user_id = ?", (user_id,)))
-        beyond = await self._beyond_the_chat(user_id)
-        staff = _rows(
-            await fetch(
-                "SELECT action, subject, details, at FROM audit_log"
-                " WHERE staff_user_id = ? ORDER BY id",
-                (user_id,),
-            )
-        )
-        if not resident and not staff and not any(beyond.values()):
-            return None
         offers = _rows(await fetch("SELECT * FROM volunteer_offers WHERE user_id = ?", (user_id,)))
         subjects = [f"volunteer:{offer['id']}" for offer in offers]
         about_you = await fetch(
@@ -51,9 +42,7 @@ class PersonalDataRepository:
             f" WHERE subject IN ({', '.join('?' * len(subjects)) or 'NULL'}) ORDER BY id",
             subjects,
         )
-        return {
-            "exported_at": to_db(now),
-            "user_id": user_id,
+        export: dict[str, Any] = {
             "resident": resident[0] if resident else None,
             "interests": _rows(
                 await fetch(
@@ -107,7 +96,13 @@ class PersonalDataRepository:
             "messages_received": _rows(await fetch(_MESSAGES, (user_id,))),
             "staff_actions_about_your_offer": _rows(about_you),
             # Only for staff members and hosts: what they did, and the messages they wrote.
-            "staff_actions_by_you": staff,
+            "staff_actions_by_you": _rows(
+                await fetch(
+                    "SELECT action, subject, details, at FROM audit_log"
+                    " WHERE staff_user_id = ? ORDER BY id",
+                    (user_id,),
+                )
+            ),
             # A volunteer's translations: every task they took, and what they wrote while
             # the team has not decided (a used text lives where it is used).
             "translations_by_you": _rows(
@@ -148,8 +143,19 @@ class PersonalDataRepository:
                     (user_id,),
                 )
             ),
-            **beyond,
+            # Only for staff without a staff chat: their copies of posts about offers of help.
+            "offer_posts_in_your_chat": _rows(
+                await fetch(
+                    "SELECT offer_id, message_id FROM offer_staff_messages"
+                    " WHERE staff_user_id = ? ORDER BY offer_id",
+                    (user_id,),
+                )
+            ),
+            **await self._beyond_the_chat(user_id),
         }
+        if not any(export.values()):
+            return None
+        return {"exported_at": to_db(now), "user_id": user_id, **export}
 
     async def _beyond_the_chat(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         """Return what a host or staff member leaves beyond the chat (issue #16)."""

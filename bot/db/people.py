@@ -14,6 +14,7 @@ attach their own chat later; the merge rule is ``attach``'s.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,7 +33,7 @@ from bot.db.signups import (
     insert_signup,
     promote_waitlist,
 )
-from bot.db.store import Store
+from bot.db.store import Store, read_snapshot
 
 TOLD_HOW = ("in_person", "phone", "paper")
 ROLES = ("staff", "host")
@@ -110,6 +111,30 @@ class OfflinePerson:
             renewed_at=from_db(row["renewed_at"]),
             join_expires_at=from_db(row["join_expires_at"]),
         )
+
+
+# A person's record with the digest of their joining link, for the slip to print.
+_SLIP = "SELECT * FROM offline_people WHERE id = ?"
+
+
+def read_slip_holder(
+    connection: sqlite3.Connection, person_id: int, token: str, now: datetime
+) -> tuple[OfflinePerson | None, bool]:
+    """Return the person from a snapshot (offline tools), and whether ``token`` is their link.
+
+    The link must be the one the record holds now, unused and not expired: a replaced,
+    used or expired link is not theirs any more.
+    """
+    rows = read_snapshot(connection, _SLIP, (person_id,))
+    if not rows:
+        return None, False
+    person = OfflinePerson.from_row(rows[0])
+    holds = (
+        rows[0]["join_token"] == token_digest(token)
+        and person.join_expires_at is not None
+        and person.join_expires_at > now
+    )
+    return person, holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +234,7 @@ class PeopleRepository:
 
     async def get(self, person_id: int) -> OfflinePerson | None:
         """Return the person with this id, if there is one."""
-        row = await self._store.fetch_one("SELECT * FROM offline_people WHERE id = ?", (person_id,))
+        row = await self._store.fetch_one(_SLIP, (person_id,))
         return OfflinePerson.from_row(row) if row else None
 
     async def named(

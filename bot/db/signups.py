@@ -151,10 +151,14 @@ _SIGN_UP_STATE = {
     for column in ("user_id", "person_id")
 }
 
-# A waiting party's place in line: 1 + the parties ahead of it that can still move up.
-_POSITION = f"""
-    SELECT 1 + COUNT(*) FROM signups w LEFT JOIN residents r ON r.user_id = w.user_id
-     WHERE w.activity_id = ? AND w.status = 'waitlisted' AND w.id < ? AND {CAN_MOVE_UP}
+# The waiting parties that can still move up, ahead of a sign-up (all of them when it is
+# NULL). Those of residents who blocked Nabo, or were erased, are passed over by promotion
+# (promote_waitlist), so they do not count as ahead; people signed up without Telegram
+# do (CAN_MOVE_UP). A waiting party's place in line is 1 + this.
+_WAITING_AHEAD = f"""
+    SELECT COUNT(*) FROM signups w LEFT JOIN residents r ON r.user_id = w.user_id
+     WHERE w.activity_id = :activity AND w.status = 'waitlisted' AND {CAN_MOVE_UP}
+       AND (:signup IS NULL OR w.id < :signup)
 """
 
 # The audience of a "promotion" broadcast: those who moved up on this activity's waitlist
@@ -255,8 +259,10 @@ class SignupRepository:
         """Return the 1-based waitlist position of a waitlisted sign-up."""
         if signup.status is not SignupStatus.WAITLISTED:
             return None
-        row = await self._store.fetch_one(_POSITION, (signup.activity_id, signup.id))
-        return int(row[0]) if row else None
+        row = await self._store.fetch_one(
+            _WAITING_AHEAD, {"activity": signup.activity_id, "signup": signup.id}
+        )
+        return 1 + int(row[0]) if row else None
 
     async def mine(self, user_id: int, now: datetime) -> list[MySignup]:
         """Return the resident's active sign-ups for activities that have not ended."""
@@ -659,8 +665,18 @@ async def _confirmed_people(db: aiosqlite.Connection, activity_id: int) -> int:
     return int(row[0])
 
 
+async def waiting_ahead(
+    db: aiosqlite.Connection, activity_id: int, signup_id: int | None = None
+) -> int:
+    """Count the waiting parties promotion would move up before this sign-up (or anyone).
+
+    In the caller's transaction; without ``signup_id``, everyone waiting is ahead.
+    """
+    row = await _fetch_one(db, _WAITING_AHEAD, {"activity": activity_id, "signup": signup_id})
+    return int(row[0])
+
+
 async def _position(db: aiosqlite.Connection, signup: Signup) -> int | None:
     if signup.status is not SignupStatus.WAITLISTED:
         return None
-    row = await _fetch_one(db, _POSITION, (signup.activity_id, signup.id))
-    return int(row[0])
+    return 1 + await waiting_ahead(db, signup.activity_id, signup.id)

@@ -201,5 +201,21 @@ TransactionHook = Callable[[aiosqlite.Connection], Awaitable[Callable[[], None] 
 Parameters = Iterable[Any] | Mapping[str, Any]
 
 
+def read_snapshot(
+    connection: sqlite3.Connection, sql: str, parameters: Parameters = ()
+) -> list[sqlite3.Row]:
+    """Run a query on an offline tool's own connection (a snapshot); rows by column name.
+
+    The repositories' synchronous readers use it with the same SQL as their async
+    methods, so a poster made in another process reads what the bot would.
+    """
+    cursor = connection.cursor()
+    cursor.row_factory = sqlite3.Row
+    try:
+        return list(cursor.execute(sql, _bind(parameters)).fetchall())
+    finally:
+        cursor.close()
+
+
 def _bind(parameters: Parameters) -> tuple[Any, ...] | Mapping[str, Any]:
     return parameters if isinstance(parameters, Mapping) else tuple(parameters)

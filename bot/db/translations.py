@@ -23,8 +23,8 @@ from typing import Any
 import aiosqlite
 
 from bot.core.clock import from_db, to_db
-from bot.db.broadcasts import insert_broadcast
-from bot.db.store import Store, read_all
+from bot.db.broadcasts import insert_announcement, insert_broadcast
+from bot.db.store import Store, read_all, read_one
 
 # Languages a volunteer can be asked to translate into (from Danish).
 TARGETS: tuple[str, ...] = ("ar", "en")
@@ -138,8 +138,15 @@ class Ask:
     """A volunteer asked to take a request, and the message that asked them."""
 
     user_id: int
-    chat_id: int | None
-    message_id: int | None  # None: not asked (one whose text was rejected is left out)
+    chat_id: int | None  # None: left out (not asked, and not to be)
+    # None while the ask is on its way, and for good if Nabo stopped before it heard
+    # back (the ask may have arrived: it is never sent twice).
+    message_id: int | None
+
+    @property
+    def asked(self) -> bool:
+        """Tell whether the volunteer was asked (or is being asked), not left out."""
+        return self.chat_id is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +209,45 @@ async def _apply(
     return cursor.rowcount > 0
 
 
+async def insert_request(
+    db: aiosqlite.Connection,
+    language: str,
+    *,
+    staff_user_id: int | None,
+    needed_by: datetime,
+    now: datetime,
+    draft_id: int | None = None,
+    activity_id: int | None = None,
+    title_source: str | None = None,
+    text_source: str | None = None,
+    announce: bool = False,
+) -> int:
+    """Store an open request inside a transaction (a draft's, an activity's); return its id."""
+    if language not in TARGETS:
+        raise ValueError(f"Nabo asks for translations into {TARGETS}, not {language!r}")
+    cursor = await db.execute(
+        """
+        INSERT INTO translation_requests (language, staff_user_id, draft_id, activity_id,
+            title_source, text_source, status, announce, needed_by, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
+        """,
+        (
+            language,
+            staff_user_id,
+            draft_id,
+            activity_id,
+            title_source,
+            text_source,
+            int(announce),
+            to_db(needed_by),
+            to_db(now),
+        ),
+    )
+    request_id = cursor.lastrowid
+    assert request_id is not None
+    return request_id
+
+
 class TranslationRepository:
     """SQL for ``translation_requests``, ``translation_asks`` and ``broadcast_drafts``."""
 
@@ -245,7 +291,7 @@ class TranslationRepository:
             draft_id = cursor.lastrowid
             assert draft_id is not None
             ids = [
-                await self._insert(
+                await insert_request(
                     db,
                     language,
                     staff_user_id=staff_user_id,
@@ -272,7 +318,7 @@ class TranslationRepository:
     ) -> int:
         """Store a request for an activity's title and/or description in ``language``."""
         async with self._store.transaction() as db:
-            return await self._insert(
+            return await insert_request(
                 db,
                 language,
                 staff_user_id=staff_user_id,
@@ -284,54 +330,37 @@ class TranslationRepository:
                 announce=announce,
             )
 
-    async def _insert(
-        self,
-        db: aiosqlite.Connection,
-        language: str,
-        *,
-        staff_user_id: int | None,
-        needed_by: datetime,
-        now: datetime,
-        draft_id: int | None = None,
-        activity_id: int | None = None,
-        title_source: str | None = None,
-        text_source: str | None = None,
-        announce: bool = False,
-    ) -> int:
-        if language not in TARGETS:
-            raise ValueError(f"Nabo asks for translations into {TARGETS}, not {language!r}")
-        cursor = await db.execute(
-            """
-            INSERT INTO translation_requests (language, staff_user_id, draft_id, activity_id,
-                title_source, text_source, status, announce, needed_by, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
-            """,
-            (
-                language,
-                staff_user_id,
-                draft_id,
-                activity_id,
-                title_source,
-                text_source,
-                int(announce),
-                to_db(needed_by),
-                to_db(now),
-            ),
-        )
-        request_id = cursor.lastrowid
-        assert request_id is not None
-        return request_id
+    async def claim_ask(self, request_id: int, user_id: int, chat_id: int) -> bool:
+        """Write down that a volunteer is being asked, before the ask goes out.
 
-    async def record_ask(
-        self, request_id: int, user_id: int, chat_id: int | None, message_id: int | None
-    ) -> None:
-        """Remember that a volunteer was asked (or, without a message, is left out)."""
+        False if they were asked already, are being asked, or are left out: two rounds
+        of asking at once, or one after Nabo stopped mid-way, never ask anyone twice.
+        """
+        async with self._store.transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO translation_asks (request_id, user_id, chat_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (request_id, user_id) DO NOTHING",
+                (request_id, user_id, chat_id),
+            )
+            return cursor.rowcount == 1
+
+    async def record_ask(self, request_id: int, user_id: int, message_id: int | None) -> None:
+        """Note the message that asked a volunteer; None: Telegram refused it, left out."""
         async with self._store.transaction() as db:
             await db.execute(
-                "INSERT INTO translation_asks (request_id, user_id, chat_id, message_id)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (request_id, user_id) DO UPDATE SET"
-                " chat_id = excluded.chat_id, message_id = excluded.message_id",
-                (request_id, user_id, chat_id, message_id),
+                "UPDATE translation_asks SET message_id = :message,"
+                " chat_id = CASE WHEN :message IS NULL THEN NULL ELSE chat_id END"
+                " WHERE request_id = :request AND user_id = :user",
+                {"message": message_id, "request": request_id, "user": user_id},
+            )
+
+    async def drop_ask(self, request_id: int, user_id: int) -> None:
+        """Forget an ask that did not go out (a passing problem): the next round asks again."""
+        async with self._store.transaction() as db:
+            await db.execute(
+                "DELETE FROM translation_asks WHERE request_id = ? AND user_id = ?"
+                " AND chat_id IS NOT NULL AND message_id IS NULL",
+                (request_id, user_id),
             )
 
     async def asks(self, request_id: int) -> list[Ask]:
@@ -545,7 +574,7 @@ class TranslationRepository:
             await db.execute(
                 "UPDATE translation_requests SET status = 'retried' WHERE id = ?", (request_id,)
             )
-            new_id = await self._insert(
+            new_id = await insert_request(
                 db,
                 request.language,
                 staff_user_id=request.staff_user_id,
@@ -606,20 +635,33 @@ class TranslationRepository:
             )
         return waiting
 
-    async def finish_announcement(self, activity_id: int) -> bool:
-        """Tell whether an activity waited to be announced until now: once, when nothing waits.
+    async def finish_announcement(self, activity_id: int, now: datetime) -> int | None:
+        """Store an activity's announcement once nothing waits for it; return its broadcast.
 
-        True only for the first caller after the last of its translations was decided.
+        Once: for the first caller after the last of its translations was decided, and
+        only while the activity is published and has not started (and the staff member
+        who asked is still there). The announcement is stored in the transaction that
+        ends the wait, so a stop right after cannot lose it.
         """
+        waited = (
+            "activity_id = :id AND announce = 1 AND NOT EXISTS (SELECT 1 FROM"
+            f" translation_requests w WHERE w.activity_id = :id AND w.status IN {_WAITING_SQL})"
+        )
+        params = {"id": activity_id, "now": to_db(now)}
         async with self._store.transaction() as db:
-            cursor = await db.execute(
-                "UPDATE translation_requests SET announce = 0"
-                " WHERE activity_id = :id AND announce = 1 AND NOT EXISTS ("
-                " SELECT 1 FROM translation_requests w"
-                f" WHERE w.activity_id = :id AND w.status IN {_WAITING_SQL})",
-                {"id": activity_id},
+            row = await read_one(
+                db,
+                f"SELECT MAX(staff_user_id) FROM translation_requests WHERE {waited}"
+                " AND EXISTS (SELECT 1 FROM activities WHERE id = :id"
+                " AND status = 'published' AND starts_at > :now)",
+                params,
             )
-            return cursor.rowcount > 0
+            cursor = await db.execute(
+                f"UPDATE translation_requests SET announce = 0 WHERE {waited}", params
+            )
+            if cursor.rowcount == 0 or row is None or row[0] is None:
+                return None
+            return await insert_announcement(db, activity_id, int(row[0]), now)
 
     # ---------------------------------------------------------------- drafts
 

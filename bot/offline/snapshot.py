@@ -17,9 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+# An offline tool's read-only connection, inside its one read transaction.
+Snapshot = sqlite3.Connection
+
 
 @contextmanager
-def snapshot(path: Path) -> Iterator[sqlite3.Connection]:
+def snapshot(path: Path) -> Iterator[Snapshot]:
     """Open the database read-only and hold one read transaction: a consistent snapshot."""
     if not path.is_file():
         raise FileNotFoundError(path)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, TelegramError
 
 from bot.core.i18n import Translator
 from bot.db.volunteers import has_phone_number
+from bot.views.activity import MAX_MESSAGE
+from bot.views.staff_texts import pack_messages
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 # What Telegram says when the message a button was on cannot be edited any more: the
@@ -38,6 +45,47 @@ async def edit_query_message(
             raise
         log.info("the pressed message could not be edited; sending the outcome anew")
         await query.get_bot().send_message(query.message.chat.id, text, reply_markup=reply_markup)
+
+
+async def send_messages(
+    bot: Bot, chat_id: int, parts: list[str], reply_markup: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Send parts (a heading, a quoted text, a question) in as few messages as fit.
+
+    Joined by blank lines within Telegram's 4096 characters, a long text split across
+    messages (``pack_messages``); the buttons go under the last message.
+    """
+    return await _send_all(bot, chat_id, _packed(parts), reply_markup)
+
+
+def _packed(parts: list[str]) -> list[str]:
+    return pack_messages([[part] for part in parts if part], MAX_MESSAGE)
+
+
+async def _send_all(
+    bot: Bot, chat_id: int, texts: list[str], reply_markup: InlineKeyboardMarkup | None
+) -> Message:
+    *before, last = texts
+    for text in before:
+        await bot.send_message(chat_id, text)
+    return await bot.send_message(chat_id, last, reply_markup=reply_markup)
+
+
+async def edit_query_messages(
+    query: CallbackQuery, parts: list[str], reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Show parts in the pressed message as edit_query_message does, as far as they fit.
+
+    What does not fit in one message follows in new ones (as send_messages sends them),
+    the buttons under the last.
+    """
+    first, *rest = _packed(parts)
+    if not rest:
+        await edit_query_message(query, first, reply_markup)
+        return
+    await edit_query_message(query, first)
+    assert query.message is not None
+    await _send_all(query.get_bot(), query.message.chat.id, rest, reply_markup)
 
 
 async def remove_query_buttons(query: CallbackQuery) -> None:
@@ -106,3 +154,24 @@ async def acceptable_text(message: Message, tr: Translator, text: str, limit: in
         )
         return False
     return True
+
+
+async def showing_upload(bot: Bot, chat_id: int, work: Awaitable[T], *, every: float = 4) -> T:
+    """Await the work (a file being made) while Telegram shows "sending a file…".
+
+    An action shows for 5 seconds, so it is sent again ``every`` seconds until the work is
+    done. A chat that refuses it still gets the work's result; the work's error is raised;
+    giving up the wait stops the work.
+    """
+    task = asyncio.ensure_future(work)
+    try:
+        while True:
+            try:
+                await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+            except TelegramError as error:
+                log.debug("could not show the upload action: %s", type(error).__name__)
+            done, _ = await asyncio.wait({task}, timeout=every)
+            if done:
+                return task.result()
+    finally:
+        task.cancel()  # nothing if it is done; else the wait was given up

@@ -11,12 +11,10 @@ from __future__ import annotations
 import io
 import logging
 
-from telegram.constants import ChatAction
-from telegram.error import TelegramError
-
 from bot.offline.printing.request import SheetError, SlipRequest
 from bot.offline.worker import slip_in_process
 from bot.telegram.context import NaboContext
+from bot.telegram.replies import showing_upload
 from bot.views.on_behalf import slip_caption, slip_problem
 
 log = logging.getLogger(__name__)
@@ -26,18 +24,18 @@ async def send_joining_slip(
     context: NaboContext, chat_id: int, person_id: int, token: str, name: str, language: str
 ) -> None:
     """Make the slip of a person's joining link (``token``) and send it to ``chat_id``."""
-    try:
-        await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-    except TelegramError:
-        log.info("could not show the upload action")
     config = context.config
     try:
-        printed = await slip_in_process(
-            config.database_path,
-            SlipRequest(person_id, token),
-            config.timezone,
-            context.bot.username,
-            context.clock.now(),
+        printed = await showing_upload(
+            context.bot,
+            chat_id,
+            slip_in_process(
+                config.database_path,
+                SlipRequest(person_id, token),
+                config.timezone,
+                context.bot.username,
+                context.clock.now(),
+            ),
         )
     except SheetError as error:
         # The link was replaced (or the record erased) in the moment between.

@@ -717,11 +717,12 @@ class PosterKind(ButtonData, prefix="st:pk"):
 
 
 class PosterLanguage(ButtonData, prefix="st:pg"):
-    """Choose the language (or all three on one sheet)."""
+    """Choose the language (or all three on one sheet); then the sources, at a page."""
 
     activity_id: Id
     kind: Annotated[str, one_of(*POSTER_KINDS.values())]
     language: Annotated[str, one_of(*POSTER_LANGUAGES)]
+    page: Annotated[int | None, digits(3)] = None
 
 
 class PosterMake(ButtonData, prefix="st:pm"):
@@ -734,19 +735,23 @@ class PosterMake(ButtonData, prefix="st:pm"):
 
 
 class SourceList(ButtonData, prefix="st:src"):
-    """List the sources."""
+    """List the sources (at a page)."""
+
+    page: Annotated[int | None, digits(3)] = None
 
 
 class AskDeleteSource(ButtonData, prefix="st:srcx"):
-    """Ask to delete a source (a confirmation follows)."""
+    """Ask to delete a source (a confirmation follows), from a page of the list."""
 
     code: SourceCode
+    page: Annotated[int | None, digits(3)] = None
 
 
 class DeleteSource(ButtonData, prefix="st:srcxy"):
-    """Delete a source, confirmed."""
+    """Delete a source, confirmed; then back to that page of the list."""
 
     code: SourceCode
+    page: Annotated[int | None, digits(3)] = None
 
 
 # A host's proposal for a new activity, posted to staff (handlers/host_proposals.py).

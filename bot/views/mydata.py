@@ -33,14 +33,13 @@ def summary_text(tr: Translator, export: dict[str, Any] | None) -> str:
     _ = tr.gettext
     if export is None:
         return _("Nabo stores nothing about you.")
-    resident = export["resident"]
-    user_id = resident["user_id"] if resident else export.get("user_id")
     lines = [
         _("This is everything Nabo stores about you:"),
-        _("• Telegram user number: {user_id}").format(user_id=tr.ltr(user_id)),
+        _("• Telegram user number: {user_id}").format(user_id=tr.ltr(export["user_id"])),
     ]
-    if resident is not None:
-        lines += _resident_lines(tr, resident)
+    # Staff accept no notice and may have no resident's row: only what there is.
+    if export["resident"] is not None:
+        lines += _resident_lines(tr, export["resident"])
     if export["interests"]:
         names = [
             delaftale_name(tr, row["value"])
@@ -57,7 +56,8 @@ def summary_text(tr: Translator, export: dict[str, Any] | None) -> str:
     if source is not None:
         name = _("an invitation from a neighbour") if source["code"] == "invite" else source["name"]
         lines.append(_("• You came to Nabo by: {source}").format(source=tr.ltr(name)))
-    lines += _signup_lines(tr, export["signups"])
+    if export["resident"] is not None or export["signups"]:
+        lines += _signup_lines(tr, export["signups"])
     lines += _offer_lines(tr, export["volunteer_offer"])
     counts = (
         (_("• Reminders sent to you: {count}"), export["reminders_sent"]),
@@ -71,6 +71,19 @@ def summary_text(tr: Translator, export: dict[str, Any] | None) -> str:
         ),
         (_("• Translations you took on as a volunteer: {count}"), export["translations_by_you"]),
         (_("• Your actions as staff: {count}"), export["staff_actions_by_you"]),
+        (_("• Messages you sent to residents as staff: {count}"), export["broadcasts_by_you"]),
+        (
+            _("• Translations you asked volunteers for: {count}"),
+            export["translations_asked_by_you"],
+        ),
+        (
+            _("• Your messages waiting for translations: {count}"),
+            export["waiting_messages_by_you"],
+        ),
+        (
+            _("• Posts about offers of help in your own chat: {count}"),
+            export["offer_posts_in_your_chat"],
+        ),
         # As a host or staff member (beyond the chat).
         (
             _("• Activities you host: {count}"),
@@ -96,6 +109,14 @@ def summary_text(tr: Translator, export: dict[str, Any] | None) -> str:
     )
     lines += [label.format(count=tr.ltr(len(rows))) for label, rows in counts if rows]
     lines += ["", _("The file below has all of it in full. Delete everything with /deleteme.")]
+    if export["staff_actions_by_you"]:
+        # The audit log keeps staff actions for accountability (ResidentRepository.forget).
+        lines.append(
+            _(
+                "What you did as staff stays in the audit log after /deleteme, so the team can "
+                "see who did what."
+            )
+        )
     return fit_message("\n".join(lines))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.i18n import LANGUAGE_NAMES, Translator
@@ -25,6 +27,31 @@ from bot.views.buttons import (
 )
 
 POSTER_PAGE = 6
+# Sources a page: staff may name a place for every stairwell, so the list is paged to stay
+# within one message (4096 characters, 100 buttons).
+SOURCE_PAGE = 10
+
+
+def pages_of(total: int, per_page: int) -> int:
+    """Return how many pages ``total`` items take (at least one)."""
+    return max(1, -(-total // per_page))
+
+
+def _page_line(tr: Translator, page: int, pages: int) -> str:
+    return tr.gettext("Page {page} of {pages}").format(page=tr.ltr(page + 1), pages=tr.ltr(pages))
+
+
+def _navigation(
+    tr: Translator, page: int, pages: int, to_page: Callable[[int], str]
+) -> list[list[InlineKeyboardButton]]:
+    """Return the row of "Previous" and "Next" buttons a page needs (none for one page)."""
+    _ = tr.gettext
+    row = []
+    if page > 0:
+        row.append(InlineKeyboardButton(_("◀ Previous"), callback_data=to_page(page - 1)))
+    if page + 1 < pages:
+        row.append(InlineKeyboardButton(_("Next ▶"), callback_data=to_page(page + 1)))
+    return [row] if row else []
 
 
 def poster_list(
@@ -34,7 +61,7 @@ def poster_list(
     _ = tr.gettext
     lines = [_("🖨 What do you want to print a poster or flyer for?")]
     if pages > 1:
-        lines.append(_("Page {page} of {pages}").format(page=tr.ltr(page + 1), pages=tr.ltr(pages)))
+        lines.append(_page_line(tr, page, pages))
     rows = [
         [InlineKeyboardButton(_("🏠 Nabo itself"), callback_data=PosterFor(NABO_ITSELF).pack())]
     ]
@@ -43,17 +70,7 @@ def poster_list(
         rows.append(
             [InlineKeyboardButton(shorten(label, 48), callback_data=PosterFor(activity.id).pack())]
         )
-    navigation = []
-    if page > 0:
-        navigation.append(
-            InlineKeyboardButton(_("◀ Previous"), callback_data=PosterList(page - 1).pack())
-        )
-    if page + 1 < pages:
-        navigation.append(
-            InlineKeyboardButton(_("Next ▶"), callback_data=PosterList(page + 1).pack())
-        )
-    if navigation:
-        rows.append(navigation)
+    rows += _navigation(tr, page, pages, lambda to: PosterList(to).pack())
     # Not a poster, but printed too: for people signed up without Telegram.
     rows.append(
         [
@@ -116,10 +133,15 @@ def language_question(
 
 
 def source_question(
-    tr: Translator, activity_id: int, kind: str, language: str, sources: list[Source]
+    tr: Translator,
+    choice: PosterLanguage,
+    sources: list[Source],
+    page: int,
+    pages: int,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """Ask where it will be put up, so what its link brings counts for that source."""
+    """Ask where it will be put up (a page of the places), so its link counts for that place."""
     _ = tr.gettext
+    activity_id, kind, language = choice.activity_id, choice.kind, choice.language
     rows = [
         [
             InlineKeyboardButton(
@@ -129,8 +151,6 @@ def source_question(
         ]
     ]
     for source in sources:
-        if source.code == INVITE_CODE:
-            continue  # the residents' own invitations, not a place staff put a link up
         rows.append(
             [
                 InlineKeyboardButton(
@@ -139,6 +159,9 @@ def source_question(
                 )
             ]
         )
+    rows += _navigation(
+        tr, page, pages, lambda to: PosterLanguage(activity_id, kind, language, to).pack()
+    )
     rows.append(
         [InlineKeyboardButton(_("◀ Back"), callback_data=PosterKind(activity_id, kind).pack())]
     )
@@ -146,13 +169,20 @@ def source_question(
         "Where will it be put up? What its link brings (new residents, sign-ups, check-ins) "
         "then counts for that place in the report. Add a place with /newsource."
     )
+    if pages > 1:
+        text = f"{text}\n{_page_line(tr, page, pages)}"
     return text, InlineKeyboardMarkup(rows)
 
 
-def sources_text(tr: Translator, sources: list[Source]) -> tuple[str, InlineKeyboardMarkup]:
-    """List the sources with their codes, each with a button to delete it."""
+def sources_text(
+    tr: Translator, sources: list[Source], page: int, pages: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """List a page of the sources with their codes, each with a button to delete it."""
     _ = tr.gettext
-    lines = [_("📍 Where links are put up (sources) and their codes:"), ""]
+    lines = [_("📍 Where links are put up (sources) and their codes:")]
+    if pages > 1:
+        lines.append(_page_line(tr, page, pages))
+    lines.append("")
     rows = []
     for source in sources:
         name = _("Invitations from neighbours") if source.code == INVITE_CODE else source.name
@@ -162,10 +192,11 @@ def sources_text(tr: Translator, sources: list[Source]) -> tuple[str, InlineKeyb
                 [
                     InlineKeyboardButton(
                         _("🗑 {name}").format(name=shorten(source.name, 40)),
-                        callback_data=AskDeleteSource(source.code).pack(),
+                        callback_data=AskDeleteSource(source.code, page).pack(),
                     )
                 ]
             )
+    rows += _navigation(tr, page, pages, lambda to: SourceList(to).pack())
     lines += [
         "",
         _(
@@ -177,7 +208,7 @@ def sources_text(tr: Translator, sources: list[Source]) -> tuple[str, InlineKeyb
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
-def delete_question(tr: Translator, source: Source) -> tuple[str, InlineKeyboardMarkup]:
+def delete_question(tr: Translator, source: Source, page: int) -> tuple[str, InlineKeyboardMarkup]:
     """Ask before deleting a source: its links stop counting, its past counts stay."""
     _ = tr.gettext
     text = _(
@@ -188,10 +219,10 @@ def delete_question(tr: Translator, source: Source) -> tuple[str, InlineKeyboard
         [
             [
                 InlineKeyboardButton(
-                    _("🗑 Yes, delete it"), callback_data=DeleteSource(source.code).pack()
+                    _("🗑 Yes, delete it"), callback_data=DeleteSource(source.code, page).pack()
                 )
             ],
-            [InlineKeyboardButton(_("◀ Back"), callback_data=SourceList().pack())],
+            [InlineKeyboardButton(_("◀ Back"), callback_data=SourceList(page).pack())],
         ]
     )
     return text, keyboard

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from babel.lists import format_list
 
+from bot.core.bidi import FSI, PDI
 from bot.core.dates import MAX_DURATION, DateProblem
 from bot.core.i18n import Translator
 
@@ -21,14 +22,15 @@ def pack_messages(parts: list[list[str]], limit: int) -> list[str]:
     """Join parts into as few messages as fit ``limit`` (UTF-16 units), in order.
 
     Each part is its pieces (a heading and a text, say), kept together in one message
-    when they fit; a part too long for one message is split between its pieces.
-    Every piece must fit ``limit`` on its own.
+    when they fit; a part too long for one message is split between its pieces, and a
+    piece too long on its own is split as ``split_text`` does.
     """
     messages: list[str] = []
     current = ""
     for part in parts:
-        pieces = ["\n".join(part)] if utf16_len("\n".join(part)) <= limit else part
-        for piece in pieces:
+        whole = "\n".join(part)
+        pieces = [whole] if utf16_len(whole) <= limit else part
+        for piece in (chunk for whole_piece in pieces for chunk in split_text(whole_piece, limit)):
             joined = f"{current}\n\n{piece}" if current else piece
             if utf16_len(joined) <= limit:
                 current = joined
@@ -38,6 +40,52 @@ def pack_messages(parts: list[list[str]], limit: int) -> list[str]:
     if current:
         messages.append(current)
     return messages
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split a text into pieces of at most ``limit`` UTF-16 units, in order.
+
+    Between lines where it can, else a long line after a space (or, with none, anywhere
+    but inside a character). An isolate open where a line is cut is closed at the end of
+    the piece and opened again at the start of the next, so a quoted line set apart in
+    its own direction (``bot.core.bidi.set_apart``) reads the same in both.
+    """
+    if utf16_len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    lines: list[str] = []
+    for line in text.split("\n"):
+        for segment in _cut_line(line, limit):
+            if lines and utf16_len("\n".join([*lines, segment])) > limit:
+                pieces.append("\n".join(lines))
+                lines = []
+            lines.append(segment)
+    pieces.append("\n".join(lines))
+    # A blank line where a piece ends or begins means nothing in a message of its own.
+    return [piece.strip("\n") for piece in pieces if piece.strip()]
+
+
+def _cut_line(line: str, limit: int) -> list[str]:
+    """Cut one line into segments of at most ``limit`` units, isolates closed and reopened."""
+    segments: list[str] = []
+    while utf16_len(line) > limit:
+        cut = space = 0
+        units = opened = 0
+        for index, char in enumerate(line):
+            units += utf16_len(char)
+            opened += (char == FSI) - (char == PDI)
+            if units + max(opened, 0) > limit:
+                break
+            cut = index + 1
+            if char == " ":
+                space = cut
+        cut = space or cut or 1  # a limit too small for one character still moves on
+        head, line = line[:cut], line[cut:]
+        still_open = max(head.count(FSI) - head.count(PDI), 0)
+        segments.append(head + PDI * still_open)
+        line = FSI * still_open + line
+    segments.append(line)
+    return segments
 
 
 def language_name(tr: Translator, language: str) -> str:

@@ -36,8 +36,9 @@ from bot.views.buttons import (
 )
 from bot.views.staff_texts import language_name
 
-# A message and the buttons under it.
-Screen = tuple[str, InlineKeyboardMarkup]
+# What a reader sees at one step, and the buttons under it: its parts go in one message
+# when they fit, else on in the next (a quoted text may be as long as a message itself).
+Screen = tuple[list[str], InlineKeyboardMarkup]
 
 
 def _keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
@@ -169,16 +170,14 @@ def working_keyboard(tr: Translator, request_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def taken_text(tr: Translator, request: TranslationRequest, limit: int) -> str:
-    """Confirm the volunteer holds the task, and ask for the first part."""
+def taken_text(tr: Translator, request: TranslationRequest, limit: int) -> list[str]:
+    """Confirm the volunteer holds the task, show the Danish, and ask for the first part."""
     part = request.next_part or request.parts[0]
-    return "\n\n".join(
-        [
-            tr.gettext("✅ It is yours. Thank you!"),
-            source_text(tr, request),
-            part_prompt(tr, request, part, limit),
-        ]
-    )
+    return [
+        tr.gettext("✅ It is yours. Thank you!"),
+        source_text(tr, request),
+        part_prompt(tr, request, part, limit),
+    ]
 
 
 def check_screen(
@@ -186,13 +185,11 @@ def check_screen(
 ) -> Screen:
     """Show the whole translation and ask to send it to the team."""
     _ = tr.gettext
-    body = "\n\n".join(
-        [
-            _("Please check your translation:"),
-            translated_text(tr, request, title, text),
-            _("Send it to the team?"),
-        ]
-    )
+    body = [
+        _("Please check your translation:"),
+        translated_text(tr, request, title, text),
+        _("Send it to the team?"),
+    ]
     keyboard = _keyboard(
         [
             InlineKeyboardButton(
@@ -422,7 +419,7 @@ def gone_text(tr: Translator) -> str:
 
 def write_prompt(
     tr: Translator, request: TranslationRequest, part: str, limit: int, current: str | None
-) -> tuple[str, InlineKeyboardMarkup | None]:
+) -> tuple[list[str], InlineKeyboardMarkup | None]:
     """Ask staff for one part in the language: their own, or the volunteer's changed."""
     language = language_name(tr, request.language)
     if part == "title":
@@ -439,7 +436,7 @@ def write_prompt(
         )
     text = prompt.format(language=language, count=tr.ltr(limit))
     if current is None:
-        return text + "\n" + tr.gettext("Send /cancel to stop."), None
+        return [text + "\n" + tr.gettext("Send /cancel to stop.")], None
     keyboard = _keyboard(
         [
             InlineKeyboardButton(
@@ -450,7 +447,7 @@ def write_prompt(
     # The volunteer's text on its own, to copy and change (set apart, as it may run the
     # other way from the reader's language).
     shown = set_apart(current, rtl_reader=tr.is_rtl)
-    return text + "\n" + tr.gettext("Now it reads:") + "\n\n" + shown, keyboard
+    return [text + "\n" + tr.gettext("Now it reads:"), shown], keyboard
 
 
 def draft_ready_keyboard(tr: Translator, draft_id: int) -> InlineKeyboardMarkup:

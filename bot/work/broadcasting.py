@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot.core.config import LANGUAGES
 from bot.db.activities import Activity
-from bot.db.broadcasts import ACTIVITY_PREFIX, INTERESTED_PREFIX
+from bot.db.broadcasts import ACTIVITY_PREFIX
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.views.activity_editor import change_notice
 from bot.work.jobs import job_queue_of, reconcile_jobs
@@ -117,19 +117,3 @@ async def notify_change(
     }
     # Staff talk to Nabo in private chats, so the report goes to the same id.
     return await notify_activity(application, activity.id, texts, staff_user_id, staff_user_id)
-
-
-async def announce_activity(
-    application: NaboApplication, activity_id: int, staff_user_id: int
-) -> int:
-    """Announce a new activity to subscribers whose interests match it; return the id."""
-    broadcast_id, _ = await _send_now(
-        application,
-        kind="announcement",
-        audience=f"{INTERESTED_PREFIX}{activity_id}",
-        activity_id=activity_id,
-        staff_user_id=staff_user_id,
-        # Staff write in private chats: the final report goes to the same id.
-        report_chat_id=staff_user_id,
-    )
-    return broadcast_id

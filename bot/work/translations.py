@@ -15,16 +15,17 @@ jobs), and volunteers who became translators since are asked then too.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 
 from bot.core.i18n import Translator
 from bot.db.translations import CLAIMED, DELIVERED, OPEN, TranslationRequest
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.team import Team
+from bot.telegram.tell import Telling, Told, send_to_resident
 from bot.views.activity import MAX_MESSAGE
 from bot.views.activity_draft import DESCRIPTION_LIMIT, TITLE_LIMIT
 from bot.views.broadcast import preview_parts
@@ -43,7 +44,7 @@ from bot.views.translation import (
     subject_text,
     taken_by_another,
 )
-from bot.work.broadcasting import announce_activity
+from bot.work.broadcasting import start_broadcast
 from bot.work.jobs import job_queue_of, reconcile_jobs
 
 log = logging.getLogger(__name__)
@@ -74,25 +75,19 @@ async def send_parts(
     keyboard: InlineKeyboardMarkup | None,
     *,
     user_id: int | None = None,
-) -> int | None:
-    """Send parts in as few messages as fit, the buttons under the last; return its id.
+) -> Telling:
+    """Send parts in as few messages as fit, the buttons under the last; say how it went.
 
-    A resident (``user_id``) who has blocked Nabo is marked so. None if nothing arrived.
+    Each message as ``send_to_resident`` sends it: a resident (``user_id``) who has blocked
+    Nabo is marked so. The id is the last message's, once every message went.
     """
+    bot, residents = application.bot, application.bot_data.services.residents
     *before, last = pack_messages([[part] for part in parts if part], MAX_MESSAGE)
-    try:
-        for text in before:
-            await application.bot.send_message(chat_id, text)
-        message = await application.bot.send_message(chat_id, last, reply_markup=keyboard)
-    except Forbidden:
-        if user_id is not None:
-            await application.bot_data.services.residents.set_blocked(user_id, True)
-        log.info("a volunteer has blocked the bot; marked blocked")
-        return None
-    except TelegramError as error:
-        log.warning("could not send about a translation: %s", type(error).__name__)
-        return None
-    return message.message_id
+    for text in before:
+        telling = await send_to_resident(bot, residents, user_id, chat_id, text)
+        if telling.told is not Told.SENT:
+            return telling
+    return await send_to_resident(bot, residents, user_id, chat_id, last, keyboard)
 
 
 async def _edit(
@@ -116,8 +111,11 @@ async def _reader_of(application: NaboApplication, user_id: int) -> Translator:
 
 
 def _ask_message(tr: Translator, request: TranslationRequest) -> list[str]:
-    """Write the ask as sent: heading and Danish together, or the Danish first if too long."""
-    return pack_messages([[ask_heading(tr, request), "", source_text(tr, request)]], MAX_MESSAGE)
+    """Write the ask as sent: heading and Danish together, or on in more messages if too long.
+
+    The button goes under the last, which is the one changed later (taken, open again).
+    """
+    return pack_messages([[ask_heading(tr, request)], [source_text(tr, request)]], MAX_MESSAGE)
 
 
 # ---------------------------------------------------------------- asking
@@ -126,29 +124,36 @@ def _ask_message(tr: Translator, request: TranslationRequest) -> list[str]:
 async def ask_translators(application: NaboApplication, request_id: int) -> int:
     """Ask every translator into the request's language not asked yet; return how many are."""
     services = application.bot_data.services
-    request = await services.translations.get(request_id)
+    repo = services.translations
+    request = await repo.get(request_id)
     if request is None or request.status != OPEN:
         return 0
-    asks = await services.translations.asks(request_id)
-    done = {ask.user_id for ask in asks}
+    done = {ask.user_id for ask in await repo.asks(request_id)}
     staff = application.bot_data.config.staff_user_ids
     for volunteer in await services.volunteers.translators(request.language):
         if volunteer.user_id in done or volunteer.user_id in staff:
             continue
+        # Written down before it goes: another round at the same time (the rebuild's,
+        # staff's "wait one more day") skips them, and so does one after Nabo stopped
+        # with the ask on its way.
+        if not await repo.claim_ask(request.id, volunteer.user_id, volunteer.chat_id):
+            continue
         tr = _translator(application, volunteer.language)
-        message_id = await send_parts(
+        telling = await send_parts(
             application,
             volunteer.chat_id,
             _ask_message(tr, request),
             ask_keyboard(tr, request.id),
             user_id=volunteer.user_id,
         )
-        if message_id is not None:
-            await services.translations.record_ask(
-                request.id, volunteer.user_id, volunteer.chat_id, message_id
-            )
-    asked = await services.translations.asks(request_id)
-    return sum(1 for ask in asked if ask.message_id is not None)
+        if telling.told is Told.RETRY:
+            # A passing problem: the next round asks again.
+            await repo.drop_ask(request.id, volunteer.user_id)
+        else:
+            # Asked; or refused for good (blocked, or the chat is gone): left out of this
+            # task, not asked again at every rebuild.
+            await repo.record_ask(request.id, volunteer.user_id, telling.message_id)
+    return sum(1 for ask in await repo.asks(request_id) if ask.asked)
 
 
 async def tell_staff_asked(application: NaboApplication, request_id: int, asked: int) -> None:
@@ -166,31 +171,17 @@ async def tell_staff_asked(application: NaboApplication, request_id: int, asked:
     )
 
 
-async def ask_for_broadcast(
-    application: NaboApplication,
-    *,
-    staff_user_id: int,
-    texts: dict[str, str | None],
-    audience: str,
-    send_at: datetime | None,
-    needed_by: dict[str, datetime],
-) -> int:
-    """Keep a message until its translations are decided, and ask translators; return its id."""
-    services = application.bot_data.services
-    draft_id, request_ids = await services.translations.save_draft(
-        staff_user_id=staff_user_id,
-        texts=texts,
-        audience=audience,
-        send_at=send_at,
-        needed_by=needed_by,
-        now=application.bot_data.clock.now(),
-    )
+async def ask_for(application: NaboApplication, request_ids: Sequence[int]) -> None:
+    """Ask translators for stored requests, tell the staff member, and set the clock going.
+
+    A stop before this is made good by the jobs' rebuild (``ask_newcomers``), which asks
+    the translators of every open request not asked yet.
+    """
     for request_id in request_ids:
         await tell_staff_asked(
             application, request_id, await ask_translators(application, request_id)
         )
     await sync_translation_jobs(application)
-    return draft_id
 
 
 async def ask_for_activity(
@@ -227,8 +218,7 @@ async def ask_for_activity(
         text_source=text,
         announce=announce,
     )
-    await tell_staff_asked(application, request_id, await ask_translators(application, request_id))
-    await sync_translation_jobs(application)
+    await ask_for(application, [request_id])
     return request_id
 
 
@@ -339,10 +329,11 @@ async def after_decision(application: NaboApplication, request: TranslationReque
         request.draft_id
     ):
         await _draft_ready(application, request.draft_id)
-    if request.activity_id is not None and await services.translations.finish_announcement(
-        request.activity_id
-    ):
-        await _announce(application, request)
+    if request.activity_id is not None:
+        now = application.bot_data.clock.now()
+        announcement = await services.translations.finish_announcement(request.activity_id, now)
+        if announcement is not None:
+            await _announce(application, request.activity_id, announcement)
     await sync_translation_jobs(application)
 
 
@@ -365,19 +356,18 @@ async def _draft_ready(application: NaboApplication, draft_id: int) -> None:
     )
 
 
-async def _announce(application: NaboApplication, request: TranslationRequest) -> None:
-    assert request.activity_id is not None
+async def _announce(application: NaboApplication, activity_id: int, broadcast_id: int) -> None:
+    """Start an activity's announcement that waited for its translations; tell staff."""
+    await start_broadcast(application, broadcast_id)
     services = application.bot_data.services
-    activity = await services.activities.get(request.activity_id)
-    now = application.bot_data.clock.now()
-    if activity is None or activity.status != "published" or activity.starts_at <= now:
+    broadcast = await services.broadcasts.get(broadcast_id)
+    activity = await services.activities.get(activity_id)
+    if broadcast is None or broadcast.staff_user_id is None or activity is None:
         return
-    staff_user_id = request.staff_user_id
-    if staff_user_id is None:
-        return
-    await announce_activity(application, activity.id, staff_user_id)
-    tr = await Team.of(application).translator_for(staff_user_id)
-    await send_parts(application, staff_user_id, [announced_text(tr, activity.title_da)], None)
+    tr = await Team.of(application).translator_for(broadcast.staff_user_id)
+    await send_parts(
+        application, broadcast.staff_user_id, [announced_text(tr, activity.title_da)], None
+    )
 
 
 # ---------------------------------------------------------------- the clock

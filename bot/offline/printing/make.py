@@ -9,7 +9,6 @@ lock.
 from __future__ import annotations
 
 import io
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +16,6 @@ from pathlib import Path
 
 import pypdfium2
 
-from bot.core.clock import from_db
 from bot.core.i18n import Catalogs
 from bot.core.notice import printed_notice
 from bot.core.start_links import (
@@ -31,8 +29,10 @@ from bot.core.start_links import (
     door_token,
     start_link,
 )
-from bot.core.tokens import token_digest
-from bot.db.activities import Activity
+from bot.db.activities import Activity, read_activity, read_coming_in_series
+from bot.db.checkins import read_door_key
+from bot.db.people import read_slip_holder
+from bot.db.sources import read_source
 from bot.offline.printing.content import (
     SERIES_DATES,
     SERIES_DATES_SHARED,
@@ -58,7 +58,7 @@ from bot.offline.printing.layouts import (
 )
 from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest, SlipRequest
 from bot.offline.printing.sheet import Sheet
-from bot.offline.snapshot import snapshot
+from bot.offline.snapshot import Snapshot, snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,7 @@ class _Subject:
     activity: Activity | None
     series_dates: tuple[datetime, ...]
     source_id: int | None
-    door_key: bytes
+    door_key: bytes  # only for a door poster
 
 
 def make_sheet(
@@ -88,7 +88,6 @@ def make_sheet(
     if request.kind is Kind.DOOR and request.activity_id is None:
         raise SheetError(Problem.DOOR_NEEDS_ACTIVITY, "a door poster is for one activity")
     with snapshot(database) as connection:
-        connection.row_factory = sqlite3.Row
         subject = _read(connection, request, now)
     payload = _payload(request, subject)
     link = start_link(bot_username, payload)
@@ -135,19 +134,15 @@ def make_slip(
     link replaced it, it was used or has expired) makes no slip, nor does an erased record.
     """
     with snapshot(database) as connection:
-        connection.row_factory = sqlite3.Row
-        row = connection.execute(
-            "SELECT first_name, language, join_token, join_expires_at FROM offline_people"
-            " WHERE id = ?",
-            (request.person_id,),
-        ).fetchone()
-    if row is None:
+        person, holds = read_slip_holder(connection, request.person_id, request.token, now)
+    if person is None:
         raise SheetError(Problem.PERSON_GONE, f"nobody with the record number {request.person_id}")
-    until = from_db(row["join_expires_at"])
-    if row["join_token"] != token_digest(request.token) or until is None or until <= now:
+    if not holds or person.join_expires_at is None:
         raise SheetError(Problem.LINK_REPLACED, "that joining link was replaced, used or expired")
     link = start_link(bot_username, JoinLink(request.token))
-    words = slip_words(catalogs.translator(row["language"]), row["first_name"], until)
+    words = slip_words(
+        catalogs.translator(person.language), person.first_name, person.join_expires_at
+    )
     sheet = Sheet(A6_SLIP.width, A6_SLIP.height, unit=A6_SLIP.unit)
     sheet.set_title(f"Nabo – {words.greeting}")
     sheet.set_lang(words.language)
@@ -190,43 +185,34 @@ def make_notice(
     return Made(bytes(sheet.output()), f"nabo-privacy-{names}.pdf", "", drawn)
 
 
-def _read(connection: sqlite3.Connection, request: SheetRequest, now: datetime) -> _Subject:
+def _read(connection: Snapshot, request: SheetRequest, now: datetime) -> _Subject:
+    """Read what the sheet is about, through bot/db's own queries."""
     source_id = None
     if request.source is not None:
-        row = connection.execute(
-            "SELECT id FROM sources WHERE code = ? AND deleted_at IS NULL", (request.source,)
-        ).fetchone()
-        if row is None:
+        source = read_source(connection, request.source)
+        if source is None or not source.is_active:
             raise SheetError(Problem.NO_SOURCE, f"no source with the code {request.source!r}")
-        source_id = int(row["id"])
-    key_row = connection.execute("SELECT value FROM secrets WHERE name = 'door_code'").fetchone()
-    key = bytes(key_row["value"]) if key_row else b""
+        source_id = source.id
     if request.activity_id is None:
-        return _Subject(None, (), source_id, key)
-    row = connection.execute(
-        "SELECT * FROM activities WHERE id = ?", (request.activity_id,)
-    ).fetchone()
-    if row is None:
+        return _Subject(None, (), source_id, b"")
+    activity = read_activity(connection, request.activity_id)
+    if activity is None:
         raise SheetError(Problem.NOT_FOUND, f"no activity {request.activity_id}")
-    activity = Activity.from_row(row)
     if activity.status != "published":
         raise SheetError(Problem.CANCELLED, f"activity {activity.id} is cancelled")
+    if request.kind is Kind.DOOR:
+        if activity.ends_at <= now:
+            raise SheetError(Problem.ENDED, f"activity {activity.id} has ended")
+        return _Subject(activity, (), source_id, read_door_key(connection))
     dates: tuple[datetime, ...] = ()
-    if activity.series_id is not None and request.kind is not Kind.DOOR:
-        rows = connection.execute(
-            "SELECT starts_at FROM activities WHERE series_id = ? AND status = 'published'"
-            " AND starts_at > ? ORDER BY starts_at",
-            (activity.series_id, now.isoformat()),
-        ).fetchall()
-        dates = tuple(datetime.fromisoformat(r["starts_at"]) for r in rows)
+    if activity.series_id is not None:
+        coming = read_coming_in_series(connection, activity.series_id, now)
+        dates = tuple(date.starts_at for date in coming)
     if activity.ends_at <= now or (
-        activity.series_id is not None
-        and not dates
-        and request.kind is not Kind.DOOR
-        and activity.starts_at <= now
+        activity.series_id is not None and not dates and activity.starts_at <= now
     ):
         raise SheetError(Problem.ENDED, f"activity {activity.id} has ended")
-    return _Subject(activity, dates, source_id, key)
+    return _Subject(activity, dates, source_id, b"")
 
 
 def _payload(request: SheetRequest, subject: _Subject) -> StartPayload | None:
