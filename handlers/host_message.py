@@ -105,13 +105,10 @@ async def send(update: Update, context: NaboContext) -> int:
     if not isinstance(draft, dict) or HostSendMessage.parse(press.data).token != draft.get("token"):
         await edit_query_message(press.query, tr.gettext("This button no longer works."))
         return CONFIRM if isinstance(draft, dict) else END
-    context.user_data.pop(DRAFT, None)
     activity_id = draft["activity_id"]
-    if not await may_host(context, activity_id):
-        await edit_query_message(press.query, tr.gettext("This button no longer works."))
-        return END
     activity = await context.activities.get(activity_id)
-    if activity is None:
+    if activity is None or not await may_host(context, activity_id):
+        context.user_data.pop(DRAFT, None)
         await edit_query_message(press.query, tr.gettext("This button no longer works."))
         return END
     now = context.clock.now()
@@ -134,6 +131,9 @@ async def send(update: Update, context: NaboContext) -> int:
         activity_id=activity_id,
     )
     assert broadcast_id is not None
+    # Stored before the draft leaves the conversation: a write the database refuses (busy)
+    # gets "try again", and the same button then sends what the host wrote.
+    context.user_data.pop(DRAFT, None)
     await context.bot_data.services.audit.record(
         press.user_id,
         "host.message",

@@ -236,9 +236,11 @@ async def send(update: Update, context: NaboContext) -> int:
     if draft is None or SendProposal.parse(press.data).token != draft["token"]:
         await edit_query_message(press.query, tr.gettext("This button no longer works."))
         return CONFIRM if draft is not None else END
-    context.user_data.pop(DRAFT, None)
     now = context.clock.now()
     proposal_id = await context.hosts.propose(press.user_id, _proposal(context, draft), now)
+    # Stored before the draft leaves the conversation: a write the database refuses (busy)
+    # gets "try again", and the same button then sends the proposal.
+    context.user_data.pop(DRAFT, None)
     if proposal_id is None:
         await edit_query_message(press.query, tr.gettext("This button no longer works."))
         return END

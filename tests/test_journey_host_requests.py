@@ -30,6 +30,7 @@ from tests.printed import flat
 from tests.test_journey_broadcast import wait_for_broadcast_end
 from tests.test_journey_hosts import refused_like_forged
 from tests.test_journey_staff_activities import audit
+from tests.test_locked_database import BUSY, exclusive_lock
 
 HOST = 7777
 
@@ -379,3 +380,76 @@ async def test_a_proposal_in_another_language_tells_staff_its_danish_is_the_host
     assert _(da, "Arabic") in text
     assert buttons(published) == [_(da, "👀 See the activity")]
     assert await nabo.rows("SELECT COUNT(*) FROM translation_requests") == [(0,)]
+
+
+async def test_a_hosts_message_is_kept_when_sending_finds_the_database_locked(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    """The press that sends a host's message is refused while locked; pressed again, it sends."""
+    en = catalogs.translator("en")
+    server, now = nabo.server, nabo.clock.now()
+    activity_id = await add_activity(nabo.store, now)
+    await host_of(nabo, activity_id, "en")
+    await consented(nabo, 21, "da")
+    await SignupRepository(nabo.store).sign_up(activity_id, 21, 1, 0, now, waitlist=False)
+    server.send_command(HOST, "host")
+    [menu] = await server.wait_for_messages(HOST)
+    server.reset_rate_limits()
+    server.press_button(HOST, menu["message_id"], f"h:msg:{activity_id}")
+    await server.wait_for_messages(HOST)
+    [preview] = await says(nabo, "See you at six!")
+    async with exclusive_lock(nabo.config.database_path):
+        server.reset_rate_limits()
+        server.press(HOST, preview, _(en, "✅ Send"))
+        [sorry] = await server.wait_for_messages(HOST)
+        await settle(nabo)
+    assert sorry["text"] == _(en, BUSY)
+    assert await nabo.rows("SELECT COUNT(*) FROM broadcasts") == [(0,)]
+    # The lock is gone: the same button sends what the host wrote.
+    cursor = server.cursor(21)
+    server.reset_rate_limits()
+    server.press(HOST, preview, _(en, "✅ Send"))
+    sending = await server.wait_for_edit(HOST, preview["message_id"])
+    assert sending["text"] != _(en, "This button no longer works.")
+    await wait_for_broadcast_end(nabo)
+    [got] = await server.wait_for_messages(21, after=cursor)
+    assert "See you at six!" in got["text"]
+
+
+async def test_a_hosts_proposal_is_kept_when_sending_finds_the_database_locked(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    """The press that sends a proposal is refused while locked; pressed again, it is sent."""
+    en = catalogs.translator("en")
+    server, now = nabo.server, nabo.clock.now()
+    hosted = await add_activity(nabo.store, now)
+    await host_of(nabo, hosted, "en")
+    server.send_command(HOST, "host")
+    [menu] = await server.wait_for_messages(HOST)
+    await presses(nabo, menu, _(en, "💡 Propose an activity"))
+    [ask_description] = await says(nabo, "Knitting club")
+    await presses(nabo, ask_description, _(en, "Skip ⏭"))
+    day = (now + timedelta(days=9)).astimezone(nabo.config.timezone)
+    await says(nabo, f"{day:%d.%m.%Y} 17:00")
+    await says(nabo, "2h")
+    await says(nabo, "Beboerhuset")
+    [ask_delaftale] = await says(nabo, "12")
+    server.reset_rate_limits()
+    server.press(HOST, ask_delaftale, en.gettext("Community and citizenship"))
+    ask_area = await server.wait_for_edit(HOST, ask_delaftale["message_id"])
+    server.reset_rate_limits()
+    server.press(HOST, ask_area, "Houlkær")
+    summary = await server.wait_for_edit(HOST, ask_area["message_id"])
+    async with exclusive_lock(nabo.config.database_path):
+        server.reset_rate_limits()
+        server.press(HOST, summary, _(en, "✅ Send to the team"))
+        [sorry] = await server.wait_for_messages(HOST)
+        await settle(nabo)
+    assert sorry["text"] == _(en, BUSY)
+    assert await nabo.rows("SELECT COUNT(*) FROM activity_proposals") == [(0,)]
+    # The lock is gone: the same button sends the proposal.
+    server.reset_rate_limits()
+    server.press(HOST, summary, _(en, "✅ Send to the team"))
+    sent = await server.wait_for_edit(HOST, summary["message_id"])
+    assert sent["text"] == views.proposal_sent(en)[0]
+    assert await nabo.rows("SELECT title FROM activity_proposals") == [("Knitting club",)]
