@@ -17,7 +17,7 @@ from bot.core.clock import Clock
 from bot.core.config import Config
 from bot.core.i18n import Catalogs
 from bot.db.broadcasts import Broadcast
-from bot.db.processed_updates import ProcessedUpdates
+from bot.db.processed_updates import ProcessedUpdates, finish_update
 from bot.db.store import Store, is_busy
 from bot.views.activity import party_text
 from tests.conftest import STAFF_CHAT_ID, STAFF_ID, Nabo, buttons, settle
@@ -102,14 +102,21 @@ async def test_a_short_wait_gives_up_and_keeps_the_busy_timeout(tmp_path: Path) 
                 async with store.transaction(wait_ms=10):
                     pass
             assert is_busy(raised.value)
-            # Bookkeeping skipped under the lock; reading still works meanwhile.
-            assert await ProcessedUpdates(store, Clock()).first_time(7)
+            # Reading still works under the lock: a new update is told from a repeat, and
+            # one that wrote nothing waits to be recorded.
+            processed = ProcessedUpdates(store, Clock())
+            assert await processed.begin(7)
+            finish_update()
         [timeout] = await store.fetch_one("PRAGMA busy_timeout") or [None]
         assert timeout == 5_000
-        # Once the lock is gone the record is written: a new process would remember.
-        assert await ProcessedUpdates(store, Clock()).first_time(8)
-        rows = await store.fetch_all("SELECT update_id FROM processed_updates")
-        assert [tuple(row) for row in rows] == [(8,)]
+        # Once the lock is gone, the next update's write records both: a new process
+        # would remember them.
+        assert await processed.begin(8)
+        async with store.transaction():
+            pass
+        rows = await store.fetch_all("SELECT update_id FROM processed_updates ORDER BY 1")
+        assert [tuple(row) for row in rows] == [(7,), (8,)]
+        await processed.close()
     finally:
         await store.close()
 

@@ -1,14 +1,22 @@
 """Presses answered on arrival, and an update recorded only with its effect."""
 
-import sqlite3
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
-from bot.db.signups import SignupRepository
+from bot.core.config import Config
 from tests.conftest import Nabo, settle
 from tests.factories import add_activity, add_residents
+from tests.test_locked_database import exclusive_lock
 
 RESIDENT = 31
+
+
+@pytest.fixture
+def config(config: Config) -> Config:
+    # Give up on a lock quickly, so the test does not wait the production 5 s.
+    return replace(config, database_busy_timeout=timedelta(milliseconds=200))
 
 
 async def resident_with_menu(nabo: Nabo) -> dict:
@@ -50,34 +58,18 @@ async def test_an_unknown_button_is_still_answered_with_a_text(nabo: Nabo) -> No
     assert server.count("answerCallbackQuery") == 1
 
 
-async def test_a_press_whose_write_rolled_back_counts_when_delivered_again(
-    nabo: Nabo, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_press_whose_write_rolled_back_counts_when_delivered_again(nabo: Nabo) -> None:
     """The update's id commits with its effect: no effect, no record, so a redelivery acts."""
     server = nabo.server
     menu = await resident_with_menu(nabo)
     activity = await add_activity(nabo.store, nabo.clock.now())
-    signups = nabo.application.bot_data.services.signups
-    sign_up_for_real = signups.sign_up
-    failures = 0
-
-    async def busy_once(*args: object, **kwargs: object) -> object:
-        nonlocal failures
-        if failures == 0:
-            failures += 1
-            # Another process held the database: the write transaction rolls back whole.
-            async with nabo.store.transaction():
-                error = sqlite3.OperationalError("database is locked")
-                error.sqlite_errorcode = sqlite3.SQLITE_BUSY
-                raise error
-        return await sign_up_for_real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(signups, "sign_up", busy_once)
-    assert isinstance(signups, SignupRepository)
     server.press_button(RESIDENT, menu["message_id"], f"su:c:{activity}:0:1:0")
     [press] = server.withhold()
-    server.deliver_again(press)
-    await settle(nabo)
+    # Another process holds the database: the sign-up's write transaction rolls back whole.
+    async with exclusive_lock(nabo.config.database_path):
+        server.deliver_again(press)
+        await server.wait_for_messages(RESIDENT)  # "Nabo is very busy right now…"
+        await settle(nabo)
     assert await nabo.rows("SELECT user_id FROM signups") == []
     assert (press["update_id"],) not in await nabo.rows("SELECT update_id FROM processed_updates")
     # Nabo crashes before the offset is confirmed: the new process gets it again.

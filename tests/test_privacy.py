@@ -686,3 +686,21 @@ async def test_a_new_notice_version_asks_again(
     ]
     [mine] = await say(server, 8, "/mine")
     assert mine["text"] != consent_request_text(tr)
+
+
+async def test_a_resident_who_answers_the_warning_at_once_is_not_marked_warned(
+    nabo: Nabo,
+) -> None:
+    # Warnings are sent first and recorded afterwards, fifty at a time. A resident who
+    # taps the warning's button in between is back: recording the warning then would
+    # leave them marked as warned, and erased a year later with no warning at all.
+    store, t0 = nabo.store, nabo.clock.now()
+    residents = ResidentRepository(store)
+    await add_residents(store, [401, 402], t0 - timedelta(days=400), "da")
+    inactive_since = t0 - timedelta(days=335)
+    due = [r.user_id for r in await residents.due_for_warning(inactive_since)]
+    assert due == [401, 402]
+    await residents.touch(402, t0)  # 402 answered the warning before it was recorded
+    await residents.mark_all_warned(due, t0, inactive_since=inactive_since)
+    rows = await nabo.rows("SELECT user_id, retention_warned_at FROM residents ORDER BY user_id")
+    assert rows == [(401, to_db(t0)), (402, None)]

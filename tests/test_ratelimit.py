@@ -1,4 +1,8 @@
-"""The shared budget: replies to residents go out before background sends, all within it."""
+"""The shared budget: replies to residents go out before background sends, all within it.
+
+Tests about who goes first give the limiter a time that moves only when they move it:
+how long the machine takes between two steps can never hand out a token.
+"""
 
 import asyncio
 
@@ -25,6 +29,16 @@ class Recorder:
         return send
 
 
+class HandTime:
+    """A limiter's clock that stands still until the test moves it."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 async def request(
     limiter: PriorityRateLimiter, recorder: Recorder, name: str, data: dict[str, object]
 ) -> None:
@@ -32,7 +46,8 @@ async def request(
 
 
 async def test_a_reply_overtakes_waiting_background_sends() -> None:
-    limiter = PriorityRateLimiter(rate=50, burst=1)
+    time = HandTime()
+    limiter = PriorityRateLimiter(rate=1, burst=1, clock=time)
     recorder = Recorder()
 
     async def broadcast(n: int) -> None:
@@ -45,12 +60,21 @@ async def test_a_reply_overtakes_waiting_background_sends() -> None:
     for _ in range(20):
         await asyncio.sleep(0)
     assert limiter.waiting == (0, 5)
+    assert recorder.sent == ["broadcast 0"]
     assert not is_background()
+    # A second later there is a token again: the reply gets it, not the oldest broadcast.
+    time.now += 1
     await request(limiter, recorder, "reply", {"chat_id": 7})
-    await asyncio.gather(*sending)
-    # The reply waited for one token at most: only the broadcast that had it went first.
-    assert recorder.sent[:2] == ["broadcast 0", "reply"]
-    assert sorted(recorder.sent[2:]) == [f"broadcast {n}" for n in range(1, 6)]
+    assert recorder.sent == ["broadcast 0", "reply"]
+    assert limiter.waiting == (0, 5)
+    # The next token goes to the oldest broadcast (when the limiter's timer looks again).
+    time.now += 1
+    await asyncio.wait_for(sending[1], 10)
+    assert recorder.sent == ["broadcast 0", "reply", "broadcast 1"]
+    for task in sending:
+        task.cancel()
+    await asyncio.gather(*sending, return_exceptions=True)
+    assert limiter.waiting == (0, 0)
 
 
 async def test_background_sends_use_every_token_the_replies_leave() -> None:
@@ -66,7 +90,7 @@ async def test_background_sends_use_every_token_the_replies_leave() -> None:
 
 
 async def test_answers_to_presses_take_no_token() -> None:
-    limiter = PriorityRateLimiter(rate=1, burst=1)
+    limiter = PriorityRateLimiter(rate=1, burst=1, clock=HandTime())
     recorder = Recorder()
     await request(limiter, recorder, "message", {"chat_id": 5})
     # The bucket is empty now; an answer (no chat) still goes at once, a message waits.
@@ -96,7 +120,8 @@ async def test_a_flood_wait_is_retried_then_raised() -> None:
 
 
 async def test_a_cancelled_wait_gives_its_place_up() -> None:
-    limiter = PriorityRateLimiter(rate=20, burst=1)
+    time = HandTime()
+    limiter = PriorityRateLimiter(rate=20, burst=1, clock=time)
     recorder = Recorder()
     await request(limiter, recorder, "first", {"chat_id": 1})
     waiting = asyncio.create_task(request(limiter, recorder, "cancelled", {"chat_id": 2}))
@@ -106,6 +131,7 @@ async def test_a_cancelled_wait_gives_its_place_up() -> None:
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting
+    time.now += 1 / 20
     await request(limiter, recorder, "next", {"chat_id": 3})
     assert recorder.sent == ["first", "next"]
     assert limiter.waiting == (0, 0)

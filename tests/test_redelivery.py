@@ -1,9 +1,13 @@
 """Updates Telegram delivers again, or out of order, have one effect and one reply."""
 
 from datetime import timedelta
+from pathlib import Path
 
-from bot.db.processed_updates import KEEP_FOR, ProcessedUpdates
-from tests.conftest import Nabo, settle
+import pytest
+
+from bot.db.processed_updates import KEEP_FOR, ProcessedUpdates, finish_update
+from bot.db.store import Store
+from tests.conftest import Nabo, TestClock, settle
 from tests.factories import add_activity, add_residents
 
 RESIDENT = 21
@@ -86,10 +90,18 @@ async def test_a_restart_remembers_handled_updates(nabo: Nabo) -> None:
 
 async def test_old_handled_update_ids_are_pruned(nabo: Nabo) -> None:
     processed = ProcessedUpdates(nabo.store, nabo.clock)
-    assert await processed.first_time(10**9)
-    assert not await processed.first_time(10**9)
+
+    async def handled(update_id: int) -> bool:
+        if not await processed.begin(update_id):
+            return False
+        async with nabo.store.transaction():  # the update's own write records its id
+            pass
+        return True
+
+    assert await handled(10**9)
+    assert not await handled(10**9)
     nabo.clock.advance(KEEP_FOR + timedelta(hours=1))
-    assert await processed.first_time(10**9 + 1)
+    assert await handled(10**9 + 1)
     ids = [row[0] for row in await nabo.rows("SELECT update_id FROM processed_updates")]
     assert 10**9 not in ids
     assert 10**9 + 1 in ids
@@ -113,3 +125,53 @@ async def test_an_update_that_wrote_nothing_is_remembered_across_a_quick_stop(
     await settle(nabo)
     assert len(nabo.server.messages(RESIDENT)) == answered
     assert (help_update["update_id"],) in await nabo.rows("SELECT update_id FROM processed_updates")
+
+
+async def test_a_redelivered_first_press_of_the_day_still_signs_up(nabo: Nabo) -> None:
+    # The first update of a day also notes, for retention, that the resident used Nabo.
+    # That note is bookkeeping, not the press's effect: if the sign-up fails after it,
+    # the press redelivered must still sign the resident up.
+    menu = await resident_with_menu(nabo)
+    activity = await add_activity(nabo.store, nabo.clock.now() + timedelta(days=3))
+    nabo.clock.advance(timedelta(days=1))
+    async with nabo.store.transaction() as db:
+        await db.execute(
+            "CREATE TRIGGER crash BEFORE INSERT ON signups BEGIN SELECT RAISE(ABORT, 'crash'); END"
+        )
+    press = sign_up_press(nabo, menu, activity)
+    nabo.server.deliver_again(press)
+    await settle(nabo)
+    assert await nabo.rows("SELECT count(*) FROM signups") == [(0,)]
+    # The day's use was noted all the same.
+    [(seen,)] = await nabo.rows(f"SELECT last_seen_at FROM residents WHERE user_id = {RESIDENT}")
+    assert str(seen).startswith(nabo.clock.now().date().isoformat())
+
+    async with nabo.store.transaction() as db:
+        await db.execute("DROP TRIGGER crash")
+    # As after a crash: a new process, and Telegram delivers the press again.
+    await nabo.restart()
+    nabo.server.deliver_again(press)
+    await settle(nabo)
+    assert await nabo.rows("SELECT user_id, adults FROM signups") == [(RESIDENT, 1)]
+
+
+async def test_ids_waiting_for_a_transaction_survive_one_that_rolls_back(
+    tmp_path: Path, clock: TestClock
+) -> None:
+    # /help wrote nothing: its id waits to ride along with the next transaction. If that
+    # transaction rolls back, the id must wait for the next one, not vanish with it.
+    store = await Store.open(tmp_path / "nabo.db")
+    processed = ProcessedUpdates(store, clock)
+    try:
+        assert await processed.begin(500)
+        finish_update()
+        with pytest.raises(RuntimeError):
+            async with store.transaction():
+                raise RuntimeError("the journey failed")
+        async with store.transaction():
+            pass
+        rows = await store.fetch_all("SELECT update_id FROM processed_updates")
+        assert [row[0] for row in rows] == [500]
+    finally:
+        await processed.close()
+        await store.close()

@@ -18,7 +18,8 @@ import asyncio
 import logging
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -88,6 +89,7 @@ class ProcessedUpdates:
         self._flush: asyncio.TimerHandle | None = None
         self._flushes: set[asyncio.Task[None]] = set()
         store.on_transaction(self.record_in)
+        store.on_attempt(self._attempting)
 
     async def begin(self, update_id: int) -> bool:
         """Start handling ``update_id``; return False if it was handled before (drop it).
@@ -98,31 +100,6 @@ class ProcessedUpdates:
             return False
         self._remember(update_id)
         _CURRENT.set(_Handling(self, update_id, to_db(self._clock.now())))
-        return True
-
-    async def first_time(self, update_id: int) -> bool:
-        """Record ``update_id`` as handled now; return False if it had been handled before.
-
-        On its own, for callers outside an update's handling. If another process holds
-        the database, reading still works and memory still catches repeats, so nobody is
-        held up for it (only a crash during the lock could let a repeat through).
-        """
-        if not await self._is_new(update_id):
-            return False
-        self._remember(update_id)
-        handling = _Handling(self, update_id, to_db(self._clock.now()))
-        token = _CURRENT.set(handling)
-        try:
-            async with self._store.transaction(wait_ms=RECORD_WAIT_MS):
-                pass
-        except UpdateHandledBefore:
-            return False
-        except sqlite3.OperationalError as error:
-            if not is_busy(error):
-                raise
-            log.warning("update %s not recorded as handled: the database is busy", update_id)
-        finally:
-            _CURRENT.reset(token)
         return True
 
     async def _is_new(self, update_id: int) -> bool:
@@ -143,6 +120,16 @@ class ProcessedUpdates:
             forgotten, _ = self._recent.popitem(last=False)
             self._forgotten_below = max(self._forgotten_below, forgotten + 1)
 
+    def _attempting(self) -> None:
+        """Note that the update being handled tries to write (``Store.on_attempt``).
+
+        If that write fails, even before it begins, the update may have had no effect:
+        its id must stay unwritten so that a redelivery after a crash is carried out.
+        """
+        handling = _CURRENT.get()
+        if handling is not None and handling.owner is self and not handling.recorded:
+            handling.attempted = True
+
     async def record_in(self, connection: aiosqlite.Connection) -> Callable[[], None] | None:
         """Write what is due inside a transaction that just began (``Store.on_transaction``).
 
@@ -151,23 +138,33 @@ class ProcessedUpdates:
         an hour, the pruning of old ids. Returns what marks the update's id written, once
         the transaction has committed (if it rolls back, the next one writes it).
         """
-        if self._unwritten:
-            unwritten, self._unwritten = self._unwritten, []
-            await connection.executemany(_INSERT, unwritten)
+        # Taken off the list only once committed: if this transaction rolls back, the
+        # next one writes them. (Ids added meanwhile go after these.)
+        written = len(self._unwritten)
+        if written:
+            await connection.executemany(_INSERT, self._unwritten[:written])
         handling = _CURRENT.get()
-        committed = None
+        recorded = None
         if handling is not None and handling.owner is self and not handling.recorded:
             handling.attempted = True
             cursor = await connection.execute(_INSERT, (handling.update_id, handling.seen_at))
             if cursor.rowcount != 1:
                 raise UpdateHandledBefore(handling.update_id)
-            committed = handling.mark_recorded
+            recorded = handling.mark_recorded
         now = self._clock.now()
         if self._next_prune is None or now >= self._next_prune:
             await connection.execute(
                 "DELETE FROM processed_updates WHERE seen_at < ?", (to_db(now - KEEP_FOR),)
             )
             self._next_prune = now + PRUNE_EVERY
+        if not written and recorded is None:
+            return None
+
+        def committed() -> None:
+            del self._unwritten[:written]
+            if recorded is not None:
+                recorded()
+
         return committed
 
     def _written_later(self, handling: _Handling) -> None:
@@ -188,12 +185,16 @@ class ProcessedUpdates:
             # record_in writes them (unless another transaction already did).
             async with self._store.transaction(wait_ms=RECORD_WAIT_MS):
                 pass
-        except sqlite3.OperationalError as error:
-            if not is_busy(error):
-                raise
-            # Another process holds the database (BEGIN failed, so they are still there):
-            # memory catches repeats meanwhile; try again in a moment.
-            log.warning("handled updates not recorded yet: the database is busy")
+        except Exception as error:
+            if isinstance(error, sqlite3.OperationalError) and is_busy(error):
+                # Another process holds the database (BEGIN failed, so they are still
+                # there): memory catches repeats meanwhile; try again in a moment.
+                log.warning("handled updates not recorded yet: the database is busy")
+            else:
+                # Nobody awaits this task: say so here. The ids stay on the list for the
+                # next transaction of anyone's, without a retry of their own.
+                log.exception("handled updates not recorded yet")
+                return
             if self._flush is None:
                 loop = asyncio.get_running_loop()
                 self._flush = loop.call_later(FLUSH_AFTER, self._start_flush)
@@ -219,6 +220,21 @@ class ProcessedUpdates:
             self._flush.cancel()
             self._flush = None
             log.warning("%d handled updates not recorded at stop", len(self._unwritten))
+
+
+@contextmanager
+def bookkeeping() -> Iterator[None]:
+    """Write outside the current update's record: the transactions inside are not its effect.
+
+    For notes made on the way to the journey (that the resident used Nabo today): if the
+    update's id committed with them, a crash before the journey's own write would make a
+    redelivery look handled, and the sign-up it carried would be lost.
+    """
+    token = _CURRENT.set(None)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
 
 
 def finish_update() -> None:

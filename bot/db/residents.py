@@ -267,15 +267,21 @@ class ResidentRepository:
 
     async def mark_warned(self, user_id: int, now: datetime) -> None:
         """Record that the resident was told their data will be erased (once)."""
-        await self.mark_all_warned([user_id], now)
+        await self.mark_all_warned([user_id], now, inactive_since=now)
 
-    async def mark_all_warned(self, user_ids: list[int], now: datetime) -> None:
-        """Record that these residents were told their data will be erased; one transaction."""
+    async def mark_all_warned(
+        self, user_ids: list[int], now: datetime, *, inactive_since: datetime
+    ) -> None:
+        """Record that these residents were told their data will be erased; one transaction.
+
+        Only those still unseen since ``inactive_since``: one who came back between the
+        warning's sending and this record is not warned any more (``touch``).
+        """
         async with self._store.transaction() as db:
             await db.executemany(
                 "UPDATE residents SET retention_warned_at = ?"
-                " WHERE user_id = ? AND retention_warned_at IS NULL",
-                [(to_db(now), user_id) for user_id in user_ids],
+                f" WHERE user_id = ? AND retention_warned_at IS NULL AND {_INACTIVE}",
+                [(to_db(now), user_id, to_db(inactive_since)) for user_id in user_ids],
             )
 
     async def touch(self, user_id: int, now: datetime) -> None:

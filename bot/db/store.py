@@ -51,6 +51,7 @@ class Store:
         # their transactions must not interleave, nor a read with a transaction.
         self._write_lock = asyncio.Lock()
         self._hooks: list[TransactionHook] = []
+        self._attempt_hooks: list[Callable[[], None]] = []
 
     def on_transaction(self, hook: TransactionHook) -> None:
         """Run ``hook`` at the start of every write transaction, inside it.
@@ -60,6 +61,15 @@ class Store:
         with anyone's (bot/db/processed_updates.py), instead of a transaction of its own.
         """
         self._hooks.append(hook)
+
+    def on_attempt(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` as each write transaction is about to begin, even one that fails to.
+
+        A transaction that cannot begin (another process holds the database) still
+        means its caller tried to write: bot/db/processed_updates.py must then not take
+        the update for one that wrote nothing.
+        """
+        self._attempt_hooks.append(hook)
 
     @classmethod
     async def open(
@@ -128,6 +138,8 @@ class Store:
         COMMIT runs), no transaction is left open on the shared connection. A task
         cancelled during COMMIT may still have committed.
         """
+        for attempt in self._attempt_hooks:
+            attempt()
         async with self._write_lock:
             # IMMEDIATE takes the write lock up front, so a check-then-insert inside
             # cannot be overtaken by another process between the check and the insert

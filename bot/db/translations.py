@@ -127,11 +127,6 @@ class TranslationRequest:
         """Return the first part not translated yet, or None when all are."""
         return next((part for part in self.parts if self.translation(part) is None), None)
 
-    @property
-    def is_waiting(self) -> bool:
-        """Tell whether staff have still to decide about this text."""
-        return self.status in WAITING
-
 
 @dataclass(frozen=True, slots=True)
 class Ask:
@@ -382,18 +377,6 @@ class TranslationRepository:
     async def waiting(self) -> list[TranslationRequest]:
         """Return every request staff have still to decide about, oldest first."""
         rows = await self._store.fetch_all(f"{_SELECT} WHERE status IN {_WAITING_SQL} ORDER BY id")
-        return [TranslationRequest.from_row(row) for row in rows]
-
-    async def for_draft(self, draft_id: int) -> list[TranslationRequest]:
-        """Return a draft's requests, oldest first."""
-        rows = await self._store.fetch_all(f"{_SELECT} WHERE draft_id = ? ORDER BY id", (draft_id,))
-        return [TranslationRequest.from_row(row) for row in rows]
-
-    async def for_activity(self, activity_id: int) -> list[TranslationRequest]:
-        """Return an activity's requests, oldest first."""
-        rows = await self._store.fetch_all(
-            f"{_SELECT} WHERE activity_id = ? ORDER BY id", (activity_id,)
-        )
         return [TranslationRequest.from_row(row) for row in rows]
 
     async def claimed_by(self, user_id: int) -> list[TranslationRequest]:

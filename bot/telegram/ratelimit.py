@@ -88,8 +88,14 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
         group_rate: float = FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP,
         group_period: float = 60,
         max_retries: int = 2,
+        clock: Callable[[], float] | None = None,
     ) -> None:
-        """Allow ``rate`` requests to chats a second (a burst of ``burst``)."""
+        """Allow ``rate`` requests to chats a second (a burst of ``burst``).
+
+        ``clock`` gives the time in seconds (the event loop's by default); tests pass one
+        they move by hand, so that no pause of the machine can hand out a token.
+        """
+        self._clock = clock
         self._rate = float(rate)
         self._burst = float(burst)
         self._group_rate = group_rate
@@ -159,12 +165,12 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
     async def _take(self, background: bool) -> None:
         """Wait until this request may go out; replies are served before background sends."""
         loop = asyncio.get_running_loop()
-        self._refill(loop.time())
+        self._refill(self._now())
         if (
             self._tokens >= 1
             and not self._replies
             and (background is False or not self._background)
-            and loop.time() >= self._paused_until
+            and self._now() >= self._paused_until
         ):
             self._tokens -= 1
             return
@@ -182,6 +188,11 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
             self._grant()
             raise
 
+    def _now(self) -> float:
+        if self._clock is not None:
+            return self._clock()
+        return asyncio.get_running_loop().time()
+
     def _refill(self, now: float) -> None:
         if self._updated is not None:
             self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
@@ -193,7 +204,7 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        now = loop.time()
+        now = self._now()
         self._refill(now)
         if now >= self._paused_until:
             while self._tokens >= 1:
@@ -204,22 +215,20 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
                 waiter.set_result(None)
         if self._replies or self._background:
             at = max(self._paused_until, now + (1 - self._tokens) / self._rate)
-            self._timer = loop.call_at(at, self._grant)
+            self._timer = loop.call_later(at - now, self._grant)
 
     # ---------------------------------------------------------------- floods
 
     def _pause(self, seconds: float) -> None:
         """Stop every request for ``seconds`` (Telegram's flood wait applies to the whole bot)."""
-        loop = asyncio.get_running_loop()
-        self._paused_until = max(self._paused_until, loop.time() + seconds)
+        self._paused_until = max(self._paused_until, self._now() + seconds)
         # The bucket is empty after a flood: start again slowly, not with a burst.
         self._tokens = 0.0
         self._updated = self._paused_until
 
     async def _flood_wait(self) -> None:
-        loop = asyncio.get_running_loop()
         # A deadline, not an event: a second 429 meanwhile may move it later.
-        while (left := self._paused_until - loop.time()) > 0:  # noqa: ASYNC110
+        while (left := self._paused_until - self._now()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(left)
 
     def _group_limiter(self, group: int | str) -> AsyncLimiter:

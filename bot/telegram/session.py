@@ -9,6 +9,7 @@ from telegram import Chat, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.core.i18n import Translator, resolve_language
+from bot.db.processed_updates import bookkeeping
 from bot.telegram.context import NaboContext
 from bot.views.buttons import STAFF_CHAT_BUTTONS
 from bot.views.notice import send_consent_request
@@ -54,7 +55,8 @@ async def _record_interaction(context: NaboContext) -> None:
     resident = context.resident
     now = context.clock.now()
     if resident is not None and resident.needs_touch(now):
-        await context.residents.touch(resident.user_id, now)
+        with bookkeeping():
+            await context.residents.touch(resident.user_id, now)
         context.resident = replace(resident, last_seen_at=now, retention_warned_at=None)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.telegram.context import NaboApplication, NaboContext
-from bot.work.jobs import job_queue_of, reconcile_jobs
+from bot.work.jobs import BackgroundJob, job_queue_of, reconcile_jobs
 
 JOB_PREFIX = "call_list:"
 SYNC_JOB = "call_lists:sync"
@@ -66,5 +66,5 @@ async def _sync_job(context: NaboContext) -> None:
 def start_call_list_sync(application: NaboApplication) -> None:
     """Rebuild the call-list jobs from the database now and every few minutes."""
     job_queue = job_queue_of(application)
-    job_queue.run_once(_sync_job, when=0, name=SYNC_JOB)
-    job_queue.run_repeating(_sync_job, interval=SYNC_INTERVAL, name=SYNC_JOB)
+    job_queue.run_once(BackgroundJob(_sync_job), when=0, name=SYNC_JOB)
+    job_queue.run_repeating(BackgroundJob(_sync_job), interval=SYNC_INTERVAL, name=SYNC_JOB)

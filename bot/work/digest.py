@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta, tzinfo
 
 from bot.db.broadcasts import DIGEST
 from bot.telegram.context import NaboApplication, NaboContext
-from bot.work.jobs import job_queue_of
+from bot.work.jobs import BackgroundJob, job_queue_of
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +30,12 @@ def start_digest_job(application: NaboApplication) -> None:
     # PTB counts days from Sunday (0); the configuration from Monday (0).
     day = (config.digest_weekday + 1) % 7
     job_queue.run_daily(
-        _digest_job,
+        BackgroundJob(_digest_job),
         time=config.digest_time.replace(tzinfo=config.timezone),
         days=(day,),
         name=DIGEST_JOB,
     )
-    job_queue.run_once(_catch_up_job, when=0, name=f"{DIGEST_JOB}:catch-up")
+    job_queue.run_once(BackgroundJob(_catch_up_job), when=0, name=f"{DIGEST_JOB}:catch-up")
 
 
 def this_weeks_time(now: datetime, weekday: int, at: time, timezone: tzinfo) -> datetime:

@@ -8,10 +8,35 @@ from typing import Any, TypeVar
 
 from telegram.ext import Application, CallbackContext, JobQueue
 
+from bot.telegram.ratelimit import background_sends
+
 # A waiting job whose time is off by more than this (the activity moved) is replaced.
 RESCHEDULE_TOLERANCE = timedelta(minutes=1)
 
 CCT = TypeVar("CCT", bound=CallbackContext[Any, Any, Any, Any])
+
+
+JobCallback = Callable[[Any], Coroutine[Any, Any, None]]
+
+
+class BackgroundJob:
+    """A job's callback whose sends are background work: replies to people go first.
+
+    Every scheduled job is one (reminders, questions, translations, retention, the weekly
+    overview): nobody is waiting for it this second, so it yields the rate limit's
+    tokens to whoever is.
+    """
+
+    def __init__(self, callback: JobCallback) -> None:
+        """Wrap ``callback``, a JobQueue callback."""
+        self.callback = callback
+        # JobQueue names an unnamed job after its callback.
+        self.__name__ = getattr(callback, "__name__", type(self).__name__)
+
+    async def __call__(self, context: Any) -> None:
+        """Run the callback with its sends marked as background work."""
+        with background_sends():
+            await self.callback(context)
 
 
 def job_queue_of(application: Application[Any, CCT, Any, Any, Any, Any]) -> JobQueue[CCT]:
@@ -26,7 +51,7 @@ def reconcile_jobs(
     job_queue: JobQueue[Any],
     prefix: str,
     wanted: Mapping[str, tuple[timedelta, object]],
-    callback: Callable[[Any], Coroutine[Any, Any, None]],
+    callback: JobCallback,
 ) -> None:
     """Make the jobs named ``prefix…`` exactly ``wanted``: name → (delay, job data).
 
@@ -49,4 +74,4 @@ def reconcile_jobs(
             continue  # already waiting for the time the database says
         for job in waiting:
             job.schedule_removal()
-        job_queue.run_once(callback, when=delay, name=name, data=data)
+        job_queue.run_once(BackgroundJob(callback), when=delay, name=name, data=data)

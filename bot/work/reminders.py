@@ -18,7 +18,7 @@ from bot.telegram.tell import Told, tell
 from bot.views.signup_news import reminder_message
 from bot.work.broadcasting import sync_broadcast_jobs
 from bot.work.feedback_questions import sync_feedback_jobs
-from bot.work.jobs import job_queue_of, reconcile_jobs
+from bot.work.jobs import BackgroundJob, job_queue_of, reconcile_jobs
 from bot.work.translations import ask_newcomers, sync_translation_jobs
 
 log = logging.getLogger(__name__)
@@ -112,8 +112,8 @@ def start_job_sync(application: NaboApplication) -> None:
     job_queue = job_queue_of(application)
     # run_repeating cannot start at once (an APScheduler limitation), so the first
     # rebuild is its own one-off job.
-    job_queue.run_once(_sync_job, when=0, name=SYNC_JOB)
-    job_queue.run_repeating(_sync_job, interval=SYNC_INTERVAL, name=SYNC_JOB)
+    job_queue.run_once(BackgroundJob(_sync_job), when=0, name=SYNC_JOB)
+    job_queue.run_repeating(BackgroundJob(_sync_job), interval=SYNC_INTERVAL, name=SYNC_JOB)
 
 
 async def send_reminders(context: NaboContext) -> None:

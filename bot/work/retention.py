@@ -29,12 +29,11 @@ from bot.core.i18n import Translator
 from bot.db.residents import Resident
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import forget_conversations
-from bot.telegram.ratelimit import background_sends
 from bot.telegram.team import Render, StaffPosts, Team
 from bot.telegram.tell import Told, tell_resident
 from bot.views.menu import back_to_menu_keyboard
 from bot.work.erasure import after_erasure
-from bot.work.jobs import job_queue_of
+from bot.work.jobs import BackgroundJob, job_queue_of
 from bot.work.people_retention import run_people_retention
 
 log = logging.getLogger(__name__)
@@ -70,15 +69,16 @@ def start_retention_job(application: NaboApplication) -> None:
     job_queue = job_queue_of(application)
     config = application.bot_data.config
     job_queue.run_daily(
-        _retention_job, time=RETENTION_TIME.replace(tzinfo=config.timezone), name=RETENTION_JOB
+        BackgroundJob(_retention_job),
+        time=RETENTION_TIME.replace(tzinfo=config.timezone),
+        name=RETENTION_JOB,
     )
-    job_queue.run_once(_retention_job, when=0, name=RETENTION_START_JOB)
+    job_queue.run_once(BackgroundJob(_retention_job), when=0, name=RETENTION_START_JOB)
 
 
 async def _retention_job(context: NaboContext) -> None:
-    """Run retention (JobQueue callback); its warnings are background sends."""
-    with background_sends():
-        await run_retention(context.application)
+    """Run retention (JobQueue callback)."""
+    await run_retention(context.application)
 
 
 def warning_text(tr: Translator, erase_on: datetime) -> str:
@@ -101,15 +101,16 @@ async def run_retention(application: NaboApplication) -> RetentionReport:
     warned = 0
     told: list[int] = []
     residents = bot_data.services.residents
-    for resident in await residents.due_for_warning(inactive_since + RETENTION_WARNING):
+    warn_since = inactive_since + RETENTION_WARNING
+    for resident in await residents.due_for_warning(warn_since):
         if await _warn(application, resident, now):
             told.append(resident.user_id)
             warned += 1
         if len(told) >= WARNED_AT_ONCE:
-            await residents.mark_all_warned(told, now)
+            await residents.mark_all_warned(told, now, inactive_since=warn_since)
             told = []
     if told:
-        await residents.mark_all_warned(told, now)
+        await residents.mark_all_warned(told, now, inactive_since=warn_since)
     unlinked = await bot_data.services.signups.unlink_ended_before(
         now - timedelta(days=config.signup_retention_days)
     )

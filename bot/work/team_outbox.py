@@ -27,6 +27,7 @@ from bot.core.i18n import Translator
 from bot.db.signups import SignupStatus
 from bot.db.team_messages import FOR_HOSTS, Address, TeamMessage, TeamMessageRepository
 from bot.telegram.context import NaboApplication, Sender
+from bot.telegram.ratelimit import background_sends
 from bot.views import team_messages as views
 from bot.work.delivery import _never_sent
 
@@ -74,6 +75,11 @@ class TeamOutbox:
         return self.application.bot_data.services.team_messages
 
     async def _run(self) -> None:
+        # Nobody waits for these this second: replies to residents go first.
+        with background_sends():
+            await self._loop()
+
+    async def _loop(self) -> None:
         recovered = await self._repo.recover(self.application.bot_data.clock.now())
         if recovered:
             log.warning("%d team message(s) were in flight at the last stop; uncertain", recovered)
