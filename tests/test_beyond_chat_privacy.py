@@ -275,7 +275,9 @@ async def test_retention_in_batches_erases_hosts_registrars_and_volunteers_alike
     await volunteers.set_staff_message(saved.offer.id, 555, {STAFF_ID: 777})
     residents = ResidentRepository(store)
     for user in (HOST, volunteer, resident):
-        await residents.mark_warned(user, t0 - timedelta(days=14))
+        await residents.mark_all_warned(
+            [user], t0 - timedelta(days=14), inactive_since=t0 - timedelta(days=14)
+        )
     totals = report_totals(nabo.config.database_path)
 
     await nabo.run_job(RETENTION_JOB)

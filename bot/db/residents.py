@@ -174,9 +174,7 @@ class ResidentRepository:
                 await record_event(db, source_id, SourceEvent.RESIDENT, now)
         return await self._require(user_id)
 
-    async def forget(
-        self, user_id: int, now: datetime, *, inactive_since: datetime | None = None
-    ) -> ForgetResult:
+    async def forget(self, user_id: int, now: datetime) -> ForgetResult:
         """Erase the resident everywhere; their coming places go to the waitlist.
 
         Checked against every table in bot/db/migrations.py (tests/test_privacy.py searches
@@ -191,28 +189,14 @@ class ResidentRepository:
         members' copies of an offer go with the offer, and only with it: they stay when
         a staff member erases themselves, so the volunteer's own erasure can still edit
         every copy.
-
-        With ``inactive_since`` (retention), nothing happens unless the resident was
-        warned and has not used Nabo since then: checked inside the transaction, so a
-        message arriving meanwhile saves them.
         """
         async with self._store.transaction() as db:
-            if inactive_since is not None and not await read_all(
-                db,
-                f"SELECT 1 FROM residents WHERE user_id = ? AND {_INACTIVE}"
-                " AND retention_warned_at IS NOT NULL",
-                (user_id, to_db(inactive_since)),
-            ):
-                # Checked inside the transaction: a message arriving meanwhile saves them.
-                return ForgetResult(False, [], [], [])
             rows = await read_all(db, "SELECT chat_id FROM residents WHERE user_id = ?", (user_id,))
             chat_id = rows[0][0] if rows else user_id
             # One resident: plain parameters, which use the tables' indexes directly.
             chosen = _Chosen("?", (user_id,), "?", (chat_id,), [(user_id, chat_id)])
-            # Why the staff's posts about their offer lose its details: at their request,
-            # or (retention) for inactivity.
-            why = "offer_expired" if inactive_since is not None else "offer_erased"
-            erased = await _erase_chosen(db, chosen, now, self._default_language, why)
+            # The staff's posts about their offer lose its details: at their request.
+            erased = await _erase_chosen(db, chosen, now, self._default_language, "offer_erased")
             return ForgetResult(
                 bool(erased.residents), erased.promotions, erased.reopened, erased.hosts
             )
@@ -255,19 +239,6 @@ class ResidentRepository:
             (to_db(inactive_since),),
         )
         return [Resident.from_row(row) for row in rows]
-
-    async def due_for_erasure(self, inactive_since: datetime, warned_before: datetime) -> list[int]:
-        """Return the user ids of residents unseen since then and warned long enough ago."""
-        rows = await self._store.fetch_all(
-            f"SELECT user_id FROM residents WHERE {_INACTIVE}"
-            " AND retention_warned_at IS NOT NULL AND retention_warned_at <= ? ORDER BY user_id",
-            (to_db(inactive_since), to_db(warned_before)),
-        )
-        return [int(row["user_id"]) for row in rows]
-
-    async def mark_warned(self, user_id: int, now: datetime) -> None:
-        """Record that the resident was told their data will be erased (once)."""
-        await self.mark_all_warned([user_id], now, inactive_since=now)
 
     async def mark_all_warned(
         self, user_ids: list[int], now: datetime, *, inactive_since: datetime

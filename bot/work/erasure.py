@@ -10,27 +10,18 @@ from bot.telegram.roles import clear_host_command_menu
 from bot.work.translations import reopen
 
 
-async def erase_resident(
-    application: NaboApplication,
-    user_id: int,
-    now: datetime,
-    *,
-    inactive_since: datetime | None = None,
-) -> bool:
-    """Erase one resident (after /deleteme or for inactivity); return whether they existed.
+async def erase_resident(application: NaboApplication, user_id: int, now: datetime) -> bool:
+    """Erase one resident at their request (/deleteme, /person); return whether they existed.
 
     Their coming places go to the waitlist and those who move up are told by the
     delivery sender; every post about their offer of help (the staff chat's, or each
-    staff member's copy) loses its details, by the team's outbox, saying why: at their
-    request, or, with ``inactive_since``, for inactivity (then only if still inactive and
-    warned, see ResidentRepository.forget).
+    staff member's copy) loses its details, by the team's outbox. Retention erases in
+    batches instead (ResidentRepository.forget_inactive), followed by ``after_erasure``.
     """
     bot_data = application.bot_data
     resident = await bot_data.services.residents.get(user_id)
     chat_id = resident.chat_id if resident is not None else user_id
-    result = await bot_data.services.residents.forget(user_id, now, inactive_since=inactive_since)
-    if inactive_since is not None and not result.found:
-        return False  # they came back in time
+    result = await bot_data.services.residents.forget(user_id, now)
     forget_conversations(application, user_id, chat_id)
     await after_erasure(application, result.hosts, result.reopened)
     return result.found
