@@ -1,8 +1,9 @@
-"""Benchmark: how long making each kind of poster takes (the work /poster does in a thread).
+"""Benchmark: how long making each kind of poster takes (the work /poster does elsewhere).
 
 Each kind is made ``--rounds`` times from a fresh database with a long trilingual title
 (Arabic over 50 characters): the A4 poster in three languages and in one, four A6 flyers
-on A4, the door poster and the 1080x1350 share image. The first round includes loading
+on A4, the door poster and the 1080x1350 share image; then a joining slip (A6, Arabic)
+and the privacy notice to print (three A4 pages). The first round includes loading
 and subsetting the fonts; the figures are the median and the slowest of the rest, and
 the CPU time of one poster (no waiting is involved: it is all layout and shaping).
 """
@@ -15,6 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,9 +27,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench._results import Row, add_json_option, row, write_rows  # noqa: E402
 from bot.core.i18n import Catalogs  # noqa: E402
+from bot.db.people import NewPerson, PeopleRepository  # noqa: E402
 from bot.db.store import Store  # noqa: E402
-from bot.offline.printing.make import make_sheet  # noqa: E402
-from bot.offline.printing.request import Kind, SheetRequest  # noqa: E402
+from bot.offline.printing.make import Made, make_notice, make_sheet, make_slip  # noqa: E402
+from bot.offline.printing.request import Kind, SheetRequest, SlipRequest  # noqa: E402
 from tests.factories import add_activity  # noqa: E402
 
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
@@ -45,12 +48,35 @@ KINDS = {
 }
 
 
-async def _database(path: Path) -> int:
+async def _database(path: Path) -> tuple[int, SlipRequest]:
+    """Make the activity, and someone signed up on their behalf with a joining link."""
     store = await Store.open(path)
     try:
-        return await add_activity(store, NOW, **TITLES)
+        activity_id = await add_activity(store, NOW, **TITLES)
+        people = PeopleRepository(store)
+        _result, person = await people.sign_up_new(
+            activity_id,
+            NewPerson("فاطمة", "ar", "Houlkær", None, "paper"),
+            1,
+            0,
+            NOW,
+            waitlist=False,
+            registered_by=1,
+            role="staff",
+        )
+        assert person is not None
+        token = await people.new_join_link(person.id, NOW)
+        assert token is not None
+        return activity_id, SlipRequest(person.id, token)
     finally:
         await store.close()
+
+
+def _sheet_maker(
+    database: Path, catalogs: Catalogs, activity_id: int, template: SheetRequest
+) -> Callable[[], Made]:
+    request = SheetRequest(activity_id, template.kind, template.languages, template.image, None)
+    return lambda: make_sheet(database, request, catalogs, "nabo_viborg_bot", NOW)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,15 +89,22 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="nabo-bench-") as folder:
         database = Path(folder) / "nabo.sqlite3"
-        activity_id = asyncio.run(_database(database))
-        for label, template in KINDS.items():
-            request = SheetRequest(
-                activity_id, template.kind, template.languages, template.image, None
-            )
+        activity_id, slip = asyncio.run(_database(database))
+        makers: dict[str, Callable[[], Made]] = {
+            label: _sheet_maker(database, catalogs, activity_id, template)
+            for label, template in KINDS.items()
+        }
+        makers["joining slip A6, Arabic"] = lambda: make_slip(
+            database, slip, catalogs, "nabo_viborg_bot", NOW
+        )
+        makers["privacy notice, three A4 pages"] = lambda: make_notice(
+            ("da", "ar", "en"), catalogs, phone_days=30, record_days=365, version=4, now=NOW
+        )
+        for label, make in makers.items():
             walls, cpus = [], []
             for _ in range(arguments.rounds):
                 wall, cpu = time.perf_counter(), time.process_time()
-                made = make_sheet(database, request, catalogs, "nabo_viborg_bot", NOW)
+                made = make()
                 walls.append(time.perf_counter() - wall)
                 cpus.append(time.process_time() - cpu)
             rest = walls[1:] or walls

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench._results import Row, add_json_option, row, write_rows  # noqa: E402
 from bot.db.mydata import PersonalDataRepository  # noqa: E402
-from bot.db.residents import ResidentRepository  # noqa: E402
+from bot.db.residents import PRIVACY_NOTICE_VERSION, ResidentRepository  # noqa: E402
 from bot.db.signups import SignupRepository  # noqa: E402
 from bot.db.store import Store  # noqa: E402
 from bot.db.volunteers import VolunteerRepository  # noqa: E402
@@ -39,7 +39,7 @@ async def fill(
     rows = []
     for n in range(residents):
         seen = (NOW - timedelta(days=n % 730)).isoformat(timespec="seconds")
-        rows.append((n + 1, n + 1, LANGUAGES[n % 3], seen, seen, seen, 3))
+        rows.append((n + 1, n + 1, LANGUAGES[n % 3], seen, seen, seen, PRIVACY_NOTICE_VERSION))
     base = draft(NOW - timedelta(days=720))
     async with store.transaction() as db:
         await db.executemany(

@@ -19,6 +19,7 @@ DEFAULT_SANDBOX_PORT = 8080
 EXPORT = "export"
 REPORT = "report"
 BACKUP = "backup"
+PERSON = "person"
 POSTER = "poster"
 
 
@@ -39,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
         from bot.offline.cli import run_staff_tool
 
         return run_staff_tool(arguments, config)
+    if arguments.command == PERSON:
+        configure_logging(config.log_level, secrets=[config.bot_token or ""])
+        from bot.offline.person_cli import run_person_tool
+
+        return run_person_tool(arguments, config)
     if arguments.command == SANDBOX:
         return _run_sandbox(config, port, reset=arguments.reset)
     if not config.bot_token:
@@ -74,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--reset", action="store_true", help="start from an empty sandbox database"
     )
     _add_staff_tools(commands)
+    from bot.offline.person_cli import add_person_tool
+
+    add_person_tool(commands)
     return parser
 
 
@@ -112,12 +121,19 @@ def _add_staff_tools(commands: argparse._SubParsersAction[argparse.ArgumentParse
     backup.add_argument("--out", type=Path, required=True, help="the file to write")
     poster = commands.add_parser(
         POSTER,
-        help="print a poster, flyers or a door poster with a QR code (PDF), or a share image",
+        help="print a poster, flyers or a door poster with a QR code (PDF), or a share image;"
+        " or the privacy notice",
         description="Make a poster for an activity (its id) or for Nabo itself (nabo): an A4 "
         "PDF, or with --out ending in .png an image for Facebook and WhatsApp posts. The "
-        "link needs the bot's username: BOT_USERNAME, else asked of Telegram (getMe).",
+        "link needs the bot's username: BOT_USERNAME, else asked of Telegram (getMe). "
+        "With privacy: the privacy notice to hand out, one A4 page per language (PDF), for "
+        "people the team signs up without Telegram.",
     )
-    poster.add_argument("subject", metavar="ACTIVITY_ID|nabo", help="an activity's id, or nabo")
+    poster.add_argument(
+        "subject",
+        metavar="ACTIVITY_ID|nabo|privacy",
+        help="an activity's id, nabo, or privacy (the privacy notice)",
+    )
     poster.add_argument("--out", type=Path, required=True, help="the .pdf or .png file to write")
     kind = poster.add_mutually_exclusive_group()
     kind.add_argument("--flyer", action="store_true", help="four A6 flyers on an A4 page")

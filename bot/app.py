@@ -18,6 +18,7 @@ from telegram import LinkPreviewOptions, Update
 from telegram.ext import (
     ApplicationBuilder,
     ContextTypes,
+    ConversationHandler,
     Defaults,
     JobQueue,
     TypeHandler,
@@ -33,11 +34,14 @@ from bot.db.audit import AuditLog
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.checkins import CheckInRepository
 from bot.db.feedback import FeedbackRepository
+from bot.db.hosts import HostRepository
+from bot.db.people import PeopleRepository
 from bot.db.processed_updates import ProcessedUpdates
 from bot.db.residents import ResidentRepository
 from bot.db.signups import SignupRepository
 from bot.db.sources import SourceRepository
 from bot.db.store import Store
+from bot.db.team_messages import TeamMessageRepository
 from bot.db.translations import TranslationRepository
 from bot.db.volunteers import VolunteerRepository
 from bot.telegram.client import NaboBot
@@ -47,13 +51,16 @@ from bot.telegram.errors import handle_error
 from bot.telegram.flood import FloodGuard
 from bot.telegram.guards import drop_repeated_update, throttle_floods
 from bot.telegram.ratelimit import PriorityRateLimiter
+from bot.telegram.roles import HostCallbackQueryHandler, set_host_command_menu
 from bot.telegram.session import load_resident
 from bot.telegram.staff import set_staff_command_menus
 from bot.telegram.updates import PerChatUpdateProcessor
+from bot.work.call_lists import start_call_list_sync
 from bot.work.delivery import DeliverySender
 from bot.work.digest import start_digest_job
 from bot.work.reminders import start_job_sync
 from bot.work.retention import start_retention_job
+from bot.work.team_outbox import Senders, TeamOutbox
 from handlers import (
     activities,
     broadcast,
@@ -61,9 +68,19 @@ from handlers import (
     fallback,
     feedback,
     help,
+    host,
+    host_invitations,
+    host_message,
+    host_proposals,
+    host_welcome,
+    join,
     language,
     membership,
+    on_behalf,
+    organiser,
+    person,
     privacy,
+    privacy_paper,
     settings,
     signup,
     staff,
@@ -159,11 +176,22 @@ def build_application(config: Config, clock: Clock | None = None) -> NaboApplica
 
 
 def _taken_by_a_journey(application: NaboApplication, update: Update) -> bool:
-    """Tell whether a journey's handler (not the fallback) would take this update now."""
+    """Tell whether a journey's handler (not the fallback) would take this update now.
+
+    A host's button is not: whether its presser hosts the activity is read from the
+    database in its turn (bot/telegram/roles.py), and a refused press must get the very
+    answer a forged button gets, text included, so it is answered then.
+    """
     for handler in application.handlers.get(GROUP_JOURNEYS, ()):
         check = handler.check_update(update)
-        if check is not None and check is not False:
-            return getattr(handler, "callback", None) is not fallback.unknown_button
+        if check is None or check is False:
+            continue
+        taker = handler
+        if isinstance(handler, ConversationHandler) and isinstance(check, tuple):
+            taker = check[2]  # (state, key, the handler that takes it, its check)
+        if isinstance(taker, HostCallbackQueryHandler):
+            return False
+        return getattr(handler, "callback", None) is not fallback.unknown_button
     return False
 
 
@@ -176,7 +204,10 @@ def _register_handlers(application: NaboApplication) -> None:
     application.add_handler(TypeHandler(Update, load_resident), group=GROUP_SESSION)
     # 2. The bot's own membership: blocked/unblocked, added to a group.
     membership.register(application)
-    # 3. Getting started: /start, consent, the main menu.
+    # 3. Getting started: links that open a journey (/start host-…, join-…), before the plain
+    #    /start; then /start, consent, the main menu.
+    host_welcome.register(application)
+    join.register(application)
     start.register(application)
     # 4. Activities: find them, then sign up, cancel, /mine.
     activities.register(application)
@@ -191,8 +222,20 @@ def _register_handlers(application: NaboApplication) -> None:
     staff_roster.register(application)
     # cancelling an activity, after a confirmation;
     staff_cancel_activity.register(application)
-    # attendance and walk-ins.
+    # attendance and walk-ins;
     staff_attendance.register(application)
+    # who runs it (the team, an afdelingsbestyrelse, a partner);
+    organiser.register(application)
+    # signing up someone without Telegram (staff, or the activity's host), and the privacy
+    # notice to print for them;
+    on_behalf.register(application)
+    privacy_paper.register(application)
+    # hosts: staff invite, list and remove them; a host's menu, rosters and attendance.
+    host_invitations.register(application)
+    host.register(application)
+    # a host's message to their participants, and their proposal for a new activity.
+    host_message.register(application)
+    host_proposals.register(application)
     # 5. Settings: themes, areas, announcements on or off.
     settings.register(application)
     # 6. Staff: the menu and broadcasts (activities and attendance are registered above).
@@ -200,6 +243,8 @@ def _register_handlers(application: NaboApplication) -> None:
     broadcast.register(application)
     # Staff review: /export (the workbook of everything) and /report (per delaftale/area).
     staff_reports.register(application)
+    # Data requests by phone or at the desk: find a person, check who asks, show or erase.
+    person.register(application)
     # Posters and flyers with QR codes (/poster), and where links go up (/sources).
     staff_posters.register(application)
     # 7. Language, help and privacy.
@@ -245,8 +290,14 @@ async def _post_init(application: NaboApplication) -> None:
             sources=SourceRepository(store),
             checkins=CheckInRepository(store),
             translations=TranslationRepository(store),
-            # It reads the services when it starts, below.
-            sender=DeliverySender(application, config.broadcast_rate),
+            people=PeopleRepository(store, config.default_language),
+            hosts=HostRepository(store),
+            team_messages=TeamMessageRepository(store),
+            # They read the services when they start, below: the delivery sender, and the
+            # team's outbox (messages to staff and hosts), woken together.
+            sender=Senders(
+                (DeliverySender(application, config.broadcast_rate), TeamOutbox(application))
+            ),
         )
     )
     services = bot_data.services
@@ -258,10 +309,24 @@ async def _post_init(application: NaboApplication) -> None:
         RESIDENT_COMMANDS,
         config.default_language,
     )
+    # Hosts get /host in their own command list (bot/telegram/roles.py).
+    hosts = {host.user_id: host.language for host in await services.hosts.current()}
+    for user_id, noted in hosts.items():
+        if user_id is not None and not config.is_staff(user_id):
+            resident = await services.residents.get(user_id)
+            await set_host_command_menu(
+                application.bot,
+                services.catalogs,
+                user_id,
+                (resident.language if resident else None) or noted,
+                config.default_language,
+            )
     # The database is the source of truth: reminder, broadcast and feedback jobs are
     # rebuilt from it now and every few minutes after.
     start_job_sync(application)
     start_digest_job(application)
+    # The day-before call lists of participants without Telegram (bot/work/call_lists.py).
+    start_call_list_sync(application)
     # Retention: erase what has expired, daily and once now (bot/work/retention.py).
     start_retention_job(application)
     # The sender works through deliveries left pending, also those from before a restart.

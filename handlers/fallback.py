@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Chat, Update
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from bot.telegram.context import NaboApplication, NaboContext
+from bot.telegram.roles import refuse_command, refuse_press
 from bot.views.menu import main_menu_keyboard
 from bot.views.notice import send_consent_request
 
@@ -27,20 +28,19 @@ async def unknown_message(update: Update, context: NaboContext) -> None:
     message = update.effective_message
     assert message is not None
     assert update.effective_chat is not None
+    if message.text and message.text.startswith("/"):
+        # The same answer a command gets that someone may not use (bot/telegram/roles.py).
+        await refuse_command(update, context)
+        return
     # Log only the kind of input, never its content.
-    kind = "command" if message.text and message.text.startswith("/") else _kind(update)
-    log.info("unhandled %s in update %s", kind, update.update_id)
+    log.info("unhandled %s in update %s", _kind(update), update.update_id)
     resident = context.resident
     if resident is None or not resident.has_consented:
         await send_consent_request(update.effective_chat.id, context.bot, context.tr)
         return
-    _ = context.tr.gettext
-    if kind == "command":
-        text = _("I don't know that command. Here is what I can do:")
-    else:
-        text = _("Sorry, I can't read that. Please use the buttons:")
     await update.effective_chat.send_message(
-        text, reply_markup=main_menu_keyboard(context.tr, context.is_staff)
+        context.tr.gettext("Sorry, I can't read that. Please use the buttons:"),
+        reply_markup=main_menu_keyboard(context.tr, context.is_staff),
     )
 
 
@@ -60,22 +60,8 @@ async def nothing_to_cancel(update: Update, context: NaboContext) -> None:
 
 async def unknown_button(update: Update, context: NaboContext) -> None:
     """Answer a button Nabo no longer knows (old, or forged) and offer the menu."""
-    query = update.callback_query
-    assert query is not None
-    log.info("unknown button in update %s", update.update_id)
-    _ = context.tr.gettext
-    await query.answer(_("This button no longer works."), show_alert=False)
-    assert update.effective_chat is not None
-    if update.effective_chat.type != Chat.PRIVATE:
-        return  # a staff-chat button pressed by someone who is not staff: the answer is enough
-    resident = context.resident
-    if resident is None or not resident.has_consented:
-        await send_consent_request(update.effective_chat.id, context.bot, context.tr)
-        return
-    await update.effective_chat.send_message(
-        _("This button no longer works. Here is the menu:"),
-        reply_markup=main_menu_keyboard(context.tr, context.is_staff),
-    )
+    # The same answer a button gets that someone may not press (bot/telegram/roles.py).
+    await refuse_press(update, context)
 
 
 def _kind(update: Update) -> str:

@@ -295,10 +295,10 @@ async def cancel(update: Update, context: NaboContext) -> None:
         await edit_query_message(press.query, _("You have no active sign-up there."), menu)
         return
     log.info("sign-up cancelled; %d promoted from the waitlist", len(result.promoted))
-    if result.promoted:
-        # Their deliveries were committed with the promotion: whatever happens to the
-        # edit below, the sender tells them.
-        context.bot_data.services.sender.wake()
+    # Whoever moved up was told durably with the promotion (residents by deliveries, the
+    # team about those without Telegram): whatever happens to the edit below, the
+    # senders tell them.
+    context.bot_data.services.sender.wake()
     done = (
         _("Done — you have left the waitlist.")
         if result.signup.confirmed_at is None

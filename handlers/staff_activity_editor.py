@@ -535,8 +535,8 @@ async def _save_capacity(
     promoted = await context.signups.promote(
         edit.activity_id, now, PromotionNotice(update_user_id(update), chat_id)
     )
-    if promoted:
-        context.bot_data.services.sender.wake()
+    # Also when only people without Telegram moved up: the team is told to call them.
+    context.bot_data.services.sender.wake()
     activity = await context.activities.get(edit.activity_id)
     assert activity is not None
     details = f"field=capacity,promoted={len(promoted)}"

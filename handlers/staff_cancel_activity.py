@@ -36,17 +36,27 @@ async def ask_cancel(update: Update, context: NaboContext) -> None:
     tr = context.tr
     _ = tr.gettext
     count = len(await context.signups.active_recipients(activity.id))
-    text = "\n\n".join(
-        [
-            _("Cancel this activity?"),
-            activity_title_when(tr, activity),
+    parts = [
+        _("Cancel this activity?"),
+        activity_title_when(tr, activity),
+        tr.ngettext(
+            "{count} resident who signed up or is waiting will be told.",
+            "{count} residents who signed up or are waiting will be told.",
+            count,
+        ).format(count=tr.ltr(count)),
+    ]
+    offline = len(await context.people.on_activity(activity.id))
+    if offline:
+        parts.append(
             tr.ngettext(
-                "{count} resident who signed up or is waiting will be told.",
-                "{count} residents who signed up or are waiting will be told.",
-                count,
-            ).format(count=tr.ltr(count)),
-        ]
-    )
+                "{count} participant is not on Telegram: the team and the activity's host "
+                "get a message saying whom to call.",
+                "{count} participants are not on Telegram: the team and the activity's host "
+                "get a message saying whom to call.",
+                offline,
+            ).format(count=tr.ltr(offline))
+        )
+    text = "\n\n".join(parts)
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -71,7 +81,7 @@ async def cancel_activity(update: Update, context: NaboContext) -> None:
     activity = await changeable_activity(press, context, button.activity_id)
     if activity is None:
         return
-    if not await context.activities.cancel(activity.id):
+    if not await context.activities.cancel(activity.id, context.clock.now()):
         await changeable_activity(press, context, activity.id)  # cancelled meanwhile: say so
         return
     cancelled = await context.activities.get(activity.id)

@@ -152,6 +152,10 @@ def report_summary(tr: Translator, report: Report) -> str:
             count=number(total.participants), new=number(total.new)
         ),
         _("Offers of help: {count}").format(count=number(total.offers or 0)),
+        _(
+            "Partners involved: {count} (afdelingsbestyrelser and partner organisations with "
+            "activities held)"
+        ).format(count=number(report.partners)),
         _("Translations by volunteers, used: {count}").format(
             count=number(total.translations or 0)
         ),
@@ -169,7 +173,7 @@ def report_summary(tr: Translator, report: Report) -> str:
             count=number(total.broadcasts), reach=number(total.reach)
         ),
         "",
-        _("The workbook has the figures per delaftale and per area, with charts."),
+        _("The workbook has the figures per delaftale, per area and per organiser, with charts."),
     ]
     return "\n".join(lines)
 

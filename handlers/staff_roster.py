@@ -28,7 +28,14 @@ from bot.telegram.staff_screens import (
     update_chat_id,
 )
 from bot.views.activity import activity_title_when, fit_message, shorten
-from bot.views.buttons import EditActivity, EditField, StaffActivities, StaffActivity, StaffMenu
+from bot.views.buttons import (
+    EditActivity,
+    EditField,
+    EditOrganiser,
+    StaffActivities,
+    StaffActivity,
+    StaffMenu,
+)
 from bot.views.staff_texts import language_name
 
 # The staff's list shows what is coming and what ended this long ago (for attendance).
@@ -173,6 +180,11 @@ async def edit_menu(update: Update, context: NaboContext) -> None:
             ]
             for language in LANGUAGES
         ),
+        [
+            InlineKeyboardButton(
+                _("🤝 Who runs it"), callback_data=EditOrganiser(activity.id).pack()
+            )
+        ],
         [InlineKeyboardButton(_("◀ Back"), callback_data=StaffActivity(activity.id).pack())],
     ]
     text = "\n\n".join([_("✏️ What do you want to change?"), activity_title_when(tr, activity)])

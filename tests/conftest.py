@@ -267,3 +267,17 @@ def buttons(message: dict) -> list[str]:
     """The labels of a message's inline buttons, row by row."""
     markup = message.get("reply_markup") or {}
     return [button["text"] for row in markup.get("inline_keyboard", []) for button in row]
+
+
+async def team_outbox_idle(nabo: Nabo) -> None:
+    """Wait until the team's outbox has addressed and sent everything written so far."""
+    nabo.application.bot_data.services.sender.wake()
+    # A guard against hanging, not a speed check.
+    for _ in range(1000):
+        rows = await nabo.store.fetch_all(
+            "SELECT 1 FROM team_messages WHERE status IN ('pending', 'sending') LIMIT 1"
+        )
+        if not rows:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the team's outbox did not finish")

@@ -102,7 +102,9 @@ async def test_every_button_a_crawl_finds_fits(nabo: Nabo, language: str) -> Non
     resident = await crawl(
         nabo, RESIDENT, ["start", "volunteer", "feedback", "mine", "menu", "activities"], 30
     )
-    staff = await crawl(nabo, STAFF_ID, ["volunteers", "scheduled", "staff"], 60)
+    # More presses for staff: their menu leads to more journeys (posters, hosts, data
+    # requests).
+    staff = await crawl(nabo, STAFF_ID, ["volunteers", "scheduled", "staff"], 100)
     # The crawl reached deep: sign-up, cancelling, the staff's lists and attendance.
     assert {"su:c:#:#:#:#", "su:x:#"} <= resident
     assert {"st:a:#", "st:acts:#", "st:e:#"} <= staff

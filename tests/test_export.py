@@ -49,7 +49,15 @@ from tests.known_data import (
 )
 
 CPH = ZoneInfo("Europe/Copenhagen")
-SHEETS = ["Aktiviteter", "Tilmeldinger", "Frivillige", "Tilbagemeldinger", "Udsendelser", "Beboere"]
+SHEETS = [
+    "Aktiviteter",
+    "Tilmeldinger",
+    "Frivillige",
+    "Tilbagemeldinger",
+    "Udsendelser",
+    "Beboere",
+    "Værter",
+]
 HEADERS = {
     "Aktiviteter": (
         "Aktivitet nr.",
@@ -78,6 +86,8 @@ HEADERS = {
         "Fremmøde registreret",
         "Oprettet",
         "Ændret",
+        "Arrangør (type)",
+        "Arrangør",
     ),
     "Tilmeldinger": (
         "Tilmelding nr.",
@@ -92,6 +102,7 @@ HEADERS = {
         "Fik plads",
         "Afmeldt",
         "Mødt op",
+        "Tilmeldt af teamet (uden Telegram)",
     ),
     "Frivillige": (
         "Tilbud nr.",
@@ -143,6 +154,18 @@ HEADERS = {
         "Meddelelser",
         "Påmindelser",
         "Status",
+    ),
+    "Værter": (
+        "Vært nr.",
+        "Type",
+        "Organisation",
+        "Rolle",
+        "Aktivitet nr.",
+        "Aktivitet",
+        "Hele serien",
+        "Vært fra",
+        "Vært til",
+        "Sluttede",
     ),
 }
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,6 +237,8 @@ async def test_every_sheet_header_and_row(database: Path, tmp_path: Path, danish
         None,
         datetime(2029, 9, 1, 10, 0),
         None,
+        "Teamet",
+        "Det boligsociale team",
     )
     assert activities[4][11:13] == ("Andet område", "Aflyst")
     # Local time, real Excel dates: 23:30 UTC on New Year's Eve is 00:30 on 1 January.
@@ -244,6 +269,7 @@ async def test_every_sheet_header_and_row(database: Path, tmp_path: Path, danish
         datetime(2029, 12, 1, 11, 0),
         None,
         "Ja",
+        "Nej",
     )
     assert by_id[6][7:] == (
         "Afmeldt",
@@ -251,6 +277,7 @@ async def test_every_sheet_header_and_row(database: Path, tmp_path: Path, danish
         None,
         datetime(2029, 12, 2, 11, 0),
         None,
+        "Nej",
     )
 
     # Offers in the order they came; kinds, times and status in Danish.

@@ -21,6 +21,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bot.db.activities import ActivityRepository
+from bot.db.hosts import HostRepository, Invitation
+from bot.db.people import NewPerson, PeopleRepository
 from bot.db.signups import SignupRepository
 from tests.conftest import STAFF_ID, Nabo, refused, settle
 from tests.factories import add_activity, add_residents
@@ -28,7 +30,8 @@ from tests.factories import add_activity, add_residents
 RESIDENTS = {101: "da", 102: "ar", 103: "en"}  # consented, the fuzzed senders
 NEWCOMER = 104  # never accepted the notice
 NEIGHBOUR = 105  # a consented resident who only owns sign-ups the others try to touch
-SENDERS = [*RESIDENTS, NEWCOMER, STAFF_ID]
+HOST = 106  # hosts the open activity only (not a resident): host buttons reach deep
+SENDERS = [*RESIDENTS, NEWCOMER, STAFF_ID, HOST]
 GROUP = -1000777
 CHANNEL = -1001234567890
 CHUNK = 25  # actions sent before waiting for the bot, so real buttons come from fresh messages
@@ -86,6 +89,9 @@ COMMANDS = [
     "scheduled",
     "signups",
     "volunteers",
+    "host",
+    "hosts",
+    "person",
     "nosuchcommand",
 ]
 # Every callback prefix Nabo reads, residents' and staff's.
@@ -129,6 +135,61 @@ PREFIXES = [
     "st:new",
     "st:vol",
     "st:wi",
+    # Beyond the chat: signing up on someone's behalf, hosts, data requests, organisers.
+    "st:ob",
+    "h:ob",
+    "ob:p",
+    "ob:new",
+    "ob:a",
+    "ob:c",
+    "ob:l",
+    "ob:ar",
+    "ob:nocall",
+    "ob:t",
+    "ob:ok",
+    "ob:stop",
+    "st:jl",
+    "pn",
+    "h:menu",
+    "h:a",
+    "h:att",
+    "h:at",
+    "h:wi",
+    "h:msg",
+    "h:msg:ok",
+    "h:msg:no",
+    "h:door",
+    "h:prop",
+    "hp:s",
+    "hp:cap",
+    "hp:d",
+    "hp:a",
+    "hp:ok",
+    "hp:no",
+    "hj:ok",
+    "hj:no",
+    "st:h",
+    "st:hi",
+    "hi:s",
+    "hi:k",
+    "hi:any",
+    "st:hl",
+    "st:hx",
+    "st:hxy",
+    "jn:ok",
+    "jn:me",
+    "jn:no",
+    "st:prop:ok",
+    "st:prop:no",
+    "st:prop:tr",
+    "st:pe",
+    "st:pe:o",
+    "st:pe:c",
+    "st:pe:d",
+    "st:pe:y",
+    "st:pe:x",
+    "st:org",
+    "st:org:k",
 ]
 
 odd_text = st.lists(st.one_of(st.text(max_size=30), st.sampled_from(ODD)), max_size=8).map("".join)
@@ -155,12 +216,23 @@ commands = st.builds(
     st.booleans(),
     st.one_of(st.just(""), odd_text.map(lambda a: " " + a), st.just("@nabo_test_bot")),
 )
+# Opened links (/start <payload>): one-time joining and host invitation links, forged,
+# too short, too long, and with a real link's token (the prepared ones, by index).
+links = st.one_of(
+    st.builds(
+        lambda kind, token: f"/start {kind}-{token}",
+        st.sampled_from(["join", "host", "jn", "h"]),
+        st.text(alphabet="ABCabc012_-", min_size=0, max_size=30),
+    ),
+    st.builds(lambda index: ("link", index), st.integers(0, 1)),
+)
 senders = st.sampled_from(SENDERS)
 residents_only = st.sampled_from([*RESIDENTS, NEWCOMER])
 
 actions = st.one_of(
     st.tuples(st.just("text"), senders, texts),
     st.tuples(st.just("text"), senders, commands),
+    st.tuples(st.just("link"), senders, links),
     # A real button from the latest keyboard in the chat: reaches deep into journeys.
     st.tuples(st.just("press_real"), senders, st.integers(0, 50)),
     st.tuples(st.just("press_real"), senders, st.integers(0, 50)),
@@ -211,6 +283,7 @@ async def prepare(nabo: Nabo) -> dict[str, Any]:
     for user_id, language in {**RESIDENTS, NEWCOMER: "ar", NEIGHBOUR: "da"}.items():
         server.user(user_id, first_name=f"<b>R{user_id}</b>", language_code=language)
     server.user(STAFF_ID, first_name="Staff *x*", language_code="da")
+    server.user(HOST, first_name="<i>Host</i>", language_code="en")
     await add_residents(nabo.store, [*RESIDENTS, NEIGHBOUR, STAFF_ID], now)
     open_one = await add_activity(nabo.store, now, capacity=3, title_da="<i>Åben</i> *café*")
     full = await add_activity(nabo.store, now, capacity=1)
@@ -223,12 +296,40 @@ async def prepare(nabo: Nabo) -> dict[str, Any]:
     await signups.sign_up(full, NEIGHBOUR, 1, 0, now, waitlist=False)
     await signups.sign_up(open_one, NEIGHBOUR, 1, 0, now, waitlist=False)
     await ActivityRepository(nabo.store).cancel(cancelled)
+    # Someone without Telegram waits on the full activity, and a host runs the open one;
+    # their links are there to be opened (and forged).
+    people = PeopleRepository(nabo.store)
+    _, person = await people.sign_up_new(
+        full,
+        NewPerson("<b>Omar</b>", "ar", "Houlkær", "+4512345678", "phone"),
+        1,
+        0,
+        now,
+        waitlist=True,
+        registered_by=STAFF_ID,
+        role="staff",
+    )
+    assert person is not None
+    join_token = await people.new_join_link(person.id, now)
+    hosts = HostRepository(nabo.store)
+    await hosts.accept(
+        await hosts.invite(
+            Invitation(open_one, False, "partner", "*Kors*", "_Leder_"), STAFF_ID, now
+        ),
+        HOST,
+        "Host",
+        "da",
+        now,
+    )
+    host_token = await hosts.invite(
+        Invitation(full, False, "board", "Bestyrelsen", "Formand", "+4599999999"), STAFF_ID, now
+    )
     # Every sender has a chat with a message from Nabo, and the bot is in the group.
     for user_id in SENDERS:
         server.send_command(user_id, "start")
     server.add_bot_to_group(101, GROUP)
     await settle(nabo)
-    state = {"updates": 0, "queries": []}
+    state = {"updates": 0, "queries": [], "links": [f"join-{join_token}", f"host-{host_token}"]}
     nabo.fuzz_state = state  # type: ignore[attr-defined]
     return state
 
@@ -262,6 +363,10 @@ def perform(nabo: Nabo, action: tuple[str, int, Any], state: dict[str, Any]) -> 
     user = {"id": user_id, "is_bot": False, "first_name": "F", "language_code": "da"}
     private = {"id": user_id, "type": "private", "first_name": "F"}
     if kind == "text":
+        server.send_text(user_id, value)
+    elif kind == "link":
+        if isinstance(value, tuple):
+            value = "/start " + state["links"][value[1]]
         server.send_text(user_id, value)
     elif kind == "press_real":
         found = latest_keyboard(nabo, user_id)
@@ -314,14 +419,18 @@ async def assert_invariants(nabo: Nabo) -> None:
         )
         == []
     )
-    # No sign-up without a resident, unless its resident erased their data (then it
-    # is unlinked, nameless and, for an activity still to come, cancelled).
+    # No sign-up without a resident or a person signed up on their behalf (never both),
+    # unless they were erased (then it is unlinked, nameless and, for an activity still
+    # to come, cancelled).
     assert (
         await rows(
             """
             SELECT s.id FROM signups s LEFT JOIN residents r ON r.user_id = s.user_id
+              LEFT JOIN offline_people p ON p.id = s.person_id
             WHERE (s.user_id IS NOT NULL AND r.user_id IS NULL)
-               OR (s.user_id IS NULL AND s.first_name IS NOT NULL)
+               OR (s.person_id IS NOT NULL AND p.id IS NULL)
+               OR (s.user_id IS NOT NULL AND s.person_id IS NOT NULL)
+               OR (s.user_id IS NULL AND s.person_id IS NULL AND s.first_name IS NOT NULL)
             """
         )
         == []
@@ -330,8 +439,21 @@ async def assert_invariants(nabo: Nabo) -> None:
         await rows(
             """
             SELECT s.id FROM signups s JOIN activities a ON a.id = s.activity_id
-            WHERE s.user_id IS NULL AND s.status != 'cancelled' AND a.starts_at > '2030-03-04'
+            WHERE s.user_id IS NULL AND s.person_id IS NULL AND s.status != 'cancelled'
+              AND a.starts_at > '2030-03-04'
             """
+        )
+        == []
+    )
+    # A hosting names a person exactly while it lasts; nobody hosts what they were not
+    # invited to (the fuzzed senders have no invitation of their own but the prepared).
+    assert (
+        await rows("SELECT id FROM hosts WHERE (user_id IS NULL) != (ended_at IS NOT NULL)") == []
+    )
+    assert (
+        await rows(
+            f"SELECT id FROM hosts WHERE ended_at IS NULL AND user_id NOT IN ({HOST})"
+            " AND invitation_id IS NOT NULL"
         )
         == []
     )

@@ -423,3 +423,41 @@ def test_cli_configuration_error_is_the_bots_line(cli_env: dict[str, str], tmp_p
         "nabo: configuration error: TIMEZONE: 'Europe/Nowhere' is not a known IANA time zone"
     ]
     assert run_cli(env=env).stderr == result.stderr
+
+
+ORGANISER_HEADER = [*HEADER, "organiser", "organiser_name"]
+
+
+@pytest.mark.parametrize(
+    ("organiser", "name", "expected"),
+    [
+        ("", "", ("team", None)),
+        ("team", "", ("team", None)),
+        ("Teamet", "", ("team", None)),
+        ("board", "Afdelingsbestyrelsen Houlkær", ("board", "Afdelingsbestyrelsen Houlkær")),
+        ("Afdelingsbestyrelse", "Afd. 12", ("board", "Afd. 12")),
+        ("partner", "Røde Kors Viborg", ("partner", "Røde Kors Viborg")),
+    ],
+)
+def test_who_runs_an_activity_is_a_column(organiser: str, name: str, expected: tuple) -> None:
+    row = {**GOOD, "organiser": organiser, "organiser_name": name}
+    result = parse_activities(csv_text([row], header=ORGANISER_HEADER), Config.from_env({}), NOW)
+    assert result.problems == ()
+    (draft,) = result.series[0]
+    assert (draft.organiser_kind, draft.organiser_name) == expected
+
+
+@pytest.mark.parametrize(
+    ("organiser", "name", "message"),
+    [
+        ("partner", "", "a partner or an afdelingsbestyrelse needs its name in organiser_name"),
+        ("team", "Røde Kors", "organiser_name is only for a partner or an afdelingsbestyrelse"),
+        ("kommunen", "", "'kommunen' is not an organiser; write one of team, board, partner"),
+        ("partner", "x" * 101, "is 101 characters long; at most 100 fit"),
+    ],
+)
+def test_wrong_organisers_are_refused(organiser: str, name: str, message: str) -> None:
+    row = {**GOOD, "organiser": organiser, "organiser_name": name}
+    result = parse_activities(csv_text([row], header=ORGANISER_HEADER), Config.from_env({}), NOW)
+    assert [problem.message for problem in result.problems] == [message]
+    assert result.series == ()

@@ -511,6 +511,8 @@ async def test_signups_list_and_staff_view(nabo: Nabo, catalogs: Catalogs) -> No
     assert buttons(view) == [
         _(da, "✏️ Edit"),
         _(da, "❌ Cancel activity"),
+        _(da, "➕ Sign up someone without Telegram"),
+        _(da, "👤 Hosts"),
         _(da, "🖨 Poster or flyer"),
         _(da, "🚪 Door poster"),
         _(da, "◀ Back"),
@@ -811,6 +813,7 @@ async def test_attendance_toggles_and_walk_ins(nabo: Nabo, catalogs: Catalogs) -
     assert buttons(view) == [
         ar.gettext("✏️ Edit"),
         ar.gettext("❌ Cancel activity"),
+        ar.gettext("👤 Hosts"),
         ar.gettext("🧾 Attendance"),
         ar.gettext("🖨 Poster or flyer"),
         ar.gettext("🚪 Door poster"),

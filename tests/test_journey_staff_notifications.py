@@ -16,7 +16,7 @@ from bot.db.residents import ResidentRepository
 from bot.db.volunteers import VolunteerRepository
 from bot.views.volunteer import staff_card_text
 from bot.work.retention import RETENTION_JOB
-from tests.conftest import STAFF_ID, Nabo, buttons, consented, settle
+from tests.conftest import STAFF_ID, Nabo, buttons, consented, settle, team_outbox_idle
 from tests.test_journey_volunteer import offer_through_nabo, say, tap, tap_for_new, toggle
 
 OTHER_STAFF = 901  # reads English in Nabo (Telegram says Arabic)
@@ -157,6 +157,7 @@ async def test_offer_cards_reach_each_staff_member_and_every_copy_is_edited(
     [sure] = await say(server, 1, "/deleteme")
     await tap(server, 1, sure, ar.gettext("🗑 Yes, delete my data"))
     await settle(nabo)
+    await team_outbox_idle(nabo)  # the edits are durable, made by the team's outbox
     for user_id, tr, card in ((STAFF_ID, da, again_da), (OTHER_STAFF, en, again_en)):
         removed = message(nabo, user_id, card["message_id"])
         assert removed["text"] == tr.gettext(

@@ -12,7 +12,7 @@ from bot.db.sources import MAX_NAME, Source, SourceRepository
 from bot.views.activity import shorten
 from tests.conftest import STAFF_ID, Nabo, buttons, consented, settle
 from tests.factories import add_activity
-from tests.printed import flat, pdf_text, png, qr_codes, render
+from tests.printed import flat, pdf_pages, pdf_text, png, qr_codes, render
 
 
 async def staff(nabo: Nabo, text: str, language: str = "da", count: int = 1) -> list[dict]:
@@ -180,6 +180,19 @@ async def test_residents_cannot_print_or_add_sources(nabo: Nabo) -> None:
     await nabo.server.wait_for_callback_answer(forged)
     await settle(nabo)
     assert all("document" not in m for m in nabo.server.messages(603))
+
+
+async def test_staff_print_the_privacy_notice_from_the_poster_list(
+    nabo: Nabo, catalogs: Catalogs
+) -> None:
+    """The notice for people signed up without Telegram: all three languages, one page each."""
+    tr = catalogs.translator("da")
+    [menu] = await staff(nabo, "/poster", "da")
+    sent = await tap_for_file(nabo, menu, tr.gettext("🔒 Privacy notice to print"))
+    assert sent["document"]["file_name"] == "nabo-privacy-da-ar-en.pdf"
+    pdf = nabo.server.document_bytes(STAFF_ID, sent["message_id"])
+    assert pdf_pages(pdf) == 3
+    assert flat(tr.gettext("If the team signed you up without Telegram")) in flat(pdf_text(pdf))
 
 
 def long_names(count: int) -> list[str]:

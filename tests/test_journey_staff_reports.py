@@ -24,7 +24,15 @@ from tests.known_data import NOW, fill
 # The known data set's figures and file names are those of its own instant.
 pytestmark = pytest.mark.clock(NOW.isoformat())
 
-SHEETS = ["Aktiviteter", "Tilmeldinger", "Frivillige", "Tilbagemeldinger", "Udsendelser", "Beboere"]
+SHEETS = [
+    "Aktiviteter",
+    "Tilmeldinger",
+    "Frivillige",
+    "Tilbagemeldinger",
+    "Udsendelser",
+    "Beboere",
+    "Værter",
+]
 
 
 async def load_known_data(database: Path) -> None:
@@ -90,12 +98,14 @@ async def test_report_sends_a_summary_in_the_staff_language(nabo: Nabo, language
         )
     assert reply["caption"] == report_summary(catalogs.translator(language), report)
     if language == "en":
-        assert reply["caption"].splitlines()[2:10] == [
+        assert reply["caption"].splitlines()[2:11] == [
             "Activities held: 4 (7 hours)",
             "Sign-ups: 9 (14 people)",
             "Visits (attendance and walk-ins): 15",
             "Participants: 4, of whom 3 new",
             "Offers of help: 2",
+            "Partners involved: 0 (afdelingsbestyrelser and partner organisations with "
+            "activities held)",
             "Translations by volunteers, used: 2",
             "Feedback: 5, average rating 4 of 5",
             "Messages sent: 2, received by 5",

@@ -20,6 +20,7 @@ from tests.conftest import (
     open_staff_chat,
     refused,
     settle,
+    team_outbox_idle,
 )
 
 LANGUAGES = ["da", "ar", "en"]
@@ -501,6 +502,7 @@ async def test_deleteme_erases_the_offer_and_clears_the_staff_post(
     [sure] = await say(server, 9, "/deleteme")
     await tap(server, 9, sure, tr.gettext("🗑 Yes, delete my data"))
     assert await nabo.rows("SELECT * FROM volunteer_offers") == []
+    await team_outbox_idle(nabo)  # the post's edit is durable, made by the team's outbox
     [post] = await staff_posts(nabo)
     assert post["text"] == team.gettext(
         "🙋 Offer of help #{number} was removed: the volunteer deleted their data."

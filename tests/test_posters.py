@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pypdfium2
 import pytest
 
 from bot.__main__ import build_parser
@@ -26,6 +27,7 @@ from bot.offline.printing.content import day_text
 from bot.offline.printing.layouts import A4_DOOR, A4_POSTER, A6_FLYER, SHARE, Frame
 from bot.offline.printing.make import Made, make_sheet
 from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest
+from bot.offline.printing.sheet import Sheet
 from tests.conftest import SUITE_NOW, TestClock
 from tests.factories import add_activity, draft
 from tests.printed import flat, pdf_pages, pdf_text, png, qr_codes, render, words
@@ -301,3 +303,25 @@ def test_command_line(data: Data, tmp_path: Path, capsys: pytest.CaptureFixture[
     ):
         assert run_staff_tool(build_parser().parse_args(wrong), config, clock) == 2
     assert "nabo:" in capsys.readouterr().err
+
+
+def test_arabic_on_paper_runs_right_to_left_whatever_its_first_letter() -> None:
+    """An Arabic sentence that starts with "Nabo", with /mydata isolated as in the chat:
+    "Nabo" at the right end, the full stop at the left, and the command's slash before it."""
+    # As the catalogs write it (a right-to-left mark first), and as staff may type a title.
+    for text in (
+        "\u200f\u2068Nabo\u2069 خدمة عبر \u2068/mydata\u2069 للجميع.",
+        "Nabo خدمة عبر \u2068/mydata\u2069 للجميع.",
+    ):
+        sheet = Sheet(120, 30)
+        sheet.add_page()
+        sheet.paragraph("ar", text, 5, 5, 110, 14)
+        document = pypdfium2.PdfDocument(bytes(sheet.output()))
+        try:
+            page = document[0].get_textpage()
+            found = page.get_text_range()
+            left = {ch: page.get_charbox(found.index(ch))[0] for ch in "N/m.خ"}
+        finally:
+            document.close()
+        assert left["N"] > left["خ"] > left["."], text
+        assert left["/"] < left["m"], text

@@ -531,8 +531,8 @@ async def test_retention_erases_exactly_what_has_expired(nabo: Nabo, catalogs: C
     for user, ago in seen.items():
         await chat_opened(nabo, user, language.get(user, "da"), f"R{user}")
         await add_residents(store, [user], t0 - days(ago), language.get(user, "da"))
-    await residents.mark_warned(105, t0 - days(14))
-    await residents.mark_warned(106, t0 - days(13))
+    await residents.mark_all_warned([105], t0 - days(14), inactive_since=t0 - days(14))
+    await residents.mark_all_warned([106], t0 - days(13), inactive_since=t0 - days(13))
     await residents.set_blocked(108, True)
     # Only picked a language, never agreed: erased in time, but never written to.
     await chat_opened(nabo, 109, "en", "R109")
@@ -625,7 +625,9 @@ async def test_retention_erases_in_batches_and_a_waitlist_moves_up_once(
     expired, kept = [301, 302, 303, 304, 305], [306, 307]
     for user in expired:
         await add_residents(store, [user], t0 - timedelta(days=400), "da")
-        await residents.mark_warned(user, t0 - timedelta(days=14))
+        await residents.mark_all_warned(
+            [user], t0 - timedelta(days=14), inactive_since=t0 - timedelta(days=14)
+        )
     await add_residents(store, kept, t0 - timedelta(days=2), "da")
     # A coming activity with room for one: 301 has the place, 302 and 306 wait for it.
     activity = await add_activity(store, t0, capacity=1)

@@ -189,6 +189,7 @@ async def test_the_workbook_holds_the_same_figures_and_two_charts(tmp_path: Path
         "Nøgletal",
         "Delaftaler",
         "Områder",
+        "Arrangører",  # per organiser: tests/test_report_organisers.py
         "Tilmeldinger pr. måned",
         "Vurderinger",
         "Kilder",
@@ -196,8 +197,8 @@ async def test_the_workbook_holds_the_same_figures_and_two_charts(tmp_path: Path
     summary = book["Nøgletal"]
     assert summary["B1"].value == "1. kvartal 2030"
     key_figures = {row[0]: row[1] for row in summary.iter_rows(min_row=6, values_only=True)}
-    assert list(key_figures) == [header for header, _ in REPORT_COLUMNS]
-    assert list(key_figures.values()) == EXPECTED_TOTAL
+    assert list(key_figures) == [header for header, _ in REPORT_COLUMNS] + ["Partnere involveret"]
+    assert list(key_figures.values()) == [*EXPECTED_TOTAL, 0]  # the team ran every activity
 
     for name, expected in (("Delaftaler", EXPECTED_DELAFTALER), ("Områder", EXPECTED_AREAS)):
         sheet = book[name]

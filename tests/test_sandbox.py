@@ -21,8 +21,9 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from bot.core.config import DEFAULT_AREAS, Config
 from bot.core.i18n import Catalogs
 from bot.db.activities import DELAFTALER
+from bot.db.hosts import HostRepository
 from bot.db.store import Store
-from bot.sandbox.demo import DEMO_WEEK, PERSONAS, STAFF_USER_ID, load_demo_data
+from bot.sandbox.demo import DEMO_WEEK, HOST_USER_ID, PERSONAS, STAFF_USER_ID, load_demo_data
 from bot.sandbox.runner import BANNER, Sandbox, running_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +43,13 @@ async def test_demo_week_in_three_languages_loads_once(tmp_path: Path) -> None:
     finally:
         await store.close()
     assert again == rows
+    # The host persona hosts the next activity, once however often the sandbox starts.
+    store = await Store.open(tmp_path / "sandbox.sqlite3")
+    try:
+        hosting = await HostRepository(store).assignments(HOST_USER_ID)
+    finally:
+        await store.close()
+    assert len(hosting) == 1
     assert {row["delaftale"] for row in rows} == set(DELAFTALER)
     assert {row["area"] for row in rows} == set(DEFAULT_AREAS)
     for row in rows:

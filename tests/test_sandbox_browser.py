@@ -344,6 +344,30 @@ async def test_on_a_phone_the_chat_scrolls_and_the_people_stay(
     assert problems == []
 
 
+async def test_on_a_phone_a_host_sees_their_roster_in_arabic(
+    phone_page: tuple[Page, list[str]], catalogs: Catalogs
+) -> None:
+    """Hala hosts the next demo activity: /host, then its roster, right to left."""
+    page, problems = phone_page
+    ar = catalogs.translator("ar")
+    await be(page, "host")
+    await say(page, "/host")
+    menu = bot_says(page, ar.gettext("🤝 Your activities as host"))
+    await expect(menu).to_be_visible()
+    await menu.get_by_role("button", name=re.compile(r"^1\. ")).click()
+    roster = page.locator(".msg.bot").filter(
+        has=page.get_by_role("button", name=ar.gettext("📣 Message to the participants"))
+    )
+    await expect(roster.last).to_be_visible()
+    direction = "e => getComputedStyle(e).direction"
+    assert await roster.last.locator(".text").evaluate(direction) == "rtl"
+    await wholly_on_screen(
+        roster.last.get_by_role("button", name=ar.gettext("➕ Sign up someone without Telegram"))
+    )
+    await screenshot(page, "phone-host-ar")
+    assert problems == []
+
+
 async def test_an_arabic_volunteer_translates_a_message_for_staff(
     sandbox_page: tuple[Sandbox, Page], catalogs: Catalogs
 ) -> None:

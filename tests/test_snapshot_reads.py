@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.db.activities import ActivityRepository, read_activity, read_coming_in_series
 from bot.db.checkins import CheckInRepository, read_door_key
+from bot.db.people import JOIN_LINK_DAYS, NewPerson, PeopleRepository, read_slip_holder
 from bot.db.sources import SourceRepository, read_source
 from bot.db.store import Store
 from bot.offline.snapshot import snapshot
@@ -61,3 +62,36 @@ async def test_a_snapshot_reads_what_the_repositories_read(tmp_path: Path) -> No
     # Published dates to come, soonest first: not the past one, not the cancelled one.
     assert [activity.id for activity in coming] == [series_ids[1], series_ids[3]]
     assert coming[0] == next_date
+
+
+async def test_a_slip_reads_the_record_and_whether_its_link_holds(tmp_path: Path) -> None:
+    """A joining slip reads the person, and holds only the link the record holds now."""
+    database = tmp_path / "nabo.sqlite3"
+    now = SUITE_NOW
+    store = await Store.open(database)
+    people = PeopleRepository(store)
+    activity = await add_activity(store, now)
+    _, person = await people.sign_up_new(
+        activity,
+        NewPerson("Fatima", "ar", "Houlkær", None, "paper"),
+        1,
+        0,
+        now,
+        waitlist=False,
+        registered_by=900,
+        role="staff",
+    )
+    assert person is not None
+    replaced = await people.new_join_link(person.id, now)
+    current = await people.new_join_link(person.id, now)
+    assert replaced is not None
+    assert current is not None
+    expected = await people.get(person.id)
+    await store.close()
+
+    with snapshot(database) as connection:
+        assert read_slip_holder(connection, person.id, current, now) == (expected, True)
+        assert read_slip_holder(connection, person.id, replaced, now) == (expected, False)
+        later = now + timedelta(days=JOIN_LINK_DAYS)
+        assert read_slip_holder(connection, person.id, current, later) == (expected, False)
+        assert read_slip_holder(connection, 424242, current, now) == (None, False)

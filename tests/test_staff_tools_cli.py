@@ -67,7 +67,7 @@ def test_export_report_and_backup(
     assert status == 0
     assert f"wrote {archive}" in out
     with zipfile.ZipFile(archive) as files:
-        assert len(files.namelist()) == 6
+        assert len(files.namelist()) == 7  # one per sheet, hosts too
 
     report = tmp_path / "rapport.xlsx"
     status, out = run_in_process(

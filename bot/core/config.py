@@ -66,6 +66,9 @@ class Config:
     retention_days: int = 365
     # Sign-ups lose their link to the resident this long after their activity.
     signup_retention_days: int = 180
+    # People signed up on their behalf (no Telegram) are erased this long after their last
+    # activity, unless staff renewed their record (bot/db/people.py).
+    offline_retention_days: int = 365
     # Flood guard: a resident may send this many typed updates, and press this many
     # buttons, per window; more are dropped with one polite notice (bot/telegram/flood.py).
     # Presses get more: browsing by buttons is quick tapping. Not read from the
@@ -96,7 +99,8 @@ class Config:
             f"reminder_offsets={[str(offset) for offset in self.reminder_offsets]}, "
             f"feedback_delay={str(self.feedback_delay)!r}, "
             f"retention_days={self.retention_days}, "
-            f"signup_retention_days={self.signup_retention_days}, webhook={webhook})"
+            f"signup_retention_days={self.signup_retention_days}, "
+            f"offline_retention_days={self.offline_retention_days}, webhook={webhook})"
         )
 
     def is_staff(self, user_id: int | None) -> bool:
@@ -139,6 +143,12 @@ class Config:
                 env.get("SIGNUP_RETENTION_DAYS", ""),
                 default=180,
                 minimum=1,
+            ),
+            offline_retention_days=_parse_days(
+                "OFFLINE_RETENTION_DAYS",
+                env.get("OFFLINE_RETENTION_DAYS", ""),
+                default=365,
+                minimum=30,
             ),
         )
 

@@ -17,6 +17,7 @@ from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from bot.core.callback_data import ForgedButton, Id, PackedData, Part, hex_token
+from bot.core.tokens import TOKEN_LENGTH
 
 # What Telegram allows in a start parameter.
 MAX_PAYLOAD = 64
@@ -81,7 +82,10 @@ class CheckIn(StartPayload, prefix="d"):
     source: OptionalSource = None
 
 
-# Every kind, for reading a payload whatever it is.
+# Every kind the plain /start reads (bot/telegram/arrivals.py). The one-time links below
+# (JoinLink, HostInvitation) are not among them: each has its own /start journey
+# (handlers/join.py, handlers/host_welcome.py), registered before the plain /start, and a
+# payload of theirs that fits no definition reaches the plain /start as a forged one.
 PAYLOAD_KINDS: tuple[type[StartPayload], ...] = (JoinNabo, OpenActivity, OpenSeries, CheckIn)
 
 
@@ -106,3 +110,20 @@ def door_token(key: bytes, activity_id: int) -> str:
 def door_token_ok(key: bytes, activity_id: int, token: str) -> bool:
     """Tell whether a door code's token is the one for this activity (in constant time)."""
     return hmac.compare_digest(door_token(key, activity_id), token)
+
+
+# A one-time token (bot.core.tokens): random, so a link cannot be guessed from an id.
+OneTimeToken = Annotated[str, Part(f"[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}", "A" * TOKEN_LENGTH)]
+
+
+# The links of people who do not use the chat yet, and of activity hosts (issue #16).
+class JoinLink(StartPayload, prefix="join"):
+    """Attach the opener's chat to the record staff made on their behalf (once, expires)."""
+
+    token: OneTimeToken
+
+
+class HostInvitation(StartPayload, prefix="host"):
+    """Make the opener the host of an activity or a series (once, expires)."""
+
+    token: OneTimeToken

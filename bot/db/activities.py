@@ -16,6 +16,7 @@ from bot.core.dates import reminder_due
 from bot.core.i18n import N_
 from bot.db.broadcasts import insert_announcement
 from bot.db.store import Store, read_one, read_snapshot
+from bot.db.team_messages import record_team_message
 from bot.db.translations import insert_request
 
 # The three delaftaler of the helhedsplan: code → official name (translated where shown).
@@ -32,6 +33,21 @@ DELAFTALER_DA: dict[str, str] = {
 }
 OTHER_AREA = "other"
 DEFAULT_MAX_PER_SIGNUP = 6
+# Who runs an activity: the boligsocial team, an afdelingsbestyrelse (with its name), or a
+# named partner organisation. Code → what it is called (translated where shown).
+ORGANISER_KINDS: dict[str, str] = {
+    "team": N_("The team"),
+    "board": N_("A tenants' board (afdelingsbestyrelse)"),
+    "partner": N_("A partner organisation"),
+}
+ORGANISER_KINDS_DA: dict[str, str] = {
+    "team": "Teamet",
+    "board": "Afdelingsbestyrelse",
+    "partner": "Partner",
+}
+# How the team itself is named where an organiser's name is written (exports are Danish).
+TEAM_NAME_DA = "Det boligsociale team"
+MAX_ORGANISER_NAME = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +69,8 @@ class ActivityDraft:
     signup_deadline: datetime | None = None
     max_per_signup: int = DEFAULT_MAX_PER_SIGNUP
     series_id: int | None = None
+    organiser_kind: str = "team"
+    organiser_name: str | None = None  # the board's or partner's name; None for the team
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +107,8 @@ class Activity:
     walk_ins: int = 0
     attendance_taken_at: datetime | None = None
     updated_at: datetime | None = None
+    organiser_kind: str = "team"
+    organiser_name: str | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> Activity:
@@ -229,7 +249,7 @@ class ActivityRepository:
     async def add_many(self, drafts: list[ActivityDraft], now: datetime) -> list[int]:
         """Insert activities in one transaction (all or nothing); return their ids."""
         async with self._store.transaction() as db:
-            ids = [await _insert_activity(db, draft, now) for draft in drafts]
+            ids = [await insert_activity(db, draft, now) for draft in drafts]
         return ids
 
     async def add_missing(self, drafts: Sequence[ActivityDraft], now: datetime) -> list[int]:
@@ -242,7 +262,7 @@ class ActivityRepository:
         async with self._store.transaction() as db:
             for draft in drafts:
                 if not await _exists(db, draft):
-                    ids.append(await _insert_activity(db, draft, now))
+                    ids.append(await insert_activity(db, draft, now))
         return ids
 
     async def add_series(
@@ -313,6 +333,13 @@ class ActivityRepository:
         row = await self._store.fetch_one(_BY_ID, (activity_id,))
         return Activity.from_row(row) if row else None
 
+    async def in_series(self, series_id: int) -> list[Activity]:
+        """Return every activity of a weekly series, in order."""
+        rows = await self._store.fetch_all(
+            "SELECT * FROM activities WHERE series_id = ? ORDER BY starts_at, id", (series_id,)
+        )
+        return [Activity.from_row(row) for row in rows]
+
     async def not_ended(
         self, now: datetime, *, limit: int, offset: int = 0
     ) -> tuple[list[Activity], int]:
@@ -379,13 +406,19 @@ class ActivityRepository:
         )
         return [Activity.from_row(row) for row in rows]
 
-    async def cancel(self, activity_id: int) -> bool:
-        """Cancel a published activity; return False if it was not published."""
+    async def cancel(self, activity_id: int, now: datetime | None = None) -> bool:
+        """Cancel a published activity; return False if it was not published.
+
+        With ``now``, the team is told (durably, in the same transaction) whom to call
+        among those signed up on their behalf.
+        """
         async with self._store.transaction() as db:
             cursor = await db.execute(
                 "UPDATE activities SET status = 'cancelled' WHERE id = ? AND status = 'published'",
                 (activity_id,),
             )
+            if cursor.rowcount == 1 and now is not None:
+                await _tell_team(db, "cancelled", activity_id, now)
             return cursor.rowcount == 1
 
     async def staff_overview(
@@ -419,6 +452,25 @@ class ActivityRepository:
                 f"UPDATE activities SET {assignments}, updated_at = :now"
                 " WHERE id = :id AND status = 'published'",
                 {**changes, "now": to_db(now), "id": activity_id},
+            )
+            if cursor.rowcount != 1:
+                return None
+            if "place" in changes:
+                # A new place is news for those signed up on their behalf: the team calls.
+                await _tell_team(db, "changed", activity_id, now)
+            return await _fetch_activity(db, activity_id)
+
+    async def set_organiser(
+        self, activity_id: int, kind: str, name: str | None, now: datetime
+    ) -> Activity | None:
+        """Say who runs an activity (a name only for a board or partner); return it."""
+        if kind not in ORGANISER_KINDS or (kind == "team") != (name is None):
+            raise ValueError("a board or partner needs a name, the team none")
+        async with self._store.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE activities SET organiser_kind = ?, organiser_name = ?, updated_at = ?"
+                " WHERE id = ?",
+                (kind, name, to_db(now), activity_id),
             )
             if cursor.rowcount != 1:
                 return None
@@ -471,6 +523,7 @@ class ActivityRepository:
                         "DELETE FROM reminder_sends WHERE signup_id = ? AND offset_minutes = ?",
                         (signup_id, minutes),
                     )
+            await _tell_team(db, "changed", activity_id, now)
             return await _fetch_activity(db, activity_id)
 
     async def set_capacity(
@@ -550,6 +603,19 @@ class ActivityRepository:
         return [Activity.from_row(row) for row in rows]
 
 
+async def _tell_team(db: aiosqlite.Connection, kind: str, activity_id: int, now: datetime) -> None:
+    """Write a team message about the activity if anyone on it was signed up on their behalf."""
+    row = await read_one(
+        db,
+        "SELECT 1 FROM signups WHERE activity_id = ? AND person_id IS NOT NULL"
+        " AND status IN ('confirmed', 'waitlisted') LIMIT 1",
+        (activity_id,),
+    )
+    if row is None:
+        return
+    await record_team_message(db, kind, now, activity_id)
+
+
 async def _fetch_activity(db: aiosqlite.Connection, activity_id: int) -> Activity | None:
     """Read one activity inside the caller's transaction."""
     row = await read_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
@@ -560,13 +626,13 @@ async def _insert_series(
     db: aiosqlite.Connection, drafts: Sequence[ActivityDraft], now: datetime
 ) -> list[int]:
     """Insert one activity, or a series (two or more, with the first's id as series_id)."""
-    first_id = await _insert_activity(db, drafts[0], now)
+    first_id = await insert_activity(db, drafts[0], now)
     if len(drafts) > 1:
         # The first id is only known once it is inserted, so it joins its series now.
         await db.execute("UPDATE activities SET series_id = id WHERE id = ?", (first_id,))
     ids = [first_id]
     for draft in drafts[1:]:
-        ids.append(await _insert_activity(db, replace(draft, series_id=first_id), now))
+        ids.append(await insert_activity(db, replace(draft, series_id=first_id), now))
     return ids
 
 
@@ -580,15 +646,16 @@ async def _exists(db: aiosqlite.Connection, draft: ActivityDraft) -> bool:
     return row is not None
 
 
-async def _insert_activity(db: aiosqlite.Connection, draft: ActivityDraft, now: datetime) -> int:
+async def insert_activity(db: aiosqlite.Connection, draft: ActivityDraft, now: datetime) -> int:
     """Insert one activity inside the caller's transaction; return its id."""
     cursor = await db.execute(
         """
         INSERT INTO activities (
             title_da, title_ar, title_en, description_da, description_ar,
             description_en, starts_at, ends_at, place, capacity, delaftale, area,
-            signup_deadline, max_per_signup, series_id, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            signup_deadline, max_per_signup, series_id, created_at, organiser_kind,
+            organiser_name)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         (
             draft.title_da,
@@ -607,6 +674,8 @@ async def _insert_activity(db: aiosqlite.Connection, draft: ActivityDraft, now: 
             draft.max_per_signup,
             draft.series_id,
             to_db(now),
+            draft.organiser_kind,
+            draft.organiser_name,
         ),
     )
     assert cursor.lastrowid is not None

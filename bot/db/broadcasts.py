@@ -241,6 +241,14 @@ class BroadcastRepository:
         row = await self._store.fetch_one(f"SELECT COUNT(*) FROM ({sql})", params)
         return int(row[0]) if row else 0
 
+    async def count_audience_by_language(self, audience: str) -> dict[str, int]:
+        """Count who an audience reaches right now, per language they read Nabo in."""
+        sql, params = _named(*_audience_sql(audience), self._default_language)
+        rows = await self._store.fetch_all(
+            f"SELECT language, COUNT(*) FROM ({sql}) GROUP BY language", params
+        )
+        return {str(row[0]): int(row[1]) for row in rows}
+
     async def create(
         self,
         *,

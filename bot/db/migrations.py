@@ -441,4 +441,147 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX translation_asks_by_user ON translation_asks (user_id)",
     ),
+    # 14: people signed up on their behalf, and the team's outbox. Many residents sign up
+    # by phone, at the office or at the door: staff (or an activity's host) register them
+    # with a first name, language, area and a phone number only if they agree to be
+    # called about it, and how they were told about privacy. Their sign-ups are ordinary
+    # sign-ups with a person_id instead of a user_id, so capacity, the waitlist,
+    # attendance and reports count them alike. A one-time joining link (its token's
+    # SHA-256 only) lets them attach their own chat later. What Nabo would have told
+    # them becomes a durable message to the team (team_messages): written with what
+    # caused it, addressed and sent by the running bot, claimed before it is sent.
+    (
+        """
+        CREATE TABLE offline_people (
+            id               INTEGER PRIMARY KEY,
+            first_name       TEXT NOT NULL CHECK (length(first_name) BETWEEN 1 AND 64),
+            language         TEXT NOT NULL CHECK (language IN ('da', 'ar', 'en')),
+            area             TEXT NOT NULL,
+            phone            TEXT CHECK (phone IS NULL OR length(phone) BETWEEN 11 AND 16),
+            told_how         TEXT NOT NULL CHECK (told_how IN ('in_person', 'phone', 'paper')),
+            registered_by    INTEGER,
+            registered_role  TEXT NOT NULL CHECK (registered_role IN ('staff', 'host')),
+            registered_at    TEXT NOT NULL,
+            last_activity_at TEXT NOT NULL,
+            renewed_at       TEXT,
+            join_token       TEXT UNIQUE,
+            join_expires_at  TEXT,
+            join_tries       INTEGER NOT NULL DEFAULT 0 CHECK (join_tries >= 0),
+            CHECK ((join_token IS NULL) = (join_expires_at IS NULL))
+        ) STRICT
+        """,
+        "ALTER TABLE signups ADD COLUMN person_id INTEGER"
+        " REFERENCES offline_people (id) ON DELETE SET NULL",
+        """
+        CREATE UNIQUE INDEX signups_one_active_per_person
+            ON signups (activity_id, person_id)
+            WHERE status != 'cancelled' AND person_id IS NOT NULL
+        """,
+        "CREATE INDEX signups_by_person ON signups (person_id)",
+        """
+        CREATE TABLE team_messages (
+            id           INTEGER PRIMARY KEY,
+            kind         TEXT NOT NULL CHECK (kind IN ('promoted', 'changed', 'cancelled',
+                             'call_list', 'proposal', 'offer_erased', 'offer_expired')),
+            activity_id  INTEGER REFERENCES activities (id),
+            signup_id    INTEGER REFERENCES signups (id) ON DELETE CASCADE,
+            number       INTEGER,
+            audience     TEXT NOT NULL CHECK (audience IN ('team', 'staff_chat', 'chat')),
+            chat_id      INTEGER,
+            message_id   INTEGER,
+            language     TEXT CHECK (language IS NULL OR language IN ('da', 'ar', 'en')),
+            status       TEXT NOT NULL CHECK (status IN ('pending', 'addressed', 'sending',
+                             'sent', 'failed', 'uncertain', 'void')),
+            created_at   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL,
+            CHECK ((audience = 'chat') = (chat_id IS NOT NULL)),
+            CHECK (audience != 'team' OR status IN ('pending', 'addressed'))
+        ) STRICT
+        """,
+        "CREATE INDEX team_messages_by_status ON team_messages (status, id)",
+        "CREATE INDEX team_messages_by_chat ON team_messages (chat_id)",
+        # One call list per activity, whenever its job runs.
+        """
+        CREATE UNIQUE INDEX team_messages_one_call_list ON team_messages (activity_id)
+            WHERE kind = 'call_list' AND audience = 'team'
+        """,
+    ),
+    # 15: activity hosts and who runs an activity. Staff make someone the host of an
+    # activity or a whole series with a one-time invitation link (its token's SHA-256
+    # only; optionally bound to the host's phone number, kept only until it is used);
+    # a host sees and runs only their own activities. An ended hosting keeps only its
+    # organisation and role (for the export), never the person. A host's proposal for a
+    # new activity waits for staff to publish or decline it. Who runs an activity (the
+    # team, an afdelingsbestyrelse or a named partner) is stored with it.
+    (
+        """
+        CREATE TABLE host_invitations (
+            id              INTEGER PRIMARY KEY,
+            token           TEXT NOT NULL UNIQUE,
+            activity_id     INTEGER NOT NULL REFERENCES activities (id),
+            whole_series    INTEGER NOT NULL CHECK (whole_series IN (0, 1)),
+            organiser_kind  TEXT NOT NULL CHECK (organiser_kind IN ('team', 'board', 'partner')),
+            organisation    TEXT NOT NULL CHECK (length(organisation) BETWEEN 1 AND 100),
+            role            TEXT NOT NULL CHECK (length(role) BETWEEN 1 AND 100),
+            phone           TEXT CHECK (phone IS NULL OR length(phone) BETWEEN 11 AND 16),
+            tries           INTEGER NOT NULL DEFAULT 0 CHECK (tries >= 0),
+            created_by      INTEGER,
+            created_at      TEXT NOT NULL,
+            expires_at      TEXT NOT NULL,
+            used_at         TEXT,
+            CHECK (used_at IS NULL OR phone IS NULL)
+        ) STRICT
+        """,
+        """
+        CREATE TABLE hosts (
+            id              INTEGER PRIMARY KEY,
+            user_id         INTEGER,
+            first_name      TEXT CHECK (first_name IS NULL OR length(first_name) <= 64),
+            language        TEXT CHECK (language IS NULL OR language IN ('da', 'ar', 'en')),
+            activity_id     INTEGER NOT NULL REFERENCES activities (id),
+            whole_series    INTEGER NOT NULL CHECK (whole_series IN (0, 1)),
+            organiser_kind  TEXT NOT NULL CHECK (organiser_kind IN ('team', 'board', 'partner')),
+            organisation    TEXT NOT NULL,
+            role            TEXT NOT NULL,
+            invitation_id   INTEGER REFERENCES host_invitations (id) ON DELETE SET NULL,
+            started_at      TEXT NOT NULL,
+            ended_at        TEXT,
+            ended_how       TEXT CHECK (ended_how IS NULL
+                                OR ended_how IN ('removed', 'expired', 'erased')),
+            CHECK ((ended_at IS NULL) = (user_id IS NOT NULL)),
+            CHECK ((ended_at IS NULL) = (ended_how IS NULL)),
+            CHECK (user_id IS NOT NULL OR (first_name IS NULL AND language IS NULL))
+        ) STRICT
+        """,
+        "CREATE INDEX hosts_by_user ON hosts (user_id) WHERE user_id IS NOT NULL",
+        "CREATE INDEX hosts_by_activity ON hosts (activity_id)",
+        """
+        CREATE TABLE activity_proposals (
+            id            INTEGER PRIMARY KEY,
+            proposed_by   INTEGER,
+            host_id       INTEGER REFERENCES hosts (id),
+            language      TEXT NOT NULL CHECK (language IN ('da', 'ar', 'en')),
+            title         TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+            description   TEXT NOT NULL DEFAULT '' CHECK (length(description) <= 3000),
+            starts_at     TEXT NOT NULL,
+            ends_at       TEXT NOT NULL,
+            place         TEXT NOT NULL CHECK (length(place) BETWEEN 1 AND 200),
+            capacity      INTEGER CHECK (capacity IS NULL OR capacity > 0),
+            delaftale     TEXT NOT NULL
+                          CHECK (delaftale IN ('education', 'employment', 'community')),
+            area          TEXT NOT NULL,
+            status        TEXT NOT NULL CHECK (status IN ('pending', 'published', 'declined')),
+            activity_id   INTEGER REFERENCES activities (id),
+            created_at    TEXT NOT NULL,
+            decided_at    TEXT,
+            decided_by    INTEGER,
+            CHECK (ends_at > starts_at),
+            CHECK ((status = 'published') = (activity_id IS NOT NULL))
+        ) STRICT
+        """,
+        "ALTER TABLE activities ADD COLUMN organiser_kind TEXT NOT NULL DEFAULT 'team'"
+        " CHECK (organiser_kind IN ('team', 'board', 'partner'))",
+        "ALTER TABLE activities ADD COLUMN organiser_name TEXT"
+        " CHECK (organiser_name IS NULL OR length(organiser_name) BETWEEN 1 AND 100)",
+    ),
 )

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.clock import to_db
+from bot.db.signups import CAN_MOVE_UP
 from bot.db.store import Store
 
 
@@ -28,8 +29,9 @@ class PersonalDataRepository:
     async def export(self, user_id: int, now: datetime) -> dict[str, Any] | None:
         """Return all data about ``user_id`` as JSON-ready values; None if Nabo has none.
 
-        Staff need no resident's row (they accept no notice), yet their work keeps data
-        about them: anything found about the person makes an export.
+        Someone can be known without a resident's row: a host, or a staff member, who
+        never used Nabo as a resident (they accept no notice), yet what they did and do is
+        theirs to see: anything found about the person makes an export.
         """
         fetch = self._store.fetch_all
         resident = _rows(await fetch("SELECT * FROM residents WHERE user_id = ?", (user_id,)))
@@ -93,7 +95,7 @@ class PersonalDataRepository:
             ),
             "messages_received": _rows(await fetch(_MESSAGES, (user_id,))),
             "staff_actions_about_your_offer": _rows(about_you),
-            # Only for staff members: what they did, and the messages they wrote.
+            # Only for staff members and hosts: what they did, and the messages they wrote.
             "staff_actions_by_you": _rows(
                 await fetch(
                     "SELECT action, subject, details, at FROM audit_log"
@@ -149,22 +151,102 @@ class PersonalDataRepository:
                     (user_id,),
                 )
             ),
+            **await self._beyond_the_chat(user_id),
         }
         if not any(export.values()):
             return None
         return {"exported_at": to_db(now), "user_id": user_id, **export}
 
+    async def _beyond_the_chat(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Return what a host or staff member leaves beyond the chat (issue #16)."""
+        fetch = self._store.fetch_all
+        return {
+            # Hosting: the activities, organisation and role, while it lasts.
+            "hosting": _rows(
+                await fetch(
+                    "SELECT h.*, a.title_da, a.starts_at AS activity_starts_at FROM hosts h"
+                    " JOIN activities a ON a.id = h.activity_id WHERE h.user_id = ? ORDER BY h.id",
+                    (user_id,),
+                )
+            ),
+            "proposals_by_you": _rows(
+                await fetch(
+                    "SELECT * FROM activity_proposals WHERE proposed_by = ? ORDER BY id", (user_id,)
+                )
+            ),
+            # The people they signed up: who registered them is the registrar's data, the
+            # people themselves are not (their names and numbers are theirs).
+            "people_registered_by_you": _rows(
+                await fetch(
+                    "SELECT id, registered_role, registered_at FROM offline_people"
+                    " WHERE registered_by = ? ORDER BY id",
+                    (user_id,),
+                )
+            ),
+            "host_invitations_by_you": _rows(
+                await fetch(
+                    "SELECT id, activity_id, whole_series, organisation, role, created_at,"
+                    " expires_at, used_at FROM host_invitations WHERE created_by = ? ORDER BY id",
+                    (user_id,),
+                )
+            ),
+            "team_messages_to_you": _rows(
+                await fetch(
+                    "SELECT kind, activity_id, status, language, created_at, updated_at"
+                    " FROM team_messages WHERE chat_id = ? ORDER BY id",
+                    (user_id,),
+                )
+            ),
+        }
+
+    async def export_offline(self, person_id: int, now: datetime) -> dict[str, Any] | None:
+        """Return all data about someone signed up on their behalf; None if there is none.
+
+        The same right of access as /mydata, for a person without Telegram: staff send
+        it to them (handlers/person.py) or the data controller writes it to a file.
+        """
+        fetch = self._store.fetch_all
+        person = _rows(await fetch("SELECT * FROM offline_people WHERE id = ?", (person_id,)))
+        if not person:
+            return None
+        record = dict(person[0])
+        # What the joining link's check needs is not theirs to read back: only whether
+        # there is one, and until when.
+        record.pop("join_token", None)
+        record.pop("join_tries", None)
+        return {
+            "exported_at": to_db(now),
+            "person": record,
+            "signups": _rows(
+                await fetch(
+                    "SELECT s.*, a.title_da, a.title_ar, a.title_en,"
+                    " a.starts_at AS activity_starts_at, a.status AS activity_status"
+                    " FROM signups s JOIN activities a ON a.id = s.activity_id"
+                    " WHERE s.person_id = ? ORDER BY a.starts_at, s.id",
+                    (person_id,),
+                )
+            ),
+            "messages_to_the_team_about_you": _rows(
+                await fetch(
+                    "SELECT t.kind, t.activity_id, t.status, t.created_at FROM team_messages t"
+                    " JOIN signups s ON s.id = t.signup_id WHERE s.person_id = ?"
+                    " AND t.audience = 'team' ORDER BY t.id",
+                    (person_id,),
+                )
+            ),
+        }
+
 
 # Every sign-up, past and cancelled ones too, with its activity's title and time and,
 # while waiting, the place on the waitlist (counting only those ahead who can still move
 # up, as bot/db/signups.py does).
-_SIGNUPS = """
+_SIGNUPS = f"""
     SELECT s.*, a.title_da, a.title_ar, a.title_en, a.starts_at AS activity_starts_at,
            a.status AS activity_status,
            CASE WHEN s.status = 'waitlisted' THEN 1 + (
-               SELECT COUNT(*) FROM signups w JOIN residents r ON r.user_id = w.user_id
+               SELECT COUNT(*) FROM signups w LEFT JOIN residents r ON r.user_id = w.user_id
                 WHERE w.activity_id = s.activity_id AND w.status = 'waitlisted'
-                  AND w.id < s.id AND r.blocked = 0)
+                  AND w.id < s.id AND {CAN_MOVE_UP})
            END AS waitlist_position
       FROM signups s JOIN activities a ON a.id = s.activity_id
      WHERE s.user_id = ?

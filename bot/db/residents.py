@@ -9,15 +9,18 @@ from typing import Any
 import aiosqlite
 
 from bot.core.clock import from_db, to_db
-
-# The notice's version, read here by most who need it.
+from bot.db.hosts import forget_hosts
 from bot.db.notice_version import PRIVACY_NOTICE_VERSION as PRIVACY_NOTICE_VERSION
+from bot.db.people import forget_as_actors
 from bot.db.remains import delete_deliveries_where, delete_offers, unlink_feedback_where
 from bot.db.signups import Recipient, cancel_all_where
 from bot.db.sources import SourceEvent, record_event
 from bot.db.store import Store, read_all
+from bot.db.team_messages import record_offer_edits
 from bot.db.translations import forget_translators_and_staff
 from bot.db.volunteers import OFFERS_SQL, Offer
+
+# PRIVACY_NOTICE_VERSION (imported above) is read from here by most who need it.
 
 # Not seen since a moment (bound as the next parameter); day precision is enough.
 _INACTIVE = "COALESCE(last_seen_at, first_seen_at) <= ?"
@@ -78,6 +81,7 @@ class ForgetResult:
     found: bool
     promotions: list[tuple[int, list[Recipient]]]
     reopened: list[tuple[int, int]]  # translations they held, open again (see Erased)
+    hosts: list[int]  # whose hosting the erasure ended (see Erased)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +89,11 @@ class Erased:
     """What erasing several residents at once did (retention)."""
 
     residents: list[tuple[int, int]]  # (user id, chat id) of each erased resident
-    offers: list[Offer]  # their offers of help, as they were: staff posts to edit
     promotions: list[tuple[int, list[Recipient]]]
     # Translations they held or sent, now open again: (request id, the erased translator).
     reopened: list[tuple[int, int]]
+    # The user ids of hosts whose hosting the erasure ended: /host leaves their commands.
+    hosts: list[int]
 
 
 class ResidentRepository:
@@ -169,9 +174,7 @@ class ResidentRepository:
                 await record_event(db, source_id, SourceEvent.RESIDENT, now)
         return await self._require(user_id)
 
-    async def forget(
-        self, user_id: int, now: datetime, *, inactive_since: datetime | None = None
-    ) -> ForgetResult:
+    async def forget(self, user_id: int, now: datetime) -> ForgetResult:
         """Erase the resident everywhere; their coming places go to the waitlist.
 
         Checked against every table in bot/db/migrations.py (tests/test_privacy.py searches
@@ -186,26 +189,17 @@ class ResidentRepository:
         members' copies of an offer go with the offer, and only with it: they stay when
         a staff member erases themselves, so the volunteer's own erasure can still edit
         every copy.
-
-        With ``inactive_since`` (retention), nothing happens unless the resident was
-        warned and has not used Nabo since then: checked inside the transaction, so a
-        message arriving meanwhile saves them.
         """
         async with self._store.transaction() as db:
-            if inactive_since is not None and not await read_all(
-                db,
-                f"SELECT 1 FROM residents WHERE user_id = ? AND {_INACTIVE}"
-                " AND retention_warned_at IS NOT NULL",
-                (user_id, to_db(inactive_since)),
-            ):
-                # Checked inside the transaction: a message arriving meanwhile saves them.
-                return ForgetResult(False, [], [])
             rows = await read_all(db, "SELECT chat_id FROM residents WHERE user_id = ?", (user_id,))
             chat_id = rows[0][0] if rows else user_id
             # One resident: plain parameters, which use the tables' indexes directly.
             chosen = _Chosen("?", (user_id,), "?", (chat_id,), [(user_id, chat_id)])
-            erased = await _erase_chosen(db, chosen, now, self._default_language)
-            return ForgetResult(bool(erased.residents), erased.promotions, erased.reopened)
+            # The staff's posts about their offer lose its details: at their request.
+            erased = await _erase_chosen(db, chosen, now, self._default_language, "offer_erased")
+            return ForgetResult(
+                bool(erased.residents), erased.promotions, erased.reopened, erased.hosts
+            )
 
     async def forget_inactive(
         self, inactive_since: datetime, warned_before: datetime, now: datetime, limit: int
@@ -235,7 +229,7 @@ class ResidentRepository:
                 (),
                 [(int(row[0]), int(row[1])) for row in rows],
             )
-            return await _erase_chosen(db, chosen, now, self._default_language)
+            return await _erase_chosen(db, chosen, now, self._default_language, "offer_expired")
 
     async def due_for_warning(self, inactive_since: datetime) -> list[Resident]:
         """Return residents unseen since then who have not been warned yet (retention)."""
@@ -245,19 +239,6 @@ class ResidentRepository:
             (to_db(inactive_since),),
         )
         return [Resident.from_row(row) for row in rows]
-
-    async def due_for_erasure(self, inactive_since: datetime, warned_before: datetime) -> list[int]:
-        """Return the user ids of residents unseen since then and warned long enough ago."""
-        rows = await self._store.fetch_all(
-            f"SELECT user_id FROM residents WHERE {_INACTIVE}"
-            " AND retention_warned_at IS NOT NULL AND retention_warned_at <= ? ORDER BY user_id",
-            (to_db(inactive_since), to_db(warned_before)),
-        )
-        return [int(row["user_id"]) for row in rows]
-
-    async def mark_warned(self, user_id: int, now: datetime) -> None:
-        """Record that the resident was told their data will be erased (once)."""
-        await self.mark_all_warned([user_id], now, inactive_since=now)
 
     async def mark_all_warned(
         self, user_ids: list[int], now: datetime, *, inactive_since: datetime
@@ -331,12 +312,18 @@ class _Chosen:
 
 
 async def _erase_chosen(
-    db: aiosqlite.Connection, chosen: _Chosen, now: datetime, default_language: str
+    db: aiosqlite.Connection,
+    chosen: _Chosen,
+    now: datetime,
+    default_language: str,
+    offer_edit: str,
 ) -> Erased:
     """Erase the chosen residents everywhere, set-based; in the caller's transaction.
 
     Checked against every table in bot/db/migrations.py (tests/test_privacy.py searches
     them all). See ``ResidentRepository.forget`` for what goes and what stays.
+    ``offer_edit`` is the kind of team message that edits the staff's posts about their
+    offers of help (offer_erased at their request, offer_expired for inactivity).
     """
     if not chosen.residents:
         return Erased([], [], [], [])
@@ -358,6 +345,11 @@ async def _erase_chosen(
         params,
     )
     await unlink_feedback_where(db, users, params)
+    # Every post about their offers of help (the staff chat's, each staff member's copy)
+    # loses its details: durable edits, written with the erasure, that the running bot
+    # makes (also when the erasure came from the command line).
+    posts = [(offer.id, offer.staff_message_id, offer.staff_copies) for offer in offers]
+    await record_offer_edits(db, posts, offer_edit, now)
     await delete_offers(db, users, params)
     await db.execute(f"DELETE FROM resident_interests WHERE {users}", params)
     reopened = await forget_translators_and_staff(db, who, params, now)
@@ -365,6 +357,12 @@ async def _erase_chosen(
     await db.execute(f"UPDATE door_checkins SET user_id = NULL WHERE {users}", params)
     # The counts stay, unlinked; the name given to Telegram goes with them.
     await db.execute(f"UPDATE signups SET user_id = NULL, first_name = NULL WHERE {users}", params)
+    # A staff member or host: who registered a person, messages to them, hosting. Most
+    # residents are neither: one look first spares them the statements.
+    hosts: list[int] = []
+    if await _beyond_the_chat(db, who, params):
+        await forget_as_actors(db, who, params)
+        hosts = await forget_hosts(db, who, params)
     # Only a staff member who erases themselves appears on broadcasts they sent.
     await db.execute(
         f"UPDATE broadcasts SET staff_user_id = NULL WHERE staff_user_id IN ({who})", params
@@ -375,5 +373,24 @@ async def _erase_chosen(
         chosen.chat_params,
     )
     cursor = await db.execute(f"DELETE FROM residents WHERE {users}", params)
-    # Retention chooses residents by their rows; only forget() may name someone without one.
-    return Erased(chosen.residents if cursor.rowcount > 0 else [], offers, promotions, reopened)
+    # Retention chooses residents by their rows; only forget() may name someone without one
+    # (a host or staff member who never used Nabo as a resident: erased all the same).
+    found = chosen.residents if cursor.rowcount > 0 else []
+    return Erased(found, promotions, reopened, hosts)
+
+
+async def _beyond_the_chat(db: aiosqlite.Connection, who: str, params: tuple[Any, ...]) -> bool:
+    """Tell whether any of them hosts, invited, proposed, registered or got a team message."""
+    rows = await read_all(
+        db,
+        f"""
+        SELECT EXISTS (SELECT 1 FROM hosts WHERE user_id IN ({who}))
+            OR EXISTS (SELECT 1 FROM host_invitations WHERE created_by IN ({who}))
+            OR EXISTS (SELECT 1 FROM activity_proposals
+                        WHERE proposed_by IN ({who}) OR decided_by IN ({who}))
+            OR EXISTS (SELECT 1 FROM offline_people WHERE registered_by IN ({who}))
+            OR EXISTS (SELECT 1 FROM team_messages WHERE chat_id IN ({who}))
+        """,
+        params * 6,
+    )
+    return bool(rows[0][0])

@@ -13,6 +13,7 @@ from bot.core.clock import from_db, to_db
 from bot.db.activities import Activity
 from bot.db.sources import SourceEvent, record_event
 from bot.db.store import Store, read_all, read_one
+from bot.db.team_messages import record_team_message
 
 
 class SignupStatus(StrEnum):
@@ -50,6 +51,14 @@ class Signup:
     cancelled_at: datetime | None
     first_name: str | None = None
     attended: bool | None = None  # None until staff take attendance
+    # Someone signed up on their behalf (bot/db/people.py), not on Telegram; None once
+    # they are erased, or attach their own chat (then user_id is theirs).
+    person_id: int | None = None
+
+    @property
+    def offline(self) -> bool:
+        """Tell whether the sign-up is of someone staff signed up, who is not on Telegram."""
+        return self.person_id is not None
 
     @property
     def people(self) -> int:
@@ -73,6 +82,7 @@ class Signup:
             cancelled_at=from_db(row["cancelled_at"]),
             first_name=row["first_name"],
             attended=None if row["attended"] is None else bool(row["attended"]),
+            person_id=row["person_id"],
         )
 
 
@@ -116,29 +126,38 @@ class MySignup:
 
 _ACTIVE = "status IN ('confirmed', 'waitlisted')"
 
-# Everything a sign-up request is decided on, in one query (SignupRepository.sign_up):
-# the activity, the people confirmed, the parties waiting who can still be told (not
-# blocked, not erased: promotion passes the others over), and the resident's own active
-# sign-up.
-_SIGN_UP_STATE = f"""
+# A waiting party that can still move up: a resident who has not blocked Nabo, or someone
+# signed up on their behalf (the team tells them). Erased residents' rows (no user id, no
+# person) and those of residents who blocked Nabo are passed over by promotion
+# (promote_waitlist), so they do not count as ahead. Needs ``residents r`` LEFT JOINed.
+CAN_MOVE_UP = "(r.blocked = 0 OR w.person_id IS NOT NULL)"
+
+# Everything a sign-up request is decided on, in one query (insert_signup): the activity,
+# the people confirmed, the parties waiting who can still move up (CAN_MOVE_UP), and the
+# party's own active sign-up (a resident's, by user_id, or a person's signed up on their
+# behalf, by person_id), if any.
+_SIGN_UP_STATE = {
+    column: f"""
     SELECT a.*,
            (SELECT COALESCE(SUM(s.adults + s.children), 0) FROM signups s
              WHERE s.activity_id = a.id AND s.status = 'confirmed') AS _taken,
-           (SELECT COUNT(*) FROM signups s JOIN residents r ON r.user_id = s.user_id
-             WHERE s.activity_id = a.id AND s.status = 'waitlisted' AND r.blocked = 0)
+           (SELECT COUNT(*) FROM signups w LEFT JOIN residents r ON r.user_id = w.user_id
+             WHERE w.activity_id = a.id AND w.status = 'waitlisted' AND {CAN_MOVE_UP})
              AS _waiting,
            (SELECT s.id FROM signups s
-             WHERE s.activity_id = a.id AND s.user_id = :user AND s.{_ACTIVE}) AS _existing
+             WHERE s.activity_id = a.id AND s.{column} = :who AND s.{_ACTIVE}) AS _existing
       FROM activities a WHERE a.id = :activity
 """
+    for column in ("user_id", "person_id")
+}
 
 # The waiting parties that can still move up, ahead of a sign-up (all of them when it is
 # NULL). Those of residents who blocked Nabo, or were erased, are passed over by promotion
-# (promote_waitlist), so they do not count as ahead. A waiting party's place in line is
-# 1 + this.
-_WAITING_AHEAD = """
-    SELECT COUNT(*) FROM signups w JOIN residents r ON r.user_id = w.user_id
-     WHERE w.activity_id = :activity AND w.status = 'waitlisted' AND r.blocked = 0
+# (promote_waitlist), so they do not count as ahead; people signed up without Telegram
+# do (CAN_MOVE_UP). A waiting party's place in line is 1 + this.
+_WAITING_AHEAD = f"""
+    SELECT COUNT(*) FROM signups w LEFT JOIN residents r ON r.user_id = w.user_id
+     WHERE w.activity_id = :activity AND w.status = 'waitlisted' AND {CAN_MOVE_UP}
        AND (:signup IS NULL OR w.id < :signup)
 """
 
@@ -183,60 +202,17 @@ class SignupRepository:
         A sign-up made through a source's link (``source_id``) counts for that source.
         """
         async with self._store.transaction() as db:
-            # What the decision needs, in one trip: the activity, the places taken, who
-            # is waiting, and the resident's own active sign-up, if any.
-            row = await _fetch_one(db, _SIGN_UP_STATE, {"activity": activity_id, "user": user_id})
-            if row is None:
-                return SignupResult(Outcome.NOT_FOUND)
-            activity = Activity.from_row(
-                {key: row[key] for key in row.keys() if not key.startswith("_")}  # noqa: SIM118
-            )
-            if not activity.is_open_for_signup(now):
-                return SignupResult(Outcome.CLOSED, activity=activity)
-            people = adults + children
-            if adults < 0 or children < 0 or not 0 < people <= activity.max_per_signup:
-                return SignupResult(Outcome.BAD_PARTY, activity=activity)
-            if row["_existing"] is not None:
-                signup = await _signup(db, row["_existing"])
-                position = await _position(db, signup) or None
-                return SignupResult(Outcome.ALREADY, signup, position, activity=activity)
-            taken = int(row["_taken"])
-            left = None if activity.capacity is None else activity.capacity - taken
-            # First come, first served: while anyone is waiting, newcomers queue too.
-            queue = int(row["_waiting"])
-            if not queue and (left is None or people <= left):
-                status = SignupStatus.CONFIRMED
-            elif queue or waitlist or (left is not None and left <= 0):
-                status = SignupStatus.WAITLISTED
-            else:
-                return SignupResult(Outcome.NO_ROOM, places_left=left, activity=activity)
-            # The unique index is the last line of defence against a double sign-up; the
-            # check above, in this same transaction, means it should never fire.
-            inserted = await _fetch_one(
+            return await insert_signup(
                 db,
-                """
-                INSERT INTO signups (activity_id, user_id, adults, children, status,
-                                     created_at, confirmed_at, first_name)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                RETURNING *
-                """,
-                (
-                    activity_id,
-                    user_id,
-                    adults,
-                    children,
-                    status.value,
-                    to_db(now),
-                    to_db(now) if status is SignupStatus.CONFIRMED else None,
-                    # For the staff's list of who is coming; at most a name's length.
-                    first_name[:64] if first_name else None,
-                ),
+                activity_id,
+                Who("user_id", user_id),
+                adults,
+                children,
+                now,
+                waitlist=waitlist,
+                first_name=first_name,
+                source_id=source_id,
             )
-            signup = Signup.from_row(inserted)
-            await record_event(db, source_id, SourceEvent.SIGNUP, now)
-            position = await _position(db, signup) if status is SignupStatus.WAITLISTED else None
-            new_left = None if left is None else left - (people if position is None else 0)
-            return SignupResult(Outcome(status.value), signup, position, new_left, activity)
 
     async def cancel(self, signup_id: int, user_id: int | None, now: datetime) -> CancelResult:
         """Cancel an active sign-up (the resident's own, unless user_id is None) and promote.
@@ -399,12 +375,14 @@ class SignupRepository:
         """Unlink sign-ups of activities that ended before then from their residents.
 
         What stays is what reports count: activity, party size, status and attendance.
+        Sign-ups made on someone's behalf lose the link to their record alike.
         """
         async with self._store.transaction() as db:
+            # Those signed up on their behalf lose the link to their record too.
             cursor = await db.execute(
                 """
-                UPDATE signups SET user_id = NULL, first_name = NULL
-                 WHERE user_id IS NOT NULL
+                UPDATE signups SET user_id = NULL, person_id = NULL, first_name = NULL
+                 WHERE (user_id IS NOT NULL OR person_id IS NOT NULL)
                    AND activity_id IN (SELECT id FROM activities WHERE ends_at <= ?)
                 """,
                 (to_db(ended_before),),
@@ -446,6 +424,89 @@ class SignupRepository:
             return True
 
 
+@dataclass(frozen=True, slots=True)
+class Who:
+    """Whose sign-up: a resident's (``user_id``) or a person's signed up on their behalf."""
+
+    column: str  # "user_id" or "person_id"
+    id: int
+
+
+async def insert_signup(
+    db: aiosqlite.Connection,
+    activity_id: int,
+    who: Who,
+    adults: int,
+    children: int,
+    now: datetime,
+    *,
+    waitlist: bool,
+    first_name: str | None = None,
+    source_id: int | None = None,
+) -> SignupResult:
+    """Sign a party up or put it on the waitlist, inside the caller's transaction.
+
+    The rules are one for everyone, whoever signs up: see ``SignupRepository.sign_up``.
+    """
+    if who.column not in _SIGN_UP_STATE:
+        raise ValueError(f"not a sign-up's owner: {who.column}")
+    # What the decision needs, in one trip: the activity, the places taken, who is
+    # waiting, and the party's own active sign-up, if any.
+    row = await _fetch_one(db, _SIGN_UP_STATE[who.column], {"activity": activity_id, "who": who.id})
+    if row is None:
+        return SignupResult(Outcome.NOT_FOUND)
+    activity = Activity.from_row(
+        {key: row[key] for key in row.keys() if not key.startswith("_")}  # noqa: SIM118
+    )
+    if not activity.is_open_for_signup(now):
+        return SignupResult(Outcome.CLOSED, activity=activity)
+    people = adults + children
+    if adults < 0 or children < 0 or not 0 < people <= activity.max_per_signup:
+        return SignupResult(Outcome.BAD_PARTY, activity=activity)
+    if row["_existing"] is not None:
+        signup = await _signup(db, row["_existing"])
+        position = await _position(db, signup) or None
+        return SignupResult(Outcome.ALREADY, signup, position, activity=activity)
+    taken = int(row["_taken"])
+    left = None if activity.capacity is None else activity.capacity - taken
+    # First come, first served: while anyone is waiting, newcomers queue too.
+    queue = int(row["_waiting"])
+    if not queue and (left is None or people <= left):
+        status = SignupStatus.CONFIRMED
+    elif queue or waitlist or (left is not None and left <= 0):
+        status = SignupStatus.WAITLISTED
+    else:
+        return SignupResult(Outcome.NO_ROOM, places_left=left, activity=activity)
+    # The unique indexes are the last line of defence against a double sign-up; the
+    # check above, in this same transaction, means they should never fire. The column
+    # name comes from the check above, never from outside.
+    inserted = await _fetch_one(
+        db,
+        f"""
+        INSERT INTO signups (activity_id, {who.column}, adults, children, status,
+                             created_at, confirmed_at, first_name)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        RETURNING *
+        """,
+        (
+            activity_id,
+            who.id,
+            adults,
+            children,
+            status.value,
+            to_db(now),
+            to_db(now) if status is SignupStatus.CONFIRMED else None,
+            # For the staff's list of who is coming; at most a name's length.
+            first_name[:64] if first_name else None,
+        ),
+    )
+    signup = Signup.from_row(inserted)
+    await record_event(db, source_id, SourceEvent.SIGNUP, now)
+    position = await _position(db, signup) if status is SignupStatus.WAITLISTED else None
+    new_left = None if left is None else left - (people if position is None else 0)
+    return SignupResult(Outcome(status.value), signup, position, new_left, activity)
+
+
 async def promote_waitlist(
     db: aiosqlite.Connection,
     activity_id: int,
@@ -460,6 +521,9 @@ async def promote_waitlist(
     could tell them, and they must not keep the place from the next in line. Those who
     move up are told by the delivery sender: their deliveries are written in the same
     transaction, so a crash cannot promote anyone without telling them (wake the sender).
+    Someone signed up on their behalf moves up in their turn like anyone; the team gets
+    a durable message to call them, written in the same transaction (they are not in the
+    list returned, which is of residents to tell in the chat).
     """
     row = await _fetch_one(db, "SELECT * FROM activities WHERE id = ?", (activity_id,))
     if row is None:
@@ -484,7 +548,8 @@ async def promote_waitlist(
     )
     promoted = []
     for candidate in waiting:
-        if candidate["r_chat_id"] is None or candidate["r_blocked"]:
+        offline = candidate["person_id"] is not None
+        if not offline and (candidate["r_chat_id"] is None or candidate["r_blocked"]):
             continue
         people = candidate["adults"] + candidate["children"]
         if left is not None and people > left:
@@ -496,6 +561,9 @@ async def promote_waitlist(
         if left is not None:
             left -= people
         signup = await _signup(db, candidate["id"])
+        if offline:
+            await record_team_message(db, "promoted", now, activity_id, signup_id=signup.id)
+            continue
         promoted.append(Recipient(signup, candidate["r_chat_id"], candidate["r_language"]))
     if promoted:
         await _record_promotion(db, activity_id, promoted, now, default_language, notice)

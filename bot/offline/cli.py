@@ -1,4 +1,7 @@
-"""The command-line staff tools: export, report, backup and poster (``python -m bot <tool>``)."""
+"""The command-line staff tools: export, report, backup and poster (``python -m bot <tool>``).
+
+``poster privacy`` prints the privacy notice (bot/core/notice.py) rather than a poster.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +14,13 @@ from pathlib import Path
 from bot.core.clock import Clock
 from bot.core.config import LANGUAGES, Config
 from bot.core.i18n import Catalogs
+from bot.db.notice_version import PRIVACY_NOTICE_VERSION
+from bot.db.people import PHONE_DAYS
 from bot.db.store import Store, StoreError
 from bot.offline.backup import BackupError, backup_database
 from bot.offline.export import export_file, report_file
 from bot.offline.periods import Period, PeriodError, parse_day, parse_period
-from bot.offline.printing.make import make_sheet
+from bot.offline.printing.make import make_notice, make_sheet
 from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest
 from bot.offline.printing.username import UsernameError, bot_username
 from bot.offline.sheets import ExportFilter
@@ -34,6 +39,9 @@ def run_staff_tool(
                 f"schema {result.schema_version}); integrity check: ok"
             )
             return 0
+        if arguments.command == "poster" and arguments.subject.strip().lower() == "privacy":
+            # From the catalogs and the settings alone: no database needed.
+            return _privacy_notice(arguments, config, clock)
         if not config.database_path.is_file():
             raise FileNotFoundError(2, "no such database", str(config.database_path))
         # Bring the schema up to date first, as the bot itself would at start.
@@ -128,6 +136,30 @@ def _poster(arguments: argparse.Namespace, config: Config, clock: Clock) -> int:
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_bytes(made.data)
     print(f"wrote {arguments.out} ({len(made.data):,} bytes): {made.link}")
+    return 0
+
+
+def _privacy_notice(arguments: argparse.Namespace, config: Config, clock: Clock) -> int:
+    """Write the privacy notice to print: one A4 page per language asked for."""
+    if arguments.flyer or arguments.door or arguments.source:
+        raise _bad_request("the privacy notice has no flyer, door poster or source")
+    if arguments.out.suffix.lower() != ".pdf":
+        raise _bad_request("--out must end in .pdf for the privacy notice")
+    languages = LANGUAGES if arguments.language == "all" else (arguments.language,)
+    made = make_notice(
+        languages,
+        Catalogs(config.timezone),
+        phone_days=PHONE_DAYS,
+        record_days=config.offline_retention_days,
+        version=PRIVACY_NOTICE_VERSION,
+        now=clock.now(),
+    )
+    arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    arguments.out.write_bytes(made.data)
+    print(
+        f"wrote {arguments.out} ({len(made.data):,} bytes): the privacy notice, version "
+        f"{PRIVACY_NOTICE_VERSION}, in {', '.join(languages)}"
+    )
     return 0
 
 

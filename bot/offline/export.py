@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.core.i18n import Translator
-from bot.db.activities import DELAFTALER_DA
+from bot.db.activities import DELAFTALER_DA, ORGANISER_KINDS_DA, TEAM_NAME_DA
 from bot.offline.periods import Period
 from bot.offline.reporting import REPORT_COLUMNS, Figures, Report, build_report
 from bot.offline.sheets import Column, ExportFilter, Kind, Sheet, area_da, export_sheets
@@ -382,6 +382,7 @@ def write_report(report: Report, out: Path) -> None:
         [(area_da(area), figures) for area, figures in report.by_area.items()],
         report.total,
     )
+    _organisers_sheet(workbook.create_sheet("Arrangører"), report)
     _months_sheet(workbook.create_sheet("Tilmeldinger pr. måned"), report)
     _ratings_sheet(workbook.create_sheet("Vurderinger"), report)
     _sources_sheet(workbook.create_sheet("Kilder"), report)
@@ -407,6 +408,8 @@ def _summary_sheet(sheet: Any, report: Report) -> None:
     sheet.append(["Nøgletal", "I alt"])
     for header, read in REPORT_COLUMNS:
         sheet.append([header, read(report.total)])
+    # Afdelingsbestyrelser and partners that ran activities held in the period.
+    sheet.append(["Partnere involveret", report.partners])
     for row in (1, 5):
         for cell in sheet[row]:
             cell.font = _BOLD
@@ -449,6 +452,50 @@ def _note_row(sheet: Any, text: str, width: float) -> None:
     sheet[f"A{row}"].alignment = _WRAP
     lines = -(-len(text) // int(width * 0.9)) + 1
     sheet.row_dimensions[row].height = 15 * lines
+
+
+# Who ran the activities: the figures of the helhedsplan's partnerships, in the words of
+# the report's other sheets.
+ORGANISER_COLUMNS: tuple[tuple[str, Any], ...] = tuple(
+    (header, read)
+    for header, read in REPORT_COLUMNS
+    if header
+    in (
+        "Aktiviteter afholdt",
+        "Timer med aktiviteter",
+        "Tilmeldte personer",
+        "Besøg (fremmøde + uden tilmelding)",
+        "Unikke deltagere",
+    )
+)
+ORGANISERS_NOTE = (
+    "Unikke deltagere tælles pr. arrangør; den samme person kan deltage hos flere, så "
+    "rækkerne kan give mere end »I alt«."
+)
+
+
+def _organisers_sheet(sheet: Any, report: Report) -> None:
+    headers = ["Arrangør", "Type", *(header for header, _ in ORGANISER_COLUMNS)]
+    sheet.append(headers)
+    for (kind, name), figures in report.by_organiser.items():
+        shown = TEAM_NAME_DA if kind == "team" else name
+        sheet.append(
+            [shown, ORGANISER_KINDS_DA[kind], *(read(figures) for _, read in ORGANISER_COLUMNS)]
+        )
+    sheet.append(["I alt", None, *(read(report.total) for _, read in ORGANISER_COLUMNS)])
+    # Headers bold and wrapped, as on every sheet; the total bold too.
+    for cell in sheet[1]:
+        cell.font = _BOLD
+        cell.alignment = _WRAP
+    for cell in sheet[len(report.by_organiser) + 2]:
+        cell.font = _BOLD
+    sheet.freeze_panes = "A2"
+    widths = [34.0, 20.0, *(column_width(header, width=13) for header, _ in ORGANISER_COLUMNS)]
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.row_dimensions[1].height = header_height(zip(headers, widths, strict=True))
+    sheet.append([])
+    _note_row(sheet, ORGANISERS_NOTE, sum(widths))
 
 
 def _months_sheet(sheet: Any, report: Report) -> None:

@@ -22,6 +22,8 @@ from bot.db.activities import (
     DEFAULT_MAX_PER_SIGNUP,
     DELAFTALER,
     DELAFTALER_DA,
+    MAX_ORGANISER_NAME,
+    ORGANISER_KINDS_DA,
     OTHER_AREA,
     Activity,
     ActivityDraft,
@@ -53,6 +55,8 @@ COLUMNS: tuple[str, ...] = (
     "signup_deadline",
     "max_per_signup",
     "repeat_weekly",
+    "organiser",
+    "organiser_name",
 )
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 TITLE_MAX = 200
@@ -264,6 +268,16 @@ def _parse_row(
     repeats = cells.take("repeat_weekly", _count(minimum=0, maximum=REPEAT_WEEKLY_LIMIT, default=0))
     delaftale = cells.take("delaftale", _delaftale)
     area = cells.take("area", _area(config.areas))
+    organiser = cells.take("organiser", _organiser)
+    organiser_name = cells.take("organiser_name", _text(MAX_ORGANISER_NAME))
+    if organiser in ("board", "partner") and not row.get("organiser_name"):
+        cells.fail(
+            "organiser_name", "a partner or an afdelingsbestyrelse needs its name in organiser_name"
+        )
+    if organiser == "team" and organiser_name:
+        cells.fail(
+            "organiser_name", "organiser_name is only for a partner or an afdelingsbestyrelse"
+        )
 
     start_utc = _to_utc(cells, "starts_at", starts, zone)
     end_utc = _to_utc(cells, "ends_at", ends, zone)
@@ -314,6 +328,8 @@ def _parse_row(
                 area=area,
                 signup_deadline=deadline_at,
                 max_per_signup=max_per_signup,
+                organiser_kind=organiser or "team",
+                organiser_name=organiser_name if organiser != "team" else None,
             )
         )
     if cells.problems:
@@ -374,6 +390,26 @@ def _delaftale(value: str) -> str:
             return code
     choices = ", ".join([*DELAFTALER, *(repr(name) for name in DELAFTALER_DA.values())])
     raise _RowError(f"{value!r} is not a delaftale; write one of {choices}")
+
+
+# What staff may write for who runs an activity, besides the codes and the Danish names.
+_ORGANISER_WORDS = {
+    "det boligsociale team": "team",
+    "bestyrelse": "board",
+    "partnerorganisation": "partner",
+}
+
+
+def _organiser(value: str) -> str:
+    if not value:
+        return "team"  # left empty: the boligsocial team itself runs it
+    wanted = value.casefold()
+    for code, danish_name in ORGANISER_KINDS_DA.items():
+        if wanted in (code, danish_name.casefold()):
+            return code
+    if wanted in _ORGANISER_WORDS:
+        return _ORGANISER_WORDS[wanted]
+    raise _RowError(f"{value!r} is not an organiser; write one of team, board, partner")
 
 
 def _area(areas: tuple[str, ...]) -> Callable[[str], str]:

@@ -115,8 +115,15 @@ class Report:
     by_area: dict[str, Figures]
     # (first day of the month, {delaftale: confirmed sign-ups}) for each month.
     months: list[tuple[date, dict[str, int]]]
+    # Who runs the activities: (team | board | partner, name or None) → their figures.
+    by_organiser: dict[tuple[str, str | None], Figures] = field(default_factory=dict)
     # Per source: sources still in use, and deleted ones that brought something.
     sources: list[SourceFigures] = field(default_factory=list)
+
+    @property
+    def partners(self) -> int:
+        """Count the afdelingsbestyrelser and partners with activities held in the period."""
+        return sum(1 for (kind, _), f in self.by_organiser.items() if kind != "team" and f.held)
 
 
 # Activities counted: published (not cancelled) and started within the period and by now.
@@ -124,7 +131,14 @@ _HELD = (
     "a.status = 'published' AND a.starts_at >= :start AND a.starts_at < :end"
     " AND a.starts_at <= :now"
 )
-_GROUPS = {"total": "'total'", "delaftale": "a.delaftale", "area": "a.area"}
+# Who runs an activity, as one text: its kind and, for a board or partner, its name.
+_ORGANISER = "a.organiser_kind || '|' || COALESCE(a.organiser_name, '')"
+_GROUPS = {
+    "total": "'total'",
+    "delaftale": "a.delaftale",
+    "area": "a.area",
+    "organiser": _ORGANISER,
+}
 
 _ACTIVITY_FIGURES = f"""
 SELECT {{g}} AS g, COUNT(*) AS held, SUM(walk_ins) AS walk_ins,
@@ -143,17 +157,21 @@ SELECT {{g}} AS g,
   FROM signups s JOIN activities a ON a.id = s.activity_id
  WHERE {_HELD} GROUP BY g
 """
-# Participants: residents marked as present. Erased residents' sign-ups have no user id
-# and cannot be told apart, so they count in visits but not here.
+# Participants: people marked as present, residents and those signed up on their behalf
+# (bot/db/people.py) alike, each told apart by their own key. Erased people's sign-ups
+# have neither id and cannot be told apart, so they count in visits but not here.
+_PERSON = "COALESCE('u' || {s}.user_id, 'p' || {s}.person_id)"
 _PARTICIPANT_FIGURES = f"""
-SELECT {{g}} AS g, COUNT(DISTINCT s.user_id) AS participants,
+SELECT {{g}} AS g, COUNT(DISTINCT {_PERSON.format(s="s")}) AS participants,
        COUNT(DISTINCT CASE WHEN NOT EXISTS (
            SELECT 1 FROM signups p JOIN activities pa ON pa.id = p.activity_id
-            WHERE p.user_id = s.user_id AND p.status = 'confirmed' AND p.attended = 1
+            WHERE {_PERSON.format(s="p")} = {_PERSON.format(s="s")}
+              AND p.status = 'confirmed' AND p.attended = 1
               AND pa.status = 'published' AND pa.starts_at < :start)
-       THEN s.user_id END) AS new
+       THEN {_PERSON.format(s="s")} END) AS new
   FROM signups s JOIN activities a ON a.id = s.activity_id
- WHERE {_HELD} AND s.status = 'confirmed' AND s.attended = 1 AND s.user_id IS NOT NULL
+ WHERE {_HELD} AND s.status = 'confirmed' AND s.attended = 1
+   AND (s.user_id IS NOT NULL OR s.person_id IS NOT NULL)
  GROUP BY g
 """
 # Feedback by its UTC date: the only time kept with unlinked feedback. Erased comments
@@ -280,8 +298,21 @@ def build_report(
         by_delaftale,
         by_area,
         _months(connection, period, params, timezone),
+        _organisers(groups["organiser"]),
         sources,
     )
+
+
+def _organisers(figures: dict[str, Figures]) -> dict[tuple[str, str | None], Figures]:
+    """Order who ran activities: the team first, then boards, then partners, by name."""
+    keyed = {}
+    for text, value in figures.items():
+        kind, _, name = text.partition("|")
+        keyed[kind, name or None] = value
+    order = {"team": 0, "board": 1, "partner": 2}
+    return {
+        key: keyed[key] for key in sorted(keyed, key=lambda k: (order.get(k[0], 3), k[1] or ""))
+    }
 
 
 def _add(figures: Figures, row: dict[str, Any]) -> None:

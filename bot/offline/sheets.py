@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import to_db
 from bot.core.i18n import Translator
-from bot.db.activities import DELAFTALER_DA, OTHER_AREA
+from bot.db.activities import DELAFTALER_DA, ORGANISER_KINDS_DA, OTHER_AREA, TEAM_NAME_DA
 from bot.db.broadcasts import (
     ACTIVITY_PREFIX,
     DIGEST,
@@ -256,6 +256,7 @@ def export_sheets(
         _feedback_sheet(x),
         _broadcasts_sheet(x),
         _residents_sheet(x),
+        _hosts_sheet(x),
     ]
 
 
@@ -318,7 +319,8 @@ SELECT a.id, a.title_da, a.title_ar, a.title_en, a.description_da, a.description
        a.description_en, a.starts_at, a.ends_at, a.place, a.delaftale, a.area, a.status,
        a.series_id, a.capacity, a.max_per_signup, a.signup_deadline,
        c.signups, c.people, c.waitlisted, c.cancelled, c.attended,
-       a.walk_ins, a.attendance_taken_at, a.created_at, a.updated_at
+       a.walk_ins, a.attendance_taken_at, a.created_at, a.updated_at,
+       a.organiser_kind, a.organiser_name
   FROM activities a
   LEFT JOIN (SELECT activity_id,
                     SUM(status = 'confirmed') AS signups,
@@ -362,6 +364,8 @@ def _activities_sheet(x: _Export) -> Sheet:
         Column("Fremmøde registreret", Kind.DATETIME, 17),
         Column("Oprettet", Kind.DATETIME, 17),
         Column("Ændret", Kind.DATETIME, 17),
+        Column("Arrangør (type)", Kind.LABEL, 18),
+        Column("Arrangør", width=30),
     )
 
     local = x.local
@@ -394,6 +398,8 @@ def _activities_sheet(x: _Export) -> Sheet:
             attendance_taken_at,
             created_at,
             updated_at,
+            organiser_kind,
+            organiser_name,
         ) = row
         return (
             id_,
@@ -422,6 +428,8 @@ def _activities_sheet(x: _Export) -> Sheet:
             local(attendance_taken_at),
             local(created_at),
             local(updated_at),
+            ORGANISER_KINDS_DA[organiser_kind],
+            TEAM_NAME_DA if organiser_kind == "team" else organiser_name,
         )
 
     sql = _ACTIVITIES.format(where=condition)
@@ -443,6 +451,7 @@ def _signups_sheet(x: _Export) -> Sheet:
         Column("Fik plads", Kind.DATETIME, 17),
         Column("Afmeldt", Kind.DATETIME, 17),
         Column("Mødt op", Kind.LABEL, 9),
+        Column("Tilmeldt af teamet (uden Telegram)", Kind.LABEL, 14),
     )
 
     local, number = x.local, x.number
@@ -461,6 +470,7 @@ def _signups_sheet(x: _Export) -> Sheet:
             confirmed_at,
             cancelled_at,
             attended,
+            offline,
         ) = row
         return (
             id_,
@@ -475,12 +485,15 @@ def _signups_sheet(x: _Export) -> Sheet:
             local(confirmed_at),
             local(cancelled_at),
             YES_NO.get(attended),
+            YES_NO[offline],
         )
 
-    # The first name kept for staff's own list is deliberately not exported.
+    # The first name kept for staff's own list is deliberately not exported, nor who a
+    # person signed up by the team is (only that they were).
     sql = (
         "SELECT s.id, s.activity_id, a.title_da, a.starts_at, s.user_id, s.adults, s.children,"
-        " s.status, s.created_at, s.confirmed_at, s.cancelled_at, s.attended"
+        " s.status, s.created_at, s.confirmed_at, s.cancelled_at, s.attended,"
+        " s.person_id IS NOT NULL AS offline"
         " FROM signups s JOIN activities a ON a.id = s.activity_id"
         f" WHERE {condition} ORDER BY a.starts_at, s.activity_id, s.id"
     )
@@ -715,3 +728,62 @@ def _residents_sheet(x: _Export) -> Sheet:
         f" reminders, blocked FROM residents WHERE {condition} ORDER BY first_seen_at, user_id"
     )
     return x.sheet("Beboere", columns, x.rows(sql, params, shape))
+
+
+HOST_ENDED_DA = {
+    "removed": "Fjernet af teamet",
+    "expired": "Aktiviteten er slut",
+    "erased": "Værten slettede sine data",
+}
+
+
+def _hosts_sheet(x: _Export) -> Sheet:
+    """List hosts by organisation and role, never by name or Telegram id."""
+    condition, params = x.where_sql("h.started_at")
+    columns = (
+        Column("Vært nr.", Kind.INT, 11),
+        Column("Type", Kind.LABEL, 21),
+        Column("Organisation", width=30),
+        Column("Rolle", width=22),
+        Column("Aktivitet nr.", Kind.INT, 14),
+        Column("Aktivitet", width=32),
+        Column("Hele serien", Kind.LABEL, 13),
+        Column("Vært fra", Kind.DATETIME, 17),
+        Column("Vært til", Kind.DATETIME, 17),
+        Column("Sluttede", Kind.LABEL, 24),
+    )
+
+    local = x.local
+
+    def shape(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        (
+            id_,
+            organiser_kind,
+            organisation,
+            role,
+            activity_id,
+            title_da,
+            whole_series,
+            started_at,
+            ended_at,
+            ended_how,
+        ) = row
+        return (
+            id_,
+            ORGANISER_KINDS_DA[organiser_kind],
+            organisation,
+            role,
+            activity_id,
+            title_da,
+            YES_NO[whole_series],
+            local(started_at),
+            local(ended_at),
+            HOST_ENDED_DA.get(ended_how) if ended_how else None,
+        )
+
+    sql = (
+        "SELECT h.id, h.organiser_kind, h.organisation, h.role, h.activity_id, a.title_da,"
+        " h.whole_series, h.started_at, h.ended_at, h.ended_how FROM hosts h"
+        f" JOIN activities a ON a.id = h.activity_id WHERE {condition} ORDER BY h.started_at, h.id"
+    )
+    return x.sheet("Værter", columns, x.rows(sql, params, shape))

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.offline.periods import Period
-from bot.offline.printing.request import Printed, SheetRequest
+from bot.offline.printing.request import Printed, SheetRequest, SlipRequest
 from bot.offline.reporting import Report
 from bot.offline.sheets import ExportFilter
 
@@ -116,6 +116,49 @@ def _sheet_there(
     from bot.offline.printing.make import make_sheet
 
     made = make_sheet(database, request, Catalogs(timezone), bot_username, now)
+    return Printed(made.data, made.filename, made.link)
+
+
+async def slip_in_process(
+    database: Path, request: SlipRequest, timezone: ZoneInfo, bot_username: str, now: datetime
+) -> Printed:
+    """Make a joining slip (bot.offline.printing.make.make_slip) in another process."""
+    return await _in_process(_slip_there, database, request, timezone, bot_username, now)
+
+
+def _slip_there(
+    database: Path, request: SlipRequest, timezone: ZoneInfo, bot_username: str, now: datetime
+) -> Printed:
+    from bot.core.i18n import Catalogs
+    from bot.offline.printing.make import make_slip
+
+    made = make_slip(database, request, Catalogs(timezone), bot_username, now)
+    return Printed(made.data, made.filename, made.link)
+
+
+async def notice_in_process(
+    languages: tuple[str, ...], timezone: ZoneInfo, record_days: int, now: datetime
+) -> Printed:
+    """Make the privacy notice to print (bot.offline.printing.make.make_notice) elsewhere."""
+    return await _in_process(_notice_there, languages, timezone, record_days, now)
+
+
+def _notice_there(
+    languages: tuple[str, ...], timezone: ZoneInfo, record_days: int, now: datetime
+) -> Printed:
+    from bot.core.i18n import Catalogs
+    from bot.db.notice_version import PRIVACY_NOTICE_VERSION
+    from bot.db.people import PHONE_DAYS
+    from bot.offline.printing.make import make_notice
+
+    made = make_notice(
+        languages,
+        Catalogs(timezone),
+        phone_days=PHONE_DAYS,
+        record_days=record_days,
+        version=PRIVACY_NOTICE_VERSION,
+        now=now,
+    )
     return Printed(made.data, made.filename, made.link)
 
 

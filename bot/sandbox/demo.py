@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.db.activities import ActivityDraft, ActivityRepository
+from bot.db.hosts import HostRepository, Invitation
 from bot.db.store import Store
 
 
@@ -26,6 +27,8 @@ class Persona:
 
 STAFF_USER_ID = 1900
 STAFF_GROUP_ID = -1001900
+# A partner's volunteer leader who hosts one demo activity (issue #16): /host.
+HOST_USER_ID = 1004
 STAFF_GROUP_TITLE = "Nabo staff (sandbox)"
 
 # Invented numbers: Danish numbers never start with 00, so these reach nobody.
@@ -33,6 +36,15 @@ PERSONAS: tuple[Persona, ...] = (
     Persona("da", "Mette, Danish-speaking resident", 1001, 1001, "Mette", "da", "+4500000001"),
     Persona("ar", "Amal, Arabic-speaking resident", 1002, 1002, "Amal", "ar", "+4500000002"),
     Persona("en", "Sam, English-speaking resident", 1003, 1003, "Sam", "en", "+4500000003"),
+    Persona(
+        "host",
+        "Hala, volunteer leader hosting an activity",
+        HOST_USER_ID,
+        HOST_USER_ID,
+        "Hala",
+        "ar",
+        "+4500000004",
+    ),
     Persona(
         "staff",
         "Karen, staff member",
@@ -333,4 +345,21 @@ async def load_demo_data(
     nothing, and a sandbox started again later only adds the days that came round again.
     """
     added = await ActivityRepository(store).add_missing(demo_drafts(now, zone, areas), now)
+    await _demo_hosting(store, now)
     return len(added)
+
+
+async def _demo_hosting(store: Store, now: datetime) -> None:
+    """Make the host persona the host of the next activity, unless she hosts one already.
+
+    As staff would: an invitation for a partner's volunteer leader, which she accepts.
+    """
+    hosts = HostRepository(store)
+    if await hosts.is_any_host(HOST_USER_ID):
+        return
+    coming = await ActivityRepository(store).not_started(now)
+    if not coming:
+        return
+    invitation = Invitation(coming[0].id, False, "partner", "Røde Kors Viborg", "Frivillig leder")
+    token = await hosts.invite(invitation, STAFF_USER_ID, now)
+    await hosts.accept(token, HOST_USER_ID, "Hala", "ar", now)

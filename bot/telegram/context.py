@@ -16,11 +16,14 @@ from bot.db.audit import AuditLog
 from bot.db.broadcasts import BroadcastRepository
 from bot.db.checkins import CheckInRepository
 from bot.db.feedback import FeedbackRepository
+from bot.db.hosts import HostRepository
+from bot.db.people import PeopleRepository
 from bot.db.processed_updates import ProcessedUpdates
 from bot.db.residents import Resident, ResidentRepository
 from bot.db.signups import SignupRepository
 from bot.db.sources import SourceRepository
 from bot.db.store import Store
+from bot.db.team_messages import TeamMessageRepository
 from bot.db.translations import TranslationRepository
 from bot.db.volunteers import VolunteerRepository
 from bot.telegram.client import NaboBot
@@ -57,6 +60,10 @@ class Services:
     sources: SourceRepository
     checkins: CheckInRepository
     translations: TranslationRepository
+    people: PeopleRepository
+    hosts: HostRepository
+    team_messages: TeamMessageRepository
+    # The delivery sender and the team's outbox, woken together (bot/work/team_outbox.py).
     sender: Sender
 
 
@@ -120,6 +127,9 @@ class NaboContext(CallbackContext[NaboBot, UserData, ChatData, BotData]):
         self._nabo_application = application
         self.resident: Resident | None = None
         self._translator: Translator | None = None
+        # Set when a role check refused the update (bot/telegram/roles.py): nothing of the
+        # journey it was meant for ran.
+        self.refused = False
 
     # PTB types its own ``application`` with a type variable it never binds (ST), so
     # no caller could pass it on as a NaboApplication; the override says what it is.
@@ -162,6 +172,16 @@ class NaboContext(CallbackContext[NaboBot, UserData, ChatData, BotData]):
     def feedback(self) -> FeedbackRepository:
         """The feedback repository."""
         return self.bot_data.services.feedback
+
+    @property
+    def people(self) -> PeopleRepository:
+        """People signed up on their behalf (not on Telegram)."""
+        return self.bot_data.services.people
+
+    @property
+    def hosts(self) -> HostRepository:
+        """Activity hosts, their invitations and proposals."""
+        return self.bot_data.services.hosts
 
     @property
     def sources(self) -> SourceRepository:

@@ -28,18 +28,34 @@ class LatestConversation(ConversationHandler[Any]):
         self._flow_name = name
 
     def check_update(self, update: object) -> Any:
-        """Match only while this is the staff member's latest conversation."""
+        """Match only while this is the person's latest conversation (or to start it)."""
         result = super().check_update(update)
         if not result or not isinstance(update, Update) or update.effective_user is None:
             return result
         handler = result[2]
-        user_id = update.effective_user.id
         if handler in self.entry_points:
-            self._flows[user_id] = self._flow_name
             return result
-        if self._flows.get(user_id, self._flow_name) != self._flow_name:
+        if self._flows.get(update.effective_user.id, self._flow_name) != self._flow_name:
             return None
         return result
+
+    async def handle_update(
+        self, update: Update, application: Any, check_result: Any, context: Any
+    ) -> object | None:
+        """Handle the update; an entry point that ran makes this the latest conversation.
+
+        Even when it ends at once (a question answered by one press): whatever waited for
+        the person's text before is over. Only once the entry point has run, though: one
+        that refused (a host's button pressed by someone who is not its host,
+        bot/telegram/roles.py) starts nothing, and must not take another conversation's
+        messages away either.
+        """
+        state = await super().handle_update(update, application, check_result, context)
+        handler = check_result[2]
+        user = update.effective_user
+        if handler in self.entry_points and user is not None and not context.refused:
+            self._flows[user.id] = self._flow_name
+        return state
 
 
 def forget_conversations(application: NaboApplication, user_id: int, chat_id: int) -> int:

@@ -85,8 +85,13 @@ async def activity_screen(
     if activity is None:
         return None
     roster = await context.signups.roster(activity_id)
+    offline = {
+        item.signup.id: item.person for item in await context.people.on_activity(activity_id)
+    }
     door = await context.checkins.door_count(activity_id)
-    return staff_activity.activity_screen(context.tr, activity, roster, context.clock.now(), door)
+    return staff_activity.activity_screen(
+        context.tr, activity, roster, context.clock.now(), offline, door
+    )
 
 
 async def send_activity_screen(context: NaboContext, chat_id: int, activity_id: int) -> None:

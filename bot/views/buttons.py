@@ -296,8 +296,8 @@ class ReplyToTeam(ButtonData, prefix="vol:reply"):
     """Reply to the team's message about the offer."""
 
 
-# On offers posted to staff, in the staff chat or each staff member's chat.
-STAFF_CHAT_BUTTONS: tuple[str, ...] = ("st:vol:",)
+# On offers and hosts' proposals posted to staff, in the staff chat or each one's chat.
+STAFF_CHAT_BUTTONS: tuple[str, ...] = ("st:vol:", "st:prop:")
 STATUS_CODES = {"contacted": "c", "active": "a", "not_now": "n"}
 
 
@@ -752,3 +752,336 @@ class DeleteSource(ButtonData, prefix="st:srcxy"):
 
     code: SourceCode
     page: Annotated[int | None, digits(3)] = None
+
+
+# A host's proposal for a new activity, posted to staff (handlers/host_proposals.py).
+class PublishProposal(ButtonData, prefix="st:prop:ok"):
+    """Publish a host's proposal as a new activity (the proposer becomes its host)."""
+
+    proposal_id: Id
+
+
+class DeclineProposal(ButtonData, prefix="st:prop:no"):
+    """Decline a host's proposal."""
+
+    proposal_id: Id
+
+
+class ProposalTranslators(ButtonData, prefix="st:prop:tr"):
+    """Ask volunteer translators for a published Danish proposal's Arabic and English."""
+
+    activity_id: Id
+    hours: Hours
+
+
+# Signing up someone who does not use Nabo (handlers/on_behalf.py): from staff's view of an
+# activity, or a host's; the steps between carry only the answer, the draft is the
+# conversation's.
+TOLD_HOW_CODES = ("in_person", "phone", "paper")
+
+
+class StaffSignUpFor(ButtonData, prefix="st:ob"):
+    """Staff: sign up someone without Telegram for this activity."""
+
+    activity_id: Id
+
+
+class HostSignUpFor(ButtonData, prefix="h:ob"):
+    """A host: sign up someone without Telegram for this activity."""
+
+    activity_id: Id
+
+
+class PickPerson(ButtonData, prefix="ob:p"):
+    """Sign up someone registered before (by their record's id)."""
+
+    person_id: Id
+
+
+class SomeoneNew(ButtonData, prefix="ob:new"):
+    """Sign up someone not registered before."""
+
+
+class PartyAdults(ButtonData, prefix="ob:a"):
+    """How many adults come."""
+
+    adults: Count
+
+
+class PartyChildren(ButtonData, prefix="ob:c"):
+    """How many children come."""
+
+    children: Count
+
+
+class PersonLanguage(ButtonData, prefix="ob:l"):
+    """The language the person reads and speaks."""
+
+    language: Language
+
+
+class PersonArea(ButtonData, prefix="ob:ar"):
+    """The housing area the person lives in."""
+
+    area: AreaKey
+
+
+class NoCalls(ButtonData, prefix="ob:nocall"):
+    """The person does not want to be called: no phone number."""
+
+
+class ToldHow(ButtonData, prefix="ob:t"):
+    """How the person was told how Nabo handles their data."""
+
+    how: Annotated[str, one_of(*TOLD_HOW_CODES)]
+
+
+class ConfirmOnBehalf(ButtonData, prefix="ob:ok"):
+    """Sign them up (or put them on the waitlist), for the draft with this token."""
+
+    token: Annotated[str, hex_token(8)]
+    waitlist: Flag
+
+
+class StopOnBehalf(ButtonData, prefix="ob:stop"):
+    """Stop signing someone up; nothing is saved."""
+
+
+class PrintNotice(ButtonData, prefix="pn"):
+    """Staff or a host: the privacy notice to print, in one language or all three."""
+
+    language: Annotated[str, one_of("all", *LANGUAGES)]
+
+
+class JoinLinkFor(ButtonData, prefix="st:jl"):
+    """Staff: make a one-time joining link for someone signed up on their behalf."""
+
+    person_id: Id
+
+
+# Activity hosts (handlers/host.py): every press names what it acts on, and the handler
+# checks that the presser hosts it now (bot/telegram/roles.py).
+class HostMenu(ButtonData, prefix="h:menu"):
+    """Open a host's menu: their activities."""
+
+
+class HostActivity(ButtonData, prefix="h:a"):
+    """Open a host's view of one of their activities (its roster)."""
+
+    activity_id: Id
+
+
+class HostAttendance(ButtonData, prefix="h:att"):
+    """Open the attendance list of a host's activity (at a page)."""
+
+    activity_id: Id
+    page: Annotated[int | None, digits(3)] = None
+
+
+class HostMarkAttendance(ButtonData, prefix="h:at"):
+    """Record whether a sign-up of a host's activity came."""
+
+    activity_id: Id
+    signup_id: Id
+    came: Flag
+
+
+class HostWalkIns(ButtonData, prefix="h:wi"):
+    """Count one walk-in more (p) or fewer (m) at a host's activity."""
+
+    activity_id: Id
+    change: Annotated[str, one_of("m", "p")]
+    page: Annotated[int, digits(3)]
+
+
+class HostDoorPoster(ButtonData, prefix="h:door"):
+    """A host: print the door check-in poster of their activity (as staff can)."""
+
+    activity_id: Id
+
+
+class HostWriteMessage(ButtonData, prefix="h:msg"):
+    """A host: write a message to the participants of their activity."""
+
+    activity_id: Id
+
+
+class HostSendMessage(ButtonData, prefix="h:msg:ok"):
+    """A host: send the message in the preview with this token."""
+
+    token: Annotated[str, hex_token(8)]
+
+
+class HostDiscardMessage(ButtonData, prefix="h:msg:no"):
+    """A host: throw away the message in the preview with this token."""
+
+    token: Annotated[str, hex_token(8)]
+
+
+class HostPropose(ButtonData, prefix="h:prop"):
+    """A host: propose a new activity to the team."""
+
+
+class ProposalSkip(ButtonData, prefix="hp:s"):
+    """Leave the description of a proposal out."""
+
+
+class ProposalUnlimited(ButtonData, prefix="hp:cap"):
+    """Propose an activity open to all (no limit on places)."""
+
+
+class ProposalDelaftale(ButtonData, prefix="hp:d"):
+    """Choose the proposed activity's delaftale."""
+
+    delaftale: Delaftale
+
+
+class ProposalArea(ButtonData, prefix="hp:a"):
+    """Choose the proposed activity's housing area."""
+
+    area: AreaKey
+
+
+class SendProposal(ButtonData, prefix="hp:ok"):
+    """Send the proposal in the preview with this token to the team."""
+
+    token: Annotated[str, hex_token(8)]
+
+
+class DiscardProposal(ButtonData, prefix="hp:no"):
+    """Throw away the proposal in the preview with this token."""
+
+    token: Annotated[str, hex_token(8)]
+
+
+# An invitation to host, opened from its link (handlers/host_welcome.py).
+Token = Annotated[str, Part(r"[A-Za-z0-9_-]{22}", "A" * 22)]
+
+
+class AcceptHosting(ButtonData, prefix="hj:ok"):
+    """Accept the invitation to host, opened from the link with this token."""
+
+    token: Token
+
+
+class DeclineHosting(ButtonData, prefix="hj:no"):
+    """Decline an invitation to host: nothing changes."""
+
+
+# Staff's side of hosts (handlers/host_invitations.py).
+ORGANISER_CODES = ("team", "board", "partner")
+
+
+class StaffHosts(ButtonData, prefix="st:h"):
+    """Staff: the hosts of an activity, to invite or remove."""
+
+    activity_id: Id
+
+
+class InviteHost(ButtonData, prefix="st:hi"):
+    """Staff: invite a host for an activity."""
+
+    activity_id: Id
+
+
+class InviteScope(ButtonData, prefix="hi:s"):
+    """Invite a host of this date only, or of the whole series."""
+
+    whole_series: Flag
+
+
+class InviteOrganiser(ButtonData, prefix="hi:k"):
+    """Who the host comes from: the team, a tenants' board, or a partner."""
+
+    kind: Annotated[str, one_of(*ORGANISER_CODES)]
+
+
+class InviteAnyone(ButtonData, prefix="hi:any"):
+    """Make the invitation work for whoever opens it (not bound to a phone number)."""
+
+
+class HostList(ButtonData, prefix="st:hl"):
+    """Staff: every current host."""
+
+
+class AskRemoveHost(ButtonData, prefix="st:hx"):
+    """Staff: ask to remove a hosting (a confirmation follows)."""
+
+    host_id: Id
+
+
+class RemoveHost(ButtonData, prefix="st:hxy"):
+    """Staff: remove a hosting, confirmed; it takes effect at once."""
+
+    host_id: Id
+
+
+# Joining links of people signed up on their behalf (handlers/join.py).
+class JoinAccept(ButtonData, prefix="jn:ok"):
+    """Accept the privacy notice and take over the sign-ups, from the link with this token."""
+
+    token: Token
+
+
+class JoinItIsMe(ButtonData, prefix="jn:me"):
+    """Confirm that the joining link is one's own (a record without a phone number)."""
+
+    token: Token
+
+
+class JoinNotMe(ButtonData, prefix="jn:no"):
+    """Say the joining link is someone else's: nothing changes."""
+
+
+# Data requests by phone or at the desk (handlers/person.py), staff only.
+PERSON_CHECKS = ("code", "id", "callback", "other")
+PERSON_ACTIONS = ("export", "erase", "renew", "link", "done")
+
+
+class FindPerson(ButtonData, prefix="st:pe"):
+    """Staff: find a person who asks for their data (by phone, name or Telegram number)."""
+
+
+class PickFound(ButtonData, prefix="st:pe:o"):
+    """Staff: choose one of the people found (r: a resident, p: a record staff made)."""
+
+    kind: Annotated[str, one_of("r", "p")]
+    key: Annotated[int, digits(15)]
+
+
+class CheckedBy(ButtonData, prefix="st:pe:c"):
+    """Staff: how they confirmed who is asking."""
+
+    method: Annotated[str, one_of(*PERSON_CHECKS)]
+
+
+class PersonAction(ButtonData, prefix="st:pe:d"):
+    """Staff: what to do for the person (after confirming who they are)."""
+
+    action: Annotated[str, one_of(*PERSON_ACTIONS)]
+
+
+class PersonSure(ButtonData, prefix="st:pe:y"):
+    """Staff: confirm sending the data or erasing it, for the request with this token."""
+
+    action: Annotated[str, one_of("export", "erase")]
+    token: Annotated[str, hex_token(8)]
+
+
+# Who runs an activity (handlers/organiser.py), staff only.
+class EditOrganiser(ButtonData, prefix="st:org"):
+    """Staff: change who runs an activity."""
+
+    activity_id: Id
+
+
+class OrganiserKind(ButtonData, prefix="st:org:k"):
+    """Staff: the team, an afdelingsbestyrelse, or a partner runs it."""
+
+    kind: Annotated[str, one_of(*ORGANISER_CODES)]
+
+
+class PersonCancelSignup(ButtonData, prefix="st:pe:x"):
+    """Staff: cancel a coming sign-up of someone without Telegram, on their request."""
+
+    signup_id: Id

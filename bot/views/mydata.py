@@ -84,6 +84,28 @@ def summary_text(tr: Translator, export: dict[str, Any] | None) -> str:
             _("• Posts about offers of help in your own chat: {count}"),
             export["offer_posts_in_your_chat"],
         ),
+        # As a host or staff member (beyond the chat).
+        (
+            _("• Activities you host: {count}"),
+            [row for row in export.get("hosting", []) if row["ended_at"] is None],
+        ),
+        (
+            _("• People you signed up on their behalf: {count}"),
+            export.get("people_registered_by_you", []),
+        ),
+        (_("• Your proposals for new activities: {count}"), export.get("proposals_by_you", [])),
+        (
+            _("• Invitations to host that you made: {count}"),
+            export.get("host_invitations_by_you", []),
+        ),
+        (
+            _("• Messages to you about whom to call: {count}"),
+            [
+                row
+                for row in export.get("team_messages_to_you", [])
+                if row["kind"] in ("promoted", "changed", "cancelled", "call_list")
+            ],
+        ),
     )
     lines += [label.format(count=tr.ltr(len(rows))) for label, rows in counts if rows]
     lines += ["", _("The file below has all of it in full. Delete everything with /deleteme.")]
@@ -99,6 +121,7 @@ def summary_text(tr: Translator, export: dict[str, Any] | None) -> str:
 
 
 def _resident_lines(tr: Translator, resident: dict[str, Any]) -> list[str]:
+    """Describe the resident's own row: language, when seen, consent, what they hear."""
     _ = tr.gettext
     lines = [
         _("• Language: {language}").format(

@@ -2,42 +2,17 @@
 
 from __future__ import annotations
 
-from babel.lists import format_list
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.callback_data import ButtonData
 from bot.core.config import LANGUAGES
 from bot.core.i18n import LANGUAGE_NAMES, Translator
+from bot.core.notice import PARTNERS as PARTNERS
+from bot.core.notice import privacy_notice_text as privacy_notice_text
 from bot.views.buttons import ConfirmDelete, ConsentNo, ConsentYes, ReadNotice
 
-# Still read by tests/test_dockerfile.py.
-
-# The partners behind the helhedsplan: proper names, never translated.
-PARTNERS = ("BoligViborg", "Boligselskabet Sct. Jørgen", "Viborg Kommune")
-
-
-def privacy_notice_text(tr: Translator) -> str:
-    """Return the privacy notice in the reader's language."""
-    _ = tr.gettext
-    partners = format_list([tr.ltr(name) for name in PARTNERS], locale=tr.locale)
-    return _(
-        "🔒 About your data\n"
-        "\n"
-        "Nabo is run by the social housing master plan in Viborg: {partners}. "
-        "They are responsible for your data.\n"
-        "\n"
-        "What Nabo stores: your Telegram user number, your language, what you sign up for, "
-        "and what you choose to send us (an offer of help, feedback). Your phone number "
-        "only if you share it as a volunteer. We use it only to run the activities with "
-        "you, we do not keep the chat itself, and we never pass your data on.\n"
-        "\n"
-        "Using Nabo is voluntary. Everything is also announced in other ways, "
-        "for example on the notice boards.\n"
-        "\n"
-        "You can see your data with /mydata (also as a file) and delete it with /deleteme "
-        "at any time. If you do not use Nabo for a year, your data is deleted; we tell you "
-        "two weeks before. From the age of 15 you can agree yourself."
-    ).format(partners=partners)
+# The notice's text (imported above) lives with the printed notice's: one source for the
+# chat and for paper (bot/core/notice.py).
 
 
 def welcome_text(tr: Translator) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -9,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.core.i18n import Translator
 from bot.db.activities import Activity
 from bot.db.checkins import DoorCount
+from bot.db.people import OfflinePerson
 from bot.db.signups import Signup, SignupStatus
 from bot.views.activity import MAX_MESSAGE, area_name, delaftale_name, party_text
 from bot.views.arrivals import staff_door_line
@@ -21,7 +23,10 @@ from bot.views.buttons import (
     PosterFor,
     PosterMake,
     StaffActivities,
+    StaffHosts,
+    StaffSignUpFor,
 )
+from bot.views.on_behalf import not_on_telegram
 from bot.views.staff_texts import utf16_len
 
 
@@ -82,9 +87,26 @@ def activity_screen(
     activity: Activity,
     roster: list[Signup],
     now: datetime,
+    offline: Mapping[int, OfflinePerson] | None = None,
     door: DoorCount | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """Build the staff view of an activity and its sign-ups, within Telegram's message limit."""
+    """Build the staff view of an activity and its sign-ups, within Telegram's message limit.
+
+    ``offline``: the people signed up on their behalf, by sign-up id (marked, with phone);
+    ``door``: who checked in at the door so far.
+    """
+    text = roster_text(tr, activity, roster, offline or {}, door)
+    return text, _activity_keyboard(tr, activity, now)
+
+
+def roster_text(
+    tr: Translator,
+    activity: Activity,
+    roster: list[Signup],
+    offline: Mapping[int, OfflinePerson],
+    door: DoorCount | None = None,
+) -> str:
+    """Describe an activity and who is coming (staff's and hosts' view), within one message."""
     _ = tr.gettext
     confirmed = [s for s in roster if s.status is SignupStatus.CONFIRMED]
     waiting = [s for s in roster if s.status is SignupStatus.WAITLISTED]
@@ -127,9 +149,11 @@ def activity_screen(
                 f"{tr.ltr(number)}. {person_name(tr, signup)} – "
                 f"{party_text(tr, signup.adults, signup.children)}{mark}"
             )
+            person = offline.get(signup.id)
+            if person is not None:
+                line += f" · {not_on_telegram(tr, person)}"
             entries.append((line, True))
-    text = _fit_entries(tr, "\n".join(head), entries)
-    return text, _activity_keyboard(tr, activity, now)
+    return _fit_entries(tr, "\n".join(head), entries)
 
 
 def _activity_keyboard(tr: Translator, activity: Activity, now: datetime) -> InlineKeyboardMarkup:
@@ -143,6 +167,19 @@ def _activity_keyboard(tr: Translator, activity: Activity, now: datetime) -> Inl
                     _("❌ Cancel activity"), callback_data=AskCancelActivity(activity.id).pack()
                 ),
             ]
+        )
+    if activity.is_open_for_signup(now):
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("➕ Sign up someone without Telegram"),
+                    callback_data=StaffSignUpFor(activity.id).pack(),
+                )
+            ]
+        )
+    if activity.status == "published" and activity.ends_at > now:
+        rows.append(
+            [InlineKeyboardButton(_("👤 Hosts"), callback_data=StaffHosts(activity.id).pack())]
         )
     if activity.status == "published" and activity.starts_at <= now:
         rows.append(

@@ -7,6 +7,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.core.i18n import N_, Translator
 from bot.views.buttons import (
     Export,
+    FindPerson,
+    HostList,
     MenuHome,
     NewActivity,
     NewBroadcast,
@@ -31,6 +33,8 @@ STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("poster", N_("Posters and flyers with a QR code")),
     ("sources", N_("Where links are put up")),
     ("newsource", N_("Add a place where links are put up")),
+    ("hosts", N_("Activity hosts")),
+    ("person", N_("Someone asks to see or delete their data")),
 )
 
 
@@ -65,6 +69,10 @@ def staff_menu_keyboard(tr: Translator) -> InlineKeyboardMarkup:
             [InlineKeyboardButton(_("🗓 Scheduled messages"), callback_data=ScheduledList().pack())],
             [InlineKeyboardButton(_("🙋 Offers of help"), callback_data=OfferList().pack())],
             [InlineKeyboardButton(_("🖨 Posters and flyers"), callback_data=PosterList().pack())],
+            [
+                InlineKeyboardButton(_("👤 Hosts"), callback_data=HostList().pack()),
+                InlineKeyboardButton(_("🔎 Find a person"), callback_data=FindPerson().pack()),
+            ],
             [
                 InlineKeyboardButton(_("📊 Report, this quarter"), callback_data=Report().pack()),
                 InlineKeyboardButton(_("📦 Export everything"), callback_data=Export().pack()),

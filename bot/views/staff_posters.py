@@ -21,6 +21,7 @@ from bot.views.buttons import (
     PosterLanguage,
     PosterList,
     PosterMake,
+    PrintNotice,
     SourceList,
     StaffMenu,
 )
@@ -70,6 +71,14 @@ def poster_list(
             [InlineKeyboardButton(shorten(label, 48), callback_data=PosterFor(activity.id).pack())]
         )
     rows += _navigation(tr, page, pages, lambda to: PosterList(to).pack())
+    # Not a poster, but printed too: for people signed up without Telegram.
+    rows.append(
+        [
+            InlineKeyboardButton(
+                _("🔒 Privacy notice to print"), callback_data=PrintNotice("all").pack()
+            )
+        ]
+    )
     rows.append([InlineKeyboardButton(_("🛠 Staff menu"), callback_data=StaffMenu().pack())])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 

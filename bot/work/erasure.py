@@ -4,62 +4,43 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.i18n import Translator
 from bot.telegram.context import NaboApplication
 from bot.telegram.conversations import forget_conversations
-from bot.telegram.team import Render, StaffPosts, Team
+from bot.telegram.roles import clear_host_command_menu
 from bot.work.translations import reopen
 
 
-async def erase_resident(
-    application: NaboApplication,
-    user_id: int,
-    now: datetime,
-    *,
-    by_resident: bool = True,
-    inactive_since: datetime | None = None,
-) -> bool:
-    """Erase one resident (after /deleteme or for inactivity); return whether they existed.
+async def erase_resident(application: NaboApplication, user_id: int, now: datetime) -> bool:
+    """Erase one resident at their request (/deleteme, /person); return whether they existed.
 
     Their coming places go to the waitlist and those who move up are told by the
     delivery sender; every post about their offer of help (the staff chat's, or each
-    staff member's copy) loses its details. ``inactive_since``:
-    erase only if still inactive and warned (see ResidentRepository.forget).
+    staff member's copy) loses its details, by the team's outbox. Retention erases in
+    batches instead (ResidentRepository.forget_inactive), followed by ``after_erasure``.
     """
     bot_data = application.bot_data
     resident = await bot_data.services.residents.get(user_id)
     chat_id = resident.chat_id if resident is not None else user_id
-    offer = await bot_data.services.volunteers.get_for(user_id)
-    result = await bot_data.services.residents.forget(user_id, now, inactive_since=inactive_since)
-    if inactive_since is not None and not result.found:
-        return False  # they came back in time
+    result = await bot_data.services.residents.forget(user_id, now)
     forget_conversations(application, user_id, chat_id)
-    # Translations they held or sent, undecided, go back to the others who were asked.
-    for request_id, _ in result.reopened:
-        await reopen(application, request_id, skip=user_id)
-    if offer is not None:
-        await Team.of(application).edit(
-            StaffPosts(offer.staff_message_id, offer.staff_copies),
-            offer_removed(offer.id, by_resident=by_resident),
-        )
-    if result.promotions:
-        # Their deliveries were written with the erasure; the sender tells them.
-        bot_data.services.sender.wake()
+    await after_erasure(application, result.hosts, result.reopened)
     return result.found
 
 
-def offer_removed(number: int, *, by_resident: bool) -> Render:
-    """Say, on the staff's posts about an offer of help, that it went with its volunteer."""
+async def after_erasure(
+    application: NaboApplication, hosts: list[int], reopened: list[tuple[int, int]]
+) -> None:
+    """Do what follows an erasure outside the database, for one resident or a batch.
 
-    def render(tr: Translator) -> tuple[str, None]:
-        text = (
-            tr.gettext("🙋 Offer of help #{number} was removed: the volunteer deleted their data.")
-            if by_resident
-            else tr.gettext(
-                "🙋 Offer of help #{number} was removed: the volunteer had not used "
-                "Nabo for a long time, so their data was deleted."
-            )
-        )
-        return text.format(number=tr.ltr(number)), None
-
-    return render
+    Written with the erasure: who moved up (deliveries, or a message for the team about
+    someone without Telegram) and the edits of staff's posts about offers of help; the
+    senders carry them out. Former hosts lose /host from their command list, and
+    translations the erased held go back to the other volunteers who were asked.
+    """
+    bot_data = application.bot_data
+    for host in hosts:
+        if not bot_data.config.is_staff(host):
+            await clear_host_command_menu(application.bot, host)
+    for request_id, translator in reopened:
+        await reopen(application, request_id, skip=translator)
+    bot_data.services.sender.wake()

@@ -5,6 +5,8 @@
   cancels it (bot/telegram/session.py records interactions).
 - Sign-ups lose their link to the resident ``SIGNUP_RETENTION_DAYS`` after the activity.
 - Offers of help withdrawn or marked "not now" a year ago are deleted.
+- What lies beyond the chat (people signed up on their behalf, hosts, invitations,
+  proposals, the team's messages) has its own rules: bot/work/people_retention.py.
 - Who was asked for a translation is forgotten 30 days after staff decided; a
   translation staff never decided is cancelled 90 days after it was needed, and what the
   volunteer wrote for it goes.
@@ -30,9 +32,9 @@ from bot.telegram.conversations import forget_conversations
 from bot.telegram.team import Render, StaffPosts, Team
 from bot.telegram.tell import Told, tell_resident
 from bot.views.menu import back_to_menu_keyboard
-from bot.work.erasure import offer_removed
+from bot.work.erasure import after_erasure
 from bot.work.jobs import BackgroundJob, job_queue_of
-from bot.work.translations import reopen
+from bot.work.people_retention import run_people_retention
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +121,7 @@ async def run_retention(application: NaboApplication) -> RetentionReport:
             StaffPosts(offer.staff_message_id, offer.staff_copies),
             _deleted_render(offer.id),
         )
+    await run_people_retention(application, now)
     asks, expired = await bot_data.services.translations.expire(
         now, TRANSLATION_ASKS_RETENTION, UNDECIDED_TRANSLATION_RETENTION
     )
@@ -154,11 +157,11 @@ async def _erase_inactive(
     """Erase every resident unseen since then and warned long enough ago; return how many.
 
     Set-based, ERASE_AT_ONCE in a transaction; then, as after /deleteme, their
-    conversations end, the staff's posts about their offers lose their details, and
-    those who moved up on a waitlist are told by the delivery sender.
+    conversations end, the staff's posts about their offers lose their details and
+    those who moved up on a waitlist are told (both written with the erasure, sent by
+    the senders), former hosts lose /host, and translations they held go back.
     """
     bot_data = application.bot_data
-    team = Team.of(application)
     erased = 0
     while True:
         batch = await bot_data.services.residents.forget_inactive(
@@ -166,16 +169,8 @@ async def _erase_inactive(
         )
         for user_id, chat_id in batch.residents:
             forget_conversations(application, user_id, chat_id)
-        for offer in batch.offers:
-            await team.edit(
-                StaffPosts(offer.staff_message_id, offer.staff_copies),
-                offer_removed(offer.id, by_resident=False),
-            )
-        # Translations they held go back to the other volunteers who were asked.
-        for request_id, translator in batch.reopened:
-            await reopen(application, request_id, skip=translator)
-        if batch.promotions:
-            bot_data.services.sender.wake()
+        if batch.residents:
+            await after_erasure(application, batch.hosts, batch.reopened)
         erased += len(batch.residents)
         if len(batch.residents) < ERASE_AT_ONCE:
             return erased

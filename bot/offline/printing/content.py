@@ -144,3 +144,32 @@ def nabo_words(tr: Translator) -> Words:
         delaftale=None,
         scan=tr.gettext(SCAN),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SlipWords:
+    """What a joining slip says, in the language of the person it is for."""
+
+    language: str
+    greeting: str
+    text: str
+    scan: str
+    app: str
+    once: str
+
+
+def slip_words(tr: Translator, name: str, until: datetime) -> SlipWords:
+    """Say what a joining slip says: who it is for, what the code does, how to use it."""
+    return SlipWords(
+        language=tr.language,
+        greeting=tr.gettext("Hello {name}!").format(name=name),
+        text=tr.gettext(
+            "The team has signed you up for activities in Nabo. With this code you get "
+            "them in your own Telegram chat, and Nabo reminds you before each one."
+        ),
+        scan=tr.gettext(SCAN),
+        app=tr.gettext("You need the Telegram app on your phone. It is free."),
+        once=tr.gettext("The code is for {name} only. It works once, until {date}.").format(
+            name=name, date=tr.date(until)
+        ),
+    )

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.offline.printing.content import Content, Words
+from bot.core.notice import PrintedNotice
+from bot.offline.printing.content import Content, SlipWords, Words
 from bot.offline.printing.pictograms import COLOURS, pictogram
 from bot.offline.printing.sheet import Sheet
 
@@ -299,3 +300,171 @@ def cut_marks(sheet: Sheet, width: float, height: float) -> None:
     sheet.line(width / 2, 0, width / 2, height)
     sheet.line(0, height / 2, width, height / 2)
     sheet.set_dash_pattern()
+
+
+# A joining slip: an A6 card for one person, in their language, with their link's code.
+A6_SLIP = Frame(105, 148.5, "mm", 7, 4, 14, 60, 2.5, (20, 12), (12, 8), (16, 10), 13)
+
+
+def draw_slip(sheet: Sheet, words: SlipWords, link: str, frame: Frame = A6_SLIP) -> Drawn:
+    """Draw a joining slip: Nabo's band and name, who it is for, what to do, the code.
+
+    From the top: the band and Nabo's pictogram and name; the greeting; what the code
+    does; the code itself, centred and as large as the card allows; how to scan it; that
+    the app is needed; whom it is for and until when; the link written out, small, for
+    anyone whose camera will not read it.
+    """
+    drawn = Drawn()
+    m, gap = frame.margin, frame.gap
+    inner = frame.width - 2 * m
+    language = words.language
+    sheet.box(0, 0, frame.width, frame.band, COLOURS["nabo"])
+    top = frame.band + gap
+    pictogram(sheet, "nabo", m, top, frame.header)
+    _text(
+        sheet,
+        drawn,
+        "da",
+        "Nabo",
+        m + frame.header + 2 * gap,
+        top,
+        inner - frame.header - 2 * gap,
+        frame.header,
+        frame.header_text[0],
+        frame.header_text[1],
+        bold=True,
+        colour=COLOURS["nabo"],
+    )
+    y = top + frame.header + gap
+    y = _text(sheet, drawn, language, words.greeting, m, y, inner, 10, *frame.title, bold=True)
+    y = _text(sheet, drawn, language, words.text, m, y + gap / 2, inner, 22, *frame.text)
+    qr_top = y + gap
+    sheet.qr(link, (frame.width - frame.qr) / 2, qr_top, frame.qr)
+    y = qr_top + frame.qr + gap / 2
+    small = (frame.text[1] + 1, frame.text[1] * 0.8)
+    y = _text(
+        sheet, drawn, language, words.scan, m, y, inner, 7, frame.scan, 9, bold=True, align="C"
+    )
+    y = _text(sheet, drawn, language, words.app, m, y, inner, 5, *small, align="C")
+    y = _text(sheet, drawn, language, words.once, m, y, inner, 8, *small, align="C")
+    bottom = frame.height - m
+    _text(
+        sheet,
+        drawn,
+        "en",
+        link.removeprefix("https://"),
+        m,
+        max(y, bottom - 4),
+        inner,
+        4,
+        6.5,
+        5,
+        align="C",
+        colour=GREY,
+    )
+    return drawn
+
+
+# The privacy notice on paper: one A4 page per language, as large as the text allows.
+A4_NOTICE = Frame(210, 297, "mm", 16, 7, 18, 0, 4, (24, 16), (13, 9), (22, 14), 8)
+_NOTICE_SIZES = 9  # sizes tried for the body, from the largest down in half points
+
+
+def draw_notice(sheet: Sheet, notice: PrintedNotice, frame: Frame = A4_NOTICE) -> Drawn:
+    """Draw the privacy notice on one page: Nabo's band and name, title, sections, footer.
+
+    The body takes the largest type between the frame's text sizes at which every section
+    fits above the footer (headings two points larger, in Nabo's colour); if even the
+    smallest does not fit, the page says so in ``cut`` instead of running over.
+    """
+    drawn = Drawn()
+    m, gap = frame.margin, frame.gap
+    inner = frame.width - 2 * m
+    language = notice.language
+    sheet.box(0, 0, frame.width, frame.band, COLOURS["nabo"])
+    top = frame.band + 2 * gap
+    pictogram(sheet, "nabo", m, top, frame.header)
+    _text(
+        sheet,
+        drawn,
+        "da",
+        "Nabo",
+        m + frame.header + 2 * gap,
+        top,
+        inner - frame.header - 2 * gap,
+        frame.header,
+        *frame.header_text,
+        bold=True,
+        colour=COLOURS["nabo"],
+    )
+    y = top + frame.header + 2 * gap
+    y = _text(sheet, drawn, language, notice.title, m, y, inner, 14, *frame.title, bold=True)
+    footer = sheet.line_height(language, frame.scan)
+    bottom = frame.height - m - footer - gap
+    size = _notice_size(sheet, notice, inner, bottom - y, frame)
+    if size is None:
+        drawn.cut.append(notice.title)
+        size = frame.text[1]
+    for heading, paragraphs in notice.sections:
+        if heading is not None:
+            y += gap
+            height = _height(sheet, language, heading, inner, size + 2, bold=True)
+            y = _text(
+                sheet,
+                drawn,
+                language,
+                heading,
+                m,
+                y,
+                inner,
+                height,
+                size + 2,
+                size + 2,
+                bold=True,
+                colour=COLOURS["nabo"],
+            )
+        for paragraph in paragraphs:
+            y += gap / 2
+            height = _height(sheet, language, paragraph, inner, size)
+            y = _text(sheet, drawn, language, paragraph, m, y, inner, height, size, size)
+    _text(
+        sheet,
+        drawn,
+        language,
+        notice.footer,
+        m,
+        frame.height - m - footer,
+        inner,
+        footer,
+        frame.scan,
+        frame.scan,
+        colour=GREY,
+    )
+    return drawn
+
+
+def _height(
+    sheet: Sheet, language: str, text: str, width: float, size: float, *, bold: bool = False
+) -> float:
+    return sheet.wrapped(language, text, width, size, bold) * sheet.line_height(language, size)
+
+
+def _notice_size(
+    sheet: Sheet, notice: PrintedNotice, width: float, room: float, frame: Frame
+) -> float | None:
+    """Return the largest body size at which every section fits in ``room``; None if none."""
+    largest, smallest = frame.text
+    step = (largest - smallest) / (_NOTICE_SIZES - 1)
+    for index in range(_NOTICE_SIZES):
+        size = largest - index * step
+        needed = 0.0
+        for heading, paragraphs in notice.sections:
+            if heading is not None:
+                needed += frame.gap + _height(
+                    sheet, notice.language, heading, width, size + 2, bold=True
+                )
+            for paragraph in paragraphs:
+                needed += frame.gap / 2 + _height(sheet, notice.language, paragraph, width, size)
+        if needed <= room:
+            return size
+    return None

@@ -17,9 +17,11 @@ from pathlib import Path
 import pypdfium2
 
 from bot.core.i18n import Catalogs
+from bot.core.notice import printed_notice
 from bot.core.start_links import (
     CHECK_IN_OPENS,
     CheckIn,
+    JoinLink,
     JoinNabo,
     OpenActivity,
     OpenSeries,
@@ -29,6 +31,7 @@ from bot.core.start_links import (
 )
 from bot.db.activities import Activity, read_activity, read_coming_in_series
 from bot.db.checkins import read_door_key
+from bot.db.people import read_slip_holder
 from bot.db.sources import read_source
 from bot.offline.printing.content import (
     SERIES_DATES,
@@ -38,9 +41,22 @@ from bot.offline.printing.content import (
     activity_words,
     door_words,
     nabo_words,
+    slip_words,
 )
-from bot.offline.printing.layouts import A4_DOOR, A4_POSTER, A6_FLYER, SHARE, Drawn, cut_marks, draw
-from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest
+from bot.offline.printing.layouts import (
+    A4_DOOR,
+    A4_NOTICE,
+    A4_POSTER,
+    A6_FLYER,
+    A6_SLIP,
+    SHARE,
+    Drawn,
+    cut_marks,
+    draw,
+    draw_notice,
+    draw_slip,
+)
+from bot.offline.printing.request import Kind, Problem, SheetError, SheetRequest, SlipRequest
 from bot.offline.printing.sheet import Sheet
 from bot.offline.snapshot import Snapshot, snapshot
 
@@ -89,7 +105,7 @@ def make_sheet(
     sheet.set_title(_title(content))
     sheet.set_lang(request.languages[0] if len(request.languages) == 1 else "da")
     sheet.add_page()
-    drawn = []
+    drawn: list[Drawn] = []
     if request.kind is Kind.FLYER:
         for column in (0, 1):
             for row in (0, 1):
@@ -107,6 +123,66 @@ def make_sheet(
     pdf = bytes(sheet.output())
     data = _png(pdf) if request.image else pdf
     return Made(data, _filename(request), link, drawn)
+
+
+def make_slip(
+    database: Path, request: SlipRequest, catalogs: Catalogs, bot_username: str, now: datetime
+) -> Made:
+    """Make a joining slip for someone signed up on their behalf, in their language.
+
+    Only for the record's link as it stands: a token that is not the record's (a newer
+    link replaced it, it was used or has expired) makes no slip, nor does an erased record.
+    """
+    with snapshot(database) as connection:
+        person, holds = read_slip_holder(connection, request.person_id, request.token, now)
+    if person is None:
+        raise SheetError(Problem.PERSON_GONE, f"nobody with the record number {request.person_id}")
+    if not holds or person.join_expires_at is None:
+        raise SheetError(Problem.LINK_REPLACED, "that joining link was replaced, used or expired")
+    link = start_link(bot_username, JoinLink(request.token))
+    words = slip_words(
+        catalogs.translator(person.language), person.first_name, person.join_expires_at
+    )
+    sheet = Sheet(A6_SLIP.width, A6_SLIP.height, unit=A6_SLIP.unit)
+    sheet.set_title(f"Nabo – {words.greeting}")
+    sheet.set_lang(words.language)
+    sheet.add_page()
+    drawn = draw_slip(sheet, words, link)
+    filename = f"nabo-slip-{request.person_id}-{words.language}.pdf"
+    return Made(bytes(sheet.output()), filename, link, [drawn])
+
+
+def make_notice(
+    languages: Sequence[str],
+    catalogs: Catalogs,
+    *,
+    phone_days: int,
+    record_days: int,
+    version: int,
+    now: datetime,
+) -> Made:
+    """Make the privacy notice to print: one A4 page per language, from the catalogs.
+
+    The same text as the chat's notice (bot/core/notice.py), with what Nabo keeps about
+    someone signed up without Telegram; nothing is read from the database.
+    """
+    sheet = Sheet(A4_NOTICE.width, A4_NOTICE.height, unit=A4_NOTICE.unit)
+    drawn: list[Drawn] = []
+    for language in languages:
+        notice = printed_notice(
+            catalogs.translator(language),
+            phone_days=phone_days,
+            record_days=record_days,
+            version=version,
+            printed=now,
+        )
+        if not drawn:
+            sheet.set_title(f"Nabo – {notice.title}")
+            sheet.set_lang(language if len(languages) == 1 else "da")
+        sheet.add_page()
+        drawn.append(draw_notice(sheet, notice))
+    names = "-".join(languages) if len(languages) == 1 else "da-ar-en"
+    return Made(bytes(sheet.output()), f"nabo-privacy-{names}.pdf", "", drawn)
 
 
 def _read(connection: Snapshot, request: SheetRequest, now: datetime) -> _Subject:

@@ -30,6 +30,8 @@ class Problem(StrEnum):
     TOO_LONG = "too_long"  # three languages do not fit: choose one per sheet
     DOOR_NEEDS_ACTIVITY = "door_needs_activity"
     FLYER_IMAGE = "flyer_image"  # a flyer is for paper
+    PERSON_GONE = "person_gone"  # a slip for a record that was erased meanwhile
+    LINK_REPLACED = "link_replaced"  # a slip's link was replaced, used or has expired
 
 
 class SheetError(Exception):
@@ -63,3 +65,16 @@ class Printed:
     data: bytes
     filename: str
     link: str
+
+
+@dataclass(frozen=True, slots=True)
+class SlipRequest:
+    """A joining slip: whose record, and its one-time link's token.
+
+    The token travels to the process that draws the slip and no further: the database
+    keeps only its digest, which the slip is checked against (a replaced, used or
+    expired link makes no slip).
+    """
+
+    person_id: int
+    token: str

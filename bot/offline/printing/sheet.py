@@ -7,7 +7,7 @@ from pathlib import Path
 
 import segno
 from fpdf import FPDF
-from fpdf.enums import Align, MethodReturnValue
+from fpdf.enums import Align, MethodReturnValue, TextDirection
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 LATIN = "NotoSans"
@@ -20,18 +20,9 @@ _FONT_FILES = {
 }
 # Line height as a share of the font size: Arabic's tall letters and dots need more.
 LINE_FACTOR = {"ar": 1.45, "da": 1.2, "en": 1.2}
-# Bidi controls the chat uses around left-to-right values; on paper fpdf2's own bidi
-# lays the paragraph out, and the controls would be drawn as empty boxes.
-_CONTROLS = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u200e\u200f\u202a\u202b\u202c"))
-
 Colour = tuple[int, int, int]
 BLACK: Colour = (0, 0, 0)
 WHITE: Colour = (255, 255, 255)
-
-
-def plain(text: str) -> str:
-    """Return a text as it goes on paper: without the chat's bidi controls."""
-    return text.translate(_CONTROLS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +62,15 @@ class Sheet(FPDF):
         main, other = (ARABIC, LATIN) if language == "ar" else (LATIN, ARABIC)
         self.set_font(main, "B" if bold else "", size)
         self.set_fallback_fonts([other], exact_match=False)
+        # Each language's paragraphs run its own way, whatever their first letter: fpdf2
+        # would guess from it, and set an Arabic sentence that starts with "Nabo" left to
+        # right, its full stop on the wrong side. The chat's isolates around left-to-right
+        # values (Translator.ltr) stay in the text: fpdf2's bidi honours them and draws no
+        # glyph for them, so "/mydata" or a time inside Arabic reads as it does in the chat.
+        assert self.text_shaping is not None
+        self.text_shaping["direction"] = (
+            TextDirection.RTL if language == "ar" else TextDirection.LTR
+        )
 
     def line_height(self, language: str, size: float) -> float:
         """Return the height of one line of text at ``size`` points, in the page's unit."""
@@ -111,7 +111,6 @@ class Sheet(FPDF):
         When even ``smallest`` does not fit, the text is shortened with an ellipsis until
         it does: nothing ever runs out of its box.
         """
-        text = plain(text)
 
         def fits(size: float, candidate: str) -> int | None:
             lines = self.wrapped(language, candidate, width, size, bold)
@@ -173,7 +172,7 @@ class Sheet(FPDF):
         self.multi_cell(
             width,
             self.line_height(language, size),
-            plain(text),
+            text,
             align=Align.coerce(chosen),
             new_x="LEFT",
             new_y="NEXT",
