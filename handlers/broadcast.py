@@ -27,7 +27,7 @@ from bot.db.broadcasts import (
 )
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
-from bot.telegram.replies import ButtonPress, answer_press, edit_query_message
+from bot.telegram.replies import ButtonPress, answer_press, edit_query_message, remind_to_answer
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.views.activity import MAX_MESSAGE, fit_message, shorten
 from bot.views.broadcast import preview_parts
@@ -449,14 +449,6 @@ async def cancel(update: Update, context: NaboContext) -> int:
     return ConversationHandler.END
 
 
-async def remind(update: Update, context: NaboContext) -> None:
-    """Answer anything else mid-conversation with the way forward."""
-    assert update.effective_chat is not None
-    await update.effective_chat.send_message(
-        context.tr.gettext("Please answer the question above, or write /cancel to stop.")
-    )
-
-
 async def timed_out(update: Update, context: NaboContext) -> None:
     """Say that a draft left alone for 30 minutes was dropped."""
     context.user_data.pop(DRAFT, None)
@@ -623,7 +615,9 @@ def register(application: NaboApplication) -> None:
             },
             fallbacks=[
                 CommandHandler("cancel", cancel),
-                MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, remind),
+                MessageHandler(
+                    filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, remind_to_answer
+                ),
             ],
             name="broadcast",
             allow_reentry=True,

@@ -30,7 +30,7 @@ from bot.db.hosts import MAX_TEXT, Invitation
 from bot.db.volunteers import has_phone_number
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
-from bot.telegram.replies import answer_press, edit_query_message
+from bot.telegram.replies import answer_press, edit_query_message, remind_to_answer
 from bot.telegram.roles import clear_host_command_menu
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.telegram.staff_screens import audit_activity, show_not_found, show_screen, update_chat_id
@@ -286,14 +286,6 @@ async def stop(update: Update, context: NaboContext) -> int:
     return END
 
 
-async def remind(update: Update, context: NaboContext) -> None:
-    """Answer anything else mid-conversation with the way forward."""
-    await context.bot.send_message(
-        update_chat_id(update),
-        context.tr.gettext("Please answer the question above, or write /cancel to stop."),
-    )
-
-
 def register(application: NaboApplication) -> None:
     """Add the staff's host screens and the invitation conversation (all staff-only)."""
     staff = application.bot_data.config.staff_user_ids
@@ -315,7 +307,9 @@ def register(application: NaboApplication) -> None:
             },
             fallbacks=[
                 CommandHandler("cancel", stop),
-                MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, remind),
+                MessageHandler(
+                    filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, remind_to_answer
+                ),
             ],
             name="host_invitations",
             allow_reentry=True,

@@ -31,7 +31,7 @@ from bot.core.config import LANGUAGES
 from bot.db.broadcasts import ACTIVITY_PREFIX
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
-from bot.telegram.replies import answer_press, edit_query_message, too_long
+from bot.telegram.replies import answer_press, edit_query_message, remind_to_answer, too_long
 from bot.telegram.roles import HostCallbackQueryHandler, may_host
 from bot.telegram.staff_screens import update_chat_id
 from bot.views import host_requests as views
@@ -172,14 +172,6 @@ async def stop(update: Update, context: NaboContext) -> int:
     return END
 
 
-async def remind(update: Update, context: NaboContext) -> None:
-    """Answer anything else mid-conversation with the way forward."""
-    await context.bot.send_message(
-        update_chat_id(update),
-        context.tr.gettext("Please answer the question above, or write /cancel to stop."),
-    )
-
-
 async def timed_out(update: Update, context: NaboContext) -> None:
     """Drop a message left for half an hour."""
     context.user_data.pop(DRAFT, None)
@@ -209,7 +201,9 @@ def register(application: NaboApplication) -> None:
             },
             fallbacks=[
                 CommandHandler("cancel", stop),
-                MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, remind),
+                MessageHandler(
+                    filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, remind_to_answer
+                ),
             ],
             name="host_message",
             allow_reentry=True,

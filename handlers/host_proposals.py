@@ -30,7 +30,12 @@ from bot.db.activities import OTHER_AREA
 from bot.db.hosts import ProposalDraft
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
-from bot.telegram.replies import answer_press, edit_query_message, remove_query_buttons
+from bot.telegram.replies import (
+    answer_press,
+    edit_query_message,
+    remind_to_answer,
+    remove_query_buttons,
+)
 from bot.telegram.roles import HostCallbackQueryHandler
 from bot.telegram.staff import StaffCallbackQueryHandler
 from bot.telegram.staff_screens import audit_activity, update_chat_id
@@ -267,15 +272,6 @@ async def stop(update: Update, context: NaboContext) -> int:
     return END
 
 
-async def remind(update: Update, context: NaboContext) -> None:
-    """Answer anything else mid-conversation with the way forward."""
-    await _say(
-        update,
-        context,
-        context.tr.gettext("Please answer the question above, or write /cancel to stop."),
-    )
-
-
 async def timed_out(update: Update, context: NaboContext) -> None:
     """Drop a proposal left for half an hour, and say so."""
     context.user_data.pop(DRAFT, None)
@@ -430,7 +426,9 @@ def register(application: NaboApplication) -> None:
             },
             fallbacks=[
                 CommandHandler("cancel", stop),
-                MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, remind),
+                MessageHandler(
+                    filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, remind_to_answer
+                ),
             ],
             name="host_proposals",
             allow_reentry=True,

@@ -38,7 +38,7 @@ from bot.db.signups import Outcome, SignupResult
 from bot.db.volunteers import has_phone_number
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
-from bot.telegram.replies import answer_press, edit_query_message
+from bot.telegram.replies import answer_press, edit_query_message, remind_to_answer
 from bot.telegram.roles import HostCallbackQueryHandler, may_host
 from bot.telegram.slips import send_joining_slip
 from bot.telegram.staff import StaffCallbackQueryHandler
@@ -432,14 +432,6 @@ async def _lost(update: Update, context: NaboContext) -> int:
     return END
 
 
-async def remind(update: Update, context: NaboContext) -> None:
-    """Answer anything else mid-conversation with the way forward."""
-    await context.bot.send_message(
-        update_chat_id(update),
-        context.tr.gettext("Please answer the question above, or write /cancel to stop."),
-    )
-
-
 async def timed_out(update: Update, context: NaboContext) -> None:
     """Drop a draft left alone for half an hour."""
     context.user_data.pop(DRAFT, None)
@@ -510,7 +502,9 @@ def register(application: NaboApplication) -> None:
             fallbacks=[
                 CommandHandler("cancel", stop),
                 button(stop, StopOnBehalf),
-                MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, remind),
+                MessageHandler(
+                    filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, remind_to_answer
+                ),
             ],
             name="on_behalf",
             allow_reentry=True,

@@ -31,7 +31,7 @@ from bot.db.mydata import PersonalDataRepository
 from bot.db.volunteers import has_phone_number
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
-from bot.telegram.replies import answer_press, edit_query_message
+from bot.telegram.replies import answer_press, edit_query_message, remind_to_answer
 from bot.telegram.slips import send_joining_slip
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.telegram.staff_screens import update_chat_id, update_user_id
@@ -366,14 +366,6 @@ async def stop(update: Update, context: NaboContext) -> int:
     return END
 
 
-async def remind(update: Update, context: NaboContext) -> None:
-    """Answer anything else mid-conversation with the way forward."""
-    await context.bot.send_message(
-        update_chat_id(update),
-        context.tr.gettext("Please answer the question above, or write /cancel to stop."),
-    )
-
-
 async def timed_out(update: Update, context: NaboContext) -> None:
     """Forget a request left for half an hour (a code with it)."""
     context.user_data.pop(REQUEST, None)
@@ -406,7 +398,9 @@ def register(application: NaboApplication) -> None:
             },
             fallbacks=[
                 CommandHandler("cancel", stop),
-                MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, remind),
+                MessageHandler(
+                    filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, remind_to_answer
+                ),
             ],
             name="person",
             allow_reentry=True,

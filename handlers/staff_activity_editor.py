@@ -24,7 +24,7 @@ from bot.db.activities import OTHER_AREA
 from bot.db.signups import PromotionNotice
 from bot.telegram.context import NaboApplication, NaboContext
 from bot.telegram.conversations import LatestConversation
-from bot.telegram.replies import answer_press, remove_query_buttons
+from bot.telegram.replies import answer_press, remind_to_answer, remove_query_buttons
 from bot.telegram.staff import StaffCallbackQueryHandler, staff_command
 from bot.telegram.staff_screens import (
     audit_activity,
@@ -386,14 +386,6 @@ async def stop(update: Update, context: NaboContext) -> int:
     return END
 
 
-async def remind(update: Update, context: NaboContext) -> None:
-    """Answer something that is not an answer to the open question; the question stays."""
-    await context.bot.send_message(
-        update_chat_id(update),
-        context.tr.gettext("Please answer the question above, or write /cancel to stop."),
-    )
-
-
 async def timed_out(update: Update, context: NaboContext) -> None:
     """Say the unfinished activity or change was dropped after a long silence."""
     _forget(context)
@@ -442,7 +434,7 @@ async def take_edit_text(update: Update, context: NaboContext) -> int:
     text = _typed(update)
     problem = spec.problem(text)
     if problem is TextProblem.EMPTY:
-        await remind(update, context)
+        await remind_to_answer(update, context)
         return EDIT_TEXT
     if problem is TextProblem.TOO_LONG:
         too_long = views.too_long(context.tr, spec.limit)
@@ -688,7 +680,7 @@ def register(application: NaboApplication) -> None:
             },
             fallbacks=[
                 staff_command(staff, "cancel", stop),
-                MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, remind),
+                MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, remind_to_answer),
             ],
             allow_reentry=True,
             conversation_timeout=CONVERSATION_TIMEOUT,

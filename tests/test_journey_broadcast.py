@@ -543,3 +543,23 @@ async def test_a_scheduled_broadcast_reports_once_in_a_new_message(
     assert [m["text"] for m in server.messages(STAFF_ID)[cursor:]] == [tally]
     again = [m for m in server.messages(STAFF_ID) if m["message_id"] == preview["message_id"]]
     assert again[0]["text"] == scheduled["text"]
+
+
+@pytest.mark.parametrize("language", ["da", "ar"])
+async def test_a_sticker_midway_gets_the_way_forward(
+    nabo: Nabo, catalogs: Catalogs, language: str
+) -> None:
+    tr = catalogs.translator(language)
+    server = nabo.server
+    server.user(STAFF_ID, language_code=language)
+    await staff_says(server, "/broadcast")
+    server.send_sticker(STAFF_ID)
+    [reminder] = await server.wait_for_messages(STAFF_ID)
+    assert reminder["text"] == tr.gettext(
+        "Please answer the question above, or write /cancel to stop."
+    )
+    # The question still stands: the next text is the message, and Nabo asks for its
+    # Arabic version.
+    [arabic] = await staff_says(server, "Kort besked")
+    assert tr.gettext("Skip") in buttons(arabic)
+    assert await nabo.rows("SELECT * FROM broadcasts") == []

@@ -14,6 +14,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.core.i18n import Translator
 from bot.db.volunteers import has_phone_number
+from bot.telegram.context import NaboContext
 from bot.views.activity import MAX_MESSAGE
 from bot.views.staff_texts import pack_messages
 
@@ -122,6 +123,17 @@ async def answer_press(update: Update) -> ButtonPress:
         raise ValueError("not a button press from a user in a chat")
     await query.answer()
     return ButtonPress(query, query.data or "", update.effective_user.id, update.effective_chat.id)
+
+
+async def remind_to_answer(update: Update, context: NaboContext) -> None:
+    """Answer anything but an answer mid-conversation with the way forward; the question stays.
+
+    Every conversation's fallback for a message it does not expect.
+    """
+    assert update.effective_chat is not None
+    await update.effective_chat.send_message(
+        context.tr.gettext("Please answer the question above, or write /cancel to stop.")
+    )
 
 
 async def too_long(message: Message, tr: Translator, text: str, limit: int) -> None:
