@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pypdfium2
@@ -17,7 +17,7 @@ import pytest
 
 from bot.__main__ import build_parser
 from bot.core.config import LANGUAGES, Config
-from bot.core.i18n import Catalogs
+from bot.core.i18n import ARABIC_MONTHS, Catalogs
 from bot.core.start_links import CheckIn, OpenActivity, OpenSeries, door_token, parse_payload
 from bot.db.activities import ActivityRepository
 from bot.db.sources import SourceRepository
@@ -325,3 +325,32 @@ def test_arabic_on_paper_runs_right_to_left_whatever_its_first_letter() -> None:
             document.close()
         assert left["N"] > left["خ"] > left["."], text
         assert left["/"] < left["m"], text
+
+
+def test_arabic_paper_names_the_month_as_the_chat_does(data: Data, catalogs: Catalogs) -> None:
+    # The chat writes آذار (مارس): both names, for readers from the Levant and Iraq and
+    # for the others (README: Languages). Paper says the same: a day, a series' dates.
+    ar = catalogs.translator("ar")
+    for activity_id, kind in (
+        (data.single, Kind.POSTER),
+        (data.single, Kind.DOOR),
+        (data.series[1], Kind.POSTER),
+    ):
+        made = make(data, catalogs, activity_id, kind=kind, languages=("ar",))
+        starts = asyncio.run(_starts_at(data, activity_id))
+        text = flat(pdf_text(made.data))
+        # Both names (read back from the PDF, whose text layer mirrors the brackets).
+        names = ARABIC_MONTHS[starts.astimezone(ar.timezone).month].strip(")").split(" (")
+        assert len(names) == 2
+        for name in names:
+            assert flat(name) in text, (kind, activity_id, name)
+
+
+async def _starts_at(data: Data, activity_id: int) -> datetime:
+    store = await Store.open(data.path)
+    try:
+        activity = await ActivityRepository(store).get(activity_id)
+        assert activity is not None
+        return activity.starts_at
+    finally:
+        await store.close()

@@ -145,6 +145,18 @@ class Translator:
         pattern = self.locale.date_formats["long"].pattern
         return format_date(day, self._arabic(pattern, day.month), locale=self.locale)
 
+    def day(self, moment: datetime) -> str:
+        """Format the local day of a moment in full: weekday, day, month and year."""
+        local = moment.astimezone(self.timezone)
+        pattern = self.locale.date_formats["full"].pattern
+        return format_date(local.date(), self._arabic(pattern, local.month), locale=self.locale)
+
+    def day_and_month(self, moment: datetime) -> str:
+        """Format the local day of a moment briefly, e.g. 6. mar. (a list of dates)."""
+        local = moment.astimezone(self.timezone)
+        pattern = self.locale.datetime_skeletons["MMMd"].pattern
+        return format_date(local.date(), self._arabic(pattern, local.month), locale=self.locale)
+
     def _arabic(self, pattern: str, month: int) -> str:
         """In Arabic: the month by both names (see ARABIC_MONTHS), day and year isolated.
 
@@ -155,7 +167,7 @@ class Translator:
             return pattern
         for letter in ("y", "d"):
             pattern = re.sub(f"{letter}+", lambda run: f"'{FSI}'{run.group()}'{PDI}'", pattern)
-        return pattern.replace("MMMM", f"'{ARABIC_MONTHS[month]}'")
+        return re.sub("M{3,}", f"'{ARABIC_MONTHS[month]}'", pattern)
 
 
 class Catalogs:

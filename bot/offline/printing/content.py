@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date
 from babel.lists import format_list
 
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import ARABIC_MONTHS, N_, Translator
 from bot.db.activities import DELAFTALER, Activity
 
 # Dates of a weekly series listed on its poster: a season's worth that still fits (fewer
@@ -59,7 +60,7 @@ def _capital(text: str) -> str:
 
 def day_text(tr: Translator, moment: datetime) -> str:
     """Write a day in full, as the language does: "Lørdag den 9. marts 2030"."""
-    return _capital(format_date(moment.astimezone(tr.timezone), "full", locale=tr.locale))
+    return _capital(tr.day(moment))
 
 
 def _span(tr: Translator, activity: Activity) -> str:
@@ -88,12 +89,24 @@ def _series_lines(
         start=tr.ltr(tr.time(first.starts_at)),
         end=tr.ltr(tr.time(first.ends_at)),
     )
-    days = [
-        format_skeleton("MMMd", day.astimezone(tr.timezone), locale=tr.locale)
-        for day in dates[:most]
-    ]
-    coming = tr.gettext("Next dates: {dates}").format(dates=format_list(days, locale=tr.locale))
+    coming = tr.gettext("Next dates: {dates}").format(dates=_dates_text(tr, dates[:most]))
     return weekly, coming
+
+
+def _dates_text(tr: Translator, dates: Sequence[datetime]) -> str:
+    """List dates briefly; in Arabic each month's days together, its name once.
+
+    Arabic names a month twice, آذار (مارس) (bot/core/i18n.py): after every date, four
+    dates of one month would take a line of their own, in small type on a shared poster.
+    """
+    if tr.language != "ar":
+        return format_list([tr.day_and_month(day) for day in dates], locale=tr.locale)
+    months = groupby((day.astimezone(tr.timezone) for day in dates), key=lambda d: d.month)
+    parts = [
+        f"{format_list([tr.ltr(day.day) for day in days], locale=tr.locale)} {ARABIC_MONTHS[month]}"
+        for month, days in months
+    ]
+    return format_list(parts, locale=tr.locale)
 
 
 def activity_words(
