@@ -42,7 +42,6 @@ from bot.db.mydata import PersonalDataRepository
 from bot.db.people import JOIN_LINK_DAYS, PeopleRepository
 from bot.db.residents import ResidentRepository
 from bot.db.store import Store
-from bot.offline.printing.make import make_slip
 from bot.offline.printing.request import SheetError, SlipRequest
 from bot.offline.printing.username import UsernameError, bot_username
 
@@ -212,6 +211,10 @@ async def _slip(
     token = await PeopleRepository(store, config.default_language).new_join_link(found.id, now)
     if token is None:
         raise PersonToolError(f"--person {arguments.person}: nobody with that number")
+    # Imported here: `python -m bot` builds this tool's arguments before it starts the bot,
+    # which must not carry the printing libraries (tests/test_lean_imports.py).
+    from bot.offline.printing.make import make_slip
+
     made = make_slip(
         config.database_path, SlipRequest(found.id, token), Catalogs(config.timezone), username, now
     )
