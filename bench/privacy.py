@@ -120,11 +120,14 @@ async def run(args: argparse.Namespace, workdir: Path) -> list[Row]:
         start = time.perf_counter()
         # As the daily job does it (bot/work/retention.py), without sending the warnings:
         # the warned recorded a few at a time, the expired erased set-based in batches.
-        due = await residents.due_for_warning(inactive + timedelta(days=14))
+        warn_since = inactive + timedelta(days=14)
+        due = await residents.due_for_warning(warn_since)
         ids = [resident.user_id for resident in due]
         for first in range(0, len(ids), WARNED_AT_ONCE):
             await residents.mark_all_warned(
-                ids[first : first + WARNED_AT_ONCE], NOW - timedelta(days=14)
+                ids[first : first + WARNED_AT_ONCE],
+                NOW - timedelta(days=14),
+                inactive_since=warn_since,
             )
         erase = []
         while True:
