@@ -493,7 +493,11 @@ async def test_the_workbooks_speak_the_bots_danish(
 
 
 def width(sheet: Any, cell: Any) -> float:
-    return float(sheet.column_dimensions[cell.column_letter].width or 0)
+    # A width is set on a range of columns (neighbours of one width share a <col> element).
+    for dimension in sheet.column_dimensions.values():
+        if dimension.min <= cell.column <= dimension.max:
+            return float(dimension.width or 0)
+    return 0.0
 
 
 async def test_dates_and_headers_fit_their_columns(

@@ -13,28 +13,26 @@ import csv
 import io
 import itertools
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+import xlsxwriter
+from xlsxwriter.chart_column import ChartColumn
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from bot.core.i18n import Translator
 from bot.db.activities import DELAFTALER_DA, ORGANISER_KINDS_DA, TEAM_NAME_DA
 from bot.offline.periods import Period
 from bot.offline.reporting import REPORT_COLUMNS, Figures, Report, build_report
-from bot.offline.sheets import Column, ExportFilter, Kind, Sheet, area_da, export_sheets
+from bot.offline.sheets import ExportFilter, Kind, Sheet, area_da, export_sheets
 from bot.offline.snapshot import snapshot
 
 XLSX = "xlsx"
@@ -48,10 +46,10 @@ NUMBER_FORMATS = {
     Kind.DATE: "dd-mm-yyyy",
     Kind.DECIMAL: "0.00",
 }
-# The body's font, named: a bold font without a name is drawn in another typeface.
-_BOLD = Font(name="Calibri", bold=True)
-# Headers wrap at spaces rather than being cut off by the next column.
-_WRAP = Alignment(wrap_text=True, vertical="top")
+# Excel's error values: a text equal to one would be read as the error, not as text.
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
+# Control characters other than tab and line breaks, which an xlsx file may not hold.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 # Distinct people cannot be counted once sign-ups are unlinked (retention, /deleteme);
 # every other figure stays the same however late the report is made.
 PARTICIPANTS_NOTE = (
@@ -118,62 +116,6 @@ class _SheetTexts(_Texts):
         return _Quoted(value) if is_formula_like(value) else value
 
 
-class _CellMaker:
-    """Turns a sheet's rows into write-only cells: text stays text, dates get a date format.
-
-    Only text and dated columns need work; numbers and labels go as they are.
-    """
-
-    def __init__(self, sheet: WriteOnlyWorksheet, columns: tuple[Column, ...]) -> None:
-        self._sheet = sheet
-        self._texts = _SheetTexts()
-        self._text_columns = [i for i, column in enumerate(columns) if column.kind == Kind.TEXT]
-        self._formats = [
-            (i, NUMBER_FORMATS[column.kind])
-            for i, column in enumerate(columns)
-            if column.kind in NUMBER_FORMATS
-        ]
-        # One cell per dated column, its format set once and its value set for each row:
-        # the write-only sheet writes a row out as it is appended, so the cell is free
-        # again for the next row.
-        self._dated: dict[int, Cell] = {}
-
-    def row(self, values: tuple[Any, ...]) -> list[Any]:
-        cells = list(values)
-        texts = self._texts
-        for index in self._text_columns:
-            value = cells[index]
-            if value.__class__ is str:
-                value = cells[index] = texts[value]
-                if value.__class__ is _Quoted:
-                    cells[index] = self._quoted(value)
-        for index, number_format in self._formats:
-            value = cells[index]
-            if isinstance(value, date | datetime | float):
-                cells[index] = self._dated_cell(index, value, number_format)
-        return cells
-
-    def _quoted(self, text: str) -> Cell:
-        cell = WriteOnlyCell(self._sheet, str(text))
-        # Stored as a plain string, shown with Excel's quote prefix, so neither opening
-        # nor editing the cell ever evaluates it.
-        cell.data_type = "s"
-        cell.quotePrefix = True
-        return cell
-
-    def _dated_cell(self, index: int, value: date | datetime | float, number_format: str) -> Cell:
-        cell = self._dated.get(index)
-        if cell is None:
-            # Set after creating: the same as passing it, but typeshed's stub of
-            # WriteOnlyCell leaves out dates, which openpyxl takes.
-            cell = self._dated[index] = WriteOnlyCell(self._sheet)
-            cell.value = value
-            cell.number_format = number_format
-        else:
-            cell.value = value
-        return cell
-
-
 def column_width(header: str, kind: str = Kind.TEXT, width: float = 0) -> float:
     """Return a column's width: at least its header's longest word, and room for its dates.
 
@@ -205,37 +147,123 @@ def header_height(headers: Iterable[tuple[str, float]]) -> float:
     return 15.0 * most
 
 
-def _header(sheet: WriteOnlyWorksheet, columns: tuple[Column, ...]) -> list[Cell]:
-    cells = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, column.header)
-        cell.font = _BOLD
-        cell.alignment = _WRAP
-        cells.append(cell)
-    return cells
+class _Formats:
+    """A workbook's cell formats, each added to it once and then shared by its cells."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
+        self._workbook = workbook
+        self._made: dict[tuple[bool, bool, str | None, bool], Format] = {}
+
+    def __call__(
+        self,
+        *,
+        bold: bool = False,
+        wrap: bool = False,
+        number_format: str | None = None,
+        quoted: bool = False,
+    ) -> Format:
+        """Return the format with these properties (the body's Calibri, bold or not)."""
+        key = (bold, wrap, number_format, quoted)
+        made = self._made.get(key)
+        if made is None:
+            properties: dict[str, Any] = {}
+            if bold:
+                properties["bold"] = True
+            if wrap:
+                # Headers and notes wrap at spaces rather than being cut off.
+                properties |= {"text_wrap": True, "valign": "top"}
+            if number_format is not None:
+                properties["num_format"] = number_format
+            if quoted:
+                # Stored as a plain string, shown with Excel's quote prefix, so neither
+                # opening nor editing the cell ever evaluates it.
+                properties["quote_prefix"] = True
+            made = self._made[key] = self._workbook.add_format(properties)
+        return made
+
+
+def _workbook(out: Path, *, constant_memory: bool) -> xlsxwriter.Workbook:
+    # Text is always text: a string that looks like a formula, a number or a link is
+    # written as the string it is (the quote prefix guards what Excel would evaluate).
+    return xlsxwriter.Workbook(
+        str(out),
+        {
+            "constant_memory": constant_memory,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
 
 
 def write_xlsx(sheets: Iterable[Sheet], out: Path) -> None:
-    """Write sheets to an xlsx file, streaming rows (openpyxl's write-only mode)."""
-    workbook = Workbook(write_only=True)
-    for spec in sheets:
-        sheet = workbook.create_sheet(spec.name)
-        # Widths, heights and the frozen header must be set before the first row is written.
-        widths = [column_width(c.header, c.kind, c.width) for c in spec.columns]
-        for index, width in enumerate(widths, 1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        headers = zip((column.header for column in spec.columns), widths, strict=True)
-        sheet.row_dimensions[1].height = header_height(headers)
-        sheet.freeze_panes = "A2"
-        sheet.append(_header(sheet, spec.columns))
-        maker = _CellMaker(sheet, spec.columns)
-        count = 0
-        for values in spec.rows:
-            sheet.append(maker.row(values))
-            count += 1
-        last = get_column_letter(len(spec.columns))
-        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
-    workbook.save(out)
+    """Write sheets to an xlsx file, streaming rows (XlsxWriter's constant-memory mode)."""
+    with _workbook(out, constant_memory=True) as workbook:
+        formats = _Formats(workbook)
+        for spec in sheets:
+            sheet = workbook.add_worksheet(spec.name)
+            # Streamed rows are written out as the next one starts: widths, the header's
+            # height and the frozen header are set before the first row.
+            widths = [column_width(c.header, c.kind, c.width) for c in spec.columns]
+            for index, width in enumerate(widths):
+                sheet.set_column(index, index, width)
+            headers = zip((column.header for column in spec.columns), widths, strict=True)
+            sheet.set_row(0, header_height(headers))
+            sheet.freeze_panes(1, 0)
+            header = formats(bold=True, wrap=True)
+            for index, column in enumerate(spec.columns):
+                sheet.write_string(0, index, column.header, header)
+            count = _write_rows(sheet, spec, formats)
+            sheet.autofilter(0, 0, count, len(spec.columns) - 1)
+
+
+def _midnight(day: date) -> datetime:
+    # A date is written as its midnight: the same Excel date, and what write_datetime takes.
+    return day if isinstance(day, datetime) else datetime.combine(day, time())
+
+
+def _write_rows(sheet: Worksheet, spec: Sheet, formats: _Formats) -> int:
+    """Write a sheet's rows below its header; return how many there were.
+
+    Text is cleaned, each short text once; dates and decimals get their number format;
+    everything else is written as the value it is.
+    """
+    texts = _SheetTexts()
+    quoted = formats(quoted=True)
+    kinds = [column.kind for column in spec.columns]
+    cell_formats = [
+        formats(number_format=NUMBER_FORMATS[kind]) if kind in NUMBER_FORMATS else None
+        for kind in kinds
+    ]
+    # A date in a column that is not a date column still reads as a date.
+    moment = formats(number_format=NUMBER_FORMATS[Kind.DATETIME])
+    day = formats(number_format=NUMBER_FORMATS[Kind.DATE])
+    write, write_string = sheet.write, sheet.write_string
+    write_number, write_datetime = sheet.write_number, sheet.write_datetime
+    count = 0
+    for count, values in enumerate(spec.rows, 1):
+        for index, value in enumerate(values):
+            if value is None:
+                continue
+            kind = kinds[index]
+            if value.__class__ is str:
+                if kind == Kind.TEXT:
+                    value = texts[value]
+                    if value.__class__ is _Quoted:
+                        write_string(count, index, value, quoted)
+                        continue
+                write_string(count, index, value)
+            elif value.__class__ is int:
+                write_number(count, index, value)
+            elif isinstance(value, datetime):
+                write_datetime(count, index, value, cell_formats[index] or moment)
+            elif isinstance(value, date):
+                write_datetime(count, index, _midnight(value), cell_formats[index] or day)
+            elif value.__class__ is float:
+                write_number(count, index, value, cell_formats[index])
+            else:
+                write(count, index, value)
+    return count
 
 
 class _CsvTexts(_Texts):
@@ -365,93 +393,127 @@ def report_file(
 
 def write_report(report: Report, out: Path) -> None:
     """Write the report workbook: key figures, tables per delaftale and area, charts."""
-    workbook = Workbook()
-    summary = workbook.active
-    assert summary is not None
-    summary.title = "Nøgletal"
-    _summary_sheet(summary, report)
-    _table_sheet(
-        workbook.create_sheet("Delaftaler"),
-        "Delaftale",
-        [(DELAFTALER_DA[code], figures) for code, figures in report.by_delaftale.items()],
-        report.total,
+    with _workbook(out, constant_memory=False) as workbook:
+        formats = _Formats(workbook)
+
+        def sheet(name: str) -> _ReportSheet:
+            return _ReportSheet(workbook.add_worksheet(name), name, formats)
+
+        _summary_sheet(sheet("Nøgletal"), report)
+        _table_sheet(
+            sheet("Delaftaler"),
+            "Delaftale",
+            [(DELAFTALER_DA[code], figures) for code, figures in report.by_delaftale.items()],
+            report.total,
+        )
+        _table_sheet(
+            sheet("Områder"),
+            "Område",
+            [(area_da(area), figures) for area, figures in report.by_area.items()],
+            report.total,
+        )
+        _organisers_sheet(sheet("Arrangører"), report)
+        _months_sheet(sheet("Tilmeldinger pr. måned"), report, workbook)
+        _ratings_sheet(sheet("Vurderinger"), report, workbook)
+        _sources_sheet(sheet("Kilder"), report)
+
+
+class _ReportSheet:
+    """A report sheet written a row at a time, each value as the cell type it is."""
+
+    def __init__(self, sheet: Worksheet, name: str, formats: _Formats) -> None:
+        self.sheet = sheet
+        self.name = name
+        self._formats = formats
+        self.rows = 0  # rows written so far: the next row's index
+
+    def append(
+        self,
+        values: Iterable[Any],
+        *,
+        bold: bool = False,
+        wrap: bool = False,
+        number_formats: dict[int, str] | None = None,
+    ) -> int:
+        """Write a row below the last one; return its index (0-based)."""
+        row, formats = self.rows, self._formats
+        for column, value in enumerate(values):
+            number_format = (number_formats or {}).get(column)
+            if value is None:
+                if bold:  # a bold row is bold across, as a row Excel formats
+                    self.sheet.write_blank(row, column, "", formats(bold=True))
+            elif isinstance(value, str):
+                # Area and organiser names come from people: the export's rule holds.
+                quoted = is_formula_like(value)
+                self.sheet.write_string(
+                    row, column, value, formats(bold=bold, wrap=wrap, quoted=quoted)
+                )
+            elif isinstance(value, date):
+                shown = formats(bold=bold, number_format=number_format)
+                self.sheet.write_datetime(row, column, _midnight(value), shown)
+            else:
+                self.sheet.write(row, column, value, formats(bold=bold))
+        self.rows += 1
+        return row
+
+    def widths(self, widths: Iterable[float]) -> None:
+        """Set the columns' widths, from the first."""
+        for column, width in enumerate(widths):
+            self.sheet.set_column(column, column, width)
+
+    def header(self, headers: list[str], widths: list[float], *, frozen_columns: int = 0) -> None:
+        """Write the bold, wrapped header row, tall enough for its lines; freeze it."""
+        self.append(headers, bold=True, wrap=True)
+        self.widths(widths)
+        self.sheet.set_row(0, header_height(zip(headers, widths, strict=True)))
+        self.sheet.freeze_panes(1, frozen_columns)
+
+    def notes(self, texts: Iterable[str], columns: int, width: float) -> None:
+        """Write notes below a blank row, each wrapped across the table's columns."""
+        # A long note on one line would run far past the table: it wraps across the
+        # table's width instead, in a row tall enough for its lines (Excel does not size
+        # merged rows).
+        self.rows += 1
+        for text in texts:
+            row = self.rows
+            self.sheet.merge_range(row, 0, row, columns - 1, text, self._formats(wrap=True))
+            self.sheet.set_row(row, 15 * (-(-len(text) // int(width * 0.9)) + 1))
+            self.rows += 1
+
+
+def _summary_sheet(sheet: _ReportSheet, report: Report) -> None:
+    date_format = NUMBER_FORMATS[Kind.DATE]
+    sheet.append(["Nabo – rapport", report.period.label_da()], bold=True)
+    sheet.append(
+        ["Periode", report.period.first, report.period.last],
+        number_formats={1: date_format, 2: date_format},
     )
-    _table_sheet(
-        workbook.create_sheet("Områder"),
-        "Område",
-        [(area_da(area), figures) for area, figures in report.by_area.items()],
-        report.total,
+    sheet.append(
+        ["Lavet", report.made_at.replace(tzinfo=None)],
+        number_formats={1: NUMBER_FORMATS[Kind.DATETIME]},
     )
-    _organisers_sheet(workbook.create_sheet("Arrangører"), report)
-    _months_sheet(workbook.create_sheet("Tilmeldinger pr. måned"), report)
-    _ratings_sheet(workbook.create_sheet("Vurderinger"), report)
-    _sources_sheet(workbook.create_sheet("Kilder"), report)
-    for sheet in workbook.worksheets:
-        _keep_text(sheet)
-    workbook.save(out)
-
-
-def _keep_text(sheet: Any) -> None:
-    # Area names come from the configuration; the same rule as in the export holds.
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str) and is_formula_like(cell.value):
-                cell.data_type = "s"
-                cell.quotePrefix = True
-
-
-def _summary_sheet(sheet: Any, report: Report) -> None:
-    sheet.append(["Nabo – rapport", report.period.label_da()])
-    sheet.append(["Periode", report.period.first, report.period.last])
-    sheet.append(["Lavet", report.made_at.replace(tzinfo=None)])
-    sheet.append([])
-    sheet.append(["Nøgletal", "I alt"])
+    sheet.rows += 1
+    sheet.append(["Nøgletal", "I alt"], bold=True)
     for header, read in REPORT_COLUMNS:
         sheet.append([header, read(report.total)])
     # Afdelingsbestyrelser and partners that ran activities held in the period.
     sheet.append(["Partnere involveret", report.partners])
-    for row in (1, 5):
-        for cell in sheet[row]:
-            cell.font = _BOLD
-    sheet["B2"].number_format = sheet["C2"].number_format = NUMBER_FORMATS[Kind.DATE]
-    sheet["B3"].number_format = NUMBER_FORMATS[Kind.DATETIME]
-    sheet.column_dimensions["A"].width = 36
-    sheet.column_dimensions["B"].width = column_width("Lavet", Kind.DATETIME, 14)
-    sheet.column_dimensions["C"].width = column_width("Periode", Kind.DATE, 14)
+    sheet.widths(
+        [36, column_width("Lavet", Kind.DATETIME, 14), column_width("Periode", Kind.DATE, 14)]
+    )
 
 
-def _table_sheet(sheet: Any, label: str, rows: list[tuple[str, Figures]], total: Figures) -> None:
+def _table_sheet(
+    sheet: _ReportSheet, label: str, rows: list[tuple[str, Figures]], total: Figures
+) -> None:
     headers = [label, *(header for header, _ in REPORT_COLUMNS)]
-    sheet.append(headers)
+    widths = [34.0, *(column_width(header, width=13) for header in headers[1:])]
+    sheet.header(headers, widths, frozen_columns=1)
     for name, figures in rows:
         sheet.append([name, *(read(figures) for _, read in REPORT_COLUMNS)])
-    sheet.append(["I alt", *(read(total) for _, read in REPORT_COLUMNS)])
-    for cell in sheet[1]:
-        cell.font = _BOLD
-        cell.alignment = _WRAP
-    for cell in sheet[len(rows) + 2]:
-        cell.font = _BOLD
-    sheet.freeze_panes = "B2"
-    widths = [34.0, *(column_width(header, width=13) for header in headers[1:])]
-    for index, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.row_dimensions[1].height = header_height(zip(headers, widths, strict=True))
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
-    sheet.append([])
-    for note in (OUTSIDE_NOTE, PARTICIPANTS_NOTE):
-        _note_row(sheet, note, sum(widths))
-
-
-def _note_row(sheet: Any, text: str, width: float) -> None:
-    # A long note on one line would run far past the table: it wraps across the table's
-    # width instead, in a row tall enough for its lines (Excel does not size merged rows).
-    sheet.append([text])
-    row = sheet.max_row
-    last = get_column_letter(sheet.max_column)
-    sheet.merge_cells(f"A{row}:{last}{row}")
-    sheet[f"A{row}"].alignment = _WRAP
-    lines = -(-len(text) // int(width * 0.9)) + 1
-    sheet.row_dimensions[row].height = 15 * lines
+    sheet.append(["I alt", *(read(total) for _, read in REPORT_COLUMNS)], bold=True)
+    sheet.sheet.autofilter(0, 0, len(rows), len(headers) - 1)
+    sheet.notes((OUTSIDE_NOTE, PARTICIPANTS_NOTE), len(headers), sum(widths))
 
 
 # Who ran the activities: the figures of the helhedsplan's partnerships, in the words of
@@ -474,78 +536,73 @@ ORGANISERS_NOTE = (
 )
 
 
-def _organisers_sheet(sheet: Any, report: Report) -> None:
+def _organisers_sheet(sheet: _ReportSheet, report: Report) -> None:
     headers = ["Arrangør", "Type", *(header for header, _ in ORGANISER_COLUMNS)]
-    sheet.append(headers)
+    widths = [34.0, 20.0, *(column_width(header, width=13) for header, _ in ORGANISER_COLUMNS)]
+    sheet.header(headers, widths)
     for (kind, name), figures in report.by_organiser.items():
         shown = TEAM_NAME_DA if kind == "team" else name
         sheet.append(
             [shown, ORGANISER_KINDS_DA[kind], *(read(figures) for _, read in ORGANISER_COLUMNS)]
         )
-    sheet.append(["I alt", None, *(read(report.total) for _, read in ORGANISER_COLUMNS)])
-    # Headers bold and wrapped, as on every sheet; the total bold too.
-    for cell in sheet[1]:
-        cell.font = _BOLD
-        cell.alignment = _WRAP
-    for cell in sheet[len(report.by_organiser) + 2]:
-        cell.font = _BOLD
-    sheet.freeze_panes = "A2"
-    widths = [34.0, 20.0, *(column_width(header, width=13) for header, _ in ORGANISER_COLUMNS)]
-    for index, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.row_dimensions[1].height = header_height(zip(headers, widths, strict=True))
-    sheet.append([])
-    _note_row(sheet, ORGANISERS_NOTE, sum(widths))
+    total = ["I alt", None, *(read(report.total) for _, read in ORGANISER_COLUMNS)]
+    sheet.append(total, bold=True)
+    sheet.notes([ORGANISERS_NOTE], len(headers), sum(widths))
 
 
-def _months_sheet(sheet: Any, report: Report) -> None:
-    sheet.append(["Måned", *DELAFTALER_DA.values()])
+def _months_sheet(sheet: _ReportSheet, report: Report, workbook: xlsxwriter.Workbook) -> None:
+    sheet.header(["Måned", *DELAFTALER_DA.values()], [10, 32, 32, 32])
     for month, counts in report.months:
         sheet.append([month.strftime("%Y-%m"), *(counts[code] for code in DELAFTALER_DA)])
-    for cell in sheet[1]:
-        cell.font = _BOLD
-        cell.alignment = _WRAP
-    sheet.freeze_panes = "A2"
-    sheet.column_dimensions["A"].width = 10
-    for letter in "BCD":
-        sheet.column_dimensions[letter].width = 32
     rows = len(report.months)
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = "Tilmeldinger pr. måned pr. delaftale"
-    chart.y_axis.title = "Tilmeldinger"
-    chart.x_axis.title = "Måned"
-    chart.add_data(
-        Reference(sheet, min_col=2, max_col=4, min_row=1, max_row=rows + 1), titles_from_data=True
-    )
-    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows + 1))
-    chart.width, chart.height = 24, 12
-    sheet.add_chart(chart, "F2")
+    chart = _column_chart(workbook)
+    for column in range(1, len(DELAFTALER_DA) + 1):
+        chart.add_series(
+            {
+                "name": [sheet.name, 0, column],
+                "categories": [sheet.name, 1, 0, rows, 0],
+                "values": [sheet.name, 1, column, rows, column],
+            }
+        )
+    chart.set_title({"name": "Tilmeldinger pr. måned pr. delaftale"})
+    chart.set_y_axis({"name": "Tilmeldinger"})
+    chart.set_x_axis({"name": "Måned"})
+    chart.set_size({"width": 900, "height": 450})  # about 24 × 12 cm: twelve months
+    sheet.sheet.insert_chart("F2", chart)
 
 
-def _ratings_sheet(sheet: Any, report: Report) -> None:
-    sheet.append(["Vurdering", "Antal"])
+def _column_chart(workbook: xlsxwriter.Workbook) -> ChartColumn:
+    """Return a new native column chart (bars standing up) of the workbook."""
+    chart = workbook.add_chart({"type": "column"})
+    assert isinstance(chart, ChartColumn)  # add_chart's type depends on the "type" given
+    return chart
+
+
+def _ratings_sheet(sheet: _ReportSheet, report: Report, workbook: xlsxwriter.Workbook) -> None:
+    sheet.append(["Vurdering", "Antal"], bold=True)
     for star, count in enumerate(report.total.ratings, 1):
         sheet.append([star, count])
-    for cell in sheet[1]:
-        cell.font = _BOLD
-    sheet.column_dimensions["A"].width = 12
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = "Fordeling af vurderinger (1-5)"
-    chart.y_axis.title = "Antal"
-    chart.x_axis.title = "Vurdering"
-    chart.legend = None
-    chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=6), titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=6))
-    sheet.add_chart(chart, "D2")
+    sheet.widths([12])
+    chart = _column_chart(workbook)
+    chart.add_series(
+        {
+            "name": [sheet.name, 0, 1],
+            "categories": [sheet.name, 1, 0, 5, 0],
+            "values": [sheet.name, 1, 1, 5, 1],
+        }
+    )
+    chart.set_title({"name": "Fordeling af vurderinger (1-5)"})
+    chart.set_y_axis({"name": "Antal"})
+    chart.set_x_axis({"name": "Vurdering"})
+    chart.set_legend({"none": True})
+    sheet.sheet.insert_chart("D2", chart)
 
 
-def _sources_sheet(sheet: Any, report: Report) -> None:
+def _sources_sheet(sheet: _ReportSheet, report: Report) -> None:
     """Write what each source's links brought: new residents, sign-ups and check-ins."""
     headers = ["Kilde", "Kode", "Slettet", "Nye beboere", "Tilmeldinger", "Tjekket ind ved døren"]
-    widths = [40, 10, 10, 14, 14, 14]
-    sheet.append(headers)
+    widths = [40.0, 10, 10, 14, 14, 14]
+    sheet.header(headers, widths)
     for source in report.sources:
         sheet.append(
             [
@@ -565,22 +622,15 @@ def _sources_sheet(sheet: Any, report: Report) -> None:
             sum(s.residents for s in report.sources),
             sum(s.signups for s in report.sources),
             sum(s.checkins for s in report.sources),
-        ]
+        ],
+        bold=True,
     )
-    for cell in sheet[1]:
-        cell.font = _BOLD
-        cell.alignment = _WRAP
-    for cell in sheet[len(report.sources) + 2]:
-        cell.font = _BOLD
-    sheet.freeze_panes = "A2"
-    for number, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(number)].width = width
-    sheet.row_dimensions[1].height = header_height(zip(headers, widths, strict=True))
-    sheet.append([])
-    _note_row(
-        sheet,
-        "Tallene tæller, hvad hvert opslags, hvert flyers og hver delings link har bragt: "
-        "nye beboere (deres første start kom via linket), tilmeldinger og fremmøde, tjekket "
-        "ind ved døren via linket. De gemmes uden personer og passer også efter sletninger.",
+    sheet.notes(
+        [
+            "Tallene tæller, hvad hvert opslags, hvert flyers og hver delings link har bragt: "
+            "nye beboere (deres første start kom via linket), tilmeldinger og fremmøde, tjekket "
+            "ind ved døren via linket. De gemmes uden personer og passer også efter sletninger."
+        ],
+        len(headers),
         sum(widths),
     )
