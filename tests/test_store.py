@@ -3,8 +3,9 @@
 import asyncio
 import sqlite3
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 import pytest
@@ -181,6 +182,112 @@ async def test_a_task_cancelled_while_a_transaction_starts_or_ends_leaves_none_o
         await pause.reached.wait()
         # Cancelled while the statement runs on aiosqlite's thread: the statement goes
         # on there all the same, after the task has stopped waiting for it.
+        task.cancel()
+    finally:
+        pause.go.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await assert_no_transaction_left_open(store)
+
+
+def count_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Count the calls sent to aiosqlite's thread from now on: each a trip there and back."""
+    trips: list[str] = []
+    execute = aiosqlite.Connection._execute
+
+    async def counting(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        trips.append(getattr(fn, "__name__", repr(fn)))
+        return await execute(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
+    return trips
+
+
+INSERT_RESIDENT = "INSERT INTO residents (user_id, chat_id, first_seen_at) VALUES (?, ?, 'x')"
+
+
+async def test_a_write_is_one_trip_with_its_bookkeeping_and_commits_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await Store.open(tmp_path / "nabo.db")
+    committed: list[str] = []
+
+    def bookkeeping(connection: sqlite3.Connection) -> Callable[[], None]:
+        connection.execute(INSERT_RESIDENT, (1, 1))
+        return lambda: committed.append("noted")
+
+    store.on_transaction(lambda: bookkeeping)
+    try:
+        trips = count_trips(monkeypatch)
+
+        def work(connection: sqlite3.Connection) -> bool:
+            connection.execute(INSERT_RESIDENT, (2, 2))
+            return connection.in_transaction
+
+        assert await store.write(work) is True
+        assert len(trips) == 1
+        assert committed == ["noted"]
+        rows = await store.fetch_all("SELECT user_id FROM residents ORDER BY user_id")
+        assert [row["user_id"] for row in rows] == [1, 2]
+    finally:
+        await store.close()
+
+
+async def test_a_write_that_fails_rolls_back_its_work_and_bookkeeping(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "nabo.db")
+    committed: list[str] = []
+
+    def bookkeeping(connection: sqlite3.Connection) -> Callable[[], None]:
+        connection.execute(INSERT_RESIDENT, (1, 1))
+        return lambda: committed.append("noted")
+
+    store.on_transaction(lambda: bookkeeping)
+    try:
+
+        def work(connection: sqlite3.Connection) -> None:
+            connection.execute(INSERT_RESIDENT, (2, 2))
+            raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError, match="boom"):
+            await store.write(work)
+        assert committed == []
+        assert await store.fetch_all("SELECT * FROM residents") == []
+        # The next transaction begins (none was left open) and writes the bookkeeping.
+        async with store.transaction() as db:
+            await db.execute(INSERT_RESIDENT, (3, 3))
+        assert committed == ["noted"]
+        rows = await store.fetch_all("SELECT user_id FROM residents ORDER BY user_id")
+        assert [row["user_id"] for row in rows] == [1, 3]
+    finally:
+        await store.close()
+
+
+def orphan(connection: sqlite3.Connection) -> None:
+    """Write a parent, then a child whose missing parent fails the COMMIT."""
+    connection.execute("INSERT INTO parent (id) VALUES (1)")
+    connection.execute("INSERT INTO child (parent_id) VALUES (3)")
+
+
+async def test_a_write_whose_commit_fails_leaves_no_transaction_open(
+    family: tuple[Store, aiosqlite.Connection],
+) -> None:
+    store, _ = family
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        await store.write(orphan)
+    await assert_no_transaction_left_open(store)
+
+
+@pytest.mark.parametrize("statement", ["BEGIN IMMEDIATE", "COMMIT"])
+async def test_a_write_cancelled_while_it_runs_on_the_thread_leaves_no_transaction_open(
+    family: tuple[Store, aiosqlite.Connection], statement: str
+) -> None:
+    store, connection = family
+    pause = PauseAt(statement)
+    await connection.set_trace_callback(pause)
+    task = asyncio.create_task(store.write(orphan))
+    try:
+        await pause.reached.wait()
+        # The task stops waiting; the write goes on to its end on aiosqlite's thread.
         task.cancel()
     finally:
         pause.go.set()

@@ -24,10 +24,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.core.clock import Clock, to_db
-from bot.db.store import Store, is_busy
+from bot.db.store import Bookkeeping, Store, is_busy
 
 log = logging.getLogger(__name__)
 
@@ -130,42 +128,53 @@ class ProcessedUpdates:
         if handling is not None and handling.owner is self and not handling.recorded:
             handling.attempted = True
 
-    async def record_in(self, connection: aiosqlite.Connection) -> Callable[[], None] | None:
-        """Write what is due inside a transaction that just began (``Store.on_transaction``).
+    def record_in(self) -> Bookkeeping | None:
+        """Say what is due in a transaction that is beginning (``Store.on_transaction``).
 
         The ids of finished updates that wrote nothing; the id of the update this task is
         handling, if not written yet (UpdateHandledBefore if it was, long ago); and, once
-        an hour, the pruning of old ids. Returns what marks the update's id written, once
-        the transaction has committed (if it rolls back, the next one writes it).
+        an hour, the pruning of old ids. Called on the event loop, where the task's update
+        is known; the writing happens on the database's thread, right after BEGIN. What
+        that returns marks the update's id written, once the transaction has committed
+        (if it rolls back, the next one writes it).
         """
         # Taken off the list only once committed: if this transaction rolls back, the
         # next one writes them. (Ids added meanwhile go after these.)
-        written = len(self._unwritten)
-        if written:
-            await connection.executemany(_INSERT, self._unwritten[:written])
+        unwritten = self._unwritten[:]
+        written = len(unwritten)
         handling = _CURRENT.get()
-        recorded = None
-        if handling is not None and handling.owner is self and not handling.recorded:
+        if handling is None or handling.owner is not self or handling.recorded:
+            handling = None
+        else:
             handling.attempted = True
-            cursor = await connection.execute(_INSERT, (handling.update_id, handling.seen_at))
-            if cursor.rowcount != 1:
-                raise UpdateHandledBefore(handling.update_id)
-            recorded = handling.mark_recorded
         now = self._clock.now()
+        prune_before = None
         if self._next_prune is None or now >= self._next_prune:
-            await connection.execute(
-                "DELETE FROM processed_updates WHERE seen_at < ?", (to_db(now - KEEP_FOR),)
-            )
+            prune_before = to_db(now - KEEP_FOR)
             self._next_prune = now + PRUNE_EVERY
-        if not written and recorded is None:
+        if not written and handling is None and prune_before is None:
             return None
 
         def committed() -> None:
             del self._unwritten[:written]
-            if recorded is not None:
-                recorded()
+            if handling is not None:
+                handling.mark_recorded()
 
-        return committed
+        def write(connection: sqlite3.Connection) -> Callable[[], None] | None:
+            """On the database's thread, inside the transaction: write what is due."""
+            if written:
+                connection.executemany(_INSERT, unwritten)
+            if handling is not None:
+                cursor = connection.execute(_INSERT, (handling.update_id, handling.seen_at))
+                if cursor.rowcount != 1:
+                    raise UpdateHandledBefore(handling.update_id)
+            if prune_before is not None:
+                connection.execute(
+                    "DELETE FROM processed_updates WHERE seen_at < ?", (prune_before,)
+                )
+            return committed if written or handling is not None else None
+
+        return write
 
     def _written_later(self, handling: _Handling) -> None:
         """Write this id with the next transaction, or by itself a moment from now."""

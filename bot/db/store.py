@@ -8,13 +8,15 @@ import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from bot.db.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Long enough to ride out a backup or a staff export, short enough that a resident
 # gets a "please try again" instead of a hanging chat.
@@ -54,9 +56,11 @@ class Store:
         self._attempt_hooks: list[Callable[[], None]] = []
 
     def on_transaction(self, hook: TransactionHook) -> None:
-        """Run ``hook`` at the start of every write transaction, inside it.
+        """Call ``hook`` as every write transaction begins, for bookkeeping to write in it.
 
-        What it returns, if anything, is called once the transaction has committed. For
+        It is called on the event loop, holding the write lock; the bookkeeping it returns,
+        if any, is written on the database's thread right after BEGIN, in the same trip,
+        and what that returns is called once the transaction has committed. For
         bookkeeping that must commit with the work it belongs to, or may ride along
         with anyone's (bot/db/processed_updates.py), instead of a transaction of its own.
         """
@@ -141,15 +145,11 @@ class Store:
         for attempt in self._attempt_hooks:
             attempt()
         async with self._write_lock:
-            # IMMEDIATE takes the write lock up front, so a check-then-insert inside
-            # cannot be overtaken by another process between the check and the insert
-            # (and, in WAL mode, nothing inside waits for a lock again).
-            await self._or_roll_back(self._begin_immediate(wait_ms))
-            committed = []
+            bookkeeping = self._bookkeeping_due()
+            committed = await self._or_roll_back(
+                on_thread(self._connection, lambda db: self._begin(db, wait_ms, bookkeeping))
+            )
             try:
-                for hook in self._hooks:
-                    if (then := await hook(self._connection)) is not None:
-                        committed.append(then)
                 yield self._connection
             except BaseException:
                 await self._connection.rollback()
@@ -158,10 +158,81 @@ class Store:
             for then in committed:
                 then()
 
-    async def _or_roll_back(self, statement: Awaitable[None]) -> None:
-        """Run BEGIN or COMMIT; if it fails or the task is cancelled meanwhile, roll back."""
+    async def write(
+        self, work: Callable[[sqlite3.Connection], T], *, wait_ms: int | None = None
+    ) -> T:
+        """Run ``work`` in a write transaction on the database's thread; return its result.
+
+        The same transaction as ``transaction`` (BEGIN IMMEDIATE, the bookkeeping, commit
+        on success, roll back on error), but BEGIN, the bookkeeping, every statement of
+        ``work`` and COMMIT go to the database's thread in one trip instead of one trip
+        each: for the writes of every update, where those trips are much of the CPU.
+        ``work`` runs on that thread, so it only talks to the connection it is given.
+
+        No transaction is left open however it ends. A task cancelled meanwhile may still
+        have committed: the trip runs to its end on the thread.
+        """
+        for attempt in self._attempt_hooks:
+            attempt()
+        async with self._write_lock:
+            bookkeeping = self._bookkeeping_due()
+            result, committed = await self._or_roll_back(
+                on_thread(
+                    self._connection,
+                    lambda db: self._begin_work_commit(db, work, wait_ms, bookkeeping),
+                )
+            )
+            for then in committed:
+                then()
+            return result
+
+    def _bookkeeping_due(self) -> list[Bookkeeping]:
+        """Ask the hooks, on the event loop, what to write in the transaction beginning."""
+        return [book for hook in self._hooks if (book := hook()) is not None]
+
+    def _begin(
+        self, connection: sqlite3.Connection, wait_ms: int | None, bookkeeping: list[Bookkeeping]
+    ) -> list[Callable[[], None]]:
+        """On the database's thread: BEGIN IMMEDIATE, then the bookkeeping (undone if it fails)."""
+        # IMMEDIATE takes the write lock up front, so a check-then-insert inside
+        # cannot be overtaken by another process between the check and the insert
+        # (and, in WAL mode, nothing inside waits for a lock again).
+        if wait_ms is None:
+            connection.execute("BEGIN IMMEDIATE")
+        else:
+            connection.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            finally:
+                connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
         try:
-            await statement
+            return [then for book in bookkeeping if (then := book(connection)) is not None]
+        except BaseException:
+            connection.rollback()
+            raise
+
+    def _begin_work_commit(
+        self,
+        connection: sqlite3.Connection,
+        work: Callable[[sqlite3.Connection], T],
+        wait_ms: int | None,
+        bookkeeping: list[Bookkeeping],
+    ) -> tuple[T, list[Callable[[], None]]]:
+        """On the database's thread: a whole write transaction (``write``)."""
+        committed = self._begin(connection, wait_ms, bookkeeping)
+        try:
+            result = work(connection)
+            connection.commit()
+        except BaseException:
+            # A failed COMMIT (a deferred foreign key) leaves its transaction open too.
+            connection.rollback()
+            raise
+        return result, committed
+
+    async def _or_roll_back(self, step: Awaitable[T]) -> T:
+        """Run BEGIN, COMMIT or a whole write; if it fails or the task is cancelled, roll back."""
+        try:
+            return await step
         except BaseException:
             # A cancelled task stops waiting, but the statement still runs on aiosqlite's
             # thread and may open a transaction there; a failed COMMIT leaves its own open.
@@ -169,16 +240,6 @@ class Store:
             # before anything the next holder of the lock sends (a no-op if none is open).
             await self._connection.rollback()
             raise
-
-    async def _begin_immediate(self, wait_ms: int | None) -> None:
-        if wait_ms is None:
-            await self._connection.execute("BEGIN IMMEDIATE")
-            return
-        await self._connection.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
-        try:
-            await self._connection.execute("BEGIN IMMEDIATE")
-        finally:
-            await self._connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
 
     async def fetch_one(self, sql: str, parameters: Parameters = ()) -> aiosqlite.Row | None:
         """Run a read query and return its first row, if any."""
@@ -205,9 +266,23 @@ async def read_all(db: aiosqlite.Connection, sql: str, parameters: Parameters = 
     return list(await db.execute_fetchall(sql, _bind(parameters)))
 
 
-# Run inside a write transaction that just began; may return what to call once it has
-# committed (see Store.on_transaction).
-TransactionHook = Callable[[aiosqlite.Connection], Awaitable[Callable[[], None] | None]]
+async def on_thread(db: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Inside a transaction: run ``work`` on the database's thread, all its statements in one trip.
+
+    For work of several statements, or with Python between them: each of aiosqlite's own
+    calls is a trip of its own to that thread and back, the largest cost per update.
+    """
+    # aiosqlite queues every call for its thread this way, in order with the others;
+    # its public calls each take one statement (executescript commits, so never that).
+    execute: Callable[..., Awaitable[T]] = db._execute
+    return await execute(lambda: work(db._conn))
+
+
+# Bookkeeping to write in a transaction, right after BEGIN, on the database's thread; may
+# return what to call once the transaction has committed.
+Bookkeeping = Callable[[sqlite3.Connection], Callable[[], None] | None]
+# Called on the event loop as a write transaction begins (see Store.on_transaction).
+TransactionHook = Callable[[], Bookkeeping | None]
 
 # Positional (?) or named (:name) parameters, as sqlite3 takes them.
 Parameters = Iterable[Any] | Mapping[str, Any]
@@ -220,6 +295,14 @@ def read_snapshot(
 
     The repositories' synchronous readers use it with the same SQL as their async
     methods, so a poster made in another process reads what the bot would.
+    """
+    return rows_of(connection, sql, parameters)
+
+
+def rows_of(connection: sqlite3.Connection, sql: str, parameters: Parameters = ()) -> list[Any]:
+    """Run a statement on a connection used synchronously; return its rows by column name.
+
+    For work on the database's thread (``Store.write``, ``on_thread``), as for snapshots.
     """
     cursor = connection.cursor()
     cursor.row_factory = sqlite3.Row
