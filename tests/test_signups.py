@@ -8,13 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.clock import Clock
 from bot.db.activities import ActivityRepository
 from bot.db.checkins import CheckInOutcome, CheckInRepository
 from bot.db.mydata import PersonalDataRepository
+from bot.db.processed_updates import ProcessedUpdates
 from bot.db.residents import ResidentRepository
 from bot.db.signups import Outcome, SignupRepository, SignupStatus
 from bot.db.store import Store
 from tests.factories import add_activity, add_residents
+from tests.test_store import count_trips
 
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
 
@@ -327,3 +330,21 @@ async def test_the_door_keeps_the_line_of_those_who_can_move_up(store: Store) ->
     mine = await signups.active_for(passed_over, 3)
     assert mine is not None
     assert (mine.status, mine.attended) == (SignupStatus.CONFIRMED, True)
+
+
+async def test_a_sign_up_and_its_update_id_are_one_trip_to_the_database(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signups = SignupRepository(store)
+    activity = await add_activity(store, NOW, capacity=5)
+    processed = ProcessedUpdates(store, Clock())
+    assert await processed.begin(7001)
+    trips = count_trips(monkeypatch)
+    result = await signups.sign_up(activity, 1, 1, 0, NOW, waitlist=False)
+    # BEGIN, the update's id, the checks, the insert and COMMIT: once there and back.
+    assert len(trips) == 1
+    assert result.outcome is Outcome.CONFIRMED
+    assert await store.fetch_one("SELECT 1 FROM processed_updates WHERE update_id = 7001")
+    # The update's id is written: its next write does not write it again.
+    again = await signups.sign_up(activity, 2, 1, 0, NOW, waitlist=False)
+    assert again.outcome is Outcome.CONFIRMED

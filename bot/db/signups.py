@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 import aiosqlite
 
 from bot.core.clock import from_db, to_db
 from bot.db.activities import Activity
-from bot.db.sources import SourceEvent, record_event
-from bot.db.store import Store, read_all, read_one
+from bot.db.sources import SourceEvent, count_event
+from bot.db.store import Store, on_thread, read_all, read_one, rows_of
 from bot.db.team_messages import record_team_message
 
 
@@ -201,18 +203,20 @@ class SignupRepository:
         too few, the answer is NO_ROOM, so the resident can bring fewer people instead.
         A sign-up made through a source's link (``source_id``) counts for that source.
         """
-        async with self._store.transaction() as db:
-            return await insert_signup(
-                db,
-                activity_id,
-                Who("user_id", user_id),
-                adults,
-                children,
-                now,
+        # One trip to the database's thread for the whole transaction (Store.write).
+        return await self._store.write(
+            partial(
+                decide_signup,
+                activity_id=activity_id,
+                who=Who("user_id", user_id),
+                adults=adults,
+                children=children,
+                now=now,
                 waitlist=waitlist,
                 first_name=first_name,
                 source_id=source_id,
             )
+        )
 
     async def cancel(self, signup_id: int, user_id: int | None, now: datetime) -> CancelResult:
         """Cancel an active sign-up (the resident's own, unless user_id is None) and promote.
@@ -448,11 +452,40 @@ async def insert_signup(
 
     The rules are one for everyone, whoever signs up: see ``SignupRepository.sign_up``.
     """
+    return await on_thread(
+        db,
+        partial(
+            decide_signup,
+            activity_id=activity_id,
+            who=who,
+            adults=adults,
+            children=children,
+            now=now,
+            waitlist=waitlist,
+            first_name=first_name,
+            source_id=source_id,
+        ),
+    )
+
+
+def decide_signup(
+    connection: sqlite3.Connection,
+    *,
+    activity_id: int,
+    who: Who,
+    adults: int,
+    children: int,
+    now: datetime,
+    waitlist: bool,
+    first_name: str | None = None,
+    source_id: int | None = None,
+) -> SignupResult:
+    """As ``insert_signup``, on the database's thread, inside the transaction there."""
     if who.column not in _SIGN_UP_STATE:
         raise ValueError(f"not a sign-up's owner: {who.column}")
-    # What the decision needs, in one trip: the activity, the places taken, who is
+    # What the decision needs, in one query: the activity, the places taken, who is
     # waiting, and the party's own active sign-up, if any.
-    row = await _fetch_one(db, _SIGN_UP_STATE[who.column], {"activity": activity_id, "who": who.id})
+    row = _first(connection, _SIGN_UP_STATE[who.column], {"activity": activity_id, "who": who.id})
     if row is None:
         return SignupResult(Outcome.NOT_FOUND)
     activity = Activity.from_row(
@@ -464,8 +497,9 @@ async def insert_signup(
     if adults < 0 or children < 0 or not 0 < people <= activity.max_per_signup:
         return SignupResult(Outcome.BAD_PARTY, activity=activity)
     if row["_existing"] is not None:
-        signup = await _signup(db, row["_existing"])
-        position = await _position(db, signup) or None
+        existing = _first(connection, "SELECT * FROM signups WHERE id = ?", (row["_existing"],))
+        signup = Signup.from_row(existing)
+        position = _position_now(connection, signup) or None
         return SignupResult(Outcome.ALREADY, signup, position, activity=activity)
     taken = int(row["_taken"])
     left = None if activity.capacity is None else activity.capacity - taken
@@ -480,8 +514,8 @@ async def insert_signup(
     # The unique indexes are the last line of defence against a double sign-up; the
     # check above, in this same transaction, means they should never fire. The column
     # name comes from the check above, never from outside.
-    inserted = await _fetch_one(
-        db,
+    inserted = _first(
+        connection,
         f"""
         INSERT INTO signups (activity_id, {who.column}, adults, children, status,
                              created_at, confirmed_at, first_name)
@@ -501,10 +535,23 @@ async def insert_signup(
         ),
     )
     signup = Signup.from_row(inserted)
-    await record_event(db, source_id, SourceEvent.SIGNUP, now)
-    position = await _position(db, signup) if status is SignupStatus.WAITLISTED else None
+    count_event(connection, source_id, SourceEvent.SIGNUP, now)
+    position = _position_now(connection, signup) if status is SignupStatus.WAITLISTED else None
     new_left = None if left is None else left - (people if position is None else 0)
     return SignupResult(Outcome(status.value), signup, position, new_left, activity)
+
+
+def _first(connection: sqlite3.Connection, sql: str, parameters: Any = ()) -> Any:
+    """On the database's thread: the first row of a statement's result, None if none."""
+    return next(iter(rows_of(connection, sql, parameters)), None)
+
+
+def _position_now(connection: sqlite3.Connection, signup: Signup) -> int | None:
+    """Return a waitlisted sign-up's place in line (None if not waiting), on the thread."""
+    if signup.status is not SignupStatus.WAITLISTED:
+        return None
+    row = _first(connection, _WAITING_AHEAD, {"activity": signup.activity_id, "signup": signup.id})
+    return 1 + int(row[0])
 
 
 async def promote_waitlist(
@@ -674,9 +721,3 @@ async def waiting_ahead(
     """
     row = await _fetch_one(db, _WAITING_AHEAD, {"activity": activity_id, "signup": signup_id})
     return int(row[0])
-
-
-async def _position(db: aiosqlite.Connection, signup: Signup) -> int | None:
-    if signup.status is not SignupStatus.WAITLISTED:
-        return None
-    return 1 + await waiting_ahead(db, signup.activity_id, signup.id)

@@ -86,16 +86,24 @@ def _hour(now: datetime) -> str:
     return to_db(now.replace(minute=0, second=0, microsecond=0))
 
 
+_EVENT = "INSERT INTO source_events (source_id, kind, at) VALUES (?, ?, ?)"
+
+
 async def record_event(
     db: aiosqlite.Connection, source_id: int | None, kind: SourceEvent, now: datetime
 ) -> None:
     """Count one thing a source brought in, inside the caller's transaction (None: nothing)."""
     if source_id is None:
         return
-    await db.execute(
-        "INSERT INTO source_events (source_id, kind, at) VALUES (?, ?, ?)",
-        (source_id, kind.value, _hour(now)),
-    )
+    await db.execute(_EVENT, (source_id, kind.value, _hour(now)))
+
+
+def count_event(
+    connection: sqlite3.Connection, source_id: int | None, kind: SourceEvent, now: datetime
+) -> None:
+    """As ``record_event``, on the database's thread (``Store.write``)."""
+    if source_id is not None:
+        connection.execute(_EVENT, (source_id, kind.value, _hour(now)))
 
 
 # Shared by the repository and the snapshot reader below (posters, offline).
