@@ -9,6 +9,7 @@ from bot.db.processed_updates import KEEP_FOR, ProcessedUpdates, finish_update
 from bot.db.store import Store
 from tests.conftest import Nabo, TestClock, settle
 from tests.factories import add_activity, add_residents
+from tests.test_store import count_trips
 
 RESIDENT = 21
 
@@ -174,4 +175,23 @@ async def test_ids_waiting_for_a_transaction_survive_one_that_rolls_back(
         assert [row[0] for row in rows] == [500]
     finally:
         await processed.close()
+        await store.close()
+
+
+async def test_ids_of_updates_that_wrote_nothing_are_written_in_one_trip(
+    tmp_path: Path, clock: TestClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await Store.open(tmp_path / "nabo.db")
+    processed = ProcessedUpdates(store, clock)
+    try:
+        for update_id in (600, 601):
+            assert await processed.begin(update_id)
+            finish_update()
+        trips = count_trips(monkeypatch)
+        # What a clean stop does (and the timer a moment after the updates would).
+        await processed.close()
+        assert len(trips) == 1
+        rows = await store.fetch_all("SELECT update_id FROM processed_updates ORDER BY 1")
+        assert [row[0] for row in rows] == [600, 601]
+    finally:
         await store.close()

@@ -1,6 +1,6 @@
 """The residents repository on a real SQLite file."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -8,6 +8,7 @@ import pytest
 from bot.db.migrations import MIGRATIONS
 from bot.db.residents import PRIVACY_NOTICE_VERSION, ResidentRepository
 from bot.db.store import Store
+from tests.test_store import count_trips
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
@@ -98,3 +99,18 @@ async def test_upgrade_counts_residents_as_seen_at_the_upgrade(tmp_path: Path) -
         assert resident.first_seen_at == datetime(2020, 1, 1, tzinfo=UTC)
     finally:
         await store.close()
+
+
+async def test_noting_a_visit_is_one_trip_and_clears_the_warning(
+    residents: ResidentRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await residents.consent(7, 7, "en", NOW)
+    trips = count_trips(monkeypatch)
+    later = NOW + timedelta(days=1)
+    await residents.touch(7, later)
+    # BEGIN, the update and COMMIT: once to the database's thread and back.
+    assert len(trips) == 1
+    resident = await residents.get(7)
+    assert resident is not None
+    assert resident.last_seen_at == later
+    assert resident.retention_warned_at is None

@@ -191,9 +191,9 @@ class ProcessedUpdates:
 
     async def _write_unwritten(self) -> None:
         try:
-            # record_in writes them (unless another transaction already did).
-            async with self._store.transaction(wait_ms=RECORD_WAIT_MS):
-                pass
+            # record_in writes them (unless another transaction already did); a write
+            # with no work of its own is one trip to the database's thread.
+            await self._store.write(_no_work, wait_ms=RECORD_WAIT_MS)
         except Exception as error:
             if isinstance(error, sqlite3.OperationalError) and is_busy(error):
                 # Another process holds the database (BEGIN failed, so they are still
@@ -229,6 +229,10 @@ class ProcessedUpdates:
             self._flush.cancel()
             self._flush = None
             log.warning("%d handled updates not recorded at stop", len(self._unwritten))
+
+
+def _no_work(connection: sqlite3.Connection) -> None:
+    """Write nothing but the bookkeeping the transaction carries anyway."""
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -257,12 +258,17 @@ class ResidentRepository:
 
     async def touch(self, user_id: int, now: datetime) -> None:
         """Record that the resident used Nabo now; this also cancels a retention warning."""
-        async with self._store.transaction() as db:
-            await db.execute(
+
+        def seen(connection: sqlite3.Connection) -> None:
+            connection.execute(
                 "UPDATE residents SET last_seen_at = ?, retention_warned_at = NULL"
                 " WHERE user_id = ?",
                 (to_db(now), user_id),
             )
+
+        # On the way to a resident's first journey of the day: one trip to the database's
+        # thread for the whole transaction.
+        await self._store.write(seen)
 
     async def set_blocked(self, user_id: int, blocked: bool) -> bool:
         """Mark whether the resident has blocked the bot; return whether a row changed."""
